@@ -1,0 +1,179 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each. Never edit a
+ * migration that has shipped: add a new one. Times are epoch milliseconds (INTEGER).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial provenance schema',
+    sql: `
+CREATE TABLE associations (
+  id TEXT PRIMARY KEY,
+  listener TEXT NOT NULL,
+  transport TEXT NOT NULL,
+  calling_ae TEXT NOT NULL,
+  called_ae TEXT NOT NULL,
+  remote_host TEXT NOT NULL,
+  remote_port INTEGER,
+  tls INTEGER NOT NULL DEFAULT 0,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  outcome TEXT NOT NULL CHECK (outcome IN ('open','rejected','released','aborted','error')),
+  reject_reason TEXT,
+  instances_received INTEGER NOT NULL DEFAULT 0,
+  bytes_received INTEGER NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX associations_started ON associations(started_at);
+
+CREATE TABLE series (
+  series_uid TEXT PRIMARY KEY,
+  study_uid TEXT NOT NULL,
+  modality TEXT,
+  description TEXT,
+  calling_ae TEXT,
+  called_ae TEXT,
+  own_output INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER NOT NULL,
+  last_received_at INTEGER NOT NULL,
+  instance_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX series_study ON series(study_uid);
+
+CREATE TABLE instances (
+  id INTEGER PRIMARY KEY,
+  sop_instance_uid TEXT NOT NULL,
+  sop_class_uid TEXT NOT NULL,
+  series_uid TEXT NOT NULL,
+  study_uid TEXT NOT NULL,
+  transfer_syntax_uid TEXT NOT NULL,
+  instance_number INTEGER,
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  association_id TEXT REFERENCES associations(id),
+  received_at INTEGER NOT NULL,
+  -- stored: processable; own_output: produced by this node (never processed again);
+  -- unprocessable: kept and forwarded untouched (e.g. a transfer syntax we cannot decode);
+  -- replaced: an older copy of a SOP Instance UID that was re-sent with different bytes.
+  status TEXT NOT NULL CHECK (status IN ('stored','own_output','unprocessable','replaced')),
+  status_reason TEXT,
+  UNIQUE (sop_instance_uid, sha256)
+);
+CREATE INDEX instances_series ON instances(series_uid, status);
+CREATE INDEX instances_sop ON instances(sop_instance_uid);
+
+CREATE TABLE quarantine (
+  id INTEGER PRIMARY KEY,
+  association_id TEXT REFERENCES associations(id),
+  calling_ae TEXT,
+  sop_instance_uid TEXT,
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  reason_code TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  dimse_status INTEGER NOT NULL,
+  received_at INTEGER NOT NULL
+);
+
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL DEFAULT 'series',
+  series_uid TEXT NOT NULL,
+  study_uid TEXT NOT NULL,
+  rule_name TEXT NOT NULL,
+  action_json TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending','running','done','failed','dead','cancelled','superseded')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL DEFAULT 3,
+  next_run_at INTEGER NOT NULL,
+  last_error TEXT,
+  supersedes_job_id INTEGER REFERENCES jobs(id),
+  progress_json TEXT,
+  owner TEXT,
+  heartbeat_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER
+);
+CREATE INDEX jobs_state ON jobs(state, next_run_at);
+CREATE INDEX jobs_series ON jobs(series_uid);
+
+-- Our output registry: every series this node produced (loop protection, re-run detection).
+CREATE TABLE derived_series (
+  series_uid TEXT PRIMARY KEY,
+  source_series_uid TEXT NOT NULL,
+  study_uid TEXT NOT NULL,
+  job_id INTEGER REFERENCES jobs(id),
+  output_kind TEXT NOT NULL,
+  series_number INTEGER,
+  description TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX derived_series_source ON derived_series(source_series_uid);
+
+CREATE TABLE models (
+  id TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  version TEXT,
+  path TEXT NOT NULL,
+  device TEXT,
+  first_loaded_at INTEGER NOT NULL,
+  last_loaded_at INTEGER NOT NULL,
+  PRIMARY KEY (id, sha256)
+);
+
+CREATE TABLE derivations (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  source_sop_instance_uid TEXT NOT NULL,
+  source_series_uid TEXT NOT NULL,
+  derived_sop_instance_uid TEXT NOT NULL UNIQUE,
+  derived_series_uid TEXT NOT NULL,
+  derived_sop_class_uid TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  stage TEXT NOT NULL CHECK (stage IN ('render','enhance')),
+  model_id TEXT,
+  model_sha256 TEXT,
+  preset TEXT,
+  seed INTEGER,
+  steps INTEGER,
+  params_json TEXT NOT NULL,
+  timings_json TEXT,
+  quality_json TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX derivations_source ON derivations(source_sop_instance_uid);
+CREATE INDEX derivations_series ON derivations(derived_series_uid);
+
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY,
+  destination TEXT NOT NULL,
+  sop_instance_uid TEXT NOT NULL,
+  sop_class_uid TEXT NOT NULL,
+  transfer_syntax_uid TEXT NOT NULL,
+  series_uid TEXT NOT NULL,
+  path TEXT NOT NULL,
+  job_id INTEGER REFERENCES jobs(id),
+  state TEXT NOT NULL CHECK (state IN ('pending','sending','done','dead','discarded')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_status INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  UNIQUE (destination, sop_instance_uid)
+);
+CREATE INDEX deliveries_state ON deliveries(state, next_attempt_at);
+`,
+  },
+];
