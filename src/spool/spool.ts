@@ -1,0 +1,222 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { NodeError } from '../shared/errors.js';
+import { fsyncDirectory, mkdirDurably, writeNewFileSynced } from './durable-fs.js';
+
+/**
+ * The spool's directory layout under one root. Keys are opaque strings (the receiver passes
+ * UIDs); the spool knows no DICOM.
+ *
+ * ```
+ * <root>/incoming/<uuid>.part                        temp files, fsync'ed before anything else
+ * <root>/studies/<study>/<series>/<sop>[.<sha8>].dcm received instances
+ * <root>/quarantine/<YYYY-MM-DD>/<id>.dcm            rejected objects (reason lives in SQLite)
+ * <root>/derived/<study>/<series>/<sop>.dcm          objects this node produced
+ * <root>/inbox/                                      files written by the DCMTK transport, to adopt
+ * ```
+ */
+export const SpoolDirs = {
+  incoming: 'incoming',
+  studies: 'studies',
+  quarantine: 'quarantine',
+  derived: 'derived',
+  inbox: 'inbox',
+} as const;
+
+const TEMP_SUFFIX = '.part';
+/** A path segment made from a key: no separators, no `.`/`..`, nothing a shell or FS treats specially. */
+const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface DurableTempFile {
+  /** Absolute path of the fsync'ed temp file under `incoming/`. */
+  tempPath: string;
+  size: number;
+  /** Lower-case hex SHA-256 of the bytes. */
+  sha256: string;
+}
+
+export interface SpoolRecovery {
+  /** Temp files left in `incoming/` by an interrupted write, now deleted. */
+  removedTempFiles: number;
+  removedTempBytes: number;
+  /** Files waiting in `inbox/` for adoption (the spool does not adopt them itself). */
+  inboxFiles: number;
+}
+
+export interface DiskSpace {
+  freeBytes: number;
+  totalBytes: number;
+}
+
+/** A key that cannot be used as a path segment (would escape the spool or be ambiguous). */
+export class SpoolKeyError extends NodeError {
+  constructor(key: string) {
+    super('PACS_E_SPOOL_KEY', `spool key is not a safe path segment: ${JSON.stringify(key.slice(0, 80))}`, {
+      httpStatus: 400,
+    });
+  }
+}
+
+function segment(key: string): string {
+  if (!SAFE_SEGMENT.test(key) || key.includes('..')) throw new SpoolKeyError(key);
+  return key;
+}
+
+function isoDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/**
+ * Durable file storage for received and derived objects. Every write goes temp file → fsync →
+ * rename → fsync of the directory, so a crash leaves either the complete file under its final
+ * name or a temp file that {@link Spool.recover} deletes.
+ */
+export class Spool {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** Creates the layout (idempotent). */
+  async init(): Promise<void> {
+    for (const d of Object.values(SpoolDirs)) await mkdirDurably(join(this.root, d));
+  }
+
+  get incomingDir(): string {
+    return join(this.root, SpoolDirs.incoming);
+  }
+
+  get inboxDir(): string {
+    return join(this.root, SpoolDirs.inbox);
+  }
+
+  /** Relative path of a received instance; `sha8` disambiguates a re-sent UID with other bytes. */
+  instanceRelPath(studyKey: string, seriesKey: string, instanceKey: string, sha8?: string): string {
+    const name = sha8 ? `${segment(instanceKey)}.${segment(sha8)}.dcm` : `${segment(instanceKey)}.dcm`;
+    return join(SpoolDirs.studies, segment(studyKey), segment(seriesKey), name);
+  }
+
+  /** Relative path of an object this node produced. */
+  derivedRelPath(studyKey: string, seriesKey: string, instanceKey: string): string {
+    return join(SpoolDirs.derived, segment(studyKey), segment(seriesKey), `${segment(instanceKey)}.dcm`);
+  }
+
+  /** Absolute path of an object this node produced (where the pipeline writes it). */
+  derivedPath(studyKey: string, seriesKey: string, instanceKey: string): string {
+    return this.resolve(this.derivedRelPath(studyKey, seriesKey, instanceKey));
+  }
+
+  /** Absolute path of a spool-relative path; refuses paths that leave the root. */
+  resolve(relPath: string): string {
+    const abs = resolve(this.root, relPath);
+    const rel = relative(this.root, abs);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new SpoolKeyError(relPath);
+    }
+    return abs;
+  }
+
+  /** Writes bytes under a fresh temp name in `incoming/` and fsyncs them. */
+  async writeDurably(bytes: Uint8Array): Promise<DurableTempFile> {
+    const tempPath = join(this.incomingDir, `${randomUUID()}${TEMP_SUFFIX}`);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    try {
+      await writeNewFileSynced(tempPath, bytes);
+    } catch (err) {
+      await rm(tempPath, { force: true }).catch(() => undefined);
+      throw new NodeError('PACS_E_SPOOL_WRITE', `cannot write to the spool: ${(err as Error).message}`, {
+        cause: err,
+        retryable: true,
+        dimseStatus: 0xa700,
+      });
+    }
+    return { tempPath, size: bytes.byteLength, sha256 };
+  }
+
+  /**
+   * Moves a temp file to its final spool-relative path (replacing a file of that name, e.g. an
+   * orphan of an earlier crash) and makes the rename durable. Returns the absolute path.
+   */
+  async commit(tempPath: string, finalRelPath: string): Promise<string> {
+    this.assertTemp(tempPath);
+    const finalPath = this.resolve(finalRelPath);
+    const dir = dirname(finalPath);
+    await mkdirDurably(dir);
+    await rename(tempPath, finalPath);
+    await fsyncDirectory(dir);
+    return finalPath;
+  }
+
+  /** Writes bytes durably straight to a final spool-relative path; returns size, hash and path. */
+  async writeFileDurably(finalRelPath: string, bytes: Uint8Array): Promise<DurableTempFile & { path: string }> {
+    const temp = await this.writeDurably(bytes);
+    const path = await this.commit(temp.tempPath, finalRelPath);
+    return { ...temp, path };
+  }
+
+  /**
+   * Moves a temp file into `quarantine/<day>/<id>.dcm` durably. `id` defaults to a time-ordered
+   * unique name. Returns the absolute path.
+   */
+  async quarantine(tempPath: string, opts: { id?: string; at?: Date } = {}): Promise<string> {
+    const at = opts.at ?? new Date();
+    const id = opts.id ?? `${at.getTime()}-${randomUUID().slice(0, 8)}`;
+    return this.commit(tempPath, join(SpoolDirs.quarantine, isoDay(at), `${segment(id)}.dcm`));
+  }
+
+  /** Deletes a temp file that will not be kept (e.g. an identical re-send). */
+  async discard(tempPath: string): Promise<void> {
+    this.assertTemp(tempPath);
+    await rm(tempPath, { force: true });
+  }
+
+  /** Removes a committed file (used to undo a commit whose database row could not be written). */
+  async remove(relOrAbsPath: string): Promise<void> {
+    const abs = isAbsolute(relOrAbsPath) ? this.resolve(relative(this.root, relOrAbsPath)) : this.resolve(relOrAbsPath);
+    await rm(abs, { force: true });
+    await fsyncDirectory(dirname(abs)).catch(() => undefined);
+  }
+
+  /** Start-up recovery: deletes leftover temp files and counts inbox files waiting for adoption. */
+  async recover(): Promise<SpoolRecovery> {
+    await this.init();
+    let removedTempFiles = 0;
+    let removedTempBytes = 0;
+    for (const name of await readdir(this.incomingDir)) {
+      const p = join(this.incomingDir, name);
+      const st = await stat(p).catch(() => undefined);
+      if (!st) continue;
+      await rm(p, { recursive: true, force: true });
+      removedTempFiles++;
+      removedTempBytes += st.isFile() ? st.size : 0;
+    }
+    if (removedTempFiles > 0) await fsyncDirectory(this.incomingDir);
+    const inboxFiles = (await this.listInbox()).length;
+    return { removedTempFiles, removedTempBytes, inboxFiles };
+  }
+
+  /** Absolute paths of regular files in `inbox/` (or another directory), oldest name first. */
+  async listInbox(dir: string = this.inboxDir): Promise<string[]> {
+    await mkdir(dir, { recursive: true });
+    const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath ?? dir, e.name))
+      .sort();
+  }
+
+  /** Free and total bytes of the file system holding the spool (statfs). */
+  async diskFree(): Promise<DiskSpace> {
+    const s = await statfs(this.root);
+    return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+  }
+
+  private assertTemp(tempPath: string): void {
+    const rel = relative(this.incomingDir, resolve(tempPath));
+    if (rel === '' || rel.startsWith('..') || rel.includes(sep) || !rel.endsWith(TEMP_SUFFIX)) {
+      throw new SpoolKeyError(tempPath);
+    }
+  }
+}
