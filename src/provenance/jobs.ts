@@ -1,0 +1,178 @@
+import type { Db } from './database.js';
+
+/**
+ * The job table's state machine (architecture.md "States and durability"):
+ * pending → running → done | failed → (retry: pending) | dead; cancelled and superseded are final.
+ * Start-up re-queues `running` jobs left by a dead process.
+ */
+export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'dead' | 'cancelled' | 'superseded';
+
+export interface JobRow {
+  id: number;
+  kind: string;
+  series_uid: string;
+  study_uid: string;
+  rule_name: string;
+  action_json: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  next_run_at: number;
+  last_error: string | null;
+  supersedes_job_id: number | null;
+  progress_json: string | null;
+  owner: string | null;
+  heartbeat_at: number | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface NewJob {
+  seriesUid: string;
+  studyUid: string;
+  ruleName: string;
+  action: unknown;
+  maxAttempts?: number;
+  runAt?: number;
+}
+
+/**
+ * Creates a job for a series. An earlier job of the same series and rule that has not finished
+ * yet, or has finished, is marked superseded by this one (late arrivals: the new job's output
+ * replaces the old one).
+ */
+export function createJob(db: Db, job: NewJob, now = Date.now()): JobRow {
+  return db.transaction(() => {
+    const previous = db
+      .prepare(
+        `SELECT id, state FROM jobs WHERE series_uid = ? AND rule_name = ? AND state NOT IN ('superseded','cancelled')
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(job.seriesUid, job.ruleName) as { id: number; state: JobState } | undefined;
+    const info = db
+      .prepare(
+        `INSERT INTO jobs (kind, series_uid, study_uid, rule_name, action_json, state, attempts, max_attempts,
+           next_run_at, supersedes_job_id, created_at, updated_at)
+         VALUES ('series', ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        job.seriesUid,
+        job.studyUid,
+        job.ruleName,
+        JSON.stringify(job.action),
+        job.maxAttempts ?? 3,
+        job.runAt ?? now,
+        previous?.id ?? null,
+        now,
+        now,
+      );
+    if (previous && (previous.state === 'pending' || previous.state === 'failed')) {
+      db.prepare(`UPDATE jobs SET state = 'superseded', updated_at = ? WHERE id = ?`).run(now, previous.id);
+    }
+    return getJob(db, Number(info.lastInsertRowid))!;
+  })();
+}
+
+export function getJob(db: Db, id: number): JobRow | undefined {
+  return db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+}
+
+/** Atomically takes the oldest due pending job (or failed job whose retry time has come). */
+export function claimNextJob(db: Db, owner: string, now = Date.now()): JobRow | undefined {
+  return db.transaction(() => {
+    const row = db
+      .prepare(
+        `SELECT id FROM jobs WHERE state IN ('pending','failed') AND next_run_at <= ? ORDER BY next_run_at, id LIMIT 1`,
+      )
+      .get(now) as { id: number } | undefined;
+    if (!row) return undefined;
+    db.prepare(
+      `UPDATE jobs SET state = 'running', attempts = attempts + 1, owner = ?, heartbeat_at = ?, started_at = ?,
+         updated_at = ? WHERE id = ?`,
+    ).run(owner, now, now, now, row.id);
+    return getJob(db, row.id);
+  })();
+}
+
+export function heartbeatJob(db: Db, id: number, progress: unknown, now = Date.now()): void {
+  db.prepare(`UPDATE jobs SET heartbeat_at = ?, progress_json = ?, updated_at = ? WHERE id = ? AND state = 'running'`).run(
+    now,
+    JSON.stringify(progress),
+    now,
+    id,
+  );
+}
+
+export function completeJob(db: Db, id: number, now = Date.now()): void {
+  db.prepare(`UPDATE jobs SET state = 'done', finished_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`).run(
+    now,
+    now,
+    id,
+  );
+}
+
+/**
+ * Records a failure. A retryable failure with attempts left goes to `failed` with a next run time;
+ * otherwise the job is `dead` (visible, can be requeued by hand).
+ */
+export function failJob(
+  db: Db,
+  id: number,
+  error: string,
+  opts: { retryable: boolean; retryAt: number },
+  now = Date.now(),
+): JobState {
+  const job = getJob(db, id);
+  if (!job) return 'dead';
+  const state: JobState = opts.retryable && job.attempts < job.max_attempts ? 'failed' : 'dead';
+  db.prepare(
+    `UPDATE jobs SET state = ?, last_error = ?, next_run_at = ?, updated_at = ?, finished_at = ? WHERE id = ?`,
+  ).run(state, error, opts.retryAt, now, state === 'dead' ? now : null, id);
+  return state;
+}
+
+export function cancelJob(db: Db, id: number, now = Date.now()): boolean {
+  const info = db
+    .prepare(`UPDATE jobs SET state = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ? AND state IN ('pending','failed','running')`)
+    .run(now, now, id);
+  return info.changes > 0;
+}
+
+/** Puts a dead, failed or cancelled job back in the queue with a fresh attempt budget. */
+export function requeueJob(db: Db, id: number, now = Date.now()): boolean {
+  const info = db
+    .prepare(
+      `UPDATE jobs SET state = 'pending', attempts = 0, next_run_at = ?, last_error = NULL, finished_at = NULL,
+         updated_at = ? WHERE id = ? AND state IN ('dead','failed','cancelled')`,
+    )
+    .run(now, now, id);
+  return info.changes > 0;
+}
+
+/** Start-up: jobs left `running` by a process that died go back to `pending`. */
+export function requeueOrphanedJobs(db: Db, now = Date.now()): number {
+  return db
+    .prepare(`UPDATE jobs SET state = 'pending', owner = NULL, next_run_at = ?, updated_at = ? WHERE state = 'running'`)
+    .run(now, now).changes;
+}
+
+export function listJobs(db: Db, opts: { state?: JobState; limit?: number } = {}): JobRow[] {
+  const limit = opts.limit ?? 100;
+  if (opts.state) {
+    return db.prepare('SELECT * FROM jobs WHERE state = ? ORDER BY id DESC LIMIT ?').all(opts.state, limit) as JobRow[];
+  }
+  return db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT ?').all(limit) as JobRow[];
+}
+
+export function countJobsByState(db: Db): Record<string, number> {
+  const rows = db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: string; n: number }>;
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+/** Whether the job was superseded or cancelled while running (the runner checks before exporting). */
+export function isJobStillWanted(db: Db, id: number): boolean {
+  const job = getJob(db, id);
+  return !!job && job.state === 'running';
+}
