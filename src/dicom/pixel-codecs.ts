@@ -1,0 +1,133 @@
+import { createRequire } from 'node:module';
+import codecs from 'dcmjs-codecs';
+import { ConformanceError } from '../shared/errors.js';
+import type { PixelModule } from './pixel-module.js';
+import { DimseStatus } from './status.js';
+import { TransferSyntax } from './transfer-syntax.js';
+
+/**
+ * Compressed transfer syntaxes decoded through the dcmjs-codecs WebAssembly (JPEG baseline and
+ * lossless SV1, JPEG-LS, JPEG 2000, HTJ2K). RLE is decoded by rle-decoder.ts. JPEG Extended
+ * (.51) and JPEG lossless .57 are not supported by dcmjs-codecs 0.0.8.
+ */
+export const CODEC_TRANSFER_SYNTAXES: readonly string[] = [
+  TransferSyntax.JpegBaseline,
+  TransferSyntax.JpegLosslessSv1,
+  TransferSyntax.JpegLsLossless,
+  TransferSyntax.JpegLsNearLossless,
+  TransferSyntax.Jpeg2000Lossless,
+  TransferSyntax.Jpeg2000,
+  TransferSyntax.HtJpeg2000Lossless,
+  TransferSyntax.HtJpeg2000RpclLossless,
+  TransferSyntax.HtJpeg2000,
+];
+
+let ready: Promise<void> | undefined;
+
+/** Loads the codecs WebAssembly once per process; later calls share the same promise. */
+export function initializeCodecs(): Promise<void> {
+  if (!ready) {
+    // dcmjs-codecs bundles its own dcmjs whose logger warns on every private tag.
+    try {
+      const require = createRequire(import.meta.url);
+      const nested = require('dcmjs-codecs/node_modules/dcmjs') as { log?: { setLevel(l: string): void } };
+      nested.log?.setLevel('error');
+    } catch {
+      // no nested copy: nothing to quiet
+    }
+    codecs.log.setLevel('error');
+    ready = codecs.NativeCodecs.initializeAsync().catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    });
+  }
+  return ready;
+}
+
+export interface CodecFrame {
+  /** Little-endian, colour-by-pixel bytes of the decoded frame. */
+  bytes: Uint8Array;
+  /** Photometric Interpretation after decoding (e.g. JPEG YBR_FULL_422 comes out as RGB). */
+  photometricInterpretation: string;
+}
+
+/** Decodes one compressed frame; throws ConformanceError PACS_E_PIXEL_DECODE with the codec's message. */
+export async function decodeCodecFrame(frame: Uint8Array, pm: PixelModule, transferSyntaxUid: string): Promise<CodecFrame> {
+  await initializeCodecs();
+  const elements: Record<string, unknown> = {
+    Rows: pm.Rows,
+    Columns: pm.Columns,
+    SamplesPerPixel: pm.SamplesPerPixel,
+    BitsAllocated: pm.BitsAllocated,
+    BitsStored: pm.BitsStored,
+    HighBit: pm.HighBit,
+    PixelRepresentation: pm.PixelRepresentation,
+    PhotometricInterpretation: pm.PhotometricInterpretation,
+    NumberOfFrames: 1,
+    PixelData: [frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength)],
+  };
+  if (pm.SamplesPerPixel === 3) elements.PlanarConfiguration = pm.PlanarConfiguration;
+  let out: Record<string, unknown>;
+  try {
+    const transcoder = new codecs.Transcoder(elements, transferSyntaxUid);
+    transcoder.transcode(codecs.constants.TransferSyntax.ExplicitVRLittleEndian);
+    out = transcoder.getElements();
+  } catch (err) {
+    throw new ConformanceError('PACS_E_PIXEL_DECODE', `cannot decode ${transferSyntaxUid}: ${(err as Error).message}`, {
+      dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass,
+      cause: err,
+    });
+  }
+  const pd = out.PixelData;
+  const first = Array.isArray(pd) ? pd[0] : pd;
+  if (!(first instanceof ArrayBuffer)) {
+    throw new ConformanceError('PACS_E_PIXEL_DECODE', `codec for ${transferSyntaxUid} returned no pixel data`, {
+      dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass,
+    });
+  }
+  const photometric = typeof out.PhotometricInterpretation === 'string' ? out.PhotometricInterpretation : pm.PhotometricInterpretation;
+  return { bytes: new Uint8Array(first), photometricInterpretation: photometric };
+}
+
+const SOI = [0xff, 0xd8];
+const J2K_SOC = [0xff, 0x4f, 0xff, 0x51];
+const JP2_SIGNATURE = [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50];
+
+function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
+  return prefix.every((b, i) => bytes[i] === b);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Groups encapsulated fragments into frames (PS3.5 A.4). dcmjs already groups by the Basic
+ * Offset Table when there is one; without it each fragment comes separately, so a frame starts
+ * at a fragment that begins with a codestream start marker.
+ */
+export function groupFragments(fragments: Uint8Array[], frames: number, transferSyntaxUid: string): Uint8Array[] {
+  if (fragments.length === frames) return fragments;
+  if (frames === 1) return [concat(fragments)];
+  if (transferSyntaxUid !== TransferSyntax.RleLossless && fragments.length > frames) {
+    const grouped: Uint8Array[][] = [];
+    for (const f of fragments) {
+      const starts = startsWith(f, SOI) || startsWith(f, J2K_SOC) || startsWith(f, JP2_SIGNATURE);
+      if (starts || grouped.length === 0) grouped.push([f]);
+      else grouped[grouped.length - 1].push(f);
+    }
+    if (grouped.length === frames) return grouped.map(concat);
+  }
+  throw new ConformanceError(
+    'PACS_E_PIXEL_LENGTH',
+    `encapsulated Pixel Data has ${fragments.length} fragments that do not form ${frames} frames`,
+    { dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass },
+  );
+}

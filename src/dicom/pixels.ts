@@ -1,0 +1,161 @@
+import { ConformanceError } from '../shared/errors.js';
+import type { DicomFile } from './part10.js';
+import { CODEC_TRANSFER_SYNTAXES, decodeCodecFrame, groupFragments } from './pixel-codecs.js';
+import {
+  concatBytes,
+  normalizeStoredBits,
+  pixelDataChunks,
+  swapBytes,
+  typedSamples,
+  unpackBits,
+  type PixelArray,
+} from './pixel-buffer.js';
+import { planarToInterleaved, ybr422ToFull } from './pixel-layout.js';
+import { bitsPerFrame, expectedPixelBytes, readPixelModule, samplesPerFrame, type PixelModule } from './pixel-module.js';
+import { decodeRleFrame } from './rle-decoder.js';
+import { DimseStatus } from './status.js';
+import { isNativeTransferSyntax, TransferSyntax } from './transfer-syntax.js';
+
+export { expectedPixelBytes, readPixelModule, type PixelModule } from './pixel-module.js';
+export type { PixelArray } from './pixel-buffer.js';
+export { initializeCodecs } from './pixel-codecs.js';
+
+/** Decoded stored pixel values of every frame of one object. */
+export interface DecodedImage {
+  /**
+   * Layout of `frames`: always colour-by-pixel (Planar Configuration 0); uncompressed
+   * YBR_FULL_422 is upsampled to YBR_FULL; JPEG colour may come out of the codec as RGB.
+   */
+  pixelModule: PixelModule;
+  /** The Image Pixel module as found in the data set. */
+  sourcePixelModule: PixelModule;
+  /** One array per frame, Rows × Columns × SamplesPerPixel stored values (sign-extended, masked to Bits Stored). */
+  frames: PixelArray[];
+  transferSyntaxUid: string;
+  /** Bytes after the last frame that were ignored (odd-length pad or trailing padding). */
+  ignoredTrailingBytes: number;
+}
+
+/** Transfer syntaxes whose pixel data this node can decode. */
+export function canDecodeTransferSyntax(uid: string): boolean {
+  return isNativeTransferSyntax(uid) || uid === TransferSyntax.RleLossless || CODEC_TRANSFER_SYNTAXES.includes(uid);
+}
+
+function mismatch(code: string, message: string, details?: Record<string, unknown>): ConformanceError {
+  return new ConformanceError(code, message, { dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass, details });
+}
+
+/** Turns little-endian frame bytes into the final per-frame arrays (bit masking, 4:2:2, planar). */
+function finishFrame(bytes: Uint8Array, byteOffset: number, bitOffset: number, pm: PixelModule): PixelArray {
+  const count = samplesPerFrame(pm);
+  let values: PixelArray =
+    pm.BitsAllocated === 1 ? unpackBits(bytes, bitOffset, count) : typedSamples(bytes, byteOffset, count, pm);
+  normalizeStoredBits(values, pm);
+  if (pm.PhotometricInterpretation === 'YBR_FULL_422') values = ybr422ToFull(values, pm.Rows, pm.Columns);
+  else if (pm.SamplesPerPixel === 3 && pm.PlanarConfiguration === 1) {
+    values = planarToInterleaved(values, pm.Rows * pm.Columns, 3);
+  }
+  return values;
+}
+
+function decodedLayout(pm: PixelModule, photometric = pm.PhotometricInterpretation): PixelModule {
+  return {
+    ...pm,
+    PhotometricInterpretation: photometric === 'YBR_FULL_422' ? 'YBR_FULL' : photometric,
+    PlanarConfiguration: 0,
+  };
+}
+
+function decodeNative(file: DicomFile, pm: PixelModule): DecodedImage {
+  const bytes = concatBytes(pixelDataChunks(file.dataset.PixelData));
+  const expected = expectedPixelBytes(pm);
+  const frameBytes = Math.ceil(bitsPerFrame(pm) / 8);
+  const details = { actual: bytes.byteLength, expected, rows: pm.Rows, columns: pm.Columns, frames: pm.NumberOfFrames };
+  if (bytes.byteLength < expected) {
+    throw mismatch(
+      'PACS_E_PIXEL_LENGTH',
+      `Pixel Data has ${bytes.byteLength} bytes, expected ${expected} for ${pm.Rows}×${pm.Columns}×${pm.SamplesPerPixel} samples × ${pm.NumberOfFrames} frame(s) at ${pm.BitsAllocated} bits`,
+      details,
+    );
+  }
+  const excess = bytes.byteLength - expected;
+  if (excess > 1 && excess >= frameBytes) {
+    throw mismatch(
+      'PACS_E_PIXEL_LENGTH',
+      `Pixel Data has ${bytes.byteLength} bytes, ${excess} more than the ${expected} of ${pm.NumberOfFrames} frame(s): Number of Frames is probably wrong`,
+      details,
+    );
+  }
+  if (file.transferSyntaxUid === TransferSyntax.ExplicitVRBigEndian) {
+    // dcmjs leaves OW values in file byte order (PS3.5 Annex A.3: OW is swapped as 16-bit words).
+    const vrMap = file.dataset._vrMap as Record<string, string> | undefined;
+    if (pm.BitsAllocated === 16 || (pm.BitsAllocated === 8 && vrMap?.PixelData === 'OW')) swapBytes(bytes, 2);
+    else if (pm.BitsAllocated === 32) swapBytes(bytes, 4);
+  }
+  const bits = bitsPerFrame(pm);
+  const frames: PixelArray[] = [];
+  for (let f = 0; f < pm.NumberOfFrames; f++) frames.push(finishFrame(bytes, f * frameBytes, f * bits, pm));
+  return {
+    pixelModule: decodedLayout(pm),
+    sourcePixelModule: pm,
+    frames,
+    transferSyntaxUid: file.transferSyntaxUid,
+    ignoredTrailingBytes: excess,
+  };
+}
+
+async function decodeEncapsulated(file: DicomFile, pm: PixelModule): Promise<DecodedImage> {
+  const ts = file.transferSyntaxUid;
+  const fragments = groupFragments(pixelDataChunks(file.dataset.PixelData), pm.NumberOfFrames, ts);
+  const frames: PixelArray[] = [];
+  let layout = decodedLayout(pm);
+  for (let f = 0; f < fragments.length; f++) {
+    let bytes: Uint8Array;
+    let framePm: PixelModule;
+    if (ts === TransferSyntax.RleLossless) {
+      bytes = decodeRleFrame(fragments[f], pm);
+      // RLE segments are per sample, so the decoded frame is colour-by-pixel whatever the header says.
+      framePm = { ...pm, PlanarConfiguration: 0 };
+    } else {
+      const decoded = await decodeCodecFrame(fragments[f], pm, ts);
+      bytes = decoded.bytes;
+      framePm = { ...pm, PhotometricInterpretation: decoded.photometricInterpretation, PlanarConfiguration: 0 };
+      if (framePm.PhotometricInterpretation === 'YBR_FULL_422') framePm.PhotometricInterpretation = 'YBR_FULL';
+    }
+    const need = Math.ceil(bitsPerFrame(framePm) / 8);
+    if (bytes.byteLength < need) {
+      throw mismatch('PACS_E_PIXEL_LENGTH', `frame ${f + 1} decodes to ${bytes.byteLength} bytes, expected ${need}`, {
+        frame: f + 1,
+        actual: bytes.byteLength,
+        expected: need,
+      });
+    }
+    frames.push(finishFrame(bytes, 0, 0, framePm));
+    layout = decodedLayout(framePm);
+  }
+  return { pixelModule: layout, sourcePixelModule: pm, frames, transferSyntaxUid: ts, ignoredTrailingBytes: 0 };
+}
+
+/**
+ * Decodes every frame of a Part-10 object into stored pixel values. Native syntaxes (implicit
+ * and explicit little endian, explicit big endian, deflate — inflated by dcmjs on read) are read
+ * directly; RLE is decoded here; JPEG, JPEG-LS, JPEG 2000 and HTJ2K go through dcmjs-codecs.
+ *
+ * Throws ConformanceError: PACS_E_PIXEL_MODULE_* / PACS_E_NO_PIXEL_DATA / PACS_E_PIXEL_LENGTH
+ * (DIMSE 0xA900), PACS_E_PIXEL_DECODE (codec error), PACS_E_TRANSFER_SYNTAX_UNSUPPORTED.
+ */
+export async function decodeFrames(file: DicomFile): Promise<DecodedImage> {
+  const pm = readPixelModule(file.dataset);
+  const value = file.dataset.PixelData;
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
+    const other = file.dataset.FloatPixelData !== undefined || file.dataset.DoubleFloatPixelData !== undefined;
+    throw mismatch('PACS_E_NO_PIXEL_DATA', other ? 'float pixel data is not supported' : 'the data set has no Pixel Data');
+  }
+  const ts = file.transferSyntaxUid;
+  if (isNativeTransferSyntax(ts)) return decodeNative(file, pm);
+  if (canDecodeTransferSyntax(ts)) return decodeEncapsulated(file, pm);
+  throw new ConformanceError('PACS_E_TRANSFER_SYNTAX_UNSUPPORTED', `pixel data in transfer syntax ${ts} cannot be decoded`, {
+    httpStatus: 415,
+    details: { transferSyntaxUid: ts },
+  });
+}
