@@ -1,0 +1,203 @@
+import type { Db } from './database.js';
+import { findBySop, type InstanceRow } from './instances.js';
+import { prepared } from './statement-cache.js';
+
+/** The job that produced a derivation (a summary of the `jobs` row). */
+export interface LineageJob {
+  id: number;
+  kind: string;
+  seriesUid: string;
+  studyUid: string;
+  ruleName: string;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface LineageModel {
+  id: string;
+  sha256: string;
+  version: string | null;
+  path: string;
+  device: string | null;
+}
+
+export interface LineageDelivery {
+  id: number;
+  destination: string;
+  sopInstanceUid: string;
+  jobId: number | null;
+  state: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+/** One `derivations` row with its JSON columns parsed. */
+export interface LineageDerivation {
+  id: number;
+  jobId: number;
+  sourceSopInstanceUid: string;
+  sourceSeriesUid: string;
+  derivedSopInstanceUid: string;
+  derivedSeriesUid: string;
+  derivedSopClassUid: string;
+  path: string;
+  sha256: string;
+  stage: 'render' | 'enhance';
+  modelId: string | null;
+  modelSha256: string | null;
+  preset: string | null;
+  seed: number | null;
+  steps: number | null;
+  params: unknown;
+  timings: unknown;
+  quality: unknown;
+  createdAt: number;
+}
+
+/** A derivation with the job and model that made it and where its output went. */
+export interface DerivationLink {
+  derivation: LineageDerivation;
+  job?: LineageJob;
+  model?: LineageModel;
+  deliveries: LineageDelivery[];
+}
+
+/**
+ * Both directions of lineage for one SOP Instance UID. A UID can be both a derived object and
+ * (when the PACS routed it back) a received one, so every part is filled independently.
+ */
+export interface Lineage {
+  sopInstanceUid: string;
+  /** Copies received under this UID, newest first. */
+  received: InstanceRow[];
+  /** Set when this node produced the UID: the source instance and how it was made. */
+  derivedFrom?: DerivationLink & { source: InstanceRow[] };
+  /** Objects this node derived from the UID (when it is a source). */
+  derivations: DerivationLink[];
+  /** Deliveries of this UID itself (a derived object sent, or a source forwarded untouched). */
+  deliveries: LineageDelivery[];
+}
+
+interface RawDerivation {
+  id: number;
+  job_id: number;
+  source_sop_instance_uid: string;
+  source_series_uid: string;
+  derived_sop_instance_uid: string;
+  derived_series_uid: string;
+  derived_sop_class_uid: string;
+  path: string;
+  sha256: string;
+  stage: 'render' | 'enhance';
+  model_id: string | null;
+  model_sha256: string | null;
+  preset: string | null;
+  seed: number | null;
+  steps: number | null;
+  params_json: string;
+  timings_json: string | null;
+  quality_json: string | null;
+  created_at: number;
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function toDerivation(r: RawDerivation): LineageDerivation {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    sourceSopInstanceUid: r.source_sop_instance_uid,
+    sourceSeriesUid: r.source_series_uid,
+    derivedSopInstanceUid: r.derived_sop_instance_uid,
+    derivedSeriesUid: r.derived_series_uid,
+    derivedSopClassUid: r.derived_sop_class_uid,
+    path: r.path,
+    sha256: r.sha256,
+    stage: r.stage,
+    modelId: r.model_id,
+    modelSha256: r.model_sha256,
+    preset: r.preset,
+    seed: r.seed,
+    steps: r.steps,
+    params: parseJson(r.params_json),
+    timings: parseJson(r.timings_json),
+    quality: parseJson(r.quality_json),
+    createdAt: r.created_at,
+  };
+}
+
+function jobById(db: Db, id: number): LineageJob | undefined {
+  return prepared(
+    db,
+    `SELECT id, kind, series_uid AS seriesUid, study_uid AS studyUid, rule_name AS ruleName, state, attempts,
+       last_error AS lastError, created_at AS createdAt, started_at AS startedAt, finished_at AS finishedAt
+     FROM jobs WHERE id = ?`,
+  ).get(id) as LineageJob | undefined;
+}
+
+function model(db: Db, id: string | null, sha256: string | null): LineageModel | undefined {
+  if (id === null || sha256 === null) return undefined;
+  return prepared(db, 'SELECT id, sha256, version, path, device FROM models WHERE id = ? AND sha256 = ?').get(
+    id,
+    sha256,
+  ) as LineageModel | undefined;
+}
+
+function deliveriesOf(db: Db, sopInstanceUid: string): LineageDelivery[] {
+  return prepared(
+    db,
+    `SELECT id, destination, sop_instance_uid AS sopInstanceUid, job_id AS jobId, state, attempts,
+       last_status AS lastStatus, last_error AS lastError, created_at AS createdAt, delivered_at AS deliveredAt
+     FROM deliveries WHERE sop_instance_uid = ? ORDER BY destination, id`,
+  ).all(sopInstanceUid) as LineageDelivery[];
+}
+
+function link(db: Db, d: LineageDerivation): DerivationLink {
+  return {
+    derivation: d,
+    job: jobById(db, d.jobId),
+    model: model(db, d.modelId, d.modelSha256),
+    deliveries: deliveriesOf(db, d.derivedSopInstanceUid),
+  };
+}
+
+/**
+ * "Where did this derived instance come from" and "where did this source go", from the
+ * derivations, jobs, models and deliveries tables. Unknown UIDs give an empty lineage.
+ */
+export function lineageOf(db: Db, sopInstanceUid: string): Lineage {
+  const asDerived = prepared(db, 'SELECT * FROM derivations WHERE derived_sop_instance_uid = ?').get(
+    sopInstanceUid,
+  ) as RawDerivation | undefined;
+  const asSource = prepared(
+    db,
+    'SELECT * FROM derivations WHERE source_sop_instance_uid = ? ORDER BY created_at, id',
+  ).all(sopInstanceUid) as RawDerivation[];
+
+  let derivedFrom: Lineage['derivedFrom'];
+  if (asDerived) {
+    const d = toDerivation(asDerived);
+    derivedFrom = { ...link(db, d), source: findBySop(db, d.sourceSopInstanceUid) };
+  }
+  return {
+    sopInstanceUid,
+    received: findBySop(db, sopInstanceUid),
+    derivedFrom,
+    derivations: asSource.map((r) => link(db, toDerivation(r))),
+    deliveries: deliveriesOf(db, sopInstanceUid),
+  };
+}
