@@ -1,0 +1,83 @@
+import type { DicomFile, Dataset } from '../dicom/part10.js';
+import type { RgbImage } from '../render/rgb-image.js';
+
+/**
+ * The seams between the series pipeline and the stages it drives. The pipeline depends only on
+ * these, so it can be tested with small fakes and the stages stay ignorant of jobs and SQLite.
+ */
+
+/** What a routing rule asks to be done with a completed series. */
+export interface SeriesAction {
+  windows: string[];
+  /** Enhancement preset name, or 'none' for the render-only stage. */
+  enhance: string;
+  output: string;
+  destinations: string[];
+}
+
+export interface RenderedSlice {
+  frameIndex: number;
+  image: RgbImage;
+  /** The VOI window applied (undefined for colour sources). */
+  window?: { name: string; center: number; width: number };
+  grayscale: boolean;
+}
+
+export interface SliceRenderer {
+  render(file: DicomFile, windowName: string): Promise<RenderedSlice[]>;
+}
+
+/** What a preset will do, known before any slice runs (for UIDs and provenance). */
+export interface PresetDescription {
+  preset: string;
+  modelId: string;
+  modelVersion: string;
+  modelSha256: string;
+  steps: number;
+  seed: number;
+  /** Every parameter that affects the output (hashed into the derived Series UID). */
+  params: Record<string, unknown>;
+}
+
+export interface EnhancedSlice {
+  image: RgbImage;
+  backgroundProtected: boolean;
+  timings: Record<string, number>;
+  quality?: Record<string, number>;
+}
+
+export interface EnhanceProgress {
+  slice: number;
+  slices: number;
+  step: number;
+  steps: number;
+}
+
+export interface SliceEnhancer {
+  describe(preset: string): PresetDescription;
+  /** Enhances several slices of one series (the engine may batch patches across them). */
+  enhance(
+    images: RgbImage[],
+    preset: string,
+    opts: { signal: AbortSignal; onProgress?: (p: { step: number; steps: number; slice?: number }) => void },
+  ): Promise<EnhancedSlice[]>;
+}
+
+export interface DerivedObjectInput {
+  source: Dataset;
+  image: RgbImage;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  seriesNumber: number;
+  seriesDescription: string;
+  derivationDescription: string;
+  sourceFrameIndex?: number;
+  processedAt: Date;
+  model?: { id: string; version: string; sha256: string };
+  outputKind: string;
+}
+
+/** Builds one derived object (a data set ready for writePart10). */
+export interface DerivedObjectBuilder {
+  build(input: DerivedObjectInput): Dataset;
+}
