@@ -1,0 +1,136 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PresetSchema } from './preset-schema.js';
+import { AeTitle, Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
+
+/** TLS material as written in YAML: paths, relative to the config file. The loader reads them. */
+export const TlsFilesSchema = Strict({
+  cert: Name,
+  key: Name,
+  ca: Type.Optional(Name),
+  /** Listener: refuse clients without a certificate signed by `ca` (mutual TLS). */
+  requireClientCert: Defaulted(Type.Boolean(), false),
+});
+
+/** One allow-list entry: a calling AE title (or `*`), optionally restricted to hosts / CIDR blocks. */
+export const AllowEntrySchema = Strict({
+  aeTitle: Type.Union([AeTitle, Type.Literal('*')]),
+  hosts: Type.Optional(Type.Array(Name, { minItems: 1 })),
+});
+
+export const ListenerSchema = Strict({
+  name: Name,
+  aeTitle: AeTitle,
+  host: Defaulted(Name, '127.0.0.1'),
+  port: Defaulted(Port, 11112),
+  transport: Defaulted(OneOf(['dcmjs-dimse', 'dicom-dimse-native'] as const), 'dcmjs-dimse'),
+  maxPduLength: Defaulted(Type.Integer({ minimum: 4096, maximum: 4_194_304 }), 65536),
+  maxAssociations: Defaulted(Type.Integer({ minimum: 1, maximum: 1024 }), 16),
+  /** An association with no PDU for this long is aborted. */
+  idleTimeoutSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 60),
+  tls: Type.Optional(TlsFilesSchema),
+  /** Default deny: an empty list refuses every caller. */
+  allow: Defaulted(Type.Array(AllowEntrySchema), []),
+});
+
+export const BackoffSchema = Strict({
+  initialSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 5),
+  maxSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 600),
+});
+
+export const TRANSFER_SYNTAX_CHOICES = ['explicit-le', 'implicit-le', 'rle', 'jpeg-ls-lossless', 'j2k-lossless'] as const;
+
+export const DimseDestinationSchema = Strict({
+  kind: Type.Literal('dimse'),
+  aeTitle: AeTitle,
+  host: Name,
+  port: Port,
+  /** Our calling AE title towards this peer; default: node.aeTitle. */
+  callingAeTitle: Type.Optional(AeTitle),
+  /** Preferred transfer syntax; the exporter falls back to Explicit, then Implicit VR LE. */
+  transferSyntax: Defaulted(OneOf(TRANSFER_SYNTAX_CHOICES), 'explicit-le'),
+  tls: Type.Optional(TlsFilesSchema),
+  timeoutSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 30),
+  maxAttempts: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 8),
+  backoff: Defaulted(BackoffSchema, { initialSeconds: 5, maxSeconds: 600 }),
+});
+
+export const FolderDestinationSchema = Strict({
+  kind: Type.Literal('folder'),
+  /** Output folder, relative to the config file. */
+  path: Name,
+  /** Sub-folders per study and series (StudyInstanceUID/SeriesInstanceUID/SOPInstanceUID.dcm). */
+  layout: Defaulted(OneOf(['study-series', 'flat'] as const), 'study-series'),
+  maxAttempts: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 8),
+  backoff: Defaulted(BackoffSchema, { initialSeconds: 5, maxSeconds: 600 }),
+});
+
+/** Destinations are a union told apart by `kind` (one handler per kind in export/). */
+export const DestinationSchema = Type.Union([DimseDestinationSchema, FolderDestinationSchema]);
+
+export const WindowSchema = Strict({
+  center: Type.Number(),
+  width: Type.Number({ exclusiveMinimum: 0 }),
+  voiLutFunction: Defaulted(OneOf(['LINEAR', 'LINEAR_EXACT', 'SIGMOID'] as const), 'LINEAR'),
+});
+
+export const ModelRefSchema = Strict({
+  /** Path of the model manifest, relative to the config file. */
+  manifest: Name,
+  device: Defaulted(OneOf(['cpu', 'cuda'] as const), 'cpu'),
+});
+
+export const NodeIdentitySchema = Strict({
+  aeTitle: Defaulted(AeTitle, 'UNIMIE'),
+  /** Spool, database, quarantine; relative to the config file. */
+  dataDir: Defaulted(Name, './var'),
+  logLevel: Defaulted(OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), 'info'),
+  logPatientIdentifiers: Defaulted(Type.Boolean(), false),
+});
+
+export const ApiSchema = Strict({
+  host: Defaulted(Name, '127.0.0.1'),
+  port: Defaulted(Port, 8080),
+  /** Bearer token for every endpoint except liveness; never logged. */
+  token: Type.Optional(Type.String({ minLength: 16, description: 'a token of at least 16 characters' })),
+});
+
+export const LimitsSchema = Strict({
+  /** Below this free space on the data volume, new associations get a transient reject. */
+  minFreeDiskMb: Defaulted(Type.Integer({ minimum: 0 }), 1024),
+  /** Largest instance accepted by C-STORE. */
+  maxInstanceMb: Defaulted(Type.Integer({ minimum: 1 }), 2048),
+  /** Pending jobs + deliveries above which new associations get a transient reject. */
+  maxQueueDepth: Defaulted(Type.Integer({ minimum: 1 }), 10_000),
+});
+
+/** A map from a name (letters, digits, `.`, `_`, `-`) to entries of one schema. */
+function NamedMap<T extends TSchema>(entry: T) {
+  return Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), entry, { additionalProperties: false });
+}
+
+/** config/node.yaml. */
+export const NodeFileSchema = Strict(
+  {
+    node: Defaulted(NodeIdentitySchema, {} as Static<typeof NodeIdentitySchema>),
+    listeners: Defaulted(Type.Array(ListenerSchema), []),
+    destinations: Defaulted(NamedMap(DestinationSchema), {}),
+    windows: Defaulted(NamedMap(WindowSchema), {}),
+    models: Defaulted(NamedMap(ModelRefSchema), {}),
+    presets: Defaulted(NamedMap(PresetSchema), {}),
+    api: Defaulted(ApiSchema, {} as Static<typeof ApiSchema>),
+    limits: Defaulted(LimitsSchema, {} as Static<typeof LimitsSchema>),
+  },
+  { $id: 'https://unimie-pacs-node.local/schema/node.schema.json', title: 'UniMIE PACS node: config/node.yaml' },
+);
+
+export type NodeFile = Static<typeof NodeFileSchema>;
+export type TlsFiles = Static<typeof TlsFilesSchema>;
+export type AllowEntry = Static<typeof AllowEntrySchema>;
+export type Destination = Static<typeof DestinationSchema>;
+export type DimseDestination = Static<typeof DimseDestinationSchema>;
+export type FolderDestination = Static<typeof FolderDestinationSchema>;
+export type WindowPreset = Static<typeof WindowSchema>;
+export type ModelRef = Static<typeof ModelRefSchema>;
+export type ApiSettings = Static<typeof ApiSchema>;
+export type Limits = Static<typeof LimitsSchema>;
+export type NodeIdentity = Static<typeof NodeIdentitySchema>;

@@ -1,0 +1,72 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Defaulted, Name, OneOf, Strict } from './schema-helpers.js';
+
+/**
+ * One enhancement preset (`presets:` in node.yaml). Every knob of the UniMIE engine that a site may
+ * turn lives here, with its default beside it; the engine reads the resolved object and invents no
+ * defaults of its own. Defaults follow the measured remedy of unimie-algorithm.md §11 (few respaced
+ * steps, guidance following the respacing with a cap, fixed_small variance for ε-only models,
+ * input-anchored start); the reference behaviour is the `paper` preset (1000 steps, learned
+ * variance, pure noise start, no protection).
+ */
+export const PresetSchema = Strict(
+  {
+    /** Model id, a key of `models:`. */
+    model: Name,
+    /** Number of respaced sampling steps (1000 = the full training schedule). */
+    steps: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 10),
+    /** Guidance scale s of the paper (reference 100 000). */
+    guidanceScale: Defaulted(Type.Number({ minimum: 0 }), 100_000),
+    /** Multiply s by 1000/steps so a respaced schedule keeps the total pull of the full one. */
+    guidanceScaleFollowsRespacing: Defaulted(Type.Boolean(), true),
+    /** Upper bound of that respacing multiplier (measured stable at 10). */
+    guidanceScaleCap: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 10),
+    /** Exposure level E in [-1, 1] space, or `input`: per block, from the (brightened) input. */
+    exposureTarget: Defaulted(Type.Union([Type.Number({ minimum: -1, maximum: 1 }), Type.Literal('input')]), 'input'),
+    /** Weight of the exposure loss, as a fraction of the guidance scale (reference 0.01). */
+    exposureWeight: Defaulted(Type.Number({ minimum: 0 }), 0.01),
+    /** Posterior variance: `auto` = learned for 6-channel models, fixed_small for ε-only ones. */
+    variance: Defaulted(OneOf(['auto', 'learned', 'fixed_small', 'fixed_large'] as const), 'auto'),
+    /** Patch edge in pixels (the model's native size). */
+    patchSize: Defaulted(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 16 }), 256),
+    /** Distance between patch starts; ≤ patchSize so patches overlap or touch. */
+    stride: Defaulted(Type.Integer({ minimum: 1, maximum: 4096 }), 128),
+    /** Patches per model call. */
+    batchSize: Defaulted(Type.Integer({ minimum: 1, maximum: 1024 }), 16),
+    /** Seed of the sampler's random numbers (same seed → identical output). */
+    seed: Defaulted(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 }), 0),
+    /** Where guidance is evaluated: the clamped x̂0 (default) or x_t as the released code does. */
+    guidanceTarget: Defaulted(OneOf(['x0', 'xt'] as const), 'x0'),
+    /** Input-anchored start: begin at this training timestep from the noised input; null = pure noise. */
+    startStep: Defaulted(Type.Union([Type.Integer({ minimum: 1, maximum: 999 }), Type.Null()]), 300),
+    /** Gamma-brighten the input before anchoring the start and deriving the exposure target. */
+    startGamma: Defaulted(Type.Boolean(), true),
+    /** Keep the input's background (dark regions connected to the border) unchanged. */
+    backgroundProtection: Defaulted(Type.Boolean(), true),
+    /** Stretch the contrast of low-contrast inputs before sampling. */
+    contrastStretch: Defaulted(Type.Boolean(), false),
+  },
+  { description: 'an enhancement preset' },
+);
+
+export type Preset = Static<typeof PresetSchema>;
+
+/** The reference configuration of the paper and its released code (unimie-algorithm.md §9). */
+export const PAPER_PRESET: Omit<Preset, 'model'> = {
+  steps: 1000,
+  guidanceScale: 100_000,
+  guidanceScaleFollowsRespacing: false,
+  guidanceScaleCap: 10,
+  exposureTarget: 0.4,
+  exposureWeight: 0.01,
+  variance: 'learned',
+  patchSize: 256,
+  stride: 128,
+  batchSize: 16,
+  seed: 0,
+  guidanceTarget: 'x0',
+  startStep: null,
+  startGamma: false,
+  backgroundProtection: false,
+  contrastStretch: false,
+};

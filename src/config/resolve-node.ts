@@ -1,0 +1,121 @@
+import net from 'node:net';
+import path from 'node:path';
+import { BUILTIN_WINDOWS, COMPUTED_WINDOWS } from './builtin-windows.js';
+import type { ConfigIssue } from './config-issue.js';
+import type { NodeFile, TlsFiles } from './node-schema.js';
+import type { NodeConfig, ResolvedDestination, TlsMaterial, WindowDefinition } from './types.js';
+import type { YamlSource } from './yaml-source.js';
+
+export type ReadText = (absolutePath: string) => string;
+
+type NodePart = Omit<NodeConfig, 'rules' | 'files'>;
+
+/** `10.0.0.0/8`, `::1/128` or a plain address. */
+export function isHostPattern(text: string): boolean {
+  const [addr, bits, extra] = text.split('/');
+  if (extra !== undefined || !addr) return false;
+  const family = net.isIP(addr);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Checks what the schema cannot (unique names, host patterns, preset/model references) and turns
+ * the validated node.yaml into its resolved form: paths absolute against the file's folder, TLS
+ * files read into PEM strings, built-in windows merged.
+ */
+export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: ReadText): { config: NodePart; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const base = path.dirname(path.resolve(source.file));
+  const abs = (p: string) => path.resolve(base, p);
+
+  const readTls = (tls: TlsFiles, at: Array<string | number>): TlsMaterial | undefined => {
+    const files = { cert: abs(tls.cert), key: abs(tls.key), ...(tls.ca ? { ca: abs(tls.ca) } : {}) };
+    const read = (which: 'cert' | 'key' | 'ca', p: string): string | undefined => {
+      try {
+        const text = readText(p);
+        if (!text.includes('-----BEGIN')) {
+          issues.push(source.issue([...at, which], `${p} is not a PEM file`));
+          return undefined;
+        }
+        return text;
+      } catch (err) {
+        issues.push(source.issue([...at, which], `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
+        return undefined;
+      }
+    };
+    const cert = read('cert', files.cert);
+    const key = read('key', files.key);
+    const ca = files.ca ? read('ca', files.ca) : undefined;
+    if (tls.requireClientCert && !tls.ca) issues.push(source.issue(at, 'requireClientCert needs a `ca` to verify client certificates'));
+    if (cert === undefined || key === undefined || (files.ca && ca === undefined)) return undefined;
+    return { cert, key, ...(ca !== undefined ? { ca } : {}), requireClientCert: tls.requireClientCert, files };
+  };
+
+  const seenNames = new Map<string, number>();
+  const seenEndpoints = new Map<string, number>();
+  const listeners = file.listeners.map((l, i) => {
+    const at = ['listeners', i];
+    if (seenNames.has(l.name)) issues.push(source.issue([...at, 'name'], `duplicate listener name '${l.name}' (also listeners[${seenNames.get(l.name)}])`));
+    else seenNames.set(l.name, i);
+    const endpoint = `${l.host}:${l.port}`;
+    if (l.port !== 0 && seenEndpoints.has(endpoint)) issues.push(source.issue([...at, 'port'], `${endpoint} is already used by listeners[${seenEndpoints.get(endpoint)}]`));
+    else seenEndpoints.set(endpoint, i);
+    l.allow.forEach((a, j) =>
+      a.hosts?.forEach((h, k) => {
+        if (!isHostPattern(h)) issues.push(source.issue([...at, 'allow', j, 'hosts', k], `'${h}' is not an IP address or CIDR block`));
+      }),
+    );
+    const { tls, ...rest } = l;
+    const material = tls ? readTls(tls, [...at, 'tls']) : undefined;
+    return { ...rest, ...(material ? { tls: material } : {}) };
+  });
+
+  const destinations: Record<string, ResolvedDestination> = {};
+  for (const [name, d] of Object.entries(file.destinations)) {
+    const at = ['destinations', name];
+    if (d.backoff.initialSeconds > d.backoff.maxSeconds) issues.push(source.issue([...at, 'backoff'], 'initialSeconds must not exceed maxSeconds'));
+    if (d.kind === 'folder') {
+      destinations[name] = { ...d, name, path: abs(d.path) };
+    } else {
+      const { tls, callingAeTitle, ...rest } = d;
+      const material = tls ? readTls(tls, [...at, 'tls']) : undefined;
+      destinations[name] = { ...rest, name, callingAeTitle: callingAeTitle ?? file.node.aeTitle, ...(material ? { tls: material } : {}) };
+    }
+  }
+
+  const windows: Record<string, WindowDefinition> = { ...BUILTIN_WINDOWS };
+  for (const [name, w] of Object.entries(file.windows)) {
+    if (COMPUTED_WINDOWS.includes(name)) {
+      issues.push(source.issue(['windows', name], `'${name}' is a built-in window computed from the image and cannot be redefined`, { key: true }));
+      continue;
+    }
+    windows[name] = { source: 'preset', center: w.center, width: w.width, voiLutFunction: w.voiLutFunction };
+  }
+
+  const models: NodePart['models'] = {};
+  for (const [id, m] of Object.entries(file.models)) models[id] = { ...m, id, manifest: abs(m.manifest) };
+
+  const presets: NodePart['presets'] = {};
+  for (const [name, p] of Object.entries(file.presets)) {
+    const at = ['presets', name];
+    if (name === 'none') issues.push(source.issue(at, "'none' means no enhancement and cannot name a preset", { key: true }));
+    if (!(p.model in models)) issues.push(source.issue([...at, 'model'], `unknown model '${p.model}' (models: ${Object.keys(models).join(', ') || 'none defined'})`));
+    if (p.stride > p.patchSize) issues.push(source.issue([...at, 'stride'], `stride ${p.stride} is larger than patchSize ${p.patchSize}: patches would leave gaps`));
+    presets[name] = { ...p, name };
+  }
+
+  const config: NodePart = {
+    node: { ...file.node, dataDir: abs(file.node.dataDir) },
+    listeners,
+    destinations,
+    windows,
+    models,
+    presets,
+    api: file.api,
+    limits: file.limits,
+  };
+  return { config, issues };
+}

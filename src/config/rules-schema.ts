@@ -1,0 +1,86 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Defaulted, Name, OneOf, Strict } from './schema-helpers.js';
+
+/** A scalar a condition compares with: strings as written, numbers numerically. */
+const Comparable = Type.Union([Type.String(), Type.Number()]);
+
+export const RangeSchema = Strict({
+  min: Type.Optional(Type.Number()),
+  max: Type.Optional(Type.Number()),
+});
+
+/**
+ * The test part of a condition: exactly one of `equals`, `regex` (a pattern, or `/pattern/flags`)
+ * and `range` (inclusive, numeric values only); `not` negates the result.
+ */
+const conditionProperties = {
+  equals: Type.Optional(Comparable),
+  regex: Type.Optional(Type.String({ minLength: 1 })),
+  range: Type.Optional(RangeSchema),
+  not: Defaulted(Type.Boolean(), false),
+};
+
+export const ConditionSchema = Strict(conditionProperties);
+
+/** A condition on any attribute: `tag` by keyword (SeriesDescription), `gggg,eeee` or `(gggg,eeee)`. */
+export const TagConditionSchema = Strict({ tag: Name, ...conditionProperties });
+
+/** A match field: a bare string or number means `equals`. */
+export const FieldConditionSchema = Type.Union([Comparable, ConditionSchema]);
+
+export const MatchSchema = Strict({
+  callingAe: Type.Optional(FieldConditionSchema),
+  calledAe: Type.Optional(FieldConditionSchema),
+  modality: Type.Optional(FieldConditionSchema),
+  sopClass: Type.Optional(FieldConditionSchema),
+  tags: Type.Optional(Type.Array(TagConditionSchema)),
+});
+
+export const CompletionSchema = Strict({
+  scope: Defaulted(OneOf(['series', 'study'] as const), 'series'),
+  /** Complete once no instance of the series/study arrived for this long. */
+  quietSeconds: Defaulted(Type.Number({ minimum: 0 }), 10),
+  /** An instance arriving after completion: start a new job that supersedes the old output, or ignore it. */
+  lateArrival: Defaulted(OneOf(['supersede', 'ignore'] as const), 'supersede'),
+});
+
+export const OUTPUT_KINDS = ['sc-rgb', 'mf-sc-rgb', 'grayscale'] as const;
+
+/**
+ * Either `{ drop: true }` or a processing action. Kept as one object (not a JSON-schema union) so
+ * a mistake is reported on the offending key; the loader checks that `drop` stands alone and that a
+ * processing action names its windows and destinations.
+ */
+export const ActionsSchema = Strict({
+  drop: Type.Optional(Type.Literal(true)),
+  /** Window presets, one derived series each (names from `windows:` or built in). */
+  windows: Type.Optional(Type.Array(Name, { minItems: 1 })),
+  /** Enhancement preset name, or `none` for the render-only stage. */
+  enhance: Type.Optional(Name),
+  output: Type.Optional(OneOf(OUTPUT_KINDS)),
+  destinations: Type.Optional(Type.Array(Name, { minItems: 1 })),
+});
+
+export const RuleSchema = Strict({
+  name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'a rule name of letters, digits, ".", "_" and "-"' }),
+  description: Type.Optional(Type.String()),
+  /** The explicit default rule: last, no `match`, fires when no other rule did. */
+  default: Type.Optional(Type.Boolean()),
+  match: Type.Optional(MatchSchema),
+  completion: Defaulted(CompletionSchema, { scope: 'series', quietSeconds: 10, lateArrival: 'supersede' }),
+  actions: ActionsSchema,
+  /** Keep evaluating the following rules after this one fires. */
+  continue: Type.Optional(Type.Boolean()),
+});
+
+/** config/rules.yaml. */
+export const RulesFileSchema = Strict(
+  { rules: Type.Array(RuleSchema, { minItems: 1 }) },
+  { $id: 'https://unimie-pacs-node.local/schema/rules.schema.json', title: 'UniMIE PACS node: config/rules.yaml' },
+);
+
+export type RulesFile = Static<typeof RulesFileSchema>;
+export type RuleInput = Static<typeof RuleSchema>;
+export type ConditionInput = Static<typeof ConditionSchema>;
+export type FieldConditionInput = Static<typeof FieldConditionSchema>;
+export type TagConditionInput = Static<typeof TagConditionSchema>;

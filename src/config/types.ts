@@ -1,0 +1,130 @@
+import type { ApiSettings, Destination, DimseDestination, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
+import type { Preset } from './preset-schema.js';
+import type { OUTPUT_KINDS } from './rules-schema.js';
+
+/** TLS material read from the files the YAML names (PEM strings), plus where they came from. */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  ca?: string;
+  requireClientCert: boolean;
+  files: { cert: string; key: string; ca?: string };
+}
+
+export interface AllowRule {
+  /** A calling AE title or `*`. */
+  aeTitle: string;
+  /** IP addresses or CIDR blocks; absent = any host. */
+  hosts?: string[];
+}
+
+export interface Listener {
+  name: string;
+  aeTitle: string;
+  host: string;
+  port: number;
+  transport: 'dcmjs-dimse' | 'dicom-dimse-native';
+  maxPduLength: number;
+  maxAssociations: number;
+  idleTimeoutSeconds: number;
+  tls?: TlsMaterial;
+  /** Default deny: empty = refuse every caller. */
+  allow: AllowRule[];
+}
+
+export type ResolvedDimseDestination = Omit<DimseDestination, 'tls' | 'callingAeTitle'> & {
+  name: string;
+  /** node.aeTitle unless the destination sets its own. */
+  callingAeTitle: string;
+  tls?: TlsMaterial;
+};
+export type ResolvedFolderDestination = FolderDestination & { name: string };
+export type ResolvedDestination = ResolvedDimseDestination | ResolvedFolderDestination;
+
+/**
+ * A window the render stage applies: fixed centre/width, the file's own Window Center/Width
+ * (else a robust percentile window), or a robust percentile window.
+ */
+export type WindowDefinition =
+  | { source: 'preset'; center: number; width: number; voiLutFunction: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID' }
+  | { source: 'file' }
+  | { source: 'auto' };
+
+export type ResolvedModelRef = ModelRef & { id: string };
+
+/** The test of one condition, compiled from YAML (`equals` / `regex` / `range`). */
+export type ConditionTest =
+  | { op: 'equals'; value: string | number }
+  | { op: 'regex'; pattern: string; flags: string }
+  | { op: 'range'; min?: number; max?: number };
+
+export interface Condition {
+  test: ConditionTest;
+  not: boolean;
+}
+
+export interface TagCondition extends Condition {
+  /** As written in the rule. */
+  written: string;
+  /** Key in a naturalized data set (keyword, or hex for private tags). */
+  keyword: string;
+  /** `GGGG,EEEE`. */
+  tag: string;
+}
+
+export interface RuleMatch {
+  callingAe?: Condition;
+  calledAe?: Condition;
+  modality?: Condition;
+  sopClass?: Condition;
+  tags: TagCondition[];
+}
+
+export interface Completion {
+  scope: 'series' | 'study';
+  quietSeconds: number;
+  lateArrival: 'supersede' | 'ignore';
+}
+
+export type OutputKind = (typeof OUTPUT_KINDS)[number];
+
+export type RuleActions =
+  | { kind: 'drop' }
+  | {
+      kind: 'process';
+      /** Window names (keys of NodeConfig.windows); one derived series each. */
+      windows: string[];
+      /** Preset name (key of NodeConfig.presets) or `none` for the render-only stage. */
+      enhance: string;
+      output: OutputKind;
+      destinations: string[];
+    };
+
+export interface Rule {
+  name: string;
+  description?: string;
+  /** Position in rules.yaml (0-based). */
+  index: number;
+  isDefault: boolean;
+  match: RuleMatch;
+  completion: Completion;
+  actions: RuleActions;
+  continue: boolean;
+}
+
+/** The whole resolved configuration: defaults applied, names checked, paths absolute, deep-frozen. */
+export interface NodeConfig {
+  /** Absolute paths of the files it was loaded from. */
+  files: { node: string; rules: string };
+  node: NodeIdentity;
+  listeners: Listener[];
+  destinations: Record<string, ResolvedDestination>;
+  windows: Record<string, WindowDefinition>;
+  models: Record<string, ResolvedModelRef>;
+  presets: Record<string, Preset & { name: string }>;
+  api: ApiSettings;
+  limits: Limits;
+  rules: Rule[];
+}
+
+export type { ApiSettings, Destination, Limits, NodeIdentity, Preset };
