@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from './rng.js';
+import { exposureBlockMeans, guidanceObjective, guidePatch, illuminationMse, type PatchGuidanceInput } from './guidance.js';
+
+const h = 16;
+const w = 24;
+const hw = h * w;
+
+function randomPatch(seed: number): PatchGuidanceInput {
+  const rng = createRng(seed);
+  const z = new Float64Array(3 * hw).map(() => rng.uniform() * 2 - 1);
+  const y = new Float64Array(3 * hw).map(() => rng.uniform() * 2 - 1);
+  const m = new Float64Array(hw).map(() => rng.uniform() * 0.2);
+  return { z, y, m, f: 0.7, h, w, exposureTarget: 0.4 };
+}
+
+describe('guidance (spec §5 c–f)', () => {
+  it('matches the reference constants at the defaults: Δμ = −1.01725·f·ρ − 0.020345·(R−E) for p = 256', () => {
+    const N = 3 * 256 * 256;
+    const K = (256 / 8) ** 2;
+    expect((2 * 1e5) / N).toBeCloseTo(1.01725, 5);
+    expect((2 * 0.01 * 1e5 * 2) / (3 * 64 * K)).toBeCloseTo(0.020345, 5);
+  });
+
+  it('g is minus the finite-difference gradient of s·MSE + λ·s·L_exp; f and M steps follow the MSE (§8.10)', () => {
+    const p = randomPatch(1);
+    const params = { scale: 3, exposureWeight: 0.05 };
+    const g = new Float64Array(3 * hw);
+    const mNext = new Float64Array(hw);
+    const fNext = guidePatch(p, params, g, mNext);
+    const z = Float64Array.from(p.z as Float64Array);
+    const eps = 1e-5;
+    for (const idx of [0, 5, hw + 17, 2 * hw + 200, 3 * hw - 1]) {
+      const orig = z[idx]!;
+      z[idx] = orig + eps;
+      const up = guidanceObjective({ ...p, z }, params);
+      z[idx] = orig - eps;
+      const down = guidanceObjective({ ...p, z }, params);
+      z[idx] = orig;
+      const fd = (up - down) / (2 * eps);
+      expect(Math.abs(g[idx]! + fd)).toBeLessThan(1e-4 * Math.max(1e-3, Math.abs(fd)));
+    }
+    const fdF = (illuminationMse({ ...p, f: p.f + eps }) - illuminationMse({ ...p, f: p.f - eps })) / (2 * eps);
+    expect(Math.abs(p.f - fdF - fNext)).toBeLessThan(1e-4 * Math.abs(fdF));
+    const m = Float64Array.from(p.m as Float64Array);
+    for (const idx of [0, 77, hw - 1]) {
+      const orig = m[idx]!;
+      m[idx] = orig + eps;
+      const up = illuminationMse({ ...p, m });
+      m[idx] = orig - eps;
+      const down = illuminationMse({ ...p, m });
+      m[idx] = orig;
+      const fd = (up - down) / (2 * eps);
+      expect(Math.abs(orig - fd - mNext[idx]!)).toBeLessThan(1e-4 * Math.abs(fd));
+    }
+  });
+
+  it('ρ = 0 leaves f and M unchanged and g without MSE part; block means at E give g = 0 (§8.9)', () => {
+    const f = 0.5;
+    const m = new Float64Array(hw).fill(0.1);
+    const z = new Float64Array(3 * hw);
+    for (let i = 0; i < z.length; i++) z[i] = i % 2 === 0 ? 0.2 : 0.6; // every 8×8 block mean = 0.4
+    const y = z.map((v, i) => 2 * (f * ((v + 1) / 2) + m[i % hw]!) - 1); // y01 = f·u + m
+    const g = new Float64Array(3 * hw);
+    const mNext = new Float64Array(hw);
+    const fNext = guidePatch({ z, y, m, f, h, w, exposureTarget: 0.4 }, { scale: 1e5, exposureWeight: 0.01 }, g, mNext);
+    expect(fNext).toBeCloseTo(f, 12);
+    mNext.forEach((v) => expect(v).toBeCloseTo(0.1, 12));
+    g.forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-9));
+    // with another E only the exposure term remains: constant per block
+    guidePatch({ z, y, m, f, h, w, exposureTarget: 0 }, { scale: 1e5, exposureWeight: 0.01 }, g, mNext);
+    const K = hw / 64;
+    const expected = (-0.01 * 1e5 * 2 * 0.4) / (192 * K);
+    g.forEach((v) => expect(v).toBeCloseTo(expected, 9));
+  });
+
+  it('blocks with a NaN target are not pulled', () => {
+    const p = randomPatch(2);
+    const nb = (h / 8) * (w / 8);
+    const target = new Float64Array(nb).fill(Number.NaN);
+    const params = { scale: 1, exposureWeight: 10 };
+    const g1 = new Float64Array(3 * hw);
+    const g2 = new Float64Array(3 * hw);
+    const mNext = new Float64Array(hw);
+    guidePatch({ ...p, exposureTarget: target }, params, g1, mNext);
+    guidePatch(p, { scale: 1, exposureWeight: 0 }, g2, mNext);
+    g1.forEach((v, i) => expect(v).toBeCloseTo(g2[i]!, 12));
+  });
+
+  it('computes block means over channels and 8×8 blocks', () => {
+    const z = new Float64Array(3 * hw);
+    z[0] = 192; // one pixel of the first block in channel 0
+    z[2 * hw + 8] = 192; // first pixel of block (0,1) in channel 2
+    const R = exposureBlockMeans(z, h, w);
+    expect(R.length).toBe(6);
+    expect([...R]).toEqual([1, 1, 0, 0, 0, 0]);
+    expect(() => exposureBlockMeans(z, 12, 8)).toThrow(RangeError);
+  });
+});

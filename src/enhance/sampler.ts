@@ -1,0 +1,246 @@
+/**
+ * The UniMIE sampling loop over whole images (unimie-algorithm.md §5): at every step each image
+ * is cut into overlapping patches, every patch gets its posterior mean shifted by the closed-form
+ * guidance and its own f/M update, and the per-patch results are averaged over the overlaps
+ * before one noise draw for the whole image. Several images (slices of a series) run in lockstep
+ * so their patches share model calls. The network is injected (`predict`), so tests use fakes.
+ */
+import { CancelledError, ModelContractError } from '../shared/errors.js';
+import { guidePatch, type GuidanceParams } from './guidance.js';
+import { posteriorMean, predictX0FromEps } from './posterior.js';
+import { fixedLogVariance, learnedLogVarianceCoefficients, type DiffusionSchedule, type VarianceKind } from './schedule.js';
+import { accumulatePatch, cropPatch, overlapCounts, patchCorners, type PatchCorner } from './tiling.js';
+import { blockTargets } from './exposure-target.js';
+
+/** The network: batch is [n,3,h,w] float32, t the original timestep per item; returns [n,C,h,w]. */
+export type PredictFn = (batch: Float32Array, n: number, h: number, w: number, t: number[]) => Promise<Float32Array>;
+
+/** Progress of a sampling run: `step` steps of `total` done. */
+export interface SamplerProgress {
+  step: number;
+  total: number;
+  /** Estimated milliseconds left, null before the first step ends. */
+  etaMs: number | null;
+}
+
+/** The state of one image at the start step. */
+export interface SliceInput {
+  /** Guidance reference y, 3×H×W in [-1, 1] (planar). */
+  y: Float32Array;
+  height: number;
+  width: number;
+  /** x at the start step, 3×H×W. */
+  x: Float32Array;
+  /** Initial scalar gain f and H×W map M. */
+  f: number;
+  M: Float32Array;
+  /** E: one number, or per pixel (H·W) in [-1, 1] with NaN where nothing is pulled. */
+  exposureTarget: number | Float32Array;
+  /** Standard normal noise ξ for the step that ends at `step` (> 0), 3×H×W. */
+  noise: (step: number, out: Float32Array) => void;
+}
+
+export interface SamplerOptions {
+  schedule: DiffusionSchedule;
+  /** Index k0 into the schedule of the first step run; steps k0 … 0 run. */
+  startStep: number;
+  /** 3 = ε, 6 = ε + variance interpolation v. */
+  outputChannels: 3 | 6;
+  variance: VarianceKind;
+  guidance: GuidanceParams;
+  /** Mean shifts per step (2 in the reference, direct.py:467). */
+  nApply: number;
+  guidanceTarget: 'x0' | 'xt';
+  patchSize: number;
+  stride: number;
+  batchSize: number;
+  predict: PredictFn;
+  /** Clamp x̂0 to [-1, 1] (true in the reference; false only for invariant tests). */
+  clampX0?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: SamplerProgress) => void;
+}
+
+export interface SliceResult {
+  /** The final sample x_0, 3×H×W, unclamped. */
+  x: Float32Array;
+  /** The overlap-averaged x̂0 of the last step. */
+  x0: Float32Array;
+  f: number;
+  M: Float32Array;
+}
+
+export interface SamplerTimings {
+  totalMs: number;
+  /** Wall time between handing a batch to `predict` and getting it back. */
+  modelMs: number;
+  modelCalls: number;
+  patchEvaluations: number;
+}
+
+interface Accumulators {
+  mu: Float64Array;
+  x0: Float64Array;
+  logVar: Float64Array | null;
+  M: Float64Array;
+  fSum: number;
+  fWeight: number;
+}
+
+interface Task {
+  slice: number;
+  corner: PatchCorner;
+}
+
+/** Run the sampler on one or more images in lockstep. */
+export async function sampleSlices(
+  slices: readonly SliceInput[],
+  opts: SamplerOptions,
+): Promise<{ results: SliceResult[]; timings: SamplerTimings }> {
+  const started = performance.now();
+  const { schedule, patchSize: p } = opts;
+  if (!Number.isInteger(opts.startStep) || opts.startStep < 0 || opts.startStep >= schedule.length) {
+    throw new RangeError(`start step ${opts.startStep} outside the ${schedule.length}-step schedule`);
+  }
+  if (opts.batchSize < 1) throw new RangeError('batch size must be ≥ 1');
+  const geometry = slices.map((s) => {
+    if (s.height < p || s.width < p) throw new RangeError(`image ${s.width}×${s.height} is smaller than the patch ${p}`);
+    const n = 3 * s.height * s.width;
+    if (s.y.length !== n || s.x.length !== n || s.M.length !== s.height * s.width) throw new RangeError('slice buffers do not match its size');
+    const corners = patchCorners(s.height, s.width, p, opts.stride);
+    return { corners, count: overlapCounts(s.height, s.width, p, corners) };
+  });
+  const state = slices.map((s) => ({ x: Float32Array.from(s.x), f: s.f, M: Float32Array.from(s.M), x0: new Float32Array(s.x.length) }));
+  const tasks: Task[] = [];
+  slices.forEach((_, i) => geometry[i]!.corners.forEach((corner) => tasks.push({ slice: i, corner })));
+  const timings: SamplerTimings = { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0 };
+  const total = opts.startStep + 1;
+  const pp = p * p;
+  const scratch = {
+    x0: new Float32Array(3 * pp),
+    mu: new Float32Array(3 * pp),
+    y: new Float32Array(3 * pp),
+    m: new Float32Array(pp),
+    g: new Float32Array(3 * pp),
+    mNext: new Float32Array(pp),
+    lv: new Float32Array(3 * pp),
+  };
+  const noiseBuf = slices.map((s) => new Float32Array(3 * s.height * s.width));
+
+  for (let k = opts.startStep; k >= 0; k--) {
+    throwIfAborted(opts.signal);
+    const t = schedule.timestepMap[k]!;
+    const acc: Accumulators[] = slices.map((s) => ({
+      mu: new Float64Array(3 * s.height * s.width),
+      x0: new Float64Array(3 * s.height * s.width),
+      logVar: opts.variance === 'learned' ? new Float64Array(3 * s.height * s.width) : null,
+      M: new Float64Array(s.height * s.width),
+      fSum: 0,
+      fWeight: 0,
+    }));
+    const learned = opts.variance === 'learned' ? learnedLogVarianceCoefficients(schedule, k) : null;
+    if (learned && opts.outputChannels !== 6) throw new ModelContractError('learned variance needs a model with 6 output channels (ε + v)');
+
+    const chunks: Task[][] = [];
+    for (let i = 0; i < tasks.length; i += opts.batchSize) chunks.push(tasks.slice(i, i + opts.batchSize));
+    const launch = (chunk: Task[]): { batch: Float32Array; out: Promise<Float32Array> } => {
+      const batch = new Float32Array(chunk.length * 3 * pp);
+      chunk.forEach((task, j) => {
+        const s = slices[task.slice]!;
+        cropPatch(state[task.slice]!.x, 3, s.height, s.width, task.corner.y, task.corner.x, p, batch, j * 3 * pp);
+      });
+      const t0 = performance.now();
+      const out = opts.predict(batch, chunk.length, p, p, chunk.map(() => t)).then((r) => {
+        timings.modelMs += performance.now() - t0;
+        return r;
+      });
+      out.catch(() => undefined); // awaited below; avoids an unhandled rejection on abort
+      timings.modelCalls++;
+      timings.patchEvaluations += chunk.length;
+      return { batch, out };
+    };
+    let pending = launch(chunks[0]!);
+    for (let ci = 0; ci < chunks.length; ci++) {
+      const chunk = chunks[ci]!;
+      const { batch } = pending;
+      const out = await pending.out;
+      throwIfAborted(opts.signal);
+      checkModelOutput(out, chunk.length, opts.outputChannels, pp);
+      if (ci + 1 < chunks.length) pending = launch(chunks[ci + 1]!);
+      chunk.forEach((task, j) => {
+        const s = slices[task.slice]!;
+        const st = state[task.slice]!;
+        const a = acc[task.slice]!;
+        const { y: cy, x: cx, weight } = task.corner;
+        const xi = batch.subarray(j * 3 * pp, (j + 1) * 3 * pp);
+        const base = j * opts.outputChannels * pp;
+        const eps = out.subarray(base, base + 3 * pp);
+        predictX0FromEps(schedule, k, xi, eps, scratch.x0, opts.clampX0 ?? true);
+        posteriorMean(schedule, k, scratch.x0, xi, scratch.mu);
+        cropPatch(s.y, 3, s.height, s.width, cy, cx, p, scratch.y);
+        cropPatch(st.M, 1, s.height, s.width, cy, cx, p, scratch.m);
+        const target = typeof s.exposureTarget === 'number' ? s.exposureTarget : blockTargets(s.exposureTarget, s.width, cy, cx, p);
+        const z = opts.guidanceTarget === 'x0' ? scratch.x0 : xi;
+        const fNext = guidePatch({ z, y: scratch.y, m: scratch.m, f: st.f, h: p, w: p, exposureTarget: target }, opts.guidance, scratch.g, scratch.mNext);
+        for (let i = 0; i < scratch.mu.length; i++) scratch.mu[i] = scratch.mu[i]! + opts.nApply * scratch.g[i]!;
+        accumulatePatch(a.mu, 3, s.height, s.width, cy, cx, p, scratch.mu, weight);
+        accumulatePatch(a.x0, 3, s.height, s.width, cy, cx, p, scratch.x0, weight);
+        accumulatePatch(a.M, 1, s.height, s.width, cy, cx, p, scratch.mNext, weight);
+        if (learned && a.logVar) {
+          const v = out.subarray(base + 3 * pp, base + 6 * pp);
+          for (let i = 0; i < 3 * pp; i++) scratch.lv[i] = learned.a * v[i]! + learned.b;
+          accumulatePatch(a.logVar, 3, s.height, s.width, cy, cx, p, scratch.lv, weight);
+        }
+        a.fSum += weight * fNext;
+        a.fWeight += weight;
+      });
+    }
+
+    slices.forEach((s, si) => {
+      const st = state[si]!;
+      const a = acc[si]!;
+      const count = geometry[si]!.count;
+      const hw = s.height * s.width;
+      const fixedSd = opts.variance === 'learned' ? 0 : Math.exp(0.5 * fixedLogVariance(schedule, opts.variance, k));
+      if (k > 0) s.noise(k, noiseBuf[si]!);
+      const xi = noiseBuf[si]!;
+      for (let c = 0; c < 3; c++) {
+        for (let i = 0; i < hw; i++) {
+          const idx = c * hw + i;
+          const n = count[i]!;
+          const mu = a.mu[idx]! / n;
+          st.x0[idx] = a.x0[idx]! / n;
+          if (k === 0) st.x[idx] = mu;
+          else {
+            const sd = a.logVar ? Math.exp(0.5 * (a.logVar[idx]! / n)) : fixedSd;
+            st.x[idx] = mu + sd * xi[idx]!;
+          }
+        }
+      }
+      for (let i = 0; i < hw; i++) st.M[i] = a.M[i]! / count[i]!;
+      st.f = a.fSum / a.fWeight;
+    });
+    const done = opts.startStep - k + 1;
+    const elapsed = performance.now() - started;
+    opts.onProgress?.({ step: done, total, etaMs: done < total ? (elapsed / done) * (total - done) : 0 });
+  }
+  timings.totalMs = performance.now() - started;
+  return { results: state.map((st) => ({ x: st.x, x0: st.x0, f: st.f, M: st.M })), timings };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError('enhancement cancelled');
+}
+
+/** A model output of the wrong size or with NaN/Inf breaks the contract, not the image. */
+function checkModelOutput(out: Float32Array, n: number, channels: number, pp: number): void {
+  const expected = n * channels * pp;
+  if (out.length !== expected) {
+    throw new ModelContractError(`model returned ${out.length} values, expected ${expected} ([${n},${channels},…])`);
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]!)) {
+      throw new ModelContractError(`model output contains ${Number.isNaN(out[i]!) ? 'NaN' : 'Inf'} (value ${i} of ${out.length})`);
+    }
+  }
+}
