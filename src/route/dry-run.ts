@@ -1,0 +1,124 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { DeepReadonly } from '../config/deep-freeze.js';
+import type { Rule } from '../config/types.js';
+import { readPart10 } from '../dicom/part10.js';
+import { errorMessage } from '../shared/errors.js';
+import { firedDecisions, matchRules, type Decision } from './match-rules.js';
+
+export type DryRunEntry =
+  | {
+      path: string;
+      ok: true;
+      modality?: string;
+      sopInstanceUid?: string;
+      seriesInstanceUid?: string;
+      /** Names of the rules that fire, in order. */
+      fired: string[];
+      decisions: Decision[];
+    }
+  | { path: string; ok: false; error: string };
+
+export interface DryRunReport {
+  entries: DryRunEntry[];
+  /** Rule name → number of files it fires for. */
+  counts: Record<string, number>;
+  unreadable: number;
+}
+
+export interface DryRunOptions {
+  /** The calling / called AE titles to assume (a file carries none). */
+  callingAe?: string;
+  calledAe?: string;
+}
+
+async function listFiles(p: string): Promise<string[]> {
+  const st = await fs.stat(p);
+  if (!st.isDirectory()) return [p];
+  const names = (await fs.readdir(p)).sort();
+  const nested = await Promise.all(names.filter((n) => !n.startsWith('.')).map((n) => listFiles(path.join(p, n))));
+  return nested.flat();
+}
+
+/**
+ * Evaluates the rules against files and folders (recursively), reading only each file's header.
+ * Sends nothing and writes nothing. Files that are not DICOM are listed with the reason.
+ */
+export async function dryRun(
+  config: { readonly rules: ReadonlyArray<DeepReadonly<Rule>> },
+  paths: readonly string[],
+  options: DryRunOptions = {},
+): Promise<DryRunReport> {
+  const entries: DryRunEntry[] = [];
+  for (const p of paths) {
+    let files: string[];
+    try {
+      files = await listFiles(p);
+    } catch (err) {
+      entries.push({ path: p, ok: false, error: errorMessage(err) });
+      continue;
+    }
+    for (const file of files) entries.push(await evaluateFile(config.rules, file, options));
+  }
+  const counts: Record<string, number> = {};
+  for (const e of entries) if (e.ok) for (const r of e.fired) counts[r] = (counts[r] ?? 0) + 1;
+  return { entries, counts, unreadable: entries.filter((e) => !e.ok).length };
+}
+
+async function evaluateFile(rules: ReadonlyArray<DeepReadonly<Rule>>, file: string, options: DryRunOptions): Promise<DryRunEntry> {
+  try {
+    const { dataset } = readPart10(await fs.readFile(file), { untilPixelData: true });
+    const decisions = matchRules(rules, { callingAe: options.callingAe, calledAe: options.calledAe, header: dataset });
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return {
+      path: file,
+      ok: true,
+      modality: str(dataset.Modality),
+      sopInstanceUid: str(dataset.SOPInstanceUID),
+      seriesInstanceUid: str(dataset.SeriesInstanceUID),
+      fired: firedDecisions(decisions).map((d) => d.rule),
+      decisions,
+    };
+  } catch (err) {
+    return { path: file, ok: false, error: errorMessage(err) };
+  }
+}
+
+function describeActions(d: Decision): string {
+  const a = d.actions;
+  if (a.kind === 'drop') return 'drop';
+  const c = d.completion;
+  return (
+    `windows ${a.windows.join(', ')}; enhance ${a.enhance}; output ${a.output}; to ${a.destinations.join(', ')}` +
+    `; complete per ${c.scope} after ${c.quietSeconds} s quiet`
+  );
+}
+
+/** The report as text: per file the rules that fire and why every evaluated rule did or did not match. */
+export function formatDryRun(report: DryRunReport): string {
+  const lines: string[] = [];
+  for (const e of report.entries) {
+    if (!e.ok) {
+      lines.push(`${e.path}: not evaluated: ${e.error}`);
+      continue;
+    }
+    lines.push(`${e.path} (${e.modality ?? 'no Modality'}): fires ${e.fired.join(', ') || 'nothing'}`);
+    const skipped: string[] = [];
+    for (const d of e.decisions) {
+      if (d.outcome === 'not-evaluated') {
+        skipped.push(d.rule);
+        continue;
+      }
+      lines.push(`  ${d.outcome === 'fired' ? '→' : ' '} ${d.explanation}`);
+      if (d.outcome === 'fired') lines.push(`      ${describeActions(d)}`);
+    }
+    if (skipped.length > 0) lines.push(`    not evaluated: ${skipped.join(', ')}`);
+  }
+  const evaluated = report.entries.length - report.unreadable;
+  const counts = Object.entries(report.counts)
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  lines.push('');
+  lines.push(`${evaluated} file(s) evaluated${counts ? `: ${counts}` : ''}; ${report.unreadable} not readable as DICOM`);
+  return lines.join('\n');
+}
