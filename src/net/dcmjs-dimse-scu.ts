@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import dimse from 'dcmjs-dimse';
+import type { Logger } from '../shared/log.js';
+import { PermanentTransportError, TransientTransportError, errorMessage } from '../shared/errors.js';
+import { isNativeTransferSyntax } from '../dicom/transfer-syntax.js';
+import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
+import { splitPart10 } from './part10-envelope.js';
+import { describeReject } from './reject-text.js';
+import { groupByTransferSyntax, type ScuStoreOutcome } from './scu-outcome.js';
+import type { RemoteNode, ScuTransport, StoreItem } from './types.js';
+
+const { Client, Dataset, Transcoding } = dimse;
+const { CEchoRequest, CStoreRequest } = dimse.requests;
+const { PresentationContextResult } = dimse.constants;
+type DimseRequest = InstanceType<typeof dimse.requests.Request>;
+type DimseAssociation = InstanceType<typeof dimse.association.Association>;
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * A data set that dcmjs-dimse sends as the file's own bytes (after the meta group), so an object
+ * leaves exactly as stored. Only when the peer accepts another transfer syntax does dcmjs-dimse
+ * ask for the elements to transcode: then, and only then, the file is parsed.
+ */
+class RawFileDataset extends Dataset {
+  private parsed = false;
+  constructor(
+    private readonly path: string,
+    private readonly offset: number,
+    sopClassUid: string,
+    sopInstanceUid: string,
+    transferSyntaxUid: string,
+  ) {
+    super({ SOPClassUID: sopClassUid, SOPInstanceUID: sopInstanceUid }, transferSyntaxUid);
+  }
+
+  override getElements(): Record<string, unknown> {
+    if (!this.parsed) {
+      const full = Dataset.fromFile(this.path);
+      if (!full) throw new Error(`cannot parse ${this.path}`);
+      (this as unknown as { elements: Record<string, unknown> }).elements = full.getElements();
+      this.parsed = true;
+    }
+    return super.getElements();
+  }
+
+  override getDenaturalizedDataset(): Buffer {
+    return readFileSync(this.path).subarray(this.offset);
+  }
+}
+
+interface AssociationRun {
+  accepted?: DimseAssociation;
+  rejected?: { result: number; source: number; reason: number };
+  error?: Error;
+}
+
+function securityOptions(peer: RemoteNode) {
+  const t = peer.tls;
+  if (!t) return undefined;
+  return { cert: t.cert, key: t.key, ca: t.ca, rejectUnauthorized: true };
+}
+
+/** Runs one association with the given requests; resolves when the connection has closed. */
+function runAssociation(peer: RemoteNode, requests: DimseRequest[]): Promise<AssociationRun> {
+  const timeout = peer.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise((resolve) => {
+    const run: AssociationRun = {};
+    const client = new Client();
+    for (const r of requests) client.addRequest(r);
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(watchdog);
+      // Listeners of dcmjs-dimse run on setImmediate: let queued response events land first.
+      setImmediate(() => resolve(run));
+    };
+    // Hard stop for a peer that neither answers nor closes.
+    const watchdog = setTimeout(() => {
+      run.error ??= new Error(`no answer from ${peer.host}:${peer.port} within ${timeout * 2} ms`);
+      try {
+        client.abort();
+      } catch {
+        /* not connected */
+      }
+      finish();
+    }, timeout * 2);
+    client.on('associationAccepted', (a: DimseAssociation) => (run.accepted = a));
+    client.on('associationRejected', (r: { result: number; source: number; reason: number }) => (run.rejected = r));
+    client.on('networkError', (e: Error) => (run.error ??= e));
+    client.on('closed', () => finish());
+    try {
+      client.send(peer.host, peer.port, peer.callingAeTitle, peer.aeTitle, {
+        connectTimeout: timeout,
+        associationTimeout: timeout,
+        pduTimeout: timeout,
+        securityOptions: securityOptions(peer),
+      });
+    } catch (err) {
+      run.error = err instanceof Error ? err : new Error(String(err));
+      finish();
+    }
+  });
+}
+
+/** The error for an association that never came up: rejected-permanent is permanent, the rest transient. */
+function associationError(peer: RemoteNode, run: AssociationRun): Error | undefined {
+  const where = `${peer.aeTitle}@${peer.host}:${peer.port}`;
+  if (run.rejected) {
+    const msg = `association rejected by ${where}: ${describeReject(run.rejected)}`;
+    return run.rejected.result === 1
+      ? new PermanentTransportError(msg, { details: { ...run.rejected } })
+      : new TransientTransportError(msg, { details: { ...run.rejected } });
+  }
+  if (!run.accepted) {
+    return new TransientTransportError(`no association with ${where}: ${run.error ? run.error.message : 'connection closed'}`, {
+      cause: run.error,
+    });
+  }
+  return undefined;
+}
+
+function contextAccepted(a: DimseAssociation, sopClassUid: string): boolean {
+  return a
+    .getPresentationContexts()
+    .some(({ context }) => context.getAbstractSyntaxUid() === sopClassUid && context.getResult() === PresentationContextResult.Accept);
+}
+
+let transcodingReady: Promise<void> | undefined;
+
+/** Loads dcmjs-codecs once, so a compressed object can be decompressed when a peer refuses its syntax. */
+function ensureTranscoding(log: Logger): Promise<void> {
+  transcodingReady ??= Transcoding.initializeAsync().catch((err: unknown) => {
+    log.warn({ err: errorMessage(err) }, 'dcmjs-codecs transcoding unavailable: compressed objects go out only in their own syntax');
+  });
+  return transcodingReady;
+}
+
+/**
+ * C-ECHO / C-STORE SCU on dcmjs-dimse. One association per transfer syntax: dcmjs-dimse 0.3.3 picks
+ * the wrong context when several compressed syntaxes share one association. Each object is sent
+ * as its file's own data set bytes; if the peer accepts only another syntax, dcmjs-dimse transcodes
+ * (native syntaxes always; compressed ones through dcmjs-codecs).
+ */
+export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
+  quietDcmjsDimse();
+  const log = deps.log.child({ transport: 'dcmjs-dimse' });
+
+  return {
+    kind: 'dcmjs-dimse',
+
+    async echo(peer) {
+      const started = Date.now();
+      const request = new CEchoRequest();
+      let status: number | undefined;
+      request.on('response', (r: { getStatus(): number }) => (status = r.getStatus()));
+      const run = await runAssociation(peer, [request]);
+      const ms = Date.now() - started;
+      const failure = associationError(peer, run);
+      if (failure) return { ok: false, error: failure.message, ms };
+      if (status === undefined) return { ok: false, error: run.error?.message ?? 'no C-ECHO response', ms };
+      return { ok: status === 0, status, ms, ...(status === 0 ? {} : { error: `C-ECHO status 0x${status.toString(16)}` }) };
+    },
+
+    async store(peer, items) {
+      const outcomes = new Map<StoreItem, ScuStoreOutcome>();
+      let firstFailure: Error | undefined;
+      let anyAssociation = false;
+      for (const [ts, group] of groupByTransferSyntax(items)) {
+        if (!isNativeTransferSyntax(ts)) await ensureTranscoding(log);
+        const requests: Array<{ item: StoreItem; request: InstanceType<typeof CStoreRequest>; status?: number }> = [];
+        for (const item of group) {
+          try {
+            const split = splitPart10(readFileSync(item.path));
+            const ds = new RawFileDataset(item.path, split.datasetOffset, item.sopClassUid, item.sopInstanceUid, split.transferSyntaxUid);
+            const request = new CStoreRequest(ds);
+            const entry: (typeof requests)[number] = { item, request };
+            request.on('response', (r: { getStatus(): number }) => (entry.status = r.getStatus()));
+            requests.push(entry);
+          } catch (err) {
+            outcomes.set(item, { sopInstanceUid: item.sopInstanceUid, error: `cannot read ${item.path}: ${errorMessage(err)}`, permanent: true });
+          }
+        }
+        if (requests.length === 0) continue;
+        const run = await runAssociation(peer, requests.map((r) => r.request));
+        const failure = associationError(peer, run);
+        if (failure) {
+          firstFailure ??= failure;
+          log.warn({ peer: peer.aeTitle, transferSyntax: ts, err: failure.message }, 'C-STORE association failed');
+          const permanent = failure instanceof PermanentTransportError;
+          for (const r of requests) outcomes.set(r.item, { sopInstanceUid: r.item.sopInstanceUid, error: failure.message, permanent });
+          continue;
+        }
+        anyAssociation = true;
+        for (const r of requests) {
+          if (r.status !== undefined) {
+            outcomes.set(r.item, { sopInstanceUid: r.item.sopInstanceUid, status: r.status });
+          } else if (run.accepted && !contextAccepted(run.accepted, r.item.sopClassUid)) {
+            outcomes.set(r.item, {
+              sopInstanceUid: r.item.sopInstanceUid,
+              error: `${peer.aeTitle} accepted no presentation context for ${r.item.sopClassUid} in ${ts}`,
+              permanent: true,
+            });
+          } else {
+            outcomes.set(r.item, { sopInstanceUid: r.item.sopInstanceUid, error: run.error?.message ?? 'no C-STORE response' });
+          }
+        }
+      }
+      // Nothing could be associated at all: the caller retries or dead-letters the whole batch.
+      if (!anyAssociation && firstFailure) throw firstFailure;
+      return items.map((i) => outcomes.get(i) ?? { sopInstanceUid: i.sopInstanceUid, error: 'not sent' });
+    },
+  };
+}
