@@ -1,0 +1,219 @@
+import { readPart10, type Dataset } from '../dicom/part10.js';
+import { DimseStatus } from '../dicom/status.js';
+import { isNativeTransferSyntax } from '../dicom/transfer-syntax.js';
+import { errorMessage, isNodeError } from '../shared/errors.js';
+
+/** Why an object is refused: a stable code, a message for the log and the table, the DIMSE status. */
+export interface InspectionFailure {
+  code: string;
+  message: string;
+  dimseStatus: number;
+  /** SOP Instance UID, when it could be read (for the quarantine row). */
+  sopInstanceUid?: string;
+}
+
+/** What the receive path needs to know about an acceptable object. */
+export interface InstanceFacts {
+  sopInstanceUid: string;
+  sopClassUid: string;
+  seriesUid: string;
+  studyUid: string;
+  transferSyntaxUid: string;
+  modality: string | null;
+  seriesDescription: string | null;
+  instanceNumber: number | null;
+  /** Source Application Entity Title from the file meta (who wrote the file), if any. */
+  sourceAeTitle: string | null;
+  /** The data set without its pixel data. */
+  header: Dataset;
+}
+
+export type Inspection = { ok: true; facts: InstanceFacts } | { ok: false; failure: InspectionFailure };
+
+export interface InspectionExpectations {
+  /** Affected SOP Instance / Class UID of the C-STORE; the data set must carry the same. */
+  sopInstanceUid?: string;
+  sopClassUid?: string;
+}
+
+const PIXEL_KEYWORDS = ['PixelData', 'FloatPixelData', 'DoubleFloatPixelData'];
+const MAX_UID_LENGTH = 64;
+
+/**
+ * PS3.5 §9.1 UID syntax (digits and dots, at most 64 characters, no empty component). Leading
+ * zeros in a component are tolerated: older devices emit them and refusing clinical data over
+ * it helps nobody; the value is still safe as a path segment.
+ */
+export function isAcceptableUid(uid: string): boolean {
+  return uid.length > 0 && uid.length <= MAX_UID_LENGTH && /^[0-9]+(\.[0-9]+)*$/.test(uid);
+}
+
+function text(ds: Dataset, keyword: string): string | undefined {
+  let v = ds[keyword];
+  if (Array.isArray(v)) v = v[0];
+  if (typeof v !== 'string') return undefined;
+  // UI values are padded with NUL, other strings with spaces (PS3.5 6.2).
+  const t = v.replace(/[\0\s]+$/, '').replace(/^\s+/, '');
+  return t === '' ? undefined : t;
+}
+
+function integer(ds: Dataset, keyword: string): number | undefined {
+  let v = ds[keyword];
+  if (Array.isArray(v)) v = v[0];
+  if (typeof v === 'string' && v.trim() !== '') v = Number(v);
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+}
+
+function fail(code: string, message: string, dimseStatus: number, sopInstanceUid?: string): Inspection {
+  return { ok: false, failure: { code, message, dimseStatus, sopInstanceUid } };
+}
+
+function pixelBytes(value: unknown): number | undefined {
+  if (value instanceof ArrayBuffer) return value.byteLength;
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (Array.isArray(value)) {
+    let total = 0;
+    for (const part of value) {
+      const n = pixelBytes(part);
+      if (n === undefined) return undefined;
+      total += n;
+    }
+    return total;
+  }
+  return undefined;
+}
+
+/**
+ * Expected length of native Pixel Data (PS3.5 8.1.1): Rows × Columns × Samples × Bits Allocated / 8
+ * × Frames, bit-packed when Bits Allocated is 1; YBR_FULL_422 stores 2 samples per pixel
+ * (PS3.3 C.7.6.3.1.2). Undefined when the Image Pixel attributes needed are missing.
+ */
+export function expectedNativePixelBytes(ds: Dataset): number | undefined {
+  const rows = integer(ds, 'Rows');
+  const columns = integer(ds, 'Columns');
+  const samples = integer(ds, 'SamplesPerPixel');
+  const bits = integer(ds, 'BitsAllocated');
+  if (rows === undefined || columns === undefined || samples === undefined || bits === undefined) return undefined;
+  const framesRaw = ds.NumberOfFrames;
+  const frames = framesRaw === undefined ? 1 : integer(ds, 'NumberOfFrames');
+  if (frames === undefined || frames < 1 || rows < 1 || columns < 1 || samples < 1 || bits < 1) return undefined;
+  const perPixel = text(ds, 'PhotometricInterpretation') === 'YBR_FULL_422' ? 2 : samples;
+  return Math.ceil((rows * columns * perPixel * bits * frames) / 8);
+}
+
+function checkNativePixels(ds: Dataset, sop: string): Inspection | undefined {
+  if (ds.PixelData === undefined) return undefined;
+  const actual = pixelBytes(ds.PixelData);
+  const expected = expectedNativePixelBytes(ds);
+  if (expected === undefined) {
+    return fail(
+      'PACS_E_PIXEL_MODULE',
+      'Pixel Data is present but Rows, Columns, Samples per Pixel, Bits Allocated or Number of Frames is missing or invalid',
+      DimseStatus.DataSetDoesNotMatchSopClass,
+      sop,
+    );
+  }
+  // One trailing pad byte makes an odd length even (PS3.5 8.1.1).
+  const padded = expected + (expected % 2);
+  if (actual === undefined || (actual !== expected && actual !== padded)) {
+    return fail(
+      'PACS_E_PIXEL_LENGTH',
+      `Pixel Data has ${actual ?? 'an unreadable number of'} bytes, Rows×Columns×Samples×Bits Allocated/8×Frames needs ${expected}`,
+      DimseStatus.DataSetDoesNotMatchSopClass,
+      sop,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Parses a received Part-10 object and checks what the receive path relies on: it is readable
+ * DICOM (else 0xC000), it carries valid SOP Instance, Series and Study UIDs that agree with the
+ * C-STORE request, and native Pixel Data has the length its Image Pixel module promises (else
+ * 0xA900, PS3.4 B.2.3). Compressed pixel data is not parsed: only the header is read.
+ * Never throws.
+ */
+export function inspectInstance(bytes: Uint8Array, expect: InspectionExpectations = {}): Inspection {
+  let header;
+  try {
+    header = readPart10(bytes, { untilPixelData: true });
+  } catch (err) {
+    const code = isNodeError(err) ? err.code : 'PACS_E_NOT_DICOM';
+    return fail(code, errorMessage(err), DimseStatus.CannotUnderstand);
+  }
+  const ts = header.transferSyntaxUid.replace(/[\0\s]+$/, '');
+  let ds = header.dataset;
+  const sop = text(ds, 'SOPInstanceUID');
+  const sopClass = text(ds, 'SOPClassUID');
+  const series = text(ds, 'SeriesInstanceUID');
+  const study = text(ds, 'StudyInstanceUID');
+  const mismatch = DimseStatus.DataSetDoesNotMatchSopClass;
+
+  const missing = (
+    [
+      ['SOPInstanceUID', sop],
+      ['SOPClassUID', sopClass],
+      ['SeriesInstanceUID', series],
+      ['StudyInstanceUID', study],
+    ] as const
+  ).filter(([, v]) => v === undefined);
+  if (missing.length > 0 || !sop || !sopClass || !series || !study) {
+    return fail('PACS_E_MISSING_UID', `required UID missing: ${missing.map(([k]) => k).join(', ')}`, mismatch, sop);
+  }
+  for (const [keyword, uid] of [
+    ['SOPInstanceUID', sop],
+    ['SOPClassUID', sopClass],
+    ['SeriesInstanceUID', series],
+    ['StudyInstanceUID', study],
+  ] as const) {
+    if (!isAcceptableUid(uid)) {
+      return fail('PACS_E_INVALID_UID', `${keyword} is not a valid UID: ${JSON.stringify(uid.slice(0, 80))}`, mismatch);
+    }
+  }
+  const expectedSop = expect.sopInstanceUid?.replace(/[\0\s]+$/, '') || text(header.meta, 'MediaStorageSOPInstanceUID');
+  if (expectedSop !== undefined && expectedSop !== sop) {
+    return fail(
+      'PACS_E_SOP_INSTANCE_MISMATCH',
+      `data set SOP Instance UID ${sop} differs from the affected SOP Instance UID ${expectedSop}`,
+      mismatch,
+      sop,
+    );
+  }
+  const expectedClass = expect.sopClassUid?.replace(/[\0\s]+$/, '') || text(header.meta, 'MediaStorageSOPClassUID');
+  if (expectedClass !== undefined && expectedClass !== sopClass) {
+    return fail(
+      'PACS_E_SOP_CLASS_MISMATCH',
+      `data set SOP Class UID ${sopClass} differs from the affected SOP Class UID ${expectedClass}`,
+      mismatch,
+      sop,
+    );
+  }
+
+  if (isNativeTransferSyntax(ts)) {
+    try {
+      ds = readPart10(bytes).dataset;
+    } catch (err) {
+      return fail('PACS_E_NOT_DICOM', errorMessage(err), DimseStatus.CannotUnderstand, sop);
+    }
+    const pixelFailure = checkNativePixels(ds, sop);
+    if (pixelFailure) return pixelFailure;
+    ds = { ...ds };
+    for (const k of PIXEL_KEYWORDS) delete ds[k];
+  }
+
+  return {
+    ok: true,
+    facts: {
+      sopInstanceUid: sop,
+      sopClassUid: sopClass,
+      seriesUid: series,
+      studyUid: study,
+      transferSyntaxUid: ts,
+      modality: text(ds, 'Modality') ?? null,
+      seriesDescription: text(ds, 'SeriesDescription') ?? null,
+      instanceNumber: integer(ds, 'InstanceNumber') ?? null,
+      sourceAeTitle: text(header.meta, 'SourceApplicationEntityTitle') ?? null,
+      header: ds,
+    },
+  };
+}
