@@ -1,0 +1,14 @@
+/**
+ * Regenerates config/node.schema.json and config/rules.schema.json from the TypeBox schemas:
+ * `npx tsx src/config/write-schemas.ts [folder]` (default: ./config). A test fails when the
+ * committed files differ from what this writes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { renderJsonSchemas } from './json-schema.js';
+
+const dir = path.resolve(process.argv[2] ?? 'config');
+for (const [name, text] of Object.entries(renderJsonSchemas())) {
+  fs.writeFileSync(path.join(dir, name), text);
+  process.stdout.write(`wrote ${path.join(dir, name)}\n`);
+}
