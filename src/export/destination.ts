@@ -1,0 +1,64 @@
+import type { ResolvedDestination } from '../config/types.js';
+import type { RemoteNode, TlsOptions } from '../net/types.js';
+import type { BackoffPolicy } from './backoff.js';
+
+interface DestinationCommon {
+  name: string;
+  /** Attempts before a delivery goes to the dead state. */
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+}
+
+/** A C-STORE SCP (PACS, workstation) reached with our SCU. */
+export interface DimseExportDestination extends DestinationCommon {
+  kind: 'dimse';
+  aeTitle: string;
+  host: string;
+  port: number;
+  callingAeTitle: string;
+  tls?: TlsOptions;
+  timeoutMs?: number;
+}
+
+/** A folder (local disk, mounted share) receiving Part-10 files. */
+export interface FolderExportDestination extends DestinationCommon {
+  kind: 'folder';
+  path: string;
+  /** `study-series`: <StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm (default); `flat`: <SOPInstanceUID>.dcm. */
+  layout?: 'study-series' | 'flat';
+}
+
+/** Destinations are a union told apart by `kind`, one transport per kind. */
+export type ExportDestination = DimseExportDestination | FolderExportDestination;
+
+/** The network address of a DIMSE destination, as the SCU transports take it. */
+export function remoteNodeOf(dest: DimseExportDestination): RemoteNode {
+  return {
+    aeTitle: dest.aeTitle,
+    host: dest.host,
+    port: dest.port,
+    callingAeTitle: dest.callingAeTitle,
+    tls: dest.tls,
+    timeoutMs: dest.timeoutMs,
+  };
+}
+
+/** Maps a destination from the resolved node configuration (seconds) to the export form (ms). */
+export function fromResolvedDestination(d: ResolvedDestination): ExportDestination {
+  const backoff: BackoffPolicy = { initialMs: d.backoff.initialSeconds * 1000, maxMs: d.backoff.maxSeconds * 1000, jitter: 'equal' };
+  if (d.kind === 'dimse') {
+    return {
+      name: d.name,
+      kind: 'dimse',
+      aeTitle: d.aeTitle,
+      host: d.host,
+      port: d.port,
+      callingAeTitle: d.callingAeTitle,
+      tls: d.tls ? { cert: d.tls.cert, key: d.tls.key, ca: d.tls.ca } : undefined,
+      timeoutMs: d.timeoutSeconds * 1000,
+      maxAttempts: d.maxAttempts,
+      backoff,
+    };
+  }
+  return { name: d.name, kind: 'folder', path: d.path, layout: d.layout, maxAttempts: d.maxAttempts, backoff };
+}

@@ -1,0 +1,20 @@
+import type { ScuStoreOutcome } from '../net/scu-outcome.js';
+import type { StoreItem } from '../net/types.js';
+import type { ExportDestination } from './destination.js';
+
+/** One object to deliver: a Part-10 file and its identifiers. */
+export type DeliveryItem = StoreItem;
+
+/**
+ * How the export queue hands objects to a destination. Every implementation passes the same
+ * conformance suite (test/export/transport-conformance.ts).
+ *
+ * `send` resolves with one outcome per item, in the items' order. An outcome with a DIMSE status
+ * (0x0000 for a folder write) is that item's answer; without one, `error` says why and
+ * `permanent` whether retrying can help. It rejects only when nothing could be attempted at all
+ * (destination unreachable): TransientTransportError or PermanentTransportError.
+ */
+export interface Transport {
+  readonly kind: ExportDestination['kind'];
+  send(dest: ExportDestination, items: DeliveryItem[]): Promise<ScuStoreOutcome[]>;
+}
