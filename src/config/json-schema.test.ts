@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { renderJsonSchemas } from './json-schema.js';
+
+const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');
+
+describe('published JSON schemas', () => {
+  it.each(Object.entries(renderJsonSchemas()))('config/%s equals what the TypeBox schemas generate (run npx tsx src/config/write-schemas.ts)', (name, text) => {
+    expect(fs.readFileSync(path.join(CONFIG_DIR, name), 'utf8')).toBe(text);
+  });
+
+  it('validates the shipped YAML files on their own and rejects an unknown key', () => {
+    const ajv = new Ajv({ allErrors: true });
+    for (const [yamlName, schemaName] of [
+      ['node.yaml', 'node.schema.json'],
+      ['rules.yaml', 'rules.schema.json'],
+    ] as const) {
+      const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, schemaName), 'utf8')) as object);
+      const doc = parse(fs.readFileSync(path.join(CONFIG_DIR, yamlName), 'utf8')) as Record<string, unknown>;
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+      expect(validate({ ...doc, surplus: 1 })).toBe(false);
+    }
+  });
+});
