@@ -59,7 +59,7 @@ function quantile(sorted: Float32Array, q: number): number {
 }
 
 /** At most this many values are sorted for the percentile window (a strided sample beyond). */
-const AUTO_SAMPLE = 1 << 18;
+const AUTO_SAMPLE = 1 << 16;
 
 /**
  * Robust window from the 0.5th to the 99.5th percentile of the non-padding values (NaN =
