@@ -1,0 +1,173 @@
+import type { Db } from '../provenance/database.js';
+import {
+  claimDueDeliveries,
+  markDeliveryDone,
+  markDeliveryFailed,
+  resetInterruptedDeliveries,
+  type DeliveryRow,
+} from '../provenance/deliveries.js';
+import type { Logger } from '../shared/log.js';
+import { errorMessage } from '../shared/errors.js';
+import { formatStatus } from '../dicom/status.js';
+import { backoffDelay } from './backoff.js';
+import type { ExportDestination } from './destination.js';
+import { classifyError, classifyOutcome } from './failure-class.js';
+import type { Transport } from './transport.js';
+
+export interface DeliveryRoute {
+  transport: Transport;
+  destination: ExportDestination;
+}
+
+export interface DeliveryWorkerDeps {
+  db: Db;
+  /** By destination name. Rows for names not listed here are left pending. */
+  transports: Record<string, DeliveryRoute>;
+  log: Logger;
+  /** How often to look for due deliveries when nobody kicks the worker. */
+  pollMs: number;
+  now?: () => number;
+  random?: () => number;
+  /** Rows claimed per round (default 200). */
+  batchSize?: number;
+  /** Notified after each recorded attempt (metrics). */
+  onAttempt?: (row: DeliveryRow, verdict: 'delivered' | 'retry' | 'dead') => void;
+}
+
+/**
+ * Sends due deliveries: claims them (`pending` → `sending`), groups them by destination and transfer
+ * syntax, hands each group to the destination's transport and records every item's outcome. A
+ * success is recorded right after its response, and only `pending` rows are ever claimed, so a SOP
+ * delivered once is never sent again. Destinations are served concurrently, each group in turn.
+ */
+export class DeliveryWorker {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = true;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Recovers rows a previous process left in `sending`, then starts polling. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const reset = resetInterruptedDeliveries(this.deps.db, this.now());
+    if (reset > 0) this.deps.log.warn({ deliveries: reset }, 'deliveries interrupted by a restart are pending again');
+    this.kick();
+  }
+
+  /** Stops polling and waits for the round in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Runs a round now (or right after the current one): new deliveries were queued. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      this.schedule();
+    });
+  }
+
+  /** One round: claim, send, record. Returns the number of deliveries attempted. */
+  async runOnce(): Promise<number> {
+    const destinations = Object.keys(this.deps.transports);
+    const rows = claimDueDeliveries(this.deps.db, { now: this.now(), limit: this.deps.batchSize ?? 200, destinations });
+    if (rows.length === 0) return 0;
+    const byDestination = new Map<string, DeliveryRow[]>();
+    for (const r of rows) byDestination.set(r.destination, [...(byDestination.get(r.destination) ?? []), r]);
+    await Promise.all([...byDestination].map(([name, list]) => this.sendToDestination(this.deps.transports[name], list)));
+    return rows.length;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        // A full batch means more may be due: keep going without waiting for the poll.
+        while (!this.stopped && (await this.runOnce()) >= (this.deps.batchSize ?? 200));
+      } catch (err) {
+        this.deps.log.error({ err: errorMessage(err) }, 'delivery round failed');
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.kick(), this.deps.pollMs);
+  }
+
+  private async sendToDestination(route: DeliveryRoute, rows: DeliveryRow[]): Promise<void> {
+    const byTs = new Map<string, DeliveryRow[]>();
+    for (const r of rows) byTs.set(r.transferSyntaxUid, [...(byTs.get(r.transferSyntaxUid) ?? []), r]);
+    for (const group of byTs.values()) await this.sendGroup(route, group);
+  }
+
+  private async sendGroup(route: DeliveryRoute, rows: DeliveryRow[]): Promise<void> {
+    const { destination, transport } = route;
+    const log = this.deps.log.child({ destination: destination.name });
+    const items = rows.map((r) => ({
+      path: r.path,
+      sopClassUid: r.sopClassUid,
+      sopInstanceUid: r.sopInstanceUid,
+      transferSyntaxUid: r.transferSyntaxUid,
+    }));
+    let outcomes;
+    try {
+      outcomes = await transport.send(destination, items);
+    } catch (err) {
+      const verdict = classifyError(err);
+      log.warn({ deliveries: rows.length, verdict, err: errorMessage(err) }, 'delivery batch failed');
+      for (const r of rows) this.recordFailure(destination, r, errorMessage(err), undefined, verdict === 'dead');
+      return;
+    }
+    rows.forEach((r, i) => {
+      const o = outcomes[i];
+      if (!o || o.sopInstanceUid !== r.sopInstanceUid) {
+        this.recordFailure(destination, r, 'transport returned no outcome for this object', undefined, false);
+        return;
+      }
+      const verdict = classifyOutcome(o);
+      if (verdict === 'delivered') {
+        markDeliveryDone(this.deps.db, r.id, { now: this.now(), status: o.status });
+        log.debug({ sopInstanceUid: r.sopInstanceUid, status: formatStatus(o.status ?? 0) }, 'delivered');
+        this.deps.onAttempt?.(r, 'delivered');
+      } else {
+        const why = o.error ?? `C-STORE status ${formatStatus(o.status ?? 0)}`;
+        this.recordFailure(destination, r, why, o.status, verdict === 'dead');
+      }
+    });
+  }
+
+  private recordFailure(dest: ExportDestination, row: DeliveryRow, error: string, status: number | undefined, permanent: boolean): void {
+    const state = markDeliveryFailed(this.deps.db, row.id, {
+      now: this.now(),
+      error,
+      status,
+      permanent,
+      maxAttempts: dest.maxAttempts,
+      retryDelayMs: (attempts) => backoffDelay(attempts, dest.backoff, this.deps.random),
+    });
+    const verdict = state === 'dead' ? 'dead' : 'retry';
+    const level = state === 'dead' ? 'error' : 'warn';
+    this.deps.log[level](
+      { destination: dest.name, sopInstanceUid: row.sopInstanceUid, attempts: row.attempts + 1, state, status: status === undefined ? undefined : formatStatus(status), err: error },
+      state === 'dead' ? 'delivery dead' : 'delivery failed, will retry',
+    );
+    this.deps.onAttempt?.(row, verdict);
+  }
+}
