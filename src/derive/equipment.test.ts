@@ -91,6 +91,9 @@ describe('isOwnOutput', () => {
       }),
     ).toBe(true);
     expect(isOwnOutput({ SecondaryCaptureDeviceManufacturer: NODE_MANUFACTURER, SecondaryCaptureDeviceManufacturerModelName: 'other' })).toBe(false);
+    expect(
+      isOwnOutput({ SecondaryCaptureDeviceManufacturer: [NODE_MANUFACTURER], SecondaryCaptureDeviceManufacturerModelName: `${NODE_MODEL_NAME} ` }),
+    ).toBe(true);
   });
 
   it('recognises our Implementation Class UID in a meta header passed in', () => {

@@ -2,6 +2,7 @@ import type { Dataset } from '../dicom/part10.js';
 import { IMPLEMENTATION_CLASS_UID, SOFTWARE_NAME, SOFTWARE_VERSION } from '../dicom/implementation.js';
 import { deriveUid, UID_NAMESPACE } from '../dicom/uid.js';
 import { hasCode, PROCESSING_EQUIPMENT } from './codes.js';
+import { stringValue } from './source-modules.js';
 
 /**
  * Who processed an image and when: becomes the Processing Equipment item of Contributing
@@ -68,7 +69,8 @@ export function buildProcessingStamp(input: ProcessingStampInput): ProcessingSta
 }
 
 function isNodeIdentity(manufacturer: unknown, model: unknown): boolean {
-  return manufacturer === NODE_MANUFACTURER && model === NODE_MODEL_NAME;
+  // A peer may hand values back as one-element arrays or with the VR's trailing pad space.
+  return stringValue(manufacturer) === NODE_MANUFACTURER && stringValue(model) === NODE_MODEL_NAME;
 }
 
 /**

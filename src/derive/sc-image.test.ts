@@ -8,7 +8,7 @@ import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
 import { ConformanceError } from '../shared/errors.js';
 import { buildProcessingStamp, NODE_MANUFACTURER, NODE_MODEL_NAME } from './equipment.js';
 import { seriesDescriptionFor } from './series-description.js';
-import { SC_IMAGE_STORAGE, type ScFromSourceOptions, ScImageBuilder } from './sc-image.js';
+import { SC_IMAGE_STORAGE, type ScFromSourceOptions, ScImageBuilder, type ScImageParams } from './sc-image.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const load = (name: string): Dataset => readPart10(readFileSync(join(PYDICOM, name))).dataset;
@@ -363,5 +363,66 @@ describe('ScImageBuilder.fromSource rules beyond the fixtures', () => {
     const img = typeof change === 'function' ? change(image) : image;
     const opts = typeof change === 'function' ? optionsFor(ct) : optionsFor(ct, change);
     expect(() => ScImageBuilder.fromSource(ct, img, opts)).toThrow(expect.objectContaining({ code: 'PACS_E_DERIVE_INVALID' }));
+  });
+});
+
+describe('ScImageBuilder.create', () => {
+  const ct = load('CT_small.dcm');
+  const image = imageFor(ct);
+  const stamp = optionsFor(ct).processing;
+  const base: ScImageParams = {
+    sopInstanceUid: '2.25.10',
+    seriesInstanceUid: '2.25.11',
+    studyInstanceUid: String(ct.StudyInstanceUID),
+    patientAndStudy: { PatientName: ct.PatientName, PatientID: 'P1', StudyInstanceUID: ct.StudyInstanceUID, RescaleSlope: 2 },
+    modality: 'CT',
+    seriesNumber: 7,
+    seriesDescription: 'd',
+    instanceNumber: 1,
+    imageType: ['DERIVED', 'SECONDARY', 'OTHER'],
+    conversionType: 'WSD',
+    derivationDescription: 'windowed',
+    derivationCodes: [],
+    sourceImages: [
+      {
+        sopClassUid: String(ct.SOPClassUID),
+        sopInstanceUid: String(ct.SOPInstanceUID),
+        seriesInstanceUid: String(ct.SeriesInstanceUID),
+        studyInstanceUid: String(ct.StudyInstanceUID),
+        spatialLocationsPreserved: 'YES',
+      },
+    ],
+    generalEquipment: { Manufacturer: 'ACME', WindowCenter: 40 },
+    contributingEquipment: [],
+    processing: stamp,
+    geometry: { PixelSpacing: [1, 1], VOILUTFunction: 'LINEAR' },
+    context: { Laterality: '', KVP: 120 },
+    patientOrientation: '',
+    burnedInAnnotation: 'NO',
+    recognizableVisualFeatures: 'NO',
+    lossy: {},
+    image,
+  };
+
+  it('builds from typed parameters and keeps only allow-listed attributes of the free-form parts', () => {
+    const ds = ScImageBuilder.create(base);
+    expect(ds.SOPClassUID).toBe(SC_IMAGE_STORAGE);
+    expect(ds.PatientID).toBe('P1');
+    expect(ds.Manufacturer).toBe('ACME');
+    expect(ds.PixelSpacing).toEqual([1, 1]);
+    for (const kw of ['RescaleSlope', 'WindowCenter', 'VOILUTFunction', 'KVP']) expect(ds).not.toHaveProperty(kw);
+  });
+
+  it.each<[string, Partial<ScImageParams>]>([
+    ['an ORIGINAL image type', { imageType: ['ORIGINAL', 'PRIMARY', 'OTHER'] }],
+    ['no source image', { sourceImages: [] }],
+    ['patient/study data of another study', { patientAndStudy: { StudyInstanceUID: '1.2.3' } }],
+    ['an invalid Frame of Reference UID', { geometry: { FrameOfReferenceUID: '1.2.x' } }],
+    ['a SOP Instance UID equal to its source', { sopInstanceUid: String(ct.SOPInstanceUID) }],
+    ['a lower-case modality', { modality: 'ct' }],
+    ['zero columns', { image: { width: 0, height: 1, data: new Uint8Array(0) } }],
+    ['16-bit pixels', { image: { ...image, data: new Uint16Array(image.data.length) as unknown as Uint8Array } }],
+  ])('refuses %s', (_name, change) => {
+    expect(() => ScImageBuilder.create({ ...base, ...change })).toThrow(expect.objectContaining({ code: 'PACS_E_DERIVE_INVALID' }));
   });
 });

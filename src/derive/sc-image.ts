@@ -76,7 +76,8 @@ export class ScImageBuilder {
     const offset = parseTimezoneOffset(p.patientAndStudy.TimezoneOffsetFromUTC) ?? 0;
     const now = formatDicomDateTime(p.processing.processedAt, offset);
     const ds: Dataset = {
-      ...cloneValue(p.patientAndStudy),
+      // Allow-listed again here so no caller can smuggle Rescale/VOI/private attributes in.
+      ...modules.pickAttributes(p.patientAndStudy, modules.PATIENT_AND_STUDY),
       // SOP Common (C.12.1)
       SOPClassUID: SC_IMAGE_STORAGE,
       SOPInstanceUID: p.sopInstanceUid,
@@ -93,9 +94,9 @@ export class ScImageBuilder {
       SeriesTime: now.time,
       SeriesDescription: fitText(p.seriesDescription, 'LO'),
       RelatedSeriesSequence: relatedSeriesSequence(p.sourceImages),
-      ...cloneValue(p.context),
+      ...modules.pickAttributes(p.context, modules.IMAGE_CONTEXT),
       // General Equipment (C.7.5.1) — the source's acquisition equipment
-      ...cloneValue(p.generalEquipment),
+      ...modules.pickAttributes(p.generalEquipment, modules.GENERAL_EQUIPMENT_MODULE),
       // SC Equipment (C.8.6.1) — this node is the secondary capture device
       ConversionType: p.conversionType,
       SecondaryCaptureDeviceID: p.processing.deviceUid,
@@ -115,7 +116,7 @@ export class ScImageBuilder {
       // SC Image (C.8.6.2)
       DateOfSecondaryCapture: now.date,
       TimeOfSecondaryCapture: now.time,
-      ...cloneValue(p.geometry),
+      ...modules.pickAttributes(p.geometry, modules.GEOMETRY),
       // Common Instance Reference (C.12.2)
       ReferencedSeriesSequence: referencedSeriesSequence(p.sourceImages, p.studyInstanceUid),
       // Image Pixel (C.7.6.3): 8-bit RGB, colour-by-pixel (C.7.6.3.1.3)
@@ -171,13 +172,7 @@ export class ScImageBuilder {
       sopInstanceUid: options.sopInstanceUid,
       seriesInstanceUid: options.seriesInstanceUid,
       studyInstanceUid: studyUid,
-      patientAndStudy: modules.pickAttributes(source, [
-        ...modules.SOP_COMMON_CONTEXT,
-        ...modules.PATIENT_MODULE,
-        ...modules.CLINICAL_TRIAL_MODULES,
-        ...modules.GENERAL_STUDY_MODULE,
-        ...modules.PATIENT_STUDY_MODULE,
-      ]),
+      patientAndStudy: modules.pickAttributes(source, modules.PATIENT_AND_STUDY),
       modality,
       seriesNumber: options.seriesNumber,
       seriesDescription: options.seriesDescription,
@@ -219,7 +214,7 @@ export class ScImageBuilder {
  * so an unknown laterality is sent empty (= unknown), never dropped.
  */
 function seriesContext(source: Dataset): Dataset {
-  const context = modules.pickAttributes(source, [...modules.SERIES_CONTEXT, ...modules.ACQUISITION_CONTEXT]);
+  const context = modules.pickAttributes(source, modules.IMAGE_CONTEXT);
   context.Laterality = modules.stringValue(source.Laterality) ?? '';
   return context;
 }

@@ -168,6 +168,18 @@ export const GEOMETRY = [
   'PositionReferenceIndicator',
 ] as const;
 
+/** Everything `patientAndStudy` of an SC image may hold. */
+export const PATIENT_AND_STUDY = [
+  ...SOP_COMMON_CONTEXT,
+  ...PATIENT_MODULE,
+  ...CLINICAL_TRIAL_MODULES,
+  ...GENERAL_STUDY_MODULE,
+  ...PATIENT_STUDY_MODULE,
+] as const;
+
+/** Everything `context` of an SC image may hold. */
+export const IMAGE_CONTEXT = [...SERIES_CONTEXT, ...ACQUISITION_CONTEXT] as const;
+
 /** Deep copy of the listed attributes that the source has (values of Type 2 empties included). */
 export function pickAttributes(source: Dataset, keywords: readonly string[]): Dataset {
   const out: Dataset = {};
