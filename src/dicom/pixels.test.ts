@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConformanceError } from '../shared/errors.js';
 import { readPart10 } from './part10.js';
@@ -172,8 +174,34 @@ describe('decodeFrames', () => {
     );
   });
 
-  it('refuses JPEG Extended 12-bit with the codec message', async () => {
+  it('refuses 12-bit JPEG Extended, which dcmjs-codecs cannot decode', async () => {
     await expect(decodeFrames(load('JPGExtended.dcm'))).rejects.toMatchObject({ code: 'PACS_E_TRANSFER_SYNTAX_UNSUPPORTED' });
+  });
+
+  it('decodes 8-bit JPEG Extended (made by dcmcjpeg +ee) within ±2 of DCMTK dcmdjpeg', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jpeg-ext-'));
+    try {
+      const le = join(dir, 'le.dcm');
+      const ext = join(dir, 'ext.dcm');
+      const back = join(dir, 'back.dcm');
+      for (const [cmd, args] of [
+        ['dcmconv', ['+te', `${TEST_FILES}/image_dfl.dcm`, le]],
+        ['dcmcjpeg', ['+ee', le, ext]],
+        ['dcmdjpeg', [ext, back]],
+      ] as const) {
+        expect(spawnSync(cmd, args).status, cmd).toBe(0);
+      }
+      const file = readPart10(readFileSync(ext));
+      expect(file.transferSyntaxUid).toBe('1.2.840.10008.1.2.4.51');
+      const ours = (await decodeFrames(file)).frames[0];
+      const dcmtk = (await decodeFrames(readPart10(readFileSync(back)))).frames[0];
+      expect(ours.length).toBe(512 * 512);
+      let maxDiff = 0;
+      for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - dcmtk[i]));
+      expect(maxDiff).toBeLessThanOrEqual(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('unpacks 1-bit frames that start mid-byte and masks Bits Stored', async () => {

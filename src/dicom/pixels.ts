@@ -36,7 +36,7 @@ export interface DecodedImage {
   ignoredTrailingBytes: number;
 }
 
-/** Transfer syntaxes whose pixel data this node can decode. */
+/** Transfer syntaxes whose pixel data this node can decode at any bit depth (8-bit JPEG Extended also decodes). */
 export function canDecodeTransferSyntax(uid: string): boolean {
   return isNativeTransferSyntax(uid) || uid === TransferSyntax.RleLossless || CODEC_TRANSFER_SYNTAXES.includes(uid);
 }
@@ -117,7 +117,7 @@ async function decodeEncapsulated(file: DicomFile, pm: PixelModule): Promise<Dec
       // RLE segments are per sample, so the decoded frame is colour-by-pixel whatever the header says.
       framePm = { ...pm, PlanarConfiguration: 0 };
     } else {
-      const decoded = await decodeCodecFrame(fragments[f], pm, ts);
+      const decoded = await decodeCodecFrame(fragments[f], pm, codecSyntax(ts, pm));
       bytes = decoded.bytes;
       framePm = { ...pm, PhotometricInterpretation: decoded.photometricInterpretation, PlanarConfiguration: 0 };
       if (framePm.PhotometricInterpretation === 'YBR_FULL_422') framePm.PhotometricInterpretation = 'YBR_FULL';
@@ -137,6 +137,18 @@ async function decodeEncapsulated(file: DicomFile, pm: PixelModule): Promise<Dec
 }
 
 /**
+ * The syntax to hand the codec. dcmjs-codecs refuses JPEG Extended (.51), but an 8-bit Extended
+ * stream (SOF1) is decoded by the same libjpeg as Baseline; 12-bit stays unsupported.
+ */
+function codecSyntax(ts: string, pm: PixelModule): string {
+  return ts === TransferSyntax.JpegExtended && pm.BitsStored <= 8 ? TransferSyntax.JpegBaseline : ts;
+}
+
+function isDecodable(ts: string, pm: PixelModule): boolean {
+  return canDecodeTransferSyntax(ts) || (ts === TransferSyntax.JpegExtended && pm.BitsStored <= 8);
+}
+
+/**
  * Decodes every frame of a Part-10 object into stored pixel values. Native syntaxes (implicit
  * and explicit little endian, explicit big endian, deflate — inflated by dcmjs on read) are read
  * directly; RLE is decoded here; JPEG, JPEG-LS, JPEG 2000 and HTJ2K go through dcmjs-codecs.
@@ -153,7 +165,7 @@ export async function decodeFrames(file: DicomFile): Promise<DecodedImage> {
   }
   const ts = file.transferSyntaxUid;
   if (isNativeTransferSyntax(ts)) return decodeNative(file, pm);
-  if (canDecodeTransferSyntax(ts)) return decodeEncapsulated(file, pm);
+  if (isDecodable(ts, pm)) return decodeEncapsulated(file, pm);
   throw new ConformanceError('PACS_E_TRANSFER_SYNTAX_UNSUPPORTED', `pixel data in transfer syntax ${ts} cannot be decoded`, {
     httpStatus: 415,
     details: { transferSyntaxUid: ts },
