@@ -122,3 +122,14 @@ export function learnedLogVarianceCoefficients(schedule: DiffusionSchedule, step
   // φ·max + (1−φ)·min with φ = (v+1)/2  →  v·(max−min)/2 + (max+min)/2
   return { a: (maxLog - minLog) / 2, b: (maxLog + minLog) / 2 };
 }
+
+/**
+ * ADM's cosine schedule (Nichol & Dhariwal 2021): ᾱ(t) = cos²(((t/T)+0.008)/1.008·π/2), β
+ * capped at 0.999 (guided-diffusion `betas_for_alpha_bar`).
+ */
+export function cosineBetas(timesteps: number): Float64Array {
+  const abar = (t: number): number => Math.cos(((t + 0.008) / 1.008) * (Math.PI / 2)) ** 2;
+  const out = new Float64Array(timesteps);
+  for (let i = 0; i < timesteps; i++) out[i] = Math.min(1 - abar((i + 1) / timesteps) / abar(i / timesteps), 0.999);
+  return out;
+}

@@ -1,0 +1,194 @@
+/**
+ * What the engine derives from the input before sampling, for the practical-step-count options
+ * (engine issue "Making it work at practical step counts"; unimie-algorithm.md §11): a contrast
+ * stretch for low-contrast inputs, the background mask (dark regions connected to the border)
+ * with a feathered edge, a gamma that brings the foreground mean to mid-grey, and the per-pixel
+ * exposure target. Pure; images are planar 3×H×W in [0, 1].
+ */
+
+/** Pixels darker than this fraction of the bright end (99th percentile) may be background. */
+export const BACKGROUND_LEVEL = 0.08;
+/** Absolute floor of the background threshold in [0, 1]. */
+export const BACKGROUND_FLOOR = 0.02;
+/** Width in pixels of the ramp between the kept background and the enhanced foreground. */
+export const FEATHER_PX = 6;
+/** A spread (p99 − p1) below this counts as low contrast and is stretched. */
+export const LOW_CONTRAST_SPREAD = 0.6;
+/** Foreground mean the start gamma aims at; the gamma only brightens (γ ∈ [0.25, 1]). */
+export const GAMMA_TARGET_MEAN = 0.5;
+
+export interface ConditioningOptions {
+  contrastStretch: boolean;
+  startGamma: boolean;
+  backgroundProtection: boolean;
+  /** Restrict the exposure pull to foreground blocks (background → NaN target). */
+  exposureForegroundOnly: boolean;
+  /** A number in [-1, 1] or 'input' (per pixel, from the brightened input). */
+  exposureTarget: number | 'input';
+}
+
+export interface Conditioning {
+  /** Guidance reference y (stretched input), 3×H×W in [0, 1]. */
+  reference: Float32Array;
+  /** Image the anchored start is noised from (reference brightened by γ), 3×H×W in [0, 1]. */
+  start: Float32Array;
+  /** Per-pixel exposure target in [-1, 1] (NaN = no pull), or one number. */
+  exposureTarget: number | Float32Array;
+  /** Per pixel weight of the reference in the output (1 = kept from the input), or null. */
+  keepWeight: Float32Array | null;
+  stats: { stretched: boolean; gamma: number; backgroundFraction: number; lo: number; hi: number };
+}
+
+/** Channel mean, H·W. */
+export function luminance(img: Float32Array, hw: number): Float32Array {
+  const out = new Float32Array(hw);
+  for (let i = 0; i < hw; i++) out[i] = (img[i]! + img[i + hw]! + img[i + 2 * hw]!) / 3;
+  return out;
+}
+
+/** The q-quantile (0…1) of the values, by sorting a copy. */
+export function quantile(values: Float32Array, q: number): number {
+  const s = Float32Array.from(values).sort();
+  const idx = Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))));
+  return s[idx]!;
+}
+
+/** Dark pixels (below `threshold`) 4-connected to the image border. */
+export function borderConnectedDark(gray: Float32Array, width: number, height: number, threshold: number): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  const stack: number[] = [];
+  const push = (i: number): void => {
+    if (mask[i] === 0 && gray[i]! < threshold) {
+      mask[i] = 1;
+      stack.push(i);
+    }
+  };
+  for (let x = 0; x < width; x++) {
+    push(x);
+    push((height - 1) * width + x);
+  }
+  for (let y = 0; y < height; y++) {
+    push(y * width);
+    push(y * width + width - 1);
+  }
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    const x = i % width;
+    if (x > 0) push(i - 1);
+    if (x < width - 1) push(i + 1);
+    if (i >= width) push(i - width);
+    if (i < (height - 1) * width) push(i + width);
+  }
+  return mask;
+}
+
+/**
+ * Feathered keep-weight: 0 on the foreground, rising linearly with the chamfer distance from
+ * the foreground to 1 at `radius` pixels inside the background.
+ */
+export function featherWeight(mask: Uint8Array, width: number, height: number, radius: number): Float32Array {
+  const INF = 1e9;
+  const d = new Float64Array(width * height);
+  for (let i = 0; i < d.length; i++) d[i] = mask[i] ? INF : 0;
+  const diag = Math.SQRT2;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      let v = d[i]!;
+      if (v === 0) continue;
+      if (x > 0) v = Math.min(v, d[i - 1]! + 1);
+      if (y > 0) {
+        v = Math.min(v, d[i - width]! + 1);
+        if (x > 0) v = Math.min(v, d[i - width - 1]! + diag);
+        if (x < width - 1) v = Math.min(v, d[i - width + 1]! + diag);
+      }
+      d[i] = v;
+    }
+  }
+  for (let y = height - 1; y >= 0; y--) {
+    for (let x = width - 1; x >= 0; x--) {
+      const i = y * width + x;
+      let v = d[i]!;
+      if (v === 0) continue;
+      if (x < width - 1) v = Math.min(v, d[i + 1]! + 1);
+      if (y < height - 1) {
+        v = Math.min(v, d[i + width]! + 1);
+        if (x < width - 1) v = Math.min(v, d[i + width + 1]! + diag);
+        if (x > 0) v = Math.min(v, d[i + width - 1]! + diag);
+      }
+      d[i] = v;
+    }
+  }
+  const out = new Float32Array(width * height);
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, d[i]! / radius);
+  return out;
+}
+
+/** γ with mean^γ = target, limited to brightening. */
+export function gammaForMean(mean: number, target = GAMMA_TARGET_MEAN): number {
+  if (!(mean > 0 && mean < 1)) return 1;
+  return Math.min(1, Math.max(0.25, Math.log(target) / Math.log(mean)));
+}
+
+/** Derive reference, start image, exposure target and background weight from the input. */
+export function conditionInput(input: Float32Array, width: number, height: number, opts: ConditioningOptions): Conditioning {
+  const hw = width * height;
+  if (input.length !== 3 * hw) throw new RangeError(`input has ${input.length} values, expected ${3 * hw}`);
+  let reference = input;
+  const gray0 = luminance(input, hw);
+  let lo = quantile(gray0, 0.01);
+  let hi = quantile(gray0, 0.99);
+  let stretched = false;
+  if (opts.contrastStretch && hi - lo < LOW_CONTRAST_SPREAD && hi - lo > 1e-3) {
+    reference = new Float32Array(3 * hw);
+    const scale = 1 / (hi - lo);
+    for (let i = 0; i < reference.length; i++) reference[i] = Math.min(1, Math.max(0, (input[i]! - lo) * scale));
+    stretched = true;
+  } else {
+    lo = 0;
+    hi = 1;
+  }
+  const gray = stretched ? luminance(reference, hw) : gray0;
+  const threshold = Math.max(BACKGROUND_FLOOR, BACKGROUND_LEVEL * quantile(gray, 0.99));
+  const background = borderConnectedDark(gray, width, height, threshold);
+  let bgCount = 0;
+  for (let i = 0; i < hw; i++) bgCount += background[i]!;
+  // A "background" covering almost everything means the mask found no object: protect nothing.
+  const maskUsable = bgCount > 0 && bgCount < 0.95 * hw;
+
+  let gamma = 1;
+  let start = reference;
+  if (opts.startGamma) {
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < hw; i++) {
+      if (maskUsable && background[i]) continue;
+      sum += gray[i]!;
+      n++;
+    }
+    gamma = gammaForMean(n > 0 ? sum / n : 0.5);
+    if (gamma !== 1) start = reference.map((v) => Math.pow(Math.max(0, v), gamma));
+  }
+
+  const restrict = opts.exposureForegroundOnly && maskUsable;
+  let exposureTarget: number | Float32Array;
+  if (opts.exposureTarget === 'input' || restrict) {
+    const map = new Float32Array(hw);
+    const startGray = opts.exposureTarget === 'input' ? luminance(start, hw) : null;
+    for (let i = 0; i < hw; i++) {
+      if (restrict && background[i]) map[i] = Number.NaN;
+      else map[i] = startGray ? 2 * startGray[i]! - 1 : (opts.exposureTarget as number);
+    }
+    exposureTarget = map;
+  } else {
+    exposureTarget = opts.exposureTarget;
+  }
+  const keepWeight = opts.backgroundProtection && maskUsable ? featherWeight(background, width, height, FEATHER_PX) : null;
+  return {
+    reference,
+    start,
+    exposureTarget,
+    keepWeight,
+    stats: { stretched, gamma, backgroundFraction: maskUsable ? bgCount / hw : 0, lo, hi },
+  };
+}

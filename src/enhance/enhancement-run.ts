@@ -1,0 +1,180 @@
+/**
+ * One enhancement run over one or more images with an injected network: conditioning, resize to
+ * the working size, the sampler in lockstep over all images, resize back, background
+ * protection and 8-bit output. The engine class wraps this with the model registry; tests
+ * call it with fake or reference networks and injected noise.
+ */
+import { conditionInput } from './conditioning.js';
+import { fromPlanarSigned, isGrayImage, toPlanarUnit, type EngineImage } from './image-planes.js';
+import { resolveVariance, effectiveGuidanceScale, N_APPLY, type EnhancePreset } from './preset.js';
+import { respaceSchedule, spaceTimesteps } from './respacing.js';
+import { createRng } from './rng.js';
+import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput } from './sampler.js';
+import type { DiffusionSchedule } from './schedule.js';
+import { diffuse } from './posterior.js';
+import { resizeBilinear, workingSize } from './tiling.js';
+import type { RgbImage } from '../render/rgb-image.js';
+
+/** Random inputs of the sampler, per image (`slice` = index within the run). */
+export interface NoiseSource {
+  /** f at the start (reference: N(0,1)/100). */
+  initialGain(slice: number): number;
+  /** M at the start, H·W (reference: U[0,1)/10⁴). */
+  initialMap(slice: number, out: Float32Array): void;
+  /** Standard normals for x_T, or for noising the anchored start, 3·H·W. */
+  startNoise(slice: number, out: Float32Array): void;
+  /** ξ of step k (> 0), 3·H·W. */
+  stepNoise(slice: number, step: number, out: Float32Array): void;
+}
+
+/** The seeded default: one stream per image, drawn in a fixed order. */
+export function seededNoise(seed: number, firstStream = 0): NoiseSource {
+  const streams = new Map<number, ReturnType<typeof createRng>>();
+  const rng = (slice: number) => {
+    let r = streams.get(slice);
+    if (!r) streams.set(slice, (r = createRng(seed, firstStream + slice)));
+    return r;
+  };
+  return {
+    initialGain: (s) => rng(s).normal() / 100,
+    initialMap: (s, out) => {
+      const r = rng(s);
+      for (let i = 0; i < out.length; i++) out[i] = r.uniform() / 1e4;
+    },
+    startNoise: (s, out) => rng(s).fillNormal(out),
+    stepNoise: (s, _k, out) => rng(s).fillNormal(out),
+  };
+}
+
+export interface RunRequest {
+  images: readonly EngineImage[];
+  preset: EnhancePreset;
+  /** β of the model's training schedule. */
+  betas: Float64Array;
+  outputChannels: 3 | 6;
+  predict: PredictFn;
+  noise?: NoiseSource;
+  signal?: AbortSignal;
+  onProgress?: (p: SamplerProgress) => void;
+}
+
+export interface RunOutput {
+  image: RgbImage;
+  /** Present for grayscale input: the channel mean, quantised. */
+  gray?: Uint8Array;
+  /** The final float image at the input size, planar 3×H×W in [-1, 1] space, before quantising. */
+  planar: Float32Array;
+  backgroundProtected: boolean;
+  conditioning: { stretched: boolean; gamma: number; backgroundFraction: number };
+}
+
+/** The respaced schedule, the step the run starts from and the scale applied per step. */
+export interface RunPlan {
+  schedule: DiffusionSchedule;
+  startStep: number;
+  guidanceScale: number;
+  variance: 'learned' | 'fixed_small' | 'fixed_large';
+}
+
+export function planRun(preset: EnhancePreset, betas: Float64Array, outputChannels: 3 | 6): RunPlan {
+  const T = betas.length;
+  if (preset.steps > T) throw new RangeError(`preset asks for ${preset.steps} steps, the model's schedule has ${T}`);
+  const schedule = respaceSchedule(betas, spaceTimesteps(T, preset.steps));
+  let startStep = schedule.length - 1;
+  if (preset.startStep !== null) {
+    // The last kept step whose original timestep is not above the anchor.
+    startStep = 0;
+    schedule.timestepMap.forEach((t, k) => {
+      if (t <= preset.startStep!) startStep = k;
+    });
+  }
+  return {
+    schedule,
+    startStep,
+    guidanceScale: effectiveGuidanceScale(preset, T),
+    variance: resolveVariance(preset.variance, outputChannels),
+  };
+}
+
+/** Foreground restriction unless the preset says otherwise (see EnhancePreset). */
+function foregroundOnly(preset: EnhancePreset): boolean {
+  return preset.exposureForegroundOnly ?? (preset.backgroundProtection || preset.exposureTarget === 'input');
+}
+
+export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOutput[]; timings: SamplerTimings; stepsRun: number; plan: RunPlan }> {
+  const { preset } = req;
+  const p = preset.patchSize;
+  const plan = planRun(preset, req.betas, req.outputChannels);
+  const noise = req.noise ?? seededNoise(preset.seed);
+  const prepared = req.images.map((img, si) => {
+    const { width, height } = img;
+    const unit = toPlanarUnit(img);
+    const cond = conditionInput(unit, width, height, {
+      contrastStretch: preset.contrastStretch,
+      startGamma: preset.startGamma,
+      backgroundProtection: preset.backgroundProtection,
+      exposureForegroundOnly: foregroundOnly(preset),
+      exposureTarget: preset.exposureTarget,
+    });
+    const H = workingSize(height, p);
+    const W = workingSize(width, p);
+    const toSigned = (a: Float32Array) => a.map((v) => 2 * v - 1);
+    const y = resizeBilinear(toSigned(cond.reference), 3, height, width, H, W);
+    const target =
+      typeof cond.exposureTarget === 'number' ? cond.exposureTarget : resizeBilinear(cond.exposureTarget, 1, height, width, H, W);
+    const f = noise.initialGain(si);
+    const M = new Float32Array(H * W);
+    noise.initialMap(si, M);
+    const x = new Float32Array(3 * H * W);
+    noise.startNoise(si, x);
+    if (preset.startStep !== null) {
+      const start = resizeBilinear(toSigned(cond.start), 3, height, width, H, W);
+      diffuse(plan.schedule, plan.startStep, start, Float32Array.from(x), x);
+    }
+    const slice: SliceInput = { y, x, height: H, width: W, f, M, exposureTarget: target, noise: (k, out) => noise.stepNoise(si, k, out) };
+    return { img, cond, slice, H, W, reference: cond.reference };
+  });
+
+  const { results, timings } = await sampleSlices(
+    prepared.map((s) => s.slice),
+    {
+      schedule: plan.schedule,
+      startStep: plan.startStep,
+      outputChannels: req.outputChannels,
+      variance: plan.variance,
+      guidance: { scale: plan.guidanceScale, exposureWeight: preset.exposureWeight },
+      nApply: N_APPLY,
+      guidanceTarget: preset.guidanceTarget,
+      patchSize: p,
+      stride: preset.stride,
+      batchSize: preset.batchSize,
+      predict: req.predict,
+      signal: req.signal,
+      onProgress: req.onProgress,
+    },
+  );
+
+  const outputs = prepared.map((s, i) => {
+    const { width, height } = s.img;
+    const hw = width * height;
+    const planar = resizeBilinear(results[i]!.x, 3, s.H, s.W, height, width);
+    const keep = s.cond.keepWeight;
+    if (keep) {
+      for (let c = 0; c < 3; c++) {
+        for (let j = 0; j < hw; j++) {
+          const a = keep[j]!;
+          if (a > 0) planar[c * hw + j] = a * (2 * s.reference[c * hw + j]! - 1) + (1 - a) * planar[c * hw + j]!;
+        }
+      }
+    }
+    const out = fromPlanarSigned(planar, width, height, isGrayImage(s.img));
+    return {
+      image: out.image,
+      gray: out.gray,
+      planar,
+      backgroundProtected: keep !== null,
+      conditioning: { stretched: s.cond.stats.stretched, gamma: s.cond.stats.gamma, backgroundFraction: s.cond.stats.backgroundFraction },
+    } satisfies RunOutput;
+  });
+  return { outputs, timings, stepsRun: plan.startStep + 1, plan };
+}

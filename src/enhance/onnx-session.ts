@@ -1,0 +1,157 @@
+/**
+ * One onnxruntime-node session per model, created once and kept warm (architecture.md "Model
+ * contract (ONNX)"). The session's input/output names and shapes are checked against the
+ * manifest when it opens, and one probe patch proves the output layout.
+ */
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { ModelContractError } from '../shared/errors.js';
+import type { LoadedManifest } from './model-manifest.js';
+import type { PredictFn } from './sampler.js';
+
+export interface SessionSettings {
+  /** Threads inside one operator (default: all cores). */
+  intraOpThreads?: number;
+  /** Run one probe patch at open to check the output layout (default true). */
+  probe?: boolean;
+}
+
+/** An open model: the sampler's predict function plus what the engine needs to know. */
+export interface ModelSession {
+  predict: PredictFn;
+  outputChannels: 3 | 6;
+  device: 'cpu';
+  release(): Promise<void>;
+}
+
+/** float32 → IEEE half bits (round to nearest even). */
+export function toFloat16Bits(src: Float32Array): Uint16Array {
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  const out = new Uint16Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    f[0] = src[i]!;
+    const x = u[0]!;
+    const sign = (x >>> 16) & 0x8000;
+    const exp = (x >>> 23) & 0xff;
+    let mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let half = mant >>> shift;
+      const rem = mant & ((1 << shift) - 1);
+      const mid = 1 << (shift - 1);
+      if (rem > mid || (rem === mid && (half & 1))) half++;
+      out[i] = sign | half;
+      continue;
+    }
+    let half = (e << 10) | (mant >>> 13);
+    const rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+    out[i] = sign | half;
+  }
+  return out;
+}
+
+/** IEEE half bits → float32. */
+export function fromFloat16Bits(src: Uint16Array): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i]!;
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >>> 10) & 0x1f;
+    const mant = h & 0x3ff;
+    if (exp === 0) out[i] = sign * mant * 2 ** -24;
+    else if (exp === 0x1f) out[i] = mant ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+    else out[i] = sign * (1 + mant / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+
+function shapeOf(meta: readonly ort.InferenceSession.ValueMetadata[], names: readonly string[], name: string): ReadonlyArray<number | string> | null {
+  const m = meta[names.indexOf(name)];
+  return m && m.isTensor ? m.shape : null;
+}
+
+/** Open and check the session of one model. */
+export async function openModelSession(loaded: LoadedManifest, settings: SessionSettings = {}): Promise<ModelSession> {
+  const { manifest, modelPath } = loaded;
+  const fail = (problem: string, cause?: unknown): never => {
+    throw new ModelContractError(`${modelPath}: ${problem}`, { cause, details: { file: modelPath } });
+  };
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(modelPath, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: settings.intraOpThreads ?? availableParallelism(),
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      enableCpuMemArena: true,
+      enableMemPattern: true,
+    });
+  } catch (err) {
+    return fail(`onnxruntime cannot load the model (${(err as Error).message})`, err);
+  }
+  const { x: xName, t: tName } = manifest.inputNames;
+  for (const name of [xName, tName]) {
+    if (!session.inputNames.includes(name)) fail(`model has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
+  }
+  if (!session.outputNames.includes(manifest.outputName)) {
+    fail(`model has no output "${manifest.outputName}" (outputs: ${session.outputNames.join(', ')})`);
+  }
+  const xShape = shapeOf(session.inputMetadata, session.inputNames, xName);
+  if (xShape && xShape.length > 0) {
+    if (xShape.length !== 4) fail(`input "${xName}" has rank ${xShape.length}, expected 4 ([B,3,H,W])`);
+    if (typeof xShape[1] === 'number' && xShape[1] !== 3) fail(`input "${xName}" has ${xShape[1]} channels, expected 3`);
+    for (const [axis, dim] of [['height', 2], ['width', 3]] as const) {
+      const d = xShape[dim];
+      if (typeof d === 'number' && d !== manifest.patchSize) fail(`input "${xName}" ${axis} is fixed at ${d}, but the manifest's patch size is ${manifest.patchSize}`);
+      if (typeof d === 'number' && manifest.dynamicAxes.includes(axis)) fail(`manifest says ${axis} is dynamic, but the model fixes it at ${d}`);
+    }
+  }
+  const outputChannels: 3 | 6 = manifest.output === 'epsilon+variance' ? 6 : 3;
+  const fp16 = manifest.dtype === 'float16';
+
+  const predict: PredictFn = async (batch, n, h, w, t) => {
+    const x = fp16 ? new ort.Tensor('float16', toFloat16Bits(batch), [n, 3, h, w]) : new ort.Tensor('float32', batch, [n, 3, h, w]);
+    const tt =
+      manifest.timestepDtype === 'int64'
+        ? new ort.Tensor('int64', BigInt64Array.from(t, (v) => BigInt(v)), [n])
+        : new ort.Tensor('float32', Float32Array.from(t), [n]);
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      result = await session.run({ [xName]: x, [tName]: tt });
+    } catch (err) {
+      return fail(`inference failed (${(err as Error).message})`, err);
+    }
+    const out = result[manifest.outputName] as ort.Tensor | undefined;
+    if (!out) return fail(`output "${manifest.outputName}" missing from the result`);
+    const dims = out.dims;
+    if (dims.length !== 4 || dims[0] !== n || dims[1] !== outputChannels || dims[2] !== h || dims[3] !== w) {
+      fail(`output "${manifest.outputName}" has shape [${dims.join(',')}], expected [${n},${outputChannels},${h},${w}] (manifest output: ${manifest.output})`);
+    }
+    if (out.type === 'float16') return fromFloat16Bits(out.data as Uint16Array);
+    if (out.type !== 'float32') fail(`output "${manifest.outputName}" is ${out.type}, expected float32 or float16`);
+    return out.data as Float32Array;
+  };
+
+  if (settings.probe ?? true) {
+    const p = manifest.patchSize;
+    await predict(new Float32Array(3 * p * p), 1, p, p, [0]);
+  }
+  return { predict, outputChannels, device: 'cpu', release: () => session.release() };
+}

@@ -1,0 +1,123 @@
+/**
+ * Golden test (engine issue, "Tests"): the engine with a tiny ONNX network (test/reference/
+ * make_tiny_nets.py) against the independent numpy reference (test/reference/unimie_reference.py),
+ * 3 steps on a 300×200 image, max |difference| < 1e-4 before quantisation. The reference runs when
+ * /usr/bin/python3 with numpy is present; the recorded outputs are compared in every case.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEnhancement } from '../../src/enhance/enhancement-run.js';
+import { loadManifest } from '../../src/enhance/model-manifest.js';
+import { openModelSession, type ModelSession } from '../../src/enhance/onnx-session.js';
+import type { EnhancePreset } from '../../src/enhance/preset.js';
+import { linearBetas } from '../../src/enhance/schedule.js';
+import { formulaNoise, goldenImage } from './golden-inputs.js';
+
+const REF = join(dirname(fileURLToPath(import.meta.url)), '..', 'reference');
+const PY = '/usr/bin/python3';
+
+interface GoldenConfig {
+  net: 'tiny-eps' | 'tiny-epsvar';
+  width: number;
+  height: number;
+  steps: number;
+  guidanceScale: number;
+  guidanceScaleFollowsRespacing: boolean;
+  guidanceScaleCap: number;
+  exposureTarget: number;
+  exposureWeight: number;
+  variance: EnhancePreset['variance'];
+  patchSize: number;
+  stride: number;
+  guidanceTarget: 'x0' | 'xt';
+  startStep: number | null;
+}
+
+const configs = JSON.parse(readFileSync(join(REF, 'golden-configs.json'), 'utf8')) as Record<string, GoldenConfig>;
+
+function hasNumpy(): boolean {
+  try {
+    execFileSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function presetOf(c: GoldenConfig): EnhancePreset {
+  return {
+    model: c.net,
+    steps: c.steps,
+    guidanceScale: c.guidanceScale,
+    guidanceScaleFollowsRespacing: c.guidanceScaleFollowsRespacing,
+    guidanceScaleCap: c.guidanceScaleCap,
+    exposureTarget: c.exposureTarget,
+    exposureWeight: c.exposureWeight,
+    variance: c.variance,
+    patchSize: c.patchSize,
+    stride: c.stride,
+    batchSize: 5,
+    seed: 0,
+    guidanceTarget: c.guidanceTarget,
+    startStep: c.startStep,
+    startGamma: false,
+    backgroundProtection: false,
+    contrastStretch: false,
+    exposureForegroundOnly: false,
+  };
+}
+
+describe('golden: engine vs numpy reference', () => {
+  const sessions = new Map<string, ModelSession>();
+  let work: string;
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'golden-'));
+    for (const net of ['tiny-eps', 'tiny-epsvar']) {
+      sessions.set(net, await openModelSession(await loadManifest(join(REF, net, 'manifest.yaml')), { intraOpThreads: 1 }));
+    }
+  });
+  afterAll(async () => {
+    for (const s of sessions.values()) await s.release();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  for (const [name, cfg] of Object.entries(configs)) {
+    it(`${name}: max |engine − reference| < 1e-4`, async () => {
+      const session = sessions.get(cfg.net)!;
+      const { outputs, stepsRun } = await runEnhancement({
+        images: [goldenImage(cfg.width, cfg.height)],
+        preset: presetOf(cfg),
+        betas: linearBetas(1000),
+        outputChannels: session.outputChannels,
+        predict: session.predict,
+        noise: formulaNoise,
+      });
+      const ours = outputs[0]!.planar;
+      expect(ours.length).toBe(3 * cfg.width * cfg.height);
+      expect(stepsRun).toBe(cfg.startStep === null ? 3 : 2);
+
+      const recorded = JSON.parse(readFileSync(join(REF, `golden-${name}.json`), 'utf8')) as { stride: number; length: number; values: number[] };
+      expect(recorded.length).toBe(ours.length);
+      let maxRecorded = 0;
+      recorded.values.forEach((v, j) => (maxRecorded = Math.max(maxRecorded, Math.abs(v - ours[j * recorded.stride]!))));
+      expect(maxRecorded).toBeLessThan(1e-4);
+
+      if (hasNumpy()) {
+        const cfgPath = join(work, `${name}.json`);
+        const outPath = join(work, `${name}.f32`);
+        writeFileSync(cfgPath, JSON.stringify(cfg));
+        execFileSync(PY, [join(REF, 'unimie_reference.py'), cfgPath, outPath]);
+        const buf = readFileSync(outPath);
+        const ref = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+        expect(ref.length).toBe(ours.length);
+        let max = 0;
+        for (let i = 0; i < ref.length; i++) max = Math.max(max, Math.abs(ref[i]! - ours[i]!));
+        expect(max).toBeLessThan(1e-4);
+      }
+    });
+  }
+});
