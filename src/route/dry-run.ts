@@ -60,8 +60,12 @@ export async function dryRun(
     }
     for (const file of files) entries.push(await evaluateFile(config.rules, file, options));
   }
+  // In rule order, so the summary reads like rules.yaml.
   const counts: Record<string, number> = {};
-  for (const e of entries) if (e.ok) for (const r of e.fired) counts[r] = (counts[r] ?? 0) + 1;
+  for (const rule of config.rules) {
+    const n = entries.filter((e) => e.ok && e.fired.includes(rule.name)).length;
+    if (n > 0) counts[rule.name] = n;
+  }
   return { entries, counts, unreadable: entries.filter((e) => !e.ok).length };
 }
 
