@@ -5,6 +5,7 @@ export {
   builtInWindowNames,
   CT_WINDOW_PRESETS,
   fileWindow,
+  isKnownWindowName,
   normalizeWindowName,
   resolveWindow,
 } from './window-presets.js';

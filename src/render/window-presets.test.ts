@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PixelModule } from '../dicom/pixel-module.js';
-import { autoWindow, fileWindow, normalizeWindowName, resolveWindow } from './window-presets.js';
+import { autoWindow, fileWindow, isKnownWindowName, normalizeWindowName, resolveWindow } from './window-presets.js';
 
 const pm: PixelModule = {
   Rows: 10,
@@ -88,5 +88,8 @@ describe('resolveWindow', () => {
   it('rejects an unknown name', () => {
     expect(() => resolveWindow(ct, pm, ramp, 'kidney')).toThrow(/unknown window preset "kidney"/);
     expect(normalizeWindowName('Soft_Tissue')).toBe('soft-tissue');
+    expect(isKnownWindowName('Lung')).toBe(true);
+    expect(isKnownWindowName('kidney')).toBe(false);
+    expect(isKnownWindowName('kidney', { kidney: { name: 'kidney', center: 30, width: 300 } })).toBe(true);
   });
 });

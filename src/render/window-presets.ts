@@ -33,6 +33,12 @@ export function builtInWindowNames(): string[] {
   return [...Object.keys(CT_WINDOW_PRESETS), ...DATA_WINDOW_NAMES];
 }
 
+/** Whether `name` resolves to a built-in or custom window (for validating routing config). */
+export function isKnownWindowName(name: string, custom?: Record<string, WindowSpec>): boolean {
+  if (custom?.[name] ?? custom?.[normalizeWindowName(name)]) return true;
+  return builtInWindowNames().includes(normalizeWindowName(name));
+}
+
 const VOI_FUNCTIONS: readonly string[] = ['LINEAR', 'LINEAR_EXACT', 'SIGMOID'];
 
 /**
