@@ -306,6 +306,7 @@ describe('ScImageBuilder.fromSource rules beyond the fixtures', () => {
   it('references the frame of a multi-frame source and numbers instances by frame', () => {
     const mf: Dataset = {
       ...ct,
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.2.1', // Enhanced CT Image Storage
       NumberOfFrames: 3,
       ImagePositionPatient: undefined,
       PerFrameFunctionalGroupsSequence: [0, 1, 2].map((i) => ({ PlanePositionSequence: [{ ImagePositionPatient: [0, 0, i * 2.5] }] })),
@@ -323,6 +324,10 @@ describe('ScImageBuilder.fromSource rules beyond the fixtures', () => {
     expect(ds.ImageOrientationPatient).toEqual([1, 0, 0, 0, 1, 0]);
     expect(ds).not.toHaveProperty('PerFrameFunctionalGroupsSequence');
     expect(ds).not.toHaveProperty('NumberOfFrames');
+    // A single-frame SOP Class with a stray Number of Frames gets no Referenced Frame Number.
+    const stray = ScImageBuilder.fromSource({ ...mf, SOPClassUID: ct.SOPClassUID }, image, optionsFor(ct, { sourceFrameIndex: 1 }));
+    expect((stray.SourceImageSequence as Dataset[])[0]).not.toHaveProperty('ReferencedFrameNumber');
+    expect(stray.InstanceNumber).toBe(2);
   });
 
   it('declares ISO_IR 192 when the source has no character set but the object holds non-ASCII text', () => {

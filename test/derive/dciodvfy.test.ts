@@ -37,6 +37,10 @@ const ACCEPTED_WARNINGS: { pattern: RegExp; why: string }[] = [
     why: "Patient Study attributes are copied unchanged from the source (CT_small has Patient's Weight 0).",
   },
   {
+    pattern: /^Warning - Unrecognized defined term <WHOLE BODY> for value 1 of attribute <Body Part Examined>$/,
+    why: 'Body Part Examined is copied unchanged from the source (JPEG-lossy.dcm).',
+  },
+  {
     pattern: /^Warning - Value dubious for this VR - \(0x0008,0x1060\) PN Name of Physician\(s\) Reading Study .*Retired Person Name form$/,
     why: 'General Study attributes are copied unchanged from the source (MR_small has "----").',
   },
@@ -71,6 +75,7 @@ function derive(source: Dataset, frameIndex = 0): Dataset {
   const image = createRgbImage(Number(source.Columns), Number(source.Rows));
   for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 13) % 256;
   return ScImageBuilder.fromSource(source, image, {
+    sourceFrameIndex: Number(source.NumberOfFrames ?? 1) > 1 ? frameIndex : undefined,
     seriesInstanceUid: series,
     sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: series, sourceSopInstanceUid: String(source.SOPInstanceUID), frameIndex }),
     seriesNumber: 1000 + Number(source.SeriesNumber ?? 0),
@@ -110,6 +115,10 @@ describe('derived SC objects pass dicom3tools', () => {
     };
     write('CT_small', derive(load(join(PYDICOM, 'CT_small.dcm'))));
     write('MR_small', derive(load(join(PYDICOM, 'MR_small.dcm'))));
+    // Extra coverage: a lossy source (Lossy Image Compression 01 + ratio carried) and frame 2 of
+    // a multi-frame source (Referenced Frame Number).
+    write('JPEG-lossy', derive(load(join(PYDICOM, 'JPEG-lossy.dcm'))));
+    write('SC_rgb_rle_2frame-f2', derive(load(join(PYDICOM, 'SC_rgb_rle_2frame.dcm')), 1));
     for (const src of ct5nSources) ct5nDerived.push(write(`CT5N-${basename(src)}`, derive(load(src))));
   });
 
@@ -117,12 +126,12 @@ describe('derived SC objects pass dicom3tools', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('built one object per source (2 + the 5 CT5N slices)', () => {
+  it('built one object per source (4 + the 5 CT5N slices)', () => {
     expect(ct5nSources).toHaveLength(5);
-    expect(written.size).toBe(7);
+    expect(written.size).toBe(9);
   });
 
-  it.each(['CT_small', 'MR_small', ...['2062', '2392', '2693', '3023', '3353'].map((n) => `CT5N-${n}`)])(
+  it.each(['CT_small', 'MR_small', 'JPEG-lossy', 'SC_rgb_rle_2frame-f2', ...['2062', '2392', '2693', '3023', '3353'].map((n) => `CT5N-${n}`)])(
     'dciodvfy finds no error in %s and only accepted warnings',
     (name) => {
       const path = written.get(name);
