@@ -5,7 +5,7 @@ import { countAssociationFailure, countAssociationInstance, ensureAssociation } 
 import { isDerivedSeries } from '../provenance/derived-series.js';
 import { findBySop, insertInstance, setInstanceStatus, type InstanceRow } from '../provenance/instances.js';
 import { recordSeriesArrival, refreshSeriesCount } from '../provenance/series.js';
-import { errorMessage } from '../shared/errors.js';
+import { errorMessage, isNodeError } from '../shared/errors.js';
 import type { DurableTempFile } from '../spool/spool.js';
 import { inspectInstance, type InstanceFacts } from './instance-inspection.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -96,7 +96,9 @@ export class InstanceReceiver implements StoreHandler {
         'receive failed; answering processing failure',
       );
       this.countFailure(input, 0);
-      return { status: DimseStatus.ProcessingFailure, outcome: 'refused', reasonCode: 'PACS_E_RECEIVE_INTERNAL' };
+      // A spool write that ran out of space carries 0xA700; anything else is a processing failure.
+      const status = isNodeError(err) && err.dimseStatus !== undefined ? err.dimseStatus : DimseStatus.ProcessingFailure;
+      return { status, outcome: 'refused', reasonCode: isNodeError(err) ? err.code : 'PACS_E_RECEIVE_INTERNAL' };
     } finally {
       // A no-op once the temp file was committed or quarantined.
       if (temp) await this.deps.spool.discard(temp.tempPath).catch(() => undefined);

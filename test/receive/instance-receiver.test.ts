@@ -13,6 +13,8 @@ import { findBySop, listBySeries } from '../../src/provenance/instances.js';
 import { listQuarantine } from '../../src/provenance/quarantine.js';
 import { getSeries } from '../../src/provenance/series.js';
 import { InstanceReceiver, type InstanceReceiverDeps, type StoredInstance } from '../../src/receive/instance-receiver.js';
+import { AssociationRecorder } from '../../src/receive/association-recorder.js';
+import { recoverReceiveSide } from '../../src/receive/startup-recovery.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { Spool } from '../../src/spool/spool.js';
 import { association, fixtures, storeRequest, uidsOf } from './receive-fixtures.js';
@@ -266,6 +268,14 @@ describe('InstanceReceiver: resources and failures', () => {
     expect(await receiver().onStore(storeRequest(bytes, association()))).toBe(DimseStatus.Success);
   });
 
+  it('a spool that cannot be written answers a transient failure (0xA700)', async () => {
+    await rm(join(spool.root, 'incoming'), { recursive: true });
+    await writeFile(join(spool.root, 'incoming'), 'not a directory');
+    const assoc = association();
+    expect(await receiver().onStore(storeRequest(fixtures.ctSmall(), assoc))).toBe(DimseStatus.OutOfResources);
+    expect(getAssociation(db, assoc.id)?.failures).toBe(1);
+  });
+
   it('a throwing onStored listener does not change the answer', async () => {
     const r = receiver({
       onStored: () => {
@@ -293,16 +303,24 @@ describe('crash safety', () => {
     // Restart.
     db = openDatabase(join(dir, 'node.sqlite'));
     spool = new Spool(join(dir, 'spool'));
-    const rec = await spool.recover();
-    expect(rec.removedTempFiles).toBe(2);
+    await writeFile(join(spool.inboxDir, 'left-by-dcmtk.dcm'), fixtures.mrSmallEdited('from the inbox'));
+    const rec = await recoverReceiveSide({
+      spool,
+      receiver: receiver(),
+      recorder: new AssociationRecorder({ db, log: silentLogger, transport: 'dcmjs-dimse' }),
+      log: silentLogger,
+    });
+    expect(rec.spool).toMatchObject({ removedTempFiles: 2, inboxFiles: 1 });
+    expect(rec.interruptedAssociations).toBe(3);
+    expect(rec.inbox).toEqual({ outcomes: { stored: 1 }, kept: 0 });
     expect(existsSync(halfway.tempPath)).toBe(false);
     expect(await filesUnder('incoming')).toEqual([]);
 
+    // Every acknowledged object still has its row and its exact bytes on disk.
     for (const b of acked) {
-      const rows = findBySop(db, uidsOf(b).sop);
-      expect(rows).toHaveLength(1);
-      expect(sha256(readFileSync(rows[0].path))).toBe(rows[0].sha256);
-      expect(rows[0].sha256).toBe(sha256(b));
+      const row = findBySop(db, uidsOf(b).sop).find((r) => r.sha256 === sha256(b));
+      expect(row).toBeDefined();
+      expect(sha256(readFileSync(row!.path))).toBe(row!.sha256);
     }
     // The sender retries the unacknowledged instance; it lands normally.
     const retry = await receiver().ingest({ bytes: fixtures.mrSmallEdited('never acknowledged'), associationId: null });
