@@ -73,6 +73,14 @@ describe('schema validation names file, line and column', () => {
     ]);
   });
 
+  it('keeps the errors of sibling union values apart', () => {
+    const node = NODE.replace('  outbox: { kind: folder, path: ./out }', '  a: { kind: folder }\n  ab: { kind: dimse, aeTitle: X, host: h, port: -1 }');
+    expect(issuesOf(node, RULES).map(where)).toEqual([
+      "config/node.yaml:4:6: destinations.a: missing required key 'path'",
+      'config/node.yaml:5:49: destinations.ab.port: must be >= 0',
+    ]);
+  });
+
   it('reports a union of scalar types as one line', () => {
     const node = NODE.replace('  ct: { model: embedded }', '  ct: { model: embedded, exposureTarget: bright, startStep: [1] }');
     expect(issuesOf(node, RULES).map(where)).toEqual([

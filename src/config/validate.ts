@@ -126,7 +126,8 @@ function simplifyUnions(errors: ErrorObject[]): ErrorObject[] {
   if (unions.length === 0) return errors;
   const outer = unions.reduce((a, b) => (b.schemaPath.length < a.schemaPath.length ? b : a));
   const prefix = `${outer.schemaPath}/`;
-  const inside = errors.filter((e) => e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(outer.instancePath));
+  const within = (p: string) => p === outer.instancePath || p.startsWith(`${outer.instancePath}/`);
+  const inside = errors.filter((e) => e.schemaPath.startsWith(prefix) && within(e.instancePath));
   const rest = errors.filter((e) => e !== outer && !inside.includes(e));
   const branches = (outer.schema as JsonSchema[]) ?? [];
   const value = outer.data;
