@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { borderConnectedDark, conditionInput, featherWeight, gammaForMean } from './conditioning.js';
+import { fromPlanarSigned, quantise, toPlanarUnit } from './image-planes.js';
+
+/** 40×30 image: dark border region, bright square with a dark enclosed hole. */
+function scene(level = 0.6): { img: Float32Array; w: number; h: number } {
+  const w = 40;
+  const h = 30;
+  const img = new Float32Array(3 * w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let v = 0.005;
+      if (x >= 10 && x < 30 && y >= 5 && y < 25) v = x >= 18 && x < 22 && y >= 13 && y < 17 ? 0 : level * (0.5 + (x - 10) / 40);
+      for (let c = 0; c < 3; c++) img[c * w * h + y * w + x] = v;
+    }
+  }
+  return { img, w, h };
+}
+
+const opts = { contrastStretch: false, startGamma: false, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const };
+
+describe('conditioning', () => {
+  it('finds dark regions connected to the border, not enclosed dark holes', () => {
+    const { img, w, h } = scene();
+    const mask = borderConnectedDark(img.subarray(0, w * h), w, h, 0.02);
+    expect(mask[0]).toBe(1);
+    expect(mask[15 * w + 20]).toBe(0); // enclosed hole
+    expect(mask[10 * w + 15]).toBe(0); // object
+  });
+
+  it('feathers the kept background: 0 on the object, rising to 1 inside the background', () => {
+    const mask = new Uint8Array(30).fill(1);
+    mask.fill(0, 10, 20);
+    const wgt = featherWeight(mask, 30, 1, 4);
+    expect(wgt[15]).toBe(0);
+    expect(wgt[9]).toBeCloseTo(0.25, 6);
+    expect(wgt[21]).toBeCloseTo(0.5, 6);
+    expect(wgt[0]).toBe(1);
+  });
+
+  it('brightens only, aiming the foreground mean at mid-grey', () => {
+    expect(gammaForMean(0.25)).toBeCloseTo(0.5, 12);
+    expect(gammaForMean(0.8)).toBe(1);
+    expect(gammaForMean(0.001)).toBe(0.25);
+  });
+
+  it('builds reference, start, per-pixel target and keep weight; background blocks are not pulled', () => {
+    const { img, w, h } = scene(0.3);
+    const c = conditionInput(img, w, h, { ...opts, startGamma: true });
+    expect(c.stats.gamma).toBeLessThan(1);
+    expect(c.start[10 * w + 15]!).toBeGreaterThan(img[10 * w + 15]!);
+    const target = c.exposureTarget as Float32Array;
+    expect(Number.isNaN(target[0]!)).toBe(true);
+    expect(target[10 * w + 15]).toBeCloseTo(2 * c.start[10 * w + 15]! - 1, 6);
+    expect(c.keepWeight![0]).toBe(1);
+    expect(c.keepWeight![10 * w + 15]).toBe(0);
+    expect(c.stats.backgroundFraction).toBeGreaterThan(0.5);
+  });
+
+  it('stretches low-contrast inputs and leaves full-range inputs alone', () => {
+    const { img, w, h } = scene(0.6);
+    const flat = img.map((v) => 0.4 + 0.3 * v);
+    const c = conditionInput(flat, w, h, { ...opts, contrastStretch: true });
+    expect(c.stats.stretched).toBe(true);
+    expect(c.reference[0]!).toBeLessThan(0.02);
+    const full = img.map((v, i) => (i % 7 === 0 ? 1 : v));
+    expect(conditionInput(full, w, h, { ...opts, contrastStretch: true }).stats.stretched).toBe(false);
+  });
+
+  it('protects nothing when the paper options are used', () => {
+    const { img, w, h } = scene();
+    const c = conditionInput(img, w, h, { contrastStretch: false, startGamma: false, backgroundProtection: false, exposureForegroundOnly: false, exposureTarget: 0.4 });
+    expect(c.keepWeight).toBeNull();
+    expect(c.exposureTarget).toBe(0.4);
+    expect(c.start).toBe(img);
+  });
+});
+
+describe('image planes (spec §4, §8.11)', () => {
+  it('maps -1 → 0 and 1 → 255 with truncation and clamping', () => {
+    expect(quantise(-1)).toBe(0);
+    expect(quantise(1)).toBe(255);
+    expect(quantise(0)).toBe(127);
+    expect(quantise(-2)).toBe(0);
+    expect(quantise(3)).toBe(255);
+    expect(quantise(0.999)).toBe(254);
+  });
+
+  it('replicates gray to RGB and averages back', () => {
+    const gray = { width: 2, height: 1, gray: Uint8Array.from([0, 255]) };
+    const planar = toPlanarUnit(gray);
+    expect([...planar]).toEqual([0, 1, 0, 1, 0, 1]);
+    const out = fromPlanarSigned(Float32Array.from([-1, 1, -1, 0, -1, 1]), 2, 1, true);
+    expect([...out.gray!]).toEqual([0, quantise(2 / 3)]);
+    expect([...out.image.data]).toEqual([0, 0, 0, quantise(2 / 3), quantise(2 / 3), quantise(2 / 3)]);
+    const rgb = toPlanarUnit({ width: 1, height: 1, data: Uint8Array.from([255, 0, 51]) });
+    expect([...rgb].map((v) => Math.round(v * 255))).toEqual([255, 0, 51]);
+  });
+});
