@@ -166,6 +166,7 @@ export async function runSeriesPipeline(
           processedAt,
           model: preset ? { id: preset.modelId, version: preset.modelVersion, sha256: preset.modelSha256 } : undefined,
           outputKind: action.output,
+          sourceTransferSyntaxUid: slice.instance.transferSyntaxUid,
         });
         const bytes = writePart10(dataset);
         const relPath = deps.spool.derivedRelPath(job.study_uid, seriesUid, sopInstanceUid);

@@ -75,6 +75,8 @@ export interface DerivedObjectInput {
   processedAt: Date;
   model?: { id: string; version: string; sha256: string };
   outputKind: string;
+  /** Transfer syntax the source arrived in (a lossy one marks the derived image lossy). */
+  sourceTransferSyntaxUid: string;
 }
 
 /** Builds one derived object (a data set ready for writePart10). */

@@ -77,3 +77,19 @@ describe('geometryFor', () => {
     expect(frameCount({ NumberOfFrames: '4' })).toBe(4);
   });
 });
+
+describe('geometryFor', () => {
+  it('leaves out a Frame of Reference UID that repeats the Study Instance UID', () => {
+    const g = geometryFor(
+      { StudyInstanceUID: '1.2.3', FrameOfReferenceUID: '1.2.3', PositionReferenceIndicator: '', ImagePositionPatient: [0, 0, 0] },
+      undefined,
+    );
+    expect(g.FrameOfReferenceUID).toBeUndefined();
+    expect(g.PositionReferenceIndicator).toBeUndefined();
+    expect(g.ImagePositionPatient).toEqual([0, 0, 0]);
+  });
+
+  it('keeps a valid Frame of Reference UID', () => {
+    expect(geometryFor({ StudyInstanceUID: '1.2.3', FrameOfReferenceUID: '1.2.4' }, undefined).FrameOfReferenceUID).toBe('1.2.4');
+  });
+});

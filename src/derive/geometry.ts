@@ -9,6 +9,14 @@ import { firstValue, GEOMETRY, pickAttributes } from './source-modules.js';
  */
 export function geometryFor(source: Dataset, frameIndex: number | undefined): Dataset {
   const out = pickAttributes(source, GEOMETRY);
+  // A Frame of Reference UID that repeats another entity's UID (seen in real data: FoR = Study
+  // Instance UID) is invalid (PS3.3 C.7.4.1.1.1); copying it would make our object invalid too, and
+  // it cannot identify a frame of reference, so it is left out.
+  const forUid = out.FrameOfReferenceUID;
+  if (forUid !== undefined && [source.StudyInstanceUID, source.SeriesInstanceUID, source.SOPInstanceUID].includes(forUid)) {
+    delete out.FrameOfReferenceUID;
+    delete out.PositionReferenceIndicator;
+  }
   if (frameIndex === undefined) return out;
   const perFrame = itemAt(source.PerFrameFunctionalGroupsSequence, frameIndex);
   const shared = itemAt(source.SharedFunctionalGroupsSequence, 0);

@@ -176,3 +176,21 @@ export function isJobStillWanted(db: Db, id: number): boolean {
   const job = getJob(db, id);
   return !!job && job.state === 'running';
 }
+
+/**
+ * Series received since their last job was created (or never given one): after a restart their
+ * completion timers are gone, so the router re-evaluates them. Own output is excluded.
+ */
+export function seriesAwaitingJobs(db: Db): Array<{ seriesUid: string; studyUid: string; lastReceivedAt: number; callingAe: string | null; calledAe: string | null }> {
+  return db
+    .prepare(
+      `SELECT s.series_uid AS seriesUid, s.study_uid AS studyUid, s.last_received_at AS lastReceivedAt,
+              s.calling_ae AS callingAe, s.called_ae AS calledAe
+       FROM series s
+       WHERE s.own_output = 0
+         AND EXISTS (SELECT 1 FROM instances i WHERE i.series_uid = s.series_uid AND i.status = 'stored')
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.series_uid = s.series_uid AND j.created_at >= s.last_received_at)
+       ORDER BY s.last_received_at`,
+    )
+    .all() as Array<{ seriesUid: string; studyUid: string; lastReceivedAt: number; callingAe: string | null; calledAe: string | null }>;
+}

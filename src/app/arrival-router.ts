@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '../shared/log.js';
+import { errorMessage } from '../shared/errors.js';
+import type { LoadedConfig } from '../config/load.js';
+import { readPart10 } from '../dicom/part10.js';
+import type { Db } from '../provenance/database.js';
+import { listBySeries } from '../provenance/instances.js';
+import { createJob, seriesAwaitingJobs } from '../provenance/jobs.js';
+import type { StoredInstance } from '../receive/receive-types.js';
+import { CompletionTracker, type CompletionJob } from '../route/completion.js';
+import { firedDecisions, matchRules, type Decision } from '../route/match-rules.js';
+import type { SeriesAction } from './stages.js';
+
+export interface ArrivalRouterDeps {
+  db: Db;
+  /** The current configuration (it may be swapped by a reload between calls). */
+  config(): LoadedConfig;
+  log: Logger;
+  /** Called after jobs were created, so the runner can start at once. */
+  onJobsCreated(count: number): void;
+  now?: () => number;
+}
+
+interface OpenWork {
+  studyUid: string;
+  seriesUids: Set<string>;
+  action: SeriesAction;
+}
+
+/**
+ * Turns stored instances into series jobs: evaluates the routing rules on each arrival, tracks
+ * completion per rule (quiet period per series or study) and creates one job per completed series
+ * and rule. Completion timers live in memory; `recover()` rebuilds them after a restart from the
+ * series that have no job yet, so nothing received is forgotten.
+ */
+export class ArrivalRouter {
+  private readonly tracker = new CompletionTracker();
+  private readonly work = new Map<string, OpenWork>();
+  private timer?: NodeJS.Timeout;
+  private readonly now: () => number;
+  private stopped = false;
+
+  constructor(private readonly deps: ArrivalRouterDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** StoredInstance hook for the receiver. Never throws. */
+  onStored(ev: StoredInstance): void {
+    if (ev.status !== 'stored') return;
+    try {
+      this.route({ seriesUid: ev.seriesUid, studyUid: ev.studyUid, callingAe: ev.callingAe, calledAe: ev.calledAe }, ev.header, ev.receivedAt);
+    } catch (err) {
+      this.deps.log.error({ stage: 'route', seriesUid: ev.seriesUid, err: errorMessage(err) }, 'routing failed');
+    }
+  }
+
+  /** Start-up: re-evaluates series received since their last job (their timers were lost). */
+  async recover(): Promise<number> {
+    let n = 0;
+    for (const s of seriesAwaitingJobs(this.deps.db)) {
+      const first = listBySeries(this.deps.db, s.seriesUid, 'stored')[0];
+      if (!first) continue;
+      try {
+        const header = readPart10(await readFile(first.path), { untilPixelData: true }).dataset;
+        this.route({ seriesUid: s.seriesUid, studyUid: s.studyUid, callingAe: s.callingAe ?? '', calledAe: s.calledAe ?? '' }, header, s.lastReceivedAt);
+        n++;
+      } catch (err) {
+        this.deps.log.error({ stage: 'route', seriesUid: s.seriesUid, err: errorMessage(err) }, 'cannot re-route series after restart');
+      }
+    }
+    if (n > 0) this.deps.log.info({ stage: 'route', series: n }, 'series re-routed after restart');
+    this.arm();
+    return n;
+  }
+
+  /** Evaluates the rules for one instance (the dry-run uses the same function). */
+  decide(header: Record<string, unknown>, callingAe: string, calledAe: string): Decision[] {
+    return matchRules(this.deps.config().rules, { callingAe, calledAe, header });
+  }
+
+  /** Completes every open series now (operator's forced completion, and tests). */
+  flush(): number {
+    const jobs = this.tracker.pending().map((j) => this.tracker.complete(j.key, this.now())!).filter(Boolean);
+    return this.createJobs(jobs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  pendingCount(): number {
+    return this.tracker.pending().length;
+  }
+
+  private route(
+    ids: { seriesUid: string; studyUid: string; callingAe: string; calledAe: string },
+    header: Record<string, unknown>,
+    at: number,
+  ): void {
+    const fired = firedDecisions(this.decide(header, ids.callingAe, ids.calledAe));
+    for (const d of fired) {
+      if (d.actions.kind === 'drop') {
+        this.deps.log.info({ stage: 'route', seriesUid: ids.seriesUid, rule: d.rule }, 'dropped by rule');
+        continue;
+      }
+      const scope = d.completion.scope;
+      const result = this.tracker.arrive(
+        {
+          uid: scope === 'study' ? ids.studyUid : ids.seriesUid,
+          scope,
+          ruleName: d.rule,
+          quietSeconds: d.completion.quietSeconds,
+          lateArrival: d.completion.lateArrival,
+        },
+        at,
+      );
+      if (result.kind === 'ignored') continue;
+      const key = result.job.key;
+      const open = this.work.get(key) ?? {
+        studyUid: ids.studyUid,
+        seriesUids: new Set<string>(),
+        action: {
+          windows: [...d.actions.windows],
+          enhance: d.actions.enhance,
+          output: d.actions.output,
+          destinations: [...d.actions.destinations],
+        },
+      };
+      open.seriesUids.add(ids.seriesUid);
+      this.work.set(key, open);
+      if (result.kind === 'opened' || result.kind === 'reopened') {
+        this.deps.log.debug({ stage: 'route', seriesUid: ids.seriesUid, rule: d.rule, key }, `collecting (${result.kind})`);
+      }
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.tracker.nextDueAt();
+    if (next === undefined) return;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, next - this.now()) + 5);
+    this.timer.unref?.();
+  }
+
+  private fire(): void {
+    try {
+      this.createJobs(this.tracker.due(this.now()));
+    } catch (err) {
+      this.deps.log.error({ stage: 'route', err: errorMessage(err) }, 'cannot create jobs');
+    }
+    this.arm();
+  }
+
+  private createJobs(due: CompletionJob[]): number {
+    let created = 0;
+    for (const job of due) {
+      const open = this.work.get(job.key);
+      this.work.delete(job.key);
+      if (!open) continue;
+      for (const seriesUid of open.seriesUids) {
+        const row = createJob(this.deps.db, {
+          seriesUid,
+          studyUid: open.studyUid,
+          ruleName: job.ruleName,
+          action: open.action,
+        });
+        created++;
+        this.deps.log.info(
+          { stage: 'route', jobId: row.id, seriesUid, rule: job.ruleName, generation: job.generation, arrivals: job.arrivals },
+          'series complete; job created',
+        );
+      }
+    }
+    if (created > 0) this.deps.onJobsCreated(created);
+    return created;
+  }
+}

@@ -1,0 +1,64 @@
+import type { LoadedConfig } from '../config/load.js';
+import type { Db } from '../provenance/database.js';
+import { recordModelLoaded } from '../provenance/derivations.js';
+import { EnhancementEngine } from '../enhance/engine.js';
+import { ModelRegistry } from '../enhance/model-registry.js';
+import type { EnhancePreset } from '../enhance/preset.js';
+import { ConfigError } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+import type { SliceEnhancer } from './stages.js';
+
+/**
+ * Loads every model the presets name (once, kept warm), records them in the provenance database
+ * and adapts the engine to the pipeline. A model that fails to load disables only its presets;
+ * a job asking for a disabled preset fails with the model's problem. Returns undefined when no
+ * preset is configured (render-only node).
+ */
+export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Logger): Promise<SliceEnhancer | undefined> {
+  const presets = config.presets;
+  if (Object.keys(presets).length === 0) return undefined;
+  const ids = new Set(Object.values(presets).map((p) => p.model));
+  const manifestPaths = Object.fromEntries([...ids].filter((id) => config.models[id]).map((id) => [id, config.models[id]!.manifest]));
+  const registry = await ModelRegistry.open(ids, { modelsDir: 'model', manifestPaths, logger: log });
+  for (const m of registry.loaded()) {
+    recordModelLoaded(db, { id: m.id, sha256: m.sha256, version: m.version, path: m.manifestPath, device: m.device });
+  }
+  const availability = registry.availability(presets as Record<string, { model: string }>);
+  for (const d of availability.disabled) log.error({ stage: 'enhance', preset: d.preset, model: d.model, problem: d.problem }, 'preset disabled');
+  const engine = new EnhancementEngine(registry, log.child({ stage: 'enhance' }));
+
+  const presetOf = (name: string): EnhancePreset => {
+    const p = presets[name];
+    if (!p) throw new ConfigError(`enhancement preset "${name}" is not defined in node.yaml`);
+    const { name: _name, ...rest } = p;
+    return rest as EnhancePreset;
+  };
+
+  return {
+    describe(name) {
+      const preset = presetOf(name);
+      const model = registry.get(preset.model);
+      return {
+        preset: name,
+        modelId: model.id,
+        modelVersion: model.version,
+        modelSha256: model.sha256,
+        steps: preset.steps,
+        seed: preset.seed,
+        params: { ...preset },
+      };
+    },
+    async enhance(images, name, opts) {
+      const results = await engine.enhanceSeries(images, presetOf(name), {
+        signal: opts.signal,
+        onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),
+      });
+      return results.map((r) => ({
+        image: r.image,
+        backgroundProtected: r.backgroundProtected,
+        timings: { ...r.timings },
+        quality: r.quality ? { ...(r.quality as unknown as Record<string, number>) } : undefined,
+      }));
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { LoadedConfig } from '../config/load.js';
+import { createAllowListPolicy } from '../net/allow-list-policy.js';
+import { createDcmjsScp } from '../net/dcmjs-dimse-scp.js';
+import type { AssociationEvents, ScpTransport, StoreHandler } from '../net/types.js';
+import type { Spool } from '../spool/spool.js';
+import { errorMessage } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+import { ACCEPTED_TRANSFER_SYNTAXES } from './node.js';
+
+export interface ListenerDeps {
+  receiver: StoreHandler;
+  log: Logger;
+  recorder(transport: string): AssociationEvents;
+  isDiskLow(): boolean;
+  inboxDir: string;
+}
+
+/** Starts one SCP per configured listener, each with its default-deny allow-list policy. */
+export async function createListeners(config: LoadedConfig, deps: ListenerDeps): Promise<ScpTransport[]> {
+  const policy = createAllowListPolicy({
+    listeners: config.listeners.map((l) => ({
+      listener: l.name,
+      aeTitle: l.aeTitle,
+      allow: l.allow.map((a) => ({ aeTitle: a.aeTitle, hosts: a.hosts ? [...a.hosts] : undefined })),
+      maxAssociations: l.maxAssociations,
+    })),
+    isDiskLow: deps.isDiskLow,
+  });
+  const started: ScpTransport[] = [];
+  try {
+    for (const l of config.listeners) {
+      const options = {
+        name: l.name,
+        aeTitle: l.aeTitle,
+        host: l.host,
+        port: l.port,
+        maxPduLength: l.maxPduLength,
+        maxAssociations: l.maxAssociations,
+        tls: l.tls ? { cert: l.tls.cert, key: l.tls.key, ca: l.tls.ca, requestClientCert: l.tls.requireClientCert } : undefined,
+        acceptedTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES,
+      };
+      const scp = createDcmjsScp(options, {
+        policy,
+        handler: deps.receiver,
+        events: deps.recorder(l.transport),
+        log: deps.log.child({ stage: 'receive' }),
+      });
+      await scp.start();
+      started.push(scp);
+    }
+  } catch (err) {
+    await Promise.all(started.map((s) => s.stop().catch(() => undefined)));
+    throw err;
+  }
+  return started;
+}
+
+/**
+ * Disk-pressure guard: polls the spool's free space, so the association policy (synchronous) can
+ * refuse new associations with a transient reject before the disk fills.
+ */
+export class DiskGuard {
+  low = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly minFreeBytes: number,
+    private readonly log: Logger,
+    private readonly intervalMs = 5000,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.check();
+    this.timer = setInterval(() => void this.check(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async check(): Promise<void> {
+    try {
+      const { freeBytes } = await this.spool.diskFree();
+      const low = freeBytes < this.minFreeBytes;
+      if (low !== this.low) this.log[low ? 'warn' : 'info']({ freeBytes, minFreeBytes: this.minFreeBytes }, low ? 'disk space low: refusing new associations' : 'disk space recovered');
+      this.low = low;
+    } catch (err) {
+      this.log.error({ err: errorMessage(err) }, 'cannot read free disk space');
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import { join } from 'node:path';
+import type { Logger } from '../shared/log.js';
+import { errorMessage } from '../shared/errors.js';
+import { ConfigWatcher } from '../config/watch.js';
+import type { LoadedConfig } from '../config/load.js';
+import { openDatabase, type Db } from '../provenance/database.js';
+import { requeueOrphanedJobs } from '../provenance/jobs.js';
+import { enqueueDelivery } from '../provenance/deliveries.js';
+import { Spool } from '../spool/spool.js';
+import { InstanceReceiver } from '../receive/instance-receiver.js';
+import { AssociationRecorder } from '../receive/association-recorder.js';
+import { recoverInbox } from '../receive/inbox-recovery.js';
+import { isOwnOutput } from '../derive/equipment.js';
+import { canDecodeTransferSyntax } from '../dicom/pixels.js';
+import type { ScpTransport } from '../net/types.js';
+import { DeliveryWorker } from '../export/delivery-worker.js';
+import { ArrivalRouter } from './arrival-router.js';
+import { JobRunner, type JobEvent } from './job-runner.js';
+import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
+import { buildDeliveryRoutes } from './delivery-routes.js';
+import { createListeners, DiskGuard } from './listeners.js';
+import type { SliceEnhancer } from './stages.js';
+
+export interface NodeOptions {
+  /** Config folder holding node.yaml and rules.yaml. */
+  configDir: string;
+  log: Logger;
+  /** The enhancement stage; absent when no model could be loaded (render-only rules still run). */
+  createEnhancer?: (config: LoadedConfig, db: Db, log: Logger) => Promise<SliceEnhancer | undefined>;
+  onJobEvent?: (event: JobEvent) => void;
+}
+
+export interface RunningNode {
+  config(): LoadedConfig;
+  db: Db;
+  spool: Spool;
+  router: ArrivalRouter;
+  runner: JobRunner;
+  deliveries: DeliveryWorker;
+  listeners: ScpTransport[];
+  reload(): ReturnType<ConfigWatcher['reload']>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the node: config, database (migrations), spool recovery, enhancement engine, job runner,
+ * export worker, router (with recovery of series received before a restart) and, last, the DICOM
+ * listeners — so nothing is accepted before the node can keep it. Stops in reverse order.
+ */
+export async function startNode(opts: NodeOptions): Promise<RunningNode> {
+  const log = opts.log;
+  const watcher = new ConfigWatcher(opts.configDir, { logger: log });
+  const config = (): LoadedConfig => watcher.current;
+  const dataDir = config().node.dataDir;
+
+  const db = openDatabase(join(dataDir, 'provenance.sqlite'));
+  const spool = new Spool(join(dataDir, 'spool'));
+  await spool.init();
+  const recovered = await spool.recover();
+  const orphaned = requeueOrphanedJobs(db);
+  log.info({ dataDir, ...recovered, orphanedJobs: orphaned }, 'storage ready');
+
+  const enhancer = opts.createEnhancer ? await opts.createEnhancer(config(), db, log) : undefined;
+
+  const routes = buildDeliveryRoutes(config(), log);
+  const deliveries = new DeliveryWorker({ db, transports: routes, log: log.child({ stage: 'export' }), pollMs: 1000 });
+
+  const runner = new JobRunner({
+    db,
+    log: log.child({ stage: 'job' }),
+    pipeline: {
+      db,
+      spool,
+      renderer: createSliceRenderer(config),
+      enhancer,
+      builder: createDerivedObjectBuilder(config().node.aeTitle),
+      log,
+    },
+    deliver: (job, action, derived) => {
+      const now = Date.now();
+      for (const item of derived) {
+        for (const destination of action.destinations) {
+          enqueueDelivery(
+            db,
+            {
+              destination,
+              sopInstanceUid: item.sopInstanceUid,
+              sopClassUid: item.sopClassUid,
+              transferSyntaxUid: item.transferSyntaxUid,
+              seriesUid: item.seriesUid,
+              path: item.path,
+              jobId: job.id,
+            },
+            now,
+          );
+        }
+      }
+      deliveries.kick();
+    },
+    onJobEvent: opts.onJobEvent,
+  });
+
+  const router = new ArrivalRouter({
+    db,
+    config,
+    log: log.child({ stage: 'route' }),
+    onJobsCreated: () => runner.kick(),
+  });
+
+  const receiver = new InstanceReceiver({
+    db,
+    spool,
+    log: log.child({ stage: 'receive' }),
+    onStored: (ev) => router.onStored(ev),
+    decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodeTransferSyntax),
+    maxInstanceBytes: config().limits.maxInstanceMb * 1024 * 1024,
+    minFreeBytes: config().limits.minFreeDiskMb * 1024 * 1024,
+    isOwnOutput,
+  });
+
+  const inbox = await recoverInbox(receiver, spool.inboxDir, { log });
+  if (inbox.kept > 0) log.warn({ kept: inbox.kept }, 'inbox files kept for a later attempt');
+
+  deliveries.start();
+  runner.start();
+  await router.recover();
+
+  const diskGuard = new DiskGuard(spool, config().limits.minFreeDiskMb * 1024 * 1024, log);
+  await diskGuard.start();
+  const recorders = new Map<string, AssociationRecorder>();
+  const listeners = await createListeners(config(), {
+    receiver,
+    log,
+    recorder: (transport) => {
+      if (!recorders.has(transport)) recorders.set(transport, new AssociationRecorder({ db, log, transport }));
+      return recorders.get(transport)!;
+    },
+    isDiskLow: () => diskGuard.low,
+    inboxDir: spool.inboxDir,
+  });
+
+  watcher.on('change', (next, previous) => {
+    Object.assign(routes, buildDeliveryRoutes(next, log));
+    for (const name of Object.keys(routes)) if (!(name in next.destinations)) delete routes[name];
+    if (JSON.stringify(next.listeners) !== JSON.stringify(previous.listeners)) {
+      log.warn('listener changes take effect at the next restart');
+    }
+  });
+  watcher.watch();
+
+  log.info(
+    { listeners: config().listeners.map((l) => `${l.aeTitle}@${l.host}:${l.port} (${l.transport})`), enhancement: !!enhancer },
+    'node started',
+  );
+
+  let stopped = false;
+  return {
+    config,
+    db,
+    spool,
+    router,
+    runner,
+    deliveries,
+    listeners,
+    reload: () => watcher.reload('sighup'),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      watcher.close();
+      await Promise.all(listeners.map((l) => l.stop().catch((err) => log.error({ err: errorMessage(err) }, 'listener stop failed'))));
+      router.stop();
+      diskGuard.stop();
+      await runner.stop();
+      await deliveries.stop();
+      db.close();
+      log.info('node stopped');
+    },
+  };
+}
+
+/** Transfer syntaxes offered to peers, native first (PS3.5 §10). */
+export const ACCEPTED_TRANSFER_SYNTAXES: string[] = [
+  '1.2.840.10008.1.2.1',
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.2',
+  '1.2.840.10008.1.2.1.99',
+  '1.2.840.10008.1.2.5',
+  '1.2.840.10008.1.2.4.50',
+  '1.2.840.10008.1.2.4.51',
+  '1.2.840.10008.1.2.4.57',
+  '1.2.840.10008.1.2.4.70',
+  '1.2.840.10008.1.2.4.80',
+  '1.2.840.10008.1.2.4.81',
+  '1.2.840.10008.1.2.4.90',
+  '1.2.840.10008.1.2.4.91',
+];

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerAdminCommands } from './admin-commands.js';
+import { registerDemoCommand } from './demo-command.js';
+import { registerSendCommand } from './send-command.js';
+import { registerServeCommand } from './serve-command.js';
+
+const program = new Command()
+  .name('unimie-node')
+  .description('DICOM node that enhances CT, MR and endoscopy series with UniMIE diffusion and sends a derived series back')
+  .option('-c, --config <dir>', 'folder with node.yaml and rules.yaml', 'config')
+  .option('--json', 'machine-readable output');
+
+registerServeCommand(program);
+registerDemoCommand(program);
+registerSendCommand(program);
+registerAdminCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readPart10 } from '../dicom/part10.js';
+import type { StoreItem } from '../net/types.js';
+
+/** Every readable DICOM file under the given files/folders (recursive), as C-STORE items. */
+export async function collectStoreItems(paths: readonly string[]): Promise<{ items: StoreItem[]; skipped: Array<{ path: string; why: string }> }> {
+  const items: StoreItem[] = [];
+  const skipped: Array<{ path: string; why: string }> = [];
+  for (const file of await listFiles(paths)) {
+    try {
+      const parsed = readPart10(await readFile(file), { untilPixelData: true });
+      const sopClassUid = String(parsed.dataset.SOPClassUID ?? parsed.meta.MediaStorageSOPClassUID ?? '');
+      const sopInstanceUid = String(parsed.dataset.SOPInstanceUID ?? parsed.meta.MediaStorageSOPInstanceUID ?? '');
+      if (!sopClassUid || !sopInstanceUid) throw new Error('no SOP Class / Instance UID');
+      items.push({ path: file, sopClassUid, sopInstanceUid, transferSyntaxUid: parsed.transferSyntaxUid });
+    } catch (err) {
+      skipped.push({ path: file, why: (err as Error).message });
+    }
+  }
+  return { items, skipped };
+}
+
+async function listFiles(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const st = await stat(p);
+    if (!st.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const names = (await readdir(p)).filter((n) => !n.startsWith('.')).sort();
+    out.push(...(await listFiles(names.map((n) => join(p, n)))));
+  }
+  return out;
+}
+
+/** Parses `AE@host:port`. */
+export function parsePeer(text: string): { aeTitle: string; host: string; port: number } {
+  const m = /^([^@]{1,16})@([^:]+):(\d{1,5})$/.exec(text.trim());
+  if (!m) throw new Error(`expected AE@host:port, got "${text}"`);
+  return { aeTitle: m[1]!, host: m[2]!, port: Number(m[3]) };
+}
