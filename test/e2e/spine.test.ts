@@ -1,0 +1,112 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOrthanc, type OrthancHandle } from '../helpers/orthanc.js';
+import { freePort } from '../helpers/ports.js';
+import { runTool, storescu } from '../helpers/dcmtk.js';
+import { readPart10 } from '../../src/dicom/part10.js';
+import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
+import { listDeliveries } from '../../src/provenance/deliveries.js';
+import type { RunningNode } from '../../src/app/node.js';
+import { removeDir, SAMPLES, startTestNode, waitForIdle, writeTestConfig } from './node-harness.js';
+
+const transports = ['dcmjs-dimse'] as const;
+
+interface OrthancSeries {
+  ID: string;
+  Instances: string[];
+  ParentStudy: string;
+  MainDicomTags: Record<string, string>;
+}
+
+async function orthancSeries(orthanc: OrthancHandle, seriesUid: string): Promise<OrthancSeries | undefined> {
+  const found = await orthanc.post<OrthancSeries[]>('/tools/find', { Level: 'Series', Query: { SeriesInstanceUID: seriesUid }, Expand: true });
+  return found[0];
+}
+
+describe.each(transports)('DICOM spine end to end (%s): storescu → node → Orthanc', (transport) => {
+  let orthanc: OrthancHandle;
+  let configDir: string;
+  let port: number;
+  let node: RunningNode | undefined;
+
+  beforeAll(async () => {
+    orthanc = await startOrthanc();
+    port = await freePort();
+    configDir = writeTestConfig({ port, transport, pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort } });
+  });
+
+  afterAll(async () => {
+    await node?.stop();
+    await orthanc?.stop();
+    removeDir(configDir);
+  });
+
+  it('puts a derived series of a CT series into the same study, one instance per slice, with new UIDs', async () => {
+    node = await startTestNode(configDir);
+    const ct5n = join(SAMPLES, 'ct5n');
+    const files = readdirSync(ct5n).map((f) => join(ct5n, f));
+    const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, files);
+    expect(sent.rc, sent.output).toBe(0);
+    await waitForIdle(node);
+
+    const source = readPart10(readFileSync(files[0]!)).dataset;
+    const derived = listDerivedSeriesBySource(node.db, String(source.SeriesInstanceUID));
+    expect(derived).toHaveLength(1);
+    const series = await orthancSeries(orthanc, derived[0]!.seriesUid);
+    expect(series, 'derived series in Orthanc').toBeDefined();
+    expect(series!.Instances).toHaveLength(files.length);
+    const study = await orthanc.get<{ MainDicomTags: Record<string, string> }>(`/studies/${series!.ParentStudy}`);
+    expect(study.MainDicomTags.StudyInstanceUID).toBe(source.StudyInstanceUID);
+
+    const sourceSops = new Set(files.map((f) => String(readPart10(readFileSync(f)).dataset.SOPInstanceUID)));
+    for (const id of series!.Instances) {
+      const bytes = await orthanc.getBytes(`/instances/${id}/file`);
+      const ds = readPart10(bytes).dataset;
+      expect(ds.SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.7');
+      expect(ds.SeriesInstanceUID).not.toBe(source.SeriesInstanceUID);
+      expect(sourceSops.has(String(ds.SOPInstanceUID))).toBe(false);
+      expect(ds.ImageType).toEqual(expect.arrayContaining(['DERIVED', 'SECONDARY']));
+      const path = join(configDir, `${id}.dcm`);
+      writeFileSync(path, bytes);
+      const v = await runTool('dciodvfy', [path]);
+      expect(v.output.split('\n').filter((l) => l.startsWith('Error')), v.output).toEqual([]);
+    }
+  });
+
+  it('rejects an unknown calling AE and logs the association', async () => {
+    const r = await storescu({ port, callingAeTitle: 'INTRUDER', calledAeTitle: 'UNIMIE' }, [join(SAMPLES, 'ct-small', readdirSync(join(SAMPLES, 'ct-small'))[0]!)]);
+    expect(r.rc).not.toBe(0);
+    expect(r.output).toMatch(/Calling AE Title Not Recognized|rejected/i);
+    const row = node!.db.prepare("SELECT * FROM associations WHERE calling_ae = 'INTRUDER'").get() as { outcome: string; reject_reason: string } | undefined;
+    expect(row?.outcome).toBe('rejected');
+    expect(row?.reject_reason).toMatch(/INTRUDER|calling/i);
+  });
+
+  it('loses nothing and sends nothing twice across restarts between receive and export', async () => {
+    const mr700 = join(SAMPLES, 'mr700');
+    const files = readdirSync(mr700).map((f) => join(mr700, f));
+    const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, files);
+    expect(sent.rc, sent.output).toBe(0);
+    // Stop before the quiet period ends: the series is stored but no job exists yet.
+    await node!.stop();
+    node = await startTestNode(configDir);
+    await waitForIdle(node);
+
+    const source = readPart10(readFileSync(files[0]!)).dataset;
+    const derived = listDerivedSeriesBySource(node.db, String(source.SeriesInstanceUID));
+    expect(derived).toHaveLength(1);
+    const series = await orthancSeries(orthanc, derived[0]!.seriesUid);
+    expect(series!.Instances).toHaveLength(files.length);
+
+    // Another restart: nothing is re-sent (each delivery done once, first attempt).
+    await node.stop();
+    node = await startTestNode(configDir);
+    await waitForIdle(node);
+    const rows = listDeliveries(node.db, { state: 'done', seriesUid: derived[0]!.seriesUid });
+    expect(rows).toHaveLength(files.length);
+    expect(rows.every((d) => d.attempts === 1)).toBe(true);
+    const stats = await orthanc.get<{ CountInstances: number }>('/statistics');
+    expect(stats.CountInstances).toBe(5 + files.length);
+  });
+});
