@@ -46,11 +46,24 @@ export function luminance(img: Float32Array, hw: number): Float32Array {
   return out;
 }
 
-/** The q-quantile (0…1) of the values, by sorting a copy. */
+/**
+ * The q-quantile (0…1) of values in [0, 1], from a 4096-bin histogram (values outside are
+ * clamped); resolution 1/4096, which is finer than the 8-bit input.
+ */
 export function quantile(values: Float32Array, q: number): number {
-  const s = Float32Array.from(values).sort();
-  const idx = Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))));
-  return s[idx]!;
+  const BINS = 4096;
+  const hist = new Uint32Array(BINS);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    hist[v <= 0 ? 0 : v >= 1 ? BINS - 1 : Math.min(BINS - 1, Math.floor(v * BINS))]!++;
+  }
+  const rank = Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))));
+  let seen = 0;
+  for (let b = 0; b < BINS; b++) {
+    seen += hist[b]!;
+    if (seen > rank) return (b + 0.5) / BINS;
+  }
+  return 1;
 }
 
 /** Dark pixels (below `threshold`) 4-connected to the image border. */

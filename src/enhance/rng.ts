@@ -73,7 +73,19 @@ export function createRng(seed: number, stream = 0): Rng {
     uniform,
     normal,
     fillNormal(out) {
-      for (let i = 0; i < out.length; i++) out[i] = normal();
+      // Box–Muller in pairs from 32-bit uniforms (ample resolution for sampling noise).
+      let i = 0;
+      if (spare !== null && out.length > 0) out[i++] = normal();
+      const n = out.length;
+      for (; i + 1 < n; i += 2) {
+        const u = (next() + 0.5) / 4294967296;
+        const v = next() / 4294967296;
+        const r = Math.sqrt(-2 * Math.log(u));
+        const a = 2 * Math.PI * v;
+        out[i] = r * Math.cos(a);
+        out[i + 1] = r * Math.sin(a);
+      }
+      if (i < n) out[i] = normal();
     },
     fillUniform(out) {
       for (let i = 0; i < out.length; i++) out[i] = uniform();

@@ -108,7 +108,8 @@ export async function sampleSlices(
     const n = 3 * s.height * s.width;
     if (s.y.length !== n || s.x.length !== n || s.M.length !== s.height * s.width) throw new RangeError('slice buffers do not match its size');
     const corners = patchCorners(s.height, s.width, p, opts.stride);
-    return { corners, count: overlapCounts(s.height, s.width, p, corners) };
+    const count = overlapCounts(s.height, s.width, p, corners);
+    return { corners, count, inverseCount: count.map((c) => 1 / c) };
   });
   const state = slices.map((s) => ({ x: Float32Array.from(s.x), f: s.f, M: Float32Array.from(s.M), x0: new Float32Array(s.x.length) }));
   const tasks: Task[] = [];
@@ -127,17 +128,26 @@ export async function sampleSlices(
   };
   const noiseBuf = slices.map((s) => new Float32Array(3 * s.height * s.width));
 
+  const acc: Accumulators[] = slices.map((s) => ({
+    mu: new Float64Array(3 * s.height * s.width),
+    x0: new Float64Array(3 * s.height * s.width),
+    logVar: opts.variance === 'learned' ? new Float64Array(3 * s.height * s.width) : null,
+    M: new Float64Array(s.height * s.width),
+    fSum: 0,
+    fWeight: 0,
+  }));
+
   for (let k = opts.startStep; k >= 0; k--) {
     throwIfAborted(opts.signal);
     const t = schedule.timestepMap[k]!;
-    const acc: Accumulators[] = slices.map((s) => ({
-      mu: new Float64Array(3 * s.height * s.width),
-      x0: new Float64Array(3 * s.height * s.width),
-      logVar: opts.variance === 'learned' ? new Float64Array(3 * s.height * s.width) : null,
-      M: new Float64Array(s.height * s.width),
-      fSum: 0,
-      fWeight: 0,
-    }));
+    for (const a of acc) {
+      a.mu.fill(0);
+      a.x0.fill(0);
+      a.logVar?.fill(0);
+      a.M.fill(0);
+      a.fSum = 0;
+      a.fWeight = 0;
+    }
     const learned = opts.variance === 'learned' ? learnedLogVarianceCoefficients(schedule, k) : null;
     if (learned && opts.outputChannels !== 6) throw new ModelContractError('learned variance needs a model with 6 output channels (ε + v)');
 
@@ -199,25 +209,24 @@ export async function sampleSlices(
     slices.forEach((s, si) => {
       const st = state[si]!;
       const a = acc[si]!;
-      const count = geometry[si]!.count;
       const hw = s.height * s.width;
       const fixedSd = opts.variance === 'learned' ? 0 : Math.exp(0.5 * fixedLogVariance(schedule, opts.variance, k));
       if (k > 0) s.noise(k, noiseBuf[si]!);
       const xi = noiseBuf[si]!;
+      const inv = geometry[si]!.inverseCount;
       for (let c = 0; c < 3; c++) {
+        const off = c * hw;
         for (let i = 0; i < hw; i++) {
-          const idx = c * hw + i;
-          const n = count[i]!;
-          const mu = a.mu[idx]! / n;
-          st.x0[idx] = a.x0[idx]! / n;
+          const idx = off + i;
+          const r = inv[i]!;
+          const mu = a.mu[idx]! * r;
+          st.x0[idx] = a.x0[idx]! * r;
           if (k === 0) st.x[idx] = mu;
-          else {
-            const sd = a.logVar ? Math.exp(0.5 * (a.logVar[idx]! / n)) : fixedSd;
-            st.x[idx] = mu + sd * xi[idx]!;
-          }
+          else if (a.logVar) st.x[idx] = mu + Math.exp(0.5 * a.logVar[idx]! * r) * xi[idx]!;
+          else st.x[idx] = mu + fixedSd * xi[idx]!;
         }
       }
-      for (let i = 0; i < hw; i++) st.M[i] = a.M[i]! / count[i]!;
+      for (let i = 0; i < hw; i++) st.M[i] = a.M[i]! * inv[i]!;
       st.f = a.fSum / a.fWeight;
     });
     const done = opts.startStep - k + 1;
