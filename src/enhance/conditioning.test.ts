@@ -53,7 +53,9 @@ describe('conditioning', () => {
     expect(Number.isNaN(target[0]!)).toBe(true);
     expect(target[10 * w + 15]).toBeCloseTo(2 * c.start[10 * w + 15]! - 1, 6);
     expect(c.keepWeight![0]).toBe(1);
-    expect(c.keepWeight![10 * w + 15]).toBe(0);
+    expect(c.keepWeight![4 * w + 15]).toBe(1); // background next to the object: kept
+    expect(c.keepWeight![5 * w + 15]).toBeCloseTo(0.75, 6); // first object row: ramp starts
+    expect(c.keepWeight![12 * w + 15]).toBe(0); // deep inside the object
     expect(c.stats.backgroundFraction).toBeGreaterThan(0.5);
   });
 

@@ -11,7 +11,7 @@ export const BACKGROUND_LEVEL = 0.08;
 /** Absolute floor of the background threshold in [0, 1]. */
 export const BACKGROUND_FLOOR = 0.02;
 /** Width in pixels of the ramp between the kept background and the enhanced foreground. */
-export const FEATHER_PX = 6;
+export const FEATHER_PX = 4;
 /** A spread (p99 − p1) below this counts as low contrast and is stretched. */
 export const LOW_CONTRAST_SPREAD = 0.6;
 /** Foreground mean the start gamma aims at; the gamma only brightens (γ ∈ [0.25, 1]). */
@@ -137,6 +137,17 @@ export function featherWeight(mask: Uint8Array, width: number, height: number, r
   return out;
 }
 
+/**
+ * Weight of the input in the output: 1 on the whole background (kept exactly, so no texture is
+ * invented there), falling linearly to 0 over FEATHER_PX pixels into the object, so the copy
+ * has no visible seam (a ramp outside the object showed a bright halo in the measurement).
+ */
+export function keepWeightOf(background: Uint8Array, width: number, height: number): Float32Array {
+  const foreground = background.map((v) => 1 - v);
+  const inward = featherWeight(foreground, width, height, FEATHER_PX);
+  return inward.map((v) => 1 - v);
+}
+
 /** γ with mean^γ = target, limited to brightening. */
 export function gammaForMean(mean: number, target = GAMMA_TARGET_MEAN): number {
   if (!(mean > 0 && mean < 1)) return 1;
@@ -196,7 +207,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
   } else {
     exposureTarget = opts.exposureTarget;
   }
-  const keepWeight = opts.backgroundProtection && maskUsable ? featherWeight(background, width, height, FEATHER_PX) : null;
+  const keepWeight = opts.backgroundProtection && maskUsable ? keepWeightOf(background, width, height) : null;
   return {
     reference,
     start,

@@ -4,12 +4,12 @@
  * Prints mean PSNR / SSIM against the clean slice per degradation kind for the unchanged input
  * and each preset variant, the background entropy change and the time per slice.
  */
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { EnhancementEngine } from '../../src/enhance/engine.js';
 import { ModelRegistry } from '../../src/enhance/model-registry.js';
 import { DEFAULT_PRESET, type EnhancePreset } from '../../src/enhance/preset.js';
-import { backgroundMask, entropy, grayPlane, psnr, ssim } from '../../src/enhance/quality.js';
 import { DEGRADATIONS, qualityCases } from './quality-cases.js';
+import { meanByKind, scoreCases, type CaseScore } from './quality-eval.js';
 
 const manifestPath = resolve(process.argv[2] ?? 'model/embedded/manifest.yaml');
 const base: EnhancePreset = { ...DEFAULT_PRESET, model: 'm' };
@@ -29,42 +29,22 @@ const registry = await ModelRegistry.open(['m'], { modelsDir: '', manifestPaths:
 if (registry.problems().size > 0) throw new Error([...registry.problems().values()].join('\n'));
 const engine = new EnhancementEngine(registry);
 const cases = await qualityCases();
-const fmt = (v: number, d = 2) => v.toFixed(d).padStart(6);
-
-const rows: string[] = [];
-const baseline = new Map<string, { p: number[]; s: number[] }>();
-for (const c of cases) {
-  const a = grayPlane(c.clean);
-  const b = grayPlane(c.degraded);
-  const e = baseline.get(c.kind) ?? { p: [], s: [] };
-  e.p.push(psnr(a, b));
-  e.s.push(ssim(a, b, c.clean.width, c.clean.height));
-  baseline.set(c.kind, e);
-}
-const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-rows.push(`${'variant'.padEnd(10)} ${DEGRADATIONS.map((k) => `${k.padStart(13)} psnr   ssim`).join(' ')}   dBgH   ms/slice`);
-rows.push(`${'input'.padEnd(10)} ${DEGRADATIONS.map((k) => `${''.padStart(13)} ${fmt(mean(baseline.get(k)!.p))} ${fmt(mean(baseline.get(k)!.s), 3)}`).join(' ')}`);
-console.log(rows.join('\n'));
+const fmt = (v: number, d = 2) => v.toFixed(d).padStart(7);
+let printedInput = false;
 for (const [name, over] of Object.entries(VARIANTS)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
-  const preset = { ...base, ...over };
-  const per = new Map<string, { p: number[]; s: number[] }>();
-  let dBg = 0;
-  let ms = 0;
-  for (const c of cases) {
-    const r = await engine.enhance(c.degraded, preset);
-    ms += r.timings.totalMs;
-    const a = grayPlane(c.clean);
-    const out = grayPlane({ width: c.clean.width, height: c.clean.height, gray: r.gray! });
-    const e = per.get(c.kind) ?? { p: [], s: [] };
-    e.p.push(psnr(a, out));
-    e.s.push(ssim(a, out, c.clean.width, c.clean.height));
-    per.set(c.kind, e);
-    const d = grayPlane(c.degraded);
-    const mask = backgroundMask(d, c.clean.width, c.clean.height);
-    dBg = Math.max(dBg, Math.abs(entropy(out, mask) - entropy(d, mask)));
+  const scores = await scoreCases(engine, { ...base, ...over }, cases);
+  const line = (label: string, pick: (s: CaseScore) => { psnr: number; ssim: number }, extra: string) =>
+    `${label.padEnd(10)}${DEGRADATIONS.map((k) => `${fmt(meanByKind(scores, (s) => pick(s).psnr).get(k)!)}${fmt(meanByKind(scores, (s) => pick(s).ssim).get(k)!, 3)}`).join('  ')}${extra}`;
+  if (!printedInput) {
+    console.log(`${''.padEnd(10)}${DEGRADATIONS.map((k) => k.padStart(14)).join('  ')}   maxdBgH  meanOut/clean  ms`);
+    console.log(line('input', (s) => s.input, ''));
+    printedInput = true;
   }
-  console.log(`${name.padEnd(10)} ${DEGRADATIONS.map((k) => `${''.padStart(13)} ${fmt(mean(per.get(k)!.p))} ${fmt(mean(per.get(k)!.s), 3)}`).join(' ')} ${fmt(dBg)} ${fmt(ms / cases.length, 0)}`);
+  const dBg = Math.max(...scores.map((s) => s.backgroundEntropyDelta));
+  const meanRatio = scores.reduce((a, s) => a + s.meanOut / s.meanClean, 0) / scores.length;
+  const ms = scores.reduce((a, s) => a + s.ms, 0) / scores.length;
+  console.log(line(name, (s) => s.output, `${fmt(dBg)}${fmt(meanRatio)}${fmt(ms, 0)}`));
+  if (process.env.PER_CASE) for (const s of scores) console.log(`   ${s.name.padEnd(14)} ${s.kind.padEnd(13)} in ${fmt(s.input.psnr)} ${fmt(s.input.ssim, 3)}  out ${fmt(s.output.psnr)} ${fmt(s.output.ssim, 3)}  bg ${fmt(s.backgroundEntropyDelta)}`);
 }
 await registry.close();
-void dirname;

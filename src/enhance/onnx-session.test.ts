@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadManifest } from './model-manifest.js';
+import { fromFloat16Bits, openModelSession, toFloat16Bits } from './onnx-session.js';
+
+describe('onnx session', () => {
+  it('converts float32 ↔ float16 with round-to-nearest-even, subnormals, ±Inf and NaN', () => {
+    const src = Float32Array.from([0, -0, 1, -2.5, 0.1, 65504, 70000, 1e-7, 6.1e-5, Number.NaN, Number.NEGATIVE_INFINITY]);
+    const bits = toFloat16Bits(src);
+    expect(bits[2]).toBe(0x3c00);
+    expect(bits[5]).toBe(0x7bff);
+    expect(bits[6]).toBe(0x7c00);
+    const back = fromFloat16Bits(bits);
+    expect(back[1]).toBe(-0);
+    expect(back[3]).toBe(-2.5);
+    expect(Math.abs(back[4]! - 0.1)).toBeLessThan(1e-4);
+    expect(back[6]).toBe(Number.POSITIVE_INFINITY);
+    expect(Math.abs(back[7]! - 1e-7)).toBeLessThan(6e-8);
+    expect(Math.abs(back[8]! - 6.1e-5)).toBeLessThan(1e-7);
+    expect(Number.isNaN(back[9]!)).toBe(true);
+    expect(back[10]).toBe(Number.NEGATIVE_INFINITY);
+    const grid = new Float32Array(4096).map((_, i) => (i - 2048) / 512);
+    const rt = fromFloat16Bits(toFloat16Bits(grid));
+    grid.forEach((v, i) => expect(rt[i]).toBe(v)); // exactly representable in half
+  });
+
+  it('runs a batch with dynamic size and returns [n, C, h, w]', async () => {
+    const REF = join(import.meta.dirname, '..', '..', 'test', 'reference');
+    const s = await openModelSession(await loadManifest(join(REF, 'tiny-epsvar', 'manifest.yaml')), { intraOpThreads: 1 });
+    try {
+      expect(s.outputChannels).toBe(6);
+      const out = await s.predict(new Float32Array(2 * 3 * 16 * 24).fill(0.5), 2, 16, 24, [3, 900]);
+      expect(out.length).toBe(2 * 6 * 16 * 24);
+      expect(out[0]).not.toBe(out[6 * 16 * 24]); // different timesteps give different outputs
+    } finally {
+      await s.release();
+    }
+  });
+});
