@@ -7,6 +7,18 @@ import type { EnhancePreset } from '../enhance/preset.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { SliceEnhancer } from './stages.js';
+import type { EngineImage } from '../enhance/image-planes.js';
+import type { RgbImage } from '../render/rgb-image.js';
+import { grayToRgb, rgbToGray } from '../render/index.js';
+
+/** Windowed grey slices (R = G = B) go to the engine as grey, so the output stays grey. */
+export function toEngineImage(image: RgbImage): EngineImage {
+  const d = image.data;
+  for (let i = 0; i < d.length; i += 3) {
+    if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return image;
+  }
+  return { width: image.width, height: image.height, gray: rgbToGray(image) };
+}
 
 /**
  * Loads every model the presets name (once, kept warm), records them in the provenance database
@@ -49,12 +61,12 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
       };
     },
     async enhance(images, name, opts) {
-      const results = await engine.enhanceSeries(images, presetOf(name), {
+      const results = await engine.enhanceSeries(images.map(toEngineImage), presetOf(name), {
         signal: opts.signal,
         onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),
       });
       return results.map((r) => ({
-        image: r.image,
+        image: r.gray ? grayToRgb(r.gray, r.image.width, r.image.height) : r.image,
         backgroundProtected: r.backgroundProtected,
         timings: { ...r.timings },
         quality: r.quality ? { ...(r.quality as unknown as Record<string, number>) } : undefined,

@@ -232,7 +232,7 @@ function isMultiFrame(ds: Dataset): boolean {
 }
 
 /** Preset name plus a hash of every parameter, so editing a preset yields a new derived series. */
-function presetKey(name: string, preset: PresetDescription | undefined): string {
+export function presetKey(name: string, preset: PresetDescription | undefined): string {
   if (!preset) return name;
   const hash = createHash('sha256').update(JSON.stringify(preset.params)).digest('hex').slice(0, 16);
   return `${name}:${hash}`;

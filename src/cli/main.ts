@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerDemoCommand } from './demo-command.js';
+import { registerEnhanceCommand } from './enhance-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -14,6 +15,7 @@ const program = new Command()
 registerServeCommand(program);
 registerDemoCommand(program);
 registerSendCommand(program);
+registerEnhanceCommand(program);
 registerAdminCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

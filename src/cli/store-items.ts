@@ -7,7 +7,7 @@ import type { StoreItem } from '../net/types.js';
 export async function collectStoreItems(paths: readonly string[]): Promise<{ items: StoreItem[]; skipped: Array<{ path: string; why: string }> }> {
   const items: StoreItem[] = [];
   const skipped: Array<{ path: string; why: string }> = [];
-  for (const file of await listFiles(paths)) {
+  for (const file of await collectFiles(paths)) {
     try {
       const parsed = readPart10(await readFile(file), { untilPixelData: true });
       const sopClassUid = String(parsed.dataset.SOPClassUID ?? parsed.meta.MediaStorageSOPClassUID ?? '');
@@ -21,7 +21,8 @@ export async function collectStoreItems(paths: readonly string[]): Promise<{ ite
   return { items, skipped };
 }
 
-async function listFiles(paths: readonly string[]): Promise<string[]> {
+/** Every file under the given files/folders (recursive, sorted, dot files skipped). */
+export async function collectFiles(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     const st = await stat(p);
@@ -30,7 +31,7 @@ async function listFiles(paths: readonly string[]): Promise<string[]> {
       continue;
     }
     const names = (await readdir(p)).filter((n) => !n.startsWith('.')).sort();
-    out.push(...(await listFiles(names.map((n) => join(p, n)))));
+    out.push(...(await collectFiles(names.map((n) => join(p, n)))));
   }
   return out;
 }

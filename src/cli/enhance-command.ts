@@ -1,0 +1,148 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import sharp from 'sharp';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { openDatabase } from '../provenance/database.js';
+import { readPart10, writePart10, type DicomFile } from '../dicom/part10.js';
+import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
+import { firedDecisions, matchRules } from '../route/match-rules.js';
+import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
+import { createEngineEnhancer } from '../app/engine-enhancer.js';
+import { createDerivedObjectBuilder, createSliceRenderer } from '../app/stage-adapters.js';
+import { derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '../app/derived-text.js';
+import type { SliceEnhancer } from '../app/stages.js';
+import { presetKey } from '../app/series-pipeline.js';
+import { createLogger } from '../shared/log.js';
+import { collectFiles } from './store-items.js';
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+
+/**
+ * `enhance`: offline use without a PACS. DICOM in → a derived series (Part-10 files, the same
+ * objects the node would send) or PNGs; PNG/JPEG in → PNG. The preset and window come from the
+ * routing rules unless given.
+ */
+export function registerEnhanceCommand(program: Command): void {
+  program
+    .command('enhance')
+    .description('enhance DICOM files/series or PNG/JPEG images offline')
+    .argument('<paths...>', 'DICOM files or folders, PNG or JPEG images')
+    .requiredOption('-o, --out <dir>', 'output folder')
+    .option('-p, --preset <name>', 'enhancement preset (default: the one the rules pick)')
+    .option('-w, --window <name>', 'window preset for DICOM (default: the one the rules pick)')
+    .option('--png', 'write PNGs instead of DICOM for DICOM input')
+    .action(async (paths: string[], opts: { out: string; preset?: string; window?: string; png?: boolean }) => {
+      const config = loadConfig(program.opts<{ config: string }>().config);
+      const log = createLogger({ level: 'warn' });
+      const db = openDatabase(join(config.node.dataDir, 'provenance.sqlite'));
+      const enhancer = await createEngineEnhancer(config, db, log);
+      db.close();
+      if (!enhancer) throw new Error('no enhancement preset is configured');
+      await mkdir(opts.out, { recursive: true });
+      const files = await collectFiles(paths);
+      const bar = new cliProgress.SingleBar({ format: '{bar} {percentage}% | {file} | step {value}/{total} | ETA {eta_formatted}' }, cliProgress.Presets.shades_classic);
+      const summary: string[] = [];
+      for (const file of files) {
+        const isImage = IMAGE_EXTENSIONS.has(extname(file).toLowerCase());
+        const written = isImage
+          ? await enhanceImageFile(file, opts, enhancer, bar)
+          : await enhanceDicomFile(file, opts, config, enhancer, bar);
+        summary.push(...written);
+      }
+      bar.stop();
+      for (const line of summary) process.stdout.write(`${line}\n`);
+    });
+}
+
+type Bar = cliProgress.SingleBar;
+
+function progressTo(bar: Bar, file: string) {
+  let started = false;
+  return (p: { step: number; steps: number }) => {
+    if (!started) {
+      bar.start(p.steps, 0, { file: basename(file) });
+      started = true;
+    }
+    bar.update(p.step, { file: basename(file) });
+  };
+}
+
+async function enhanceImageFile(file: string, opts: { out: string; preset?: string }, enhancer: SliceEnhancer, bar: Bar): Promise<string[]> {
+  const preset = opts.preset ?? 'endoscopy-default';
+  const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const image = createRgbImage(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
+  const [out] = await enhancer.enhance([image], preset, { signal: new AbortController().signal, onProgress: progressTo(bar, file) });
+  const target = join(opts.out, `${basename(file, extname(file))}.enhanced.png`);
+  await writePng(out!.image, target);
+  return [`${file} → ${target} (preset ${preset})`];
+}
+
+async function enhanceDicomFile(
+  file: string,
+  opts: { out: string; preset?: string; window?: string; png?: boolean },
+  config: LoadedConfig,
+  enhancer: SliceEnhancer,
+  bar: Bar,
+): Promise<string[]> {
+  let dicom: DicomFile;
+  try {
+    dicom = readPart10(await readFile(file));
+  } catch {
+    return [`${file}: skipped (not DICOM)`];
+  }
+  const action = firedDecisions(matchRules(config.rules, { header: dicom.dataset })).find((d) => d.actions.kind === 'process')?.actions;
+  const preset = opts.preset ?? (action?.kind === 'process' && action.enhance !== 'none' ? action.enhance : undefined);
+  const windowName = opts.window ?? (action?.kind === 'process' ? action.windows[0] : undefined) ?? 'file';
+  if (!preset) return [`${file}: no rule enhances this object and no --preset given`];
+  const described = enhancer.describe(preset);
+  const frames = await createSliceRenderer(() => config).render(dicom, windowName);
+  const results = await enhancer.enhance(frames.map((f) => f.image), preset, { signal: new AbortController().signal, onProgress: progressTo(bar, file) });
+  const lines: string[] = [];
+  const seriesUid = derivedSeriesUid({
+    sourceSeriesUid: String(dicom.dataset.SeriesInstanceUID),
+    modelSha256: described.modelSha256,
+    presetKey: presetKey(preset, described),
+    windowName,
+    outputKind: 'sc-rgb',
+  });
+  const builder = createDerivedObjectBuilder(config.node.aeTitle);
+  for (const [i, frame] of frames.entries()) {
+    const out = results[i]!;
+    const stem = `${basename(file, extname(file))}${frames.length > 1 ? `.f${frame.frameIndex + 1}` : ''}`;
+    if (opts.png) {
+      const target = join(opts.out, `${stem}.enhanced.png`);
+      await writePng(out.image, target);
+      lines.push(`${file} → ${target}`);
+      continue;
+    }
+    const sopInstanceUid = derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: frame.frameIndex });
+    const ds = builder.build({
+      source: dicom.dataset,
+      image: out.image,
+      seriesInstanceUid: seriesUid,
+      sopInstanceUid,
+      seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
+      seriesDescription: describeSeries(dicom.dataset, windowName, described),
+      derivationDescription: derivationDescriptionFor({ window: frame.window, windowName, preset: described, backgroundProtected: out.backgroundProtected }),
+      sourceFrameIndex: frames.length > 1 ? frame.frameIndex : undefined,
+      processedAt: new Date(),
+      model: { id: described.modelId, version: described.modelVersion, sha256: described.modelSha256 },
+      outputKind: 'sc-rgb',
+      sourceTransferSyntaxUid: dicom.transferSyntaxUid,
+    });
+    const target = join(opts.out, `${stem}.enhanced.dcm`);
+    await writeFile(target, writePart10(ds));
+    lines.push(`${file} → ${target} (preset ${preset}, window ${windowName})`);
+  }
+  return lines;
+}
+
+async function writePng(image: RgbImage, path: string): Promise<void> {
+  await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
+    .png()
+    .toFile(path);
+}
