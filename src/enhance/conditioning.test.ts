@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { borderConnectedDark, conditionInput, featherWeight, gammaForMean } from './conditioning.js';
+import { borderConnectedDark, conditionInput, featherWeight, gammaForMean, localMean } from './conditioning.js';
 import { fromPlanarSigned, quantise, toPlanarUnit } from './image-planes.js';
 
 /** 40×30 image: dark border region, bright square with a dark enclosed hole. */
@@ -57,6 +57,32 @@ describe('conditioning', () => {
     expect(c.keepWeight![5 * w + 15]).toBeCloseTo(0.75, 6); // first object row: ramp starts
     expect(c.keepWeight![12 * w + 15]).toBe(0); // deep inside the object
     expect(c.stats.backgroundFraction).toBeGreaterThan(0.5);
+  });
+
+  it('averages locally over weighted pixels only', () => {
+    const w = 30;
+    const h = 20;
+    const values = Float32Array.from({ length: w * h }, (_, i) => (i % w < 15 ? 0.2 : 0.8));
+    const weight = Float32Array.from({ length: w * h }, (_, i) => (i % w < 15 ? 1 : 0));
+    const m = localMean(values, weight, w, h, 3);
+    expect(m[5 * w + 14]).toBeCloseTo(0.2, 5); // only the weighted left half counts
+    expect(Number.isNaN(m[5 * w + 29]!)).toBe(true); // nothing weighted within reach
+    const flat = localMean(values, new Float32Array(w * h).fill(1), w, h, 3);
+    expect(flat[5 * w + 2]).toBeCloseTo(0.2, 5);
+    expect(flat[5 * w + 15]!).toBeGreaterThan(0.2);
+  });
+
+  it('local gamma brightens the dark side of an unevenly lit object more', () => {
+    const w = 60;
+    const h = 40;
+    const img = new Float32Array(3 * w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) img[c * w * h + y * w + x] = 0.5 * (0.2 + (0.8 * x) / w);
+    const global = conditionInput(img, w, h, { ...opts, startGamma: true });
+    const local = conditionInput(img, w, h, { ...opts, startGamma: true, localGamma: true });
+    const left = 20 * w + 2;
+    const right = 20 * w + 57;
+    expect(local.start[left]! - img[left]!).toBeGreaterThan(global.start[left]! - img[left]!);
+    expect(local.start[right]! / local.start[left]!).toBeLessThan(global.start[right]! / global.start[left]!);
   });
 
   it('stretches low-contrast inputs and leaves full-range inputs alone', () => {

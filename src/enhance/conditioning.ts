@@ -20,6 +20,8 @@ export const GAMMA_TARGET_MEAN = 0.5;
 export interface ConditioningOptions {
   contrastStretch: boolean;
   startGamma: boolean;
+  /** Gamma per pixel from the local foreground mean (uneven illumination), not one global γ. */
+  localGamma?: boolean;
   backgroundProtection: boolean;
   /** Restrict the exposure pull to foreground blocks (background → NaN target). */
   exposureForegroundOnly: boolean;
@@ -148,6 +150,44 @@ export function keepWeightOf(background: Uint8Array, width: number, height: numb
   return inward.map((v) => 1 - v);
 }
 
+/** The local-gamma window is this fraction of the long side (box radius, blurred twice). */
+export const LOCAL_GAMMA_FRACTION = 6;
+
+/** Running-sum box blur of radius r along rows then columns, clamped at the edges. */
+function boxBlur(src: Float32Array, width: number, height: number, r: number): Float32Array {
+  const tmp = new Float32Array(src.length);
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let acc = 0;
+    for (let x = -r; x <= r; x++) acc += src[row + Math.min(width - 1, Math.max(0, x))]!;
+    for (let x = 0; x < width; x++) {
+      tmp[row + x] = acc / (2 * r + 1);
+      acc += src[row + Math.min(width - 1, x + r + 1)]! - src[row + Math.max(0, x - r)]!;
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    let acc = 0;
+    for (let y = -r; y <= r; y++) acc += tmp[Math.min(height - 1, Math.max(0, y)) * width + x]!;
+    for (let y = 0; y < height; y++) {
+      out[y * width + x] = acc / (2 * r + 1);
+      acc += tmp[Math.min(height - 1, y + r + 1) * width + x]! - tmp[Math.max(0, y - r) * width + x]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Mean of `values` around each pixel over the pixels with weight 1 (normalised convolution with
+ * a twice-applied box of radius r); NaN where no weighted pixel is near.
+ */
+export function localMean(values: Float32Array, weight: Float32Array, width: number, height: number, r: number): Float32Array {
+  const vw = values.map((v, i) => v * weight[i]!);
+  const num = boxBlur(boxBlur(vw, width, height, r), width, height, r);
+  const den = boxBlur(boxBlur(weight, width, height, r), width, height, r);
+  return num.map((v, i) => (den[i]! > 1e-3 ? v / den[i]! : Number.NaN));
+}
+
 /** γ with mean^γ = target, limited to brightening. */
 export function gammaForMean(mean: number, target = GAMMA_TARGET_MEAN): number {
   if (!(mean > 0 && mean < 1)) return 1;
@@ -191,7 +231,16 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
       n++;
     }
     gamma = gammaForMean(n > 0 ? sum / n : 0.5);
-    if (gamma !== 1) start = reference.map((v) => Math.pow(Math.max(0, v), gamma));
+    if (opts.localGamma) {
+      const weight = new Float32Array(hw);
+      for (let i = 0; i < hw; i++) weight[i] = maskUsable && background[i] ? 0 : 1;
+      const local = localMean(gray, weight, width, height, Math.max(4, Math.round(Math.max(width, height) / LOCAL_GAMMA_FRACTION)));
+      start = new Float32Array(3 * hw);
+      for (let i = 0; i < hw; i++) {
+        const g = Number.isFinite(local[i]!) ? gammaForMean(local[i]!) : gamma;
+        for (let c = 0; c < 3; c++) start[c * hw + i] = Math.pow(Math.max(0, reference[c * hw + i]!), g);
+      }
+    } else if (gamma !== 1) start = reference.map((v) => Math.pow(Math.max(0, v), gamma));
   }
 
   const restrict = opts.exposureForegroundOnly && maskUsable;

@@ -112,6 +112,7 @@ export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOut
     const cond = conditionInput(unit, width, height, {
       contrastStretch: preset.contrastStretch,
       startGamma: preset.startGamma,
+      localGamma: preset.localGamma ?? false,
       backgroundProtection: preset.backgroundProtection,
       exposureForegroundOnly: foregroundOnly(preset),
       exposureTarget: preset.exposureTarget,

@@ -28,6 +28,11 @@ export interface EnhancePreset {
   /** Input-anchored start at this training timestep; null = pure noise from the last step. */
   startStep: number | null;
   startGamma: boolean;
+  /**
+   * Extra field (not in the config schema yet): the start gamma follows the local foreground
+   * mean (uneven illumination) instead of one global γ. Absent = false.
+   */
+  localGamma?: boolean;
   backgroundProtection: boolean;
   contrastStretch: boolean;
   /**
