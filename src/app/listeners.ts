@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import { createAllowListPolicy } from '../net/allow-list-policy.js';
-import { createDcmjsScp } from '../net/dcmjs-dimse-scp.js';
+import { createScp } from '../net/create-transport.js';
+import { join } from 'node:path';
 import type { AssociationEvents, ScpTransport, StoreHandler } from '../net/types.js';
 import type { Spool } from '../spool/spool.js';
 import { errorMessage } from '../shared/errors.js';
@@ -39,11 +40,15 @@ export async function createListeners(config: LoadedConfig, deps: ListenerDeps):
         tls: l.tls ? { cert: l.tls.cert, key: l.tls.key, ca: l.tls.ca, requestClientCert: l.tls.requireClientCert } : undefined,
         acceptedTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES,
       };
-      const scp = createDcmjsScp(options, {
+      const scp = createScp(l.transport, options, {
         policy,
         handler: deps.receiver,
         events: deps.recorder(l.transport),
         log: deps.log.child({ stage: 'receive' }),
+        // The DCMTK listener writes files itself into its own inbox folder in the spool, adopted by
+        // the adapter; it cannot refuse callers, so it runs only where the allow list says `*`.
+        nativeInboxDir: join(deps.inboxDir, l.name),
+        nativeAllowAnyCaller: l.allow.some((a) => a.aeTitle === '*' && !a.hosts),
       });
       await scp.start();
       started.push(scp);

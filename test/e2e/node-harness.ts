@@ -16,6 +16,8 @@ export interface TestNodeConfig {
   /** Preset for CT/MR, or 'none' for the render-only stage. */
   enhance?: string;
   presetYaml?: string;
+  /** Allow any caller (`*`): the DCMTK-based listener cannot refuse callers. */
+  allowAnyCaller?: boolean;
 }
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -37,8 +39,7 @@ listeners:
     port: ${c.port}
     transport: ${c.transport}
     allow:
-      - aeTitle: STORESCU
-        hosts: [127.0.0.1]
+${c.allowAnyCaller ? "      - aeTitle: '*'" : '      - aeTitle: STORESCU\n        hosts: [127.0.0.1]'}
 destinations:
   pacs:
     kind: dimse

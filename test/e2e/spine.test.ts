@@ -10,7 +10,6 @@ import { listDeliveries } from '../../src/provenance/deliveries.js';
 import type { RunningNode } from '../../src/app/node.js';
 import { removeDir, SAMPLES, startTestNode, waitForIdle, writeTestConfig } from './node-harness.js';
 
-const transports = ['dcmjs-dimse'] as const;
 
 interface OrthancSeries {
   ID: string;
@@ -24,7 +23,43 @@ async function orthancSeries(orthanc: OrthancHandle, seriesUid: string): Promise
   return found[0];
 }
 
-describe.each(transports)('DICOM spine end to end (%s): storescu → node → Orthanc', (transport) => {
+/**
+ * Sends CT5N with storescu and checks the derived series in Orthanc: same study, one instance per
+ * slice, new UIDs, Secondary Capture, dciodvfy clean.
+ */
+async function sendSeriesAndCheck(node: RunningNode, orthanc: OrthancHandle, port: number, workDir: string): Promise<void> {
+  const ct5n = join(SAMPLES, 'ct5n');
+  const files = readdirSync(ct5n).map((f) => join(ct5n, f));
+  const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, files);
+  expect(sent.rc, sent.output).toBe(0);
+  await waitForIdle(node);
+
+  const source = readPart10(readFileSync(files[0]!)).dataset;
+  const derived = listDerivedSeriesBySource(node.db, String(source.SeriesInstanceUID));
+  expect(derived).toHaveLength(1);
+  const series = await orthancSeries(orthanc, derived[0]!.seriesUid);
+  expect(series, 'derived series in Orthanc').toBeDefined();
+  expect(series!.Instances).toHaveLength(files.length);
+  const study = await orthanc.get<{ MainDicomTags: Record<string, string> }>(`/studies/${series!.ParentStudy}`);
+  expect(study.MainDicomTags.StudyInstanceUID).toBe(source.StudyInstanceUID);
+
+  const sourceSops = new Set(files.map((f) => String(readPart10(readFileSync(f)).dataset.SOPInstanceUID)));
+  for (const id of series!.Instances) {
+    const bytes = await orthanc.getBytes(`/instances/${id}/file`);
+    const ds = readPart10(bytes).dataset;
+    expect(ds.SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.7');
+    expect(ds.SeriesInstanceUID).not.toBe(source.SeriesInstanceUID);
+    expect(sourceSops.has(String(ds.SOPInstanceUID))).toBe(false);
+    expect(ds.ImageType).toEqual(expect.arrayContaining(['DERIVED', 'SECONDARY']));
+    const path = join(workDir, `${id}.dcm`);
+    writeFileSync(path, bytes);
+    const v = await runTool('dciodvfy', [path]);
+    expect(v.output.split('\n').filter((l) => l.startsWith('Error')), v.output).toEqual([]);
+  }
+}
+
+describe('DICOM spine end to end (dcmjs-dimse): storescu → node → Orthanc', () => {
+  const transport = 'dcmjs-dimse';
   let orthanc: OrthancHandle;
   let configDir: string;
   let port: number;
@@ -44,34 +79,7 @@ describe.each(transports)('DICOM spine end to end (%s): storescu → node → Or
 
   it('puts a derived series of a CT series into the same study, one instance per slice, with new UIDs', async () => {
     node = await startTestNode(configDir);
-    const ct5n = join(SAMPLES, 'ct5n');
-    const files = readdirSync(ct5n).map((f) => join(ct5n, f));
-    const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, files);
-    expect(sent.rc, sent.output).toBe(0);
-    await waitForIdle(node);
-
-    const source = readPart10(readFileSync(files[0]!)).dataset;
-    const derived = listDerivedSeriesBySource(node.db, String(source.SeriesInstanceUID));
-    expect(derived).toHaveLength(1);
-    const series = await orthancSeries(orthanc, derived[0]!.seriesUid);
-    expect(series, 'derived series in Orthanc').toBeDefined();
-    expect(series!.Instances).toHaveLength(files.length);
-    const study = await orthanc.get<{ MainDicomTags: Record<string, string> }>(`/studies/${series!.ParentStudy}`);
-    expect(study.MainDicomTags.StudyInstanceUID).toBe(source.StudyInstanceUID);
-
-    const sourceSops = new Set(files.map((f) => String(readPart10(readFileSync(f)).dataset.SOPInstanceUID)));
-    for (const id of series!.Instances) {
-      const bytes = await orthanc.getBytes(`/instances/${id}/file`);
-      const ds = readPart10(bytes).dataset;
-      expect(ds.SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.7');
-      expect(ds.SeriesInstanceUID).not.toBe(source.SeriesInstanceUID);
-      expect(sourceSops.has(String(ds.SOPInstanceUID))).toBe(false);
-      expect(ds.ImageType).toEqual(expect.arrayContaining(['DERIVED', 'SECONDARY']));
-      const path = join(configDir, `${id}.dcm`);
-      writeFileSync(path, bytes);
-      const v = await runTool('dciodvfy', [path]);
-      expect(v.output.split('\n').filter((l) => l.startsWith('Error')), v.output).toEqual([]);
-    }
+    await sendSeriesAndCheck(node, orthanc, port, configDir);
   });
 
   it('rejects an unknown calling AE and logs the association', async () => {
@@ -108,5 +116,33 @@ describe.each(transports)('DICOM spine end to end (%s): storescu → node → Or
     expect(rows.every((d) => d.attempts === 1)).toBe(true);
     const stats = await orthanc.get<{ CountInstances: number }>('/statistics');
     expect(stats.CountInstances).toBe(5 + files.length);
+  });
+});
+
+/**
+ * The DCMTK-based listener writes files itself and cannot refuse callers or be restarted inside one
+ * process (its SCP thread keeps the port until exit), so it is checked for the receive → derive →
+ * export path and the adoption of its inbox; the reject and restart cases above are dcmjs-dimse's.
+ */
+describe('DICOM spine end to end (dicom-dimse-native): storescu → DCMTK listener → node → Orthanc', () => {
+  let orthanc: OrthancHandle;
+  let configDir: string;
+  let node: RunningNode | undefined;
+
+  afterAll(async () => {
+    await node?.stop();
+    await orthanc?.stop();
+    if (configDir) removeDir(configDir);
+  });
+
+  it('adopts what DCMTK wrote and delivers the derived series', async () => {
+    orthanc = await startOrthanc();
+    const port = await freePort();
+    configDir = writeTestConfig({ port, transport: 'dicom-dimse-native', allowAnyCaller: true, pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort } });
+    node = await startTestNode(configDir);
+    await sendSeriesAndCheck(node, orthanc, port, configDir);
+    const inbox = join(node.spool.inboxDir, 'main');
+    const left = readdirSync(inbox, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(left, 'inbox emptied after adoption').toEqual([]);
   });
 });
