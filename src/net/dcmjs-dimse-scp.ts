@@ -277,6 +277,8 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
 
   const onSocket = (socket: Socket): void => {
     sockets.add(socket);
+    // Small C-STORE-RSP PDUs must not wait for Nagle + delayed ACK (~40 ms per instance).
+    socket.setNoDelay(true);
     socket.once('close', () => sockets.delete(socket));
     // A socket error before the Scp has wrapped the socket must not crash the process.
     socket.on('error', () => undefined);
