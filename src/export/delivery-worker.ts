@@ -38,13 +38,13 @@ export interface DeliveryWorkerDeps {
  * Sends due deliveries: claims them (`pending` → `sending`), groups them by destination and transfer
  * syntax, hands each group to the destination's transport and records every item's outcome. A
  * success is recorded right after its response, and only `pending` rows are ever claimed, so a SOP
- * delivered once is never sent again. Destinations are served concurrently, each group in turn.
+ * delivered once is never sent again. Each destination is served on its own: a slow or unreachable
+ * destination never holds up the others.
  */
 export class DeliveryWorker {
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
   private stopped = true;
+  private readonly busy = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
@@ -60,55 +60,52 @@ export class DeliveryWorker {
     this.kick();
   }
 
-  /** Stops polling and waits for the round in progress. */
+  /** Stops polling and waits for the sends in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    await Promise.allSettled([...this.busy.values()]);
   }
 
-  /** Runs a round now (or right after the current one): new deliveries were queued. */
+  /** Looks for due deliveries now (new ones were queued) on every idle destination. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
+    try {
+      this.launch();
+    } catch (err) {
+      this.deps.log.error({ err: errorMessage(err) }, 'delivery round failed');
     }
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-      this.schedule();
-    });
-  }
-
-  /** One round: claim, send, record. Returns the number of deliveries attempted. */
-  async runOnce(): Promise<number> {
-    const destinations = Object.keys(this.deps.transports);
-    const rows = claimDueDeliveries(this.deps.db, { now: this.now(), limit: this.deps.batchSize ?? 200, destinations });
-    if (rows.length === 0) return 0;
-    const byDestination = new Map<string, DeliveryRow[]>();
-    for (const r of rows) byDestination.set(r.destination, [...(byDestination.get(r.destination) ?? []), r]);
-    await Promise.all([...byDestination].map(([name, list]) => this.sendToDestination(this.deps.transports[name], list)));
-    return rows.length;
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        // A full batch means more may be due: keep going without waiting for the poll.
-        while (!this.stopped && (await this.runOnce()) >= (this.deps.batchSize ?? 200));
-      } catch (err) {
-        this.deps.log.error({ err: errorMessage(err) }, 'delivery round failed');
-      }
-    } while (this.again && !this.stopped);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
     this.timer = setTimeout(() => this.kick(), this.deps.pollMs);
+  }
+
+  /** One round on every idle destination, awaited: returns the number of deliveries attempted. */
+  async runOnce(): Promise<number> {
+    const launched = this.launch();
+    await Promise.all(launched.map((l) => l.done));
+    return launched.reduce((n, l) => n + l.count, 0);
+  }
+
+  /** Claims a batch for each destination that is not sending already and starts sending it. */
+  private launch(): Array<{ count: number; done: Promise<void> }> {
+    const launched: Array<{ count: number; done: Promise<void> }> = [];
+    for (const [name, route] of Object.entries(this.deps.transports)) {
+      if (this.busy.has(name)) continue;
+      const batch = this.deps.batchSize ?? 200;
+      const rows = claimDueDeliveries(this.deps.db, { now: this.now(), limit: batch, destinations: [name] });
+      if (rows.length === 0) continue;
+      const done = this.sendToDestination(route, rows)
+        .catch((err: unknown) => this.deps.log.error({ destination: name, err: errorMessage(err) }, 'delivery batch failed'))
+        .finally(() => {
+          this.busy.delete(name);
+          // A full batch means more may be due for this destination: go on without waiting.
+          if (rows.length >= batch && !this.stopped) this.kick();
+        });
+      this.busy.set(name, done);
+      launched.push({ count: rows.length, done });
+    }
+    return launched;
   }
 
   private async sendToDestination(route: DeliveryRoute, rows: DeliveryRow[]): Promise<void> {

@@ -13,6 +13,8 @@ export interface ScpFactoryDeps {
   handler: StoreHandler;
   events?: AssociationEvents;
   log: Logger;
+  /** dcmjs-dimse only: abort an association idle this long (ms). */
+  idleTimeoutMs?: number;
   /** dicom-dimse-native only: the folder DCMTK writes into (inside the spool, adopted by the adapter). */
   nativeInboxDir?: string;
   /** dicom-dimse-native only: the listener's allow-list is `*` without hosts (it cannot refuse callers). */

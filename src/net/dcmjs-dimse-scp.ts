@@ -34,6 +34,8 @@ export interface DcmjsScpDeps {
   handler: StoreHandler;
   events?: AssociationEvents;
   log: Logger;
+  /** An association with no PDU for this long is aborted (default 60 s; config idleTimeoutSeconds). */
+  idleTimeoutMs?: number;
 }
 
 /** Default max PDU we announce when the listener sets none (dcmjs-dimse's own default). */
@@ -97,7 +99,7 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
     private closed = false;
 
     constructor(socket: Socket) {
-      super(socket, { associationTimeout: 30_000, pduTimeout: 5 * 60_000 });
+      super(socket, { associationTimeout: 30_000, pduTimeout: deps.idleTimeoutMs ?? 60_000 });
       const self = this as unknown as NetworkInternals;
       self.connected = true;
       self.connectedTime = Date.now();

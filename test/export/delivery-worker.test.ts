@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -183,6 +184,36 @@ describe('DeliveryWorker with a real SQLite file, a folder and DCMTK storescp', 
     // Exactly one C-STORE per SOP Instance UID reached the PACS.
     expect(countFiles(scp.dir)).toBe(SERIES.length);
     for (const c of claimed) expect(getDelivery(db, c.id)?.attempts).toBe(1);
+  });
+
+  it('a destination that never answers does not hold up the others', async () => {
+    // A TCP peer that accepts and then says nothing: the DIMSE send waits for its timeout.
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const stuck = { ...pacsDest(port, 'stuck'), timeoutMs: 1500 };
+      const worker = new DeliveryWorker({
+        db,
+        transports: { stuck: { transport: dimse, destination: stuck }, archive: { transport: folder, destination: folderDest } },
+        log: silentLogger,
+        pollMs: 60_000,
+      });
+      enqueueSeries('stuck');
+      enqueueSeries('archive');
+      const started = Date.now();
+      worker.start();
+      while (countDeliveriesByState(db, 'archive').done < SERIES.length && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(countDeliveriesByState(db, 'archive').done).toBe(SERIES.length);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(countDeliveriesByState(db, 'stuck').sending).toBe(SERIES.length);
+      await worker.stop();
+      expect(countDeliveriesByState(db, 'stuck')).toMatchObject({ sending: 0, pending: SERIES.length });
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 
   it('kick() runs a round at once; stop() waits for it', async () => {
