@@ -76,7 +76,8 @@ function runAssociation(peer: RemoteNode, requests: DimseRequest[]): Promise<Ass
       // Listeners of dcmjs-dimse run on setImmediate: let queued response events land first.
       setImmediate(() => resolve(run));
     };
-    // Hard stop for a peer that neither answers nor closes.
+    // Hard stop for a peer that neither answers nor closes; every response restarts the clock,
+    // so a long batch on a slow link is not cut off.
     const watchdog = setTimeout(() => {
       run.error ??= new Error(`no answer from ${peer.host}:${peer.port} within ${timeout * 2} ms`);
       try {
@@ -86,6 +87,7 @@ function runAssociation(peer: RemoteNode, requests: DimseRequest[]): Promise<Ass
       }
       finish();
     }, timeout * 2);
+    for (const r of requests) r.on('response', () => watchdog.refresh());
     client.on('associationAccepted', (a: DimseAssociation) => (run.accepted = a));
     client.on('associationRejected', (r: { result: number; source: number; reason: number }) => (run.rejected = r));
     client.on('networkError', (e: Error) => (run.error ??= e));
