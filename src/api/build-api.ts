@@ -1,0 +1,123 @@
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import { isNodeError } from '../shared/errors.js';
+import type { ApiDeps } from './api-deps.js';
+import { AUTH_CHALLENGES, isAuthorized } from './auth.js';
+import { UnauthorizedError } from './api-errors.js';
+import { buildOpenApiDocument, collectRoutes } from './openapi.js';
+import { AnyObject } from './schemas.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { statusRoutes } from './routes/status-routes.js';
+import { studyRoutes } from './routes/study-routes.js';
+import { jobRoutes } from './routes/job-routes.js';
+import { deliveryRoutes } from './routes/delivery-routes.js';
+import { provenanceRoutes } from './routes/provenance-routes.js';
+import { configRoutes } from './routes/config-routes.js';
+
+/** Routes that answer without credentials: liveness only (issue 7: "everything except liveness"). */
+const PUBLIC_ROUTES = new Set(['/healthz']);
+
+/**
+ * Builds the node's HTTP API (not listening: `startApi` listens, tests use `inject()`): REST over
+ * the provenance database and the node's commands, Prometheus /metrics, /healthz and /readyz,
+ * and /openapi.json generated from the route schemas. With `api.token` configured every route
+ * except /healthz needs `Authorization: Bearer <token>` (or basic auth with the token as
+ * password); the token is read per request, so a config reload changes it.
+ */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const log = deps.log.child({ stage: 'api' });
+  const app = Fastify({
+    loggerInstance: log,
+    // Request lines are written by the onResponse hook below, at debug, without headers.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 4 * 1024 * 1024,
+    // Node ≥ 20 closes idle keep-alive sockets on close(); tests and SIGTERM should not wait.
+    forceCloseConnections: true,
+  }) as unknown as FastifyInstance;
+
+  const routes = collectRoutes(app);
+
+  app.addContentTypeParser(['application/dicom', 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.addContentTypeParser(
+    ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
+    if (isAuthorized(request.headers.authorization, deps.config().api.token)) return;
+    request.log.warn({ method: request.method, route: request.routeOptions.url ?? 'unknown', ip: request.ip }, 'API request refused: bad or missing credentials');
+    const err = new UnauthorizedError(request.headers.authorization ? 'invalid credentials' : 'authentication required');
+    return reply.code(401).header('www-authenticate', AUTH_CHALLENGES).send({ code: err.code, message: err.message });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'API request',
+    );
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isNodeError(err)) {
+      if (err.httpStatus >= 500) {
+        request.log.error({ route: request.routeOptions.url, code: err.code, err: err.message }, 'API request failed');
+        deps.metrics?.error(err.code);
+      }
+      return reply.code(err.httpStatus).send({ code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+    }
+    if (err.validation) return reply.code(400).send({ code: 'PACS_E_BAD_REQUEST', message: err.message });
+    const status = err.statusCode ?? 500;
+    if (status < 500) {
+      const code = status === 413 ? 'PACS_E_TOO_LARGE' : status === 415 ? 'PACS_E_UNSUPPORTED_MEDIA_TYPE' : 'PACS_E_BAD_REQUEST';
+      return reply.code(status).send({ code, message: err.message });
+    }
+    request.log.error({ route: request.routeOptions.url, err: err.message }, 'API request failed');
+    deps.metrics?.error('PACS_E_INTERNAL');
+    return reply.code(500).send({ code: 'PACS_E_INTERNAL', message: 'internal error; see the node log' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ code: 'PACS_E_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.get(
+    '/openapi.json',
+    { schema: { summary: 'This API as an OpenAPI 3.1 document', tags: ['meta'], response: { 200: AnyObject } } },
+    async () =>
+      buildOpenApiDocument(routes, {
+        title: 'UniMIE PACS node API',
+        version: deps.version ?? '0.1.0',
+        description: 'Status, provenance, jobs, deliveries, configuration and health of the node.',
+      }),
+  );
+
+  app.register(healthRoutes(deps));
+  app.register(statusRoutes(deps));
+  app.register(studyRoutes(deps));
+  app.register(jobRoutes(deps));
+  app.register(deliveryRoutes(deps));
+  app.register(provenanceRoutes(deps));
+  app.register(configRoutes(deps));
+  return app;
+}
+
+/** A listening API. */
+export interface RunningApi {
+  /** The port actually bound (0 in the settings picks a free one). */
+  port: number;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Builds the API and listens on host:port (api.host / api.port from node.yaml). */
+export async function startApi(deps: ApiDeps, at: { host: string; port: number }): Promise<RunningApi> {
+  const app = buildApi(deps);
+  await app.listen({ host: at.host, port: at.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : at.port;
+  deps.log.info({ stage: 'api', host: at.host, port, auth: !!deps.config().api.token }, 'HTTP API listening');
+  return { port, app, close: () => app.close() };
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redactConfig } from './redact-config.js';
+
+describe('redactConfig', () => {
+  it('replaces the API token and TLS private keys, keeps certificates and paths', () => {
+    const config = {
+      api: { host: '127.0.0.1', port: 8080, token: 'secret-token-0123456789' },
+      listeners: [{ name: 'main', tls: { cert: 'CERT PEM', key: 'KEY PEM', files: { cert: '/c.pem', key: '/k.pem' } } }],
+      destinations: { pacs: { kind: 'dimse', tls: { cert: 'C', key: 'K2', requireClientCert: false } } },
+      presets: { fast: { steps: 4 } },
+    };
+    const out = redactConfig(config);
+    expect(out.api).toEqual({ host: '127.0.0.1', port: 8080, token: REDACTED });
+    expect(out.listeners[0]!.tls.key).toBe(REDACTED);
+    expect(out.listeners[0]!.tls.cert).toBe('CERT PEM');
+    expect(out.listeners[0]!.tls.files).toEqual({ cert: '/c.pem', key: '/k.pem' });
+    expect(out.destinations.pacs.tls.key).toBe(REDACTED);
+    expect(out.presets).toEqual({ fast: { steps: 4 } });
+    const text = JSON.stringify(out);
+    expect(text).not.toContain('secret-token');
+    expect(text).not.toContain('KEY PEM');
+    expect(config.api.token).toBe('secret-token-0123456789');
+  });
+
+  it('leaves an unset token unset', () => {
+    expect(redactConfig({ api: { port: 1 } })).toEqual({ api: { port: 1 } });
+  });
+});

@@ -1,0 +1,51 @@
+import type { DerivationRow } from '../provenance/derivations.js';
+import type { JobRow } from '../provenance/jobs.js';
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A `jobs` row as the API shows it: camelCase, with `action_json` and `progress_json` parsed. */
+export function jobView(j: JobRow) {
+  return {
+    id: j.id,
+    kind: j.kind,
+    seriesUid: j.series_uid,
+    studyUid: j.study_uid,
+    ruleName: j.rule_name,
+    action: parseJson(j.action_json),
+    state: j.state,
+    attempts: j.attempts,
+    maxAttempts: j.max_attempts,
+    nextRunAt: j.next_run_at,
+    lastError: j.last_error,
+    supersedesJobId: j.supersedes_job_id,
+    progress: parseJson(j.progress_json),
+    owner: j.owner,
+    heartbeatAt: j.heartbeat_at,
+    createdAt: j.created_at,
+    updatedAt: j.updated_at,
+    startedAt: j.started_at,
+    finishedAt: j.finished_at,
+  };
+}
+
+/** One derived instance of a derived series (a `derivations` row, summarised). */
+export function derivedInstanceView(d: DerivationRow) {
+  return {
+    sopInstanceUid: d.derived_sop_instance_uid,
+    sopClassUid: d.derived_sop_class_uid,
+    sourceSopInstanceUid: d.source_sop_instance_uid,
+    sourceSeriesUid: d.source_series_uid,
+    jobId: d.job_id,
+    stage: d.stage,
+    modelId: d.model_id,
+    preset: d.preset,
+    createdAt: d.created_at,
+  };
+}
