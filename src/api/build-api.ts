@@ -4,7 +4,7 @@ import type { ApiDeps } from './api-deps.js';
 import { AUTH_CHALLENGES, isAuthorized } from './auth.js';
 import { UnauthorizedError } from './api-errors.js';
 import { buildOpenApiDocument, collectRoutes } from './openapi.js';
-import { AnyObject } from './schemas.js';
+import { AnyObject, ErrorBody } from './schemas.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import { studyRoutes } from './routes/study-routes.js';
@@ -91,7 +91,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         title: 'UniMIE PACS node API',
         version: deps.version ?? '0.1.0',
         description: 'Status, provenance, jobs, deliveries, configuration and health of the node.',
-      }),
+      }, ErrorBody),
   );
 
   app.register(healthRoutes(deps));

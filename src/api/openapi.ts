@@ -83,11 +83,12 @@ function responses(schema: RouteSchema): Record<string, unknown> {
   const produces = schema.produces ?? ['application/json'];
   for (const [code, s] of Object.entries(schema.response ?? {})) {
     const { description, ...rest } = s;
-    const isError = Number(code) >= 400;
-    out[code] = {
-      description: (description as string | undefined) ?? (isError ? 'error' : 'success'),
-      content: content(isError ? ['application/json'] : produces, rest),
-    };
+    if (Number(code) >= 400) {
+      // Every error has the same body: { code, message, details? }.
+      out[code] = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      continue;
+    }
+    out[code] = { description: (description as string | undefined) ?? 'success', content: content(produces, rest) };
   }
   if (Object.keys(out).length === 0) out['200'] = { description: 'success' };
   return out;
@@ -105,7 +106,7 @@ export interface OpenApiInfo {
  * so the route schemas go in unchanged. Authentication is a bearer token, or basic auth with the
  * token as password, on every route whose schema does not say `security: []`.
  */
-export function buildOpenApiDocument(routes: RouteDoc[], info: OpenApiInfo): Record<string, unknown> {
+export function buildOpenApiDocument(routes: RouteDoc[], info: OpenApiInfo, errorSchema: JsonSchema = {}): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const s = plain(r.schema ?? {});
@@ -118,8 +119,8 @@ export function buildOpenApiDocument(routes: RouteDoc[], info: OpenApiInfo): Rec
       parameters: [...parameters(s.params, 'path'), ...parameters(s.querystring, 'query')],
       responses: responses(s),
     };
-    if (s.body) {
-      operation.requestBody = { required: true, content: content(s.consumes ?? ['application/json'], s.body) };
+    if (s.body || s.consumes) {
+      operation.requestBody = { required: true, content: content(s.consumes ?? ['application/json'], s.body ?? {}) };
     }
     if (s.security) operation.security = s.security;
     (paths[path] ??= {})[r.method.toLowerCase()] = operation;
@@ -129,6 +130,7 @@ export function buildOpenApiDocument(routes: RouteDoc[], info: OpenApiInfo): Rec
     info,
     paths,
     components: {
+      schemas: { Error: plain(errorSchema) },
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'api.token from node.yaml' },
         basicAuth: { type: 'http', scheme: 'basic', description: 'any user name, api.token as password' },
