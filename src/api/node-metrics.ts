@@ -225,7 +225,7 @@ export class NodeMetrics {
       collect() {
         const db = sources().db;
         this.reset();
-        if (!db) return;
+        if (!db?.open) return;
         try {
           const counts = countJobsByState(db);
           for (const state of JOB_STATES) this.set({ state }, counts[state] ?? 0);
@@ -242,7 +242,7 @@ export class NodeMetrics {
       collect() {
         const { db, destinations } = sources();
         this.reset();
-        if (!db || !destinations) return;
+        if (!db?.open || !destinations) return;
         try {
           for (const destination of destinations()) {
             const counts = countDeliveriesByState(db, destination);
