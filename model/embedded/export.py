@@ -42,8 +42,9 @@ def main():
     phases = [dict(crop=int(a), batch=int(b), steps=int(c)) for a, b, c in ck["phases"]]
     training = {
         "script": "model/embedded/train.py",
-        "recipe": "epsilon-prediction MSE, uniform t over the T=1000 linear schedule, AdamW, warm-up then "
-                  "cosine learning rate, gradient clip 1.0, EMA weights exported",
+        "recipe": "v-prediction MSE (v = sqrt(abar) eps - sqrt(1-abar) x0; the graph converts v to epsilon "
+                  "with abar[t], so the output is epsilon), uniform t over the T=1000 linear schedule, AdamW, "
+                  "warm-up, peak, half, then cosine learning rate by crop phase, gradient clip 1.0, EMA weights exported",
         "architecture": dict(ck["config"], kind="ADM-style U-Net (GroupNorm, SiLU, scale-shift timestep "
                                                   "conditioning, self-attention at the lowest level)"),
         "parameters": parameter_count(model),

@@ -1,4 +1,5 @@
-"""Train the embedded prior on CPU: epsilon-prediction, T = 1000 linear schedule, random crops
+"""Train the embedded prior on CPU: v-prediction loss (the exported graph outputs epsilon), T = 1000
+linear schedule, random crops
 that grow late in training (phases of crop size and batch), EMA weights, resumable checkpoints.
 
 Every random draw of step n comes from generators seeded with (seed, n), so a run is reproducible
@@ -166,7 +167,13 @@ def main():
         noise = torch.randn(x0.shape, generator=gen)
         for g in opt.param_groups:
             g["lr"] = lr_at(phases, step, args.lr)
-        loss = F.mse_loss(model(q_sample(x0, t, noise, abar), t), noise)
+        xt = q_sample(x0, t, noise, abar)
+        if model.parameterization == "v":
+            a = abar[t].view(-1, 1, 1, 1)
+            target = a.sqrt() * noise - (1 - a).sqrt() * x0
+        else:
+            target = noise
+        loss = F.mse_loss(model.body(xt, t), target)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -1,4 +1,4 @@
-"""The embedded prior: a small ADM-style epsilon-prediction U-Net written in the project.
+"""The embedded prior: a small ADM-style noise-prediction (epsilon-output) U-Net written in the project.
 
 Same building blocks as OpenAI's ADM (sinusoidal timestep embedding + MLP, residual blocks with
 GroupNorm, SiLU and scale-shift conditioning, self-attention at the lowest resolutions), scaled
@@ -95,11 +95,21 @@ class EmbeddedUNet(nn.Module):
         attention_levels: Sequence[int] = (4,),
         head_channels: int = 32,
         dropout: float = 0.0,
+        parameterization: str = "v",
     ):
         super().__init__()
+        # The body predicts v = sqrt(abar) eps - sqrt(1 - abar) x0 (Salimans & Ho 2022) and forward()
+        # turns it into eps with the schedule's abar[t]: the output stays epsilon (the model contract)
+        # while errors stay small in x0 at large t, where an epsilon head's errors are multiplied by
+        # sqrt((1 - abar) / abar) (about 60 at t = 900).
+        assert parameterization in ("v", "eps")
+        self.parameterization = parameterization
+        from common.diffusion import alphas_cumprod
+        self.register_buffer("abar", torch.tensor(alphas_cumprod(), dtype=torch.float32))
         blocks_per_level = [num_res_blocks] * len(mult) if isinstance(num_res_blocks, int) else list(num_res_blocks)
         self.config = dict(base=base, mult=list(mult), num_res_blocks=num_res_blocks if isinstance(num_res_blocks, int) else blocks_per_level,
-                           attention_levels=list(attention_levels), head_channels=head_channels, dropout=dropout)
+                           attention_levels=list(attention_levels), head_channels=head_channels, dropout=dropout,
+                           parameterization=parameterization)
         self.base = base
         emb_dim = 4 * base
         self.time_embed = nn.Sequential(nn.Linear(base, emb_dim), nn.SiLU(), nn.Linear(emb_dim, emb_dim))
@@ -142,6 +152,15 @@ class EmbeddedUNet(nn.Module):
         return h
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """Predicted noise epsilon for x_t at timestep indices t (0..999)."""
+        out = self.body(x, t)
+        if self.parameterization == "eps":
+            return out
+        a = self.abar[t.long()].view(-1, 1, 1, 1)
+        return (1 - a).sqrt() * x + a.sqrt() * out
+
+    def body(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """The network's own prediction: v (default) or epsilon, per `parameterization`."""
         emb = self.time_embed(timestep_embedding(t, self.base))
         h = self.stem(x)
         hs = [h]

@@ -1,0 +1,121 @@
+"""Writes model/embedded/README.md from manifest.yaml and evaluation.json (run after evaluate.py)."""
+import json
+import os
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def fmt(v: float) -> str:
+    return f"{v:.4f}" if v < 10 else f"{v:.1f}"
+
+
+def main():
+    m = yaml.safe_load(open(os.path.join(HERE, "manifest.yaml")))
+    ev = json.load(open(os.path.join(HERE, "evaluation.json")))
+    tr = m["training"]
+    arch = tr["architecture"]
+    rows = ev["rows"]
+    table = ["| t | model | identity | best blur (σ) | flat mean (oracle) | flat mean (from x_t) | model / best baseline | beats all |",
+             "|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+    for r in rows:
+        best = min(r["identity"], r["bestBlur"], r["flatMeanOracle"], r["flatMeanEstimate"])
+        table.append(f"| {r['t']} | **{fmt(r['model'])}** | {fmt(r['identity'])} | {fmt(r['bestBlur'])} ({r['bestBlurSigma']}) "
+                     f"| {fmt(r['flatMeanOracle'])} | {fmt(r['flatMeanEstimate'])} | {r['model'] / best:.2f} | "
+                     f"{'yes' if r['beatsAll'] else '**no**'} |")
+    kinds = sorted(rows[0]["modelByKind"])
+    by_kind = ["| t | " + " | ".join(kinds) + " |", "|---:|" + "---:|" * len(kinds)]
+    for r in rows:
+        by_kind.append(f"| {r['t']} | " + " | ".join(fmt(r["modelByKind"][k]) for k in kinds) + " |")
+    phases = ", ".join(f"{p['steps']} steps of {p['crop']}² × {p['batch']}" for p in tr["phases"])
+    parity = ev["onnxParity"]
+    text = f"""# Embedded prior
+
+A small diffusion prior trained by this project on CPU, shipped in the repository so every machine
+runs the whole UniMIE path out of the box. It follows the model contract like ADM-256
+(`../adm/`): input `x` float32 `[B,3,H,W]` in [-1, 1], `t` int64 `[B]` (timestep of the T = 1000
+linear schedule, β 1e-4…0.02), output `out` = predicted noise ε `[B,3,H,W]`; H and W any multiple
+of 16. `manifest.yaml` carries the hash and the training recipe.
+
+## Network
+
+ADM-style U-Net written in the project (`unet.py`): sinusoidal timestep embedding + MLP, residual
+blocks with GroupNorm, SiLU and scale-shift timestep conditioning, channels
+{arch['base']}×{arch['mult']} over five resolutions (256² → 16² for a 256² patch), residual blocks per
+level {arch['num_res_blocks']}, self-attention (heads of {arch['head_channels']} channels) at the lowest level
+and in the middle block, so the receptive field covers a whole patch. **{tr['parameters']:,} parameters**,
+ONNX {os.path.getsize(os.path.join(HERE, 'embedded.onnx')) / 1e6:.1f} MB, PyTorch forward of one 256² patch
+{ev['pytorchForward256Seconds']:.2f} s on this machine's 2 shared cores.
+
+The body predicts v = √ᾱ·ε − √(1−ᾱ)·x0 (Salimans & Ho 2022) and the graph turns it into
+ε = √(1−ᾱ_t)·x_t + √ᾱ_t·v with the schedule's ᾱ[t], so the output is ε as the contract requires.
+Why: x̂0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ multiplies an ε head's error by √((1−ᾱ)/ᾱ) (≈ 60 at t = 900); a
+first run with a plain ε head was far worse than the flat mean at t ≥ 500 after 400 steps, the v
+head keeps x̂0 accurate at large t.
+
+## Training (reproducible from the seed)
+
+`/usr/bin/python3 model/embedded/train.py --out DIR --budget-minutes 62`, seed {tr['seed']}:
+{tr['recipe']}. Crops grow late in training: {phases} ({tr['steps']} steps); learning rate
+{tr['learningRate']}, EMA {tr['ema']}. **Wall time {tr['wallMinutes']} min** on {tr['hardware']}
+(`nice`, the cores shared with other work); final loss (v-MSE, mean of the last 50 steps) {tr['finalLoss']}.
+The budget mode fixes each phase's step count at run time and records it; passing the recorded counts
+as `--phases {','.join(f"{p['crop']}:{p['batch']}:{p['steps']}" for p in tr['phases'])}` reproduces the run step for step
+(every random draw of step n is seeded by (seed, n); resuming from the checkpoint continues exactly).
+
+Data ({tr['data']}): 195 training images — 7 windowed CT images (two slices; soft tissue, lung,
+bone and brain windows), 4 MR (a 20-slice MR mosaic in 3 percentile windows, one small MR), 3 XA
+frames, 1 whole-body NM, 2 test patterns (pydicom's image_dfl, Shepp–Logan), 18 natural images
+from skimage.data and 160 synthetic CT-like phantoms (body outline on black, fat ring, organs, lungs with vessels, bone,
+texture, table) — sampled 40 % medical / 30 % phantom / 30 % natural, with random resized crops,
+flips, 90° rotations, gamma 0.7–1.4, scale 0.8–1.05 and, for medical and phantom images, a 25 %
+zoom-out onto a black canvas so large black backgrounds are common. The 16×16 thumbnails of
+pydicom's dicomdirtests series are too small to teach anything and are not used.
+
+Then `export.py --checkpoint DIR/checkpoint.pt` (ONNX opset 17, EMA weights, manifest),
+`evaluate.py --checkpoint DIR/checkpoint.pt` (numbers and pictures below) and `readme.py`.
+
+## Held-out denoising
+
+{len(ev['heldout'])} images never used in training, 256² (aspect kept, black padding): {', '.join(ev['heldout'])};
+{ev['draws']} noise draws each. MSE of x̂0 against the clean image in [-1, 1] (lower is better):
+model (x̂0 from ε̂, clipped), identity (x_t/√ᾱ, clipped), the best Gaussian blur of x_t/√ᾱ (σ searched
+per t over the whole set, clipped), the flat mean as an oracle (each image's own true per-channel
+mean) and as an estimate (mean of x_t/√ᾱ).
+
+{chr(10).join(table)}
+
+Model MSE by kind of image:
+
+{chr(10).join(by_kind)}
+
+Columns of the figures: clean, x_t, identity, best blur, model. `denoising-t250-t500.png`: the
+{len(ev['heldout'])} held-out images at t = 250, then at t = 500; `denoising-t900.png` at t = 900.
+
+![denoising at t = 250 and 500](denoising-t250-t500.png)
+
+![denoising at t = 900](denoising-t900.png)
+
+## Samples from pure noise
+
+Six 256² samples, {ev['sampleSteps']} respaced steps (ADM `space_timesteps`), `fixed_small` variance,
+seed 3. A prior this small, trained for an hour on CPU, does not make realistic images from
+nothing; the engine uses it for short, input-anchored refinement, where the denoising figures above
+are what matters.
+
+![samples from noise](samples-from-noise.png)
+
+## ONNX vs PyTorch
+
+onnxruntime-node {'(CPU)'} against PyTorch on a random 2×3×256×256 input: max abs difference
+**{parity['maxAbsDiff']:.2e}** (largest output magnitude {parity['maxAbsReference']:.2f}); ONNX Runtime run of
+that batch {parity['runMs']} ms. Checked again by `test/model/embedded-model.test.ts` (hash, names,
+dynamic 256×256 and 64×96, ε prediction against a zero predictor).
+"""
+    with open(os.path.join(HERE, "README.md"), "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
