@@ -12,6 +12,7 @@ import { jobRoutes } from './routes/job-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
 import { provenanceRoutes } from './routes/provenance-routes.js';
 import { configRoutes } from './routes/config-routes.js';
+import { destinationRoutes } from './routes/destination-routes.js';
 
 /** Routes that answer without credentials: liveness only (issue 7: "everything except liveness"). */
 const PUBLIC_ROUTES = new Set(['/healthz']);
@@ -101,6 +102,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.register(deliveryRoutes(deps));
   app.register(provenanceRoutes(deps));
   app.register(configRoutes(deps));
+  app.register(destinationRoutes(deps));
   return app;
 }
 
@@ -118,6 +120,14 @@ export async function startApi(deps: ApiDeps, at: { host: string; port: number }
   await app.listen({ host: at.host, port: at.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;
-  deps.log.info({ stage: 'api', host: at.host, port, auth: !!deps.config().api.token }, 'HTTP API listening');
+  const auth = !!deps.config().api.token;
+  deps.log.info({ stage: 'api', host: at.host, port, auth }, 'HTTP API listening');
+  if (!auth && !isLoopback(at.host)) {
+    deps.log.warn({ stage: 'api', host: at.host }, 'HTTP API reachable from other hosts without a token: set api.token in node.yaml');
+  }
   return { port, app, close: () => app.close() };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

@@ -37,6 +37,7 @@ const EXPECTED_ROUTES = [
   'POST /api/config/validate',
   'POST /api/config/reload',
   'POST /api/rules/dry-run',
+  'GET /api/destinations',
   'POST /api/destinations/{name}/echo',
 ];
 
@@ -356,6 +357,14 @@ describe('HTTP API over a real SQLite file (inject)', () => {
       expect(notDicom.statusCode).toBe(422);
       expect(notDicom.json()).toMatchObject({ code: 'PACS_E_NOT_DICOM' });
       expect((await post('/api/rules/dry-run', 'x', 'image/png')).statusCode).toBe(415);
+    });
+
+    it('/api/destinations lists the destinations with their queues', async () => {
+      const list = (await get('/api/destinations')).json();
+      expect(list.map((d: { name: string }) => d.name)).toEqual(['outbox', 'pacs', 'down']);
+      expect(list[0]).toMatchObject({ kind: 'folder', address: join(fx.dir, 'outbox'), tls: false, queue: { done: 1 } });
+      expect(list[1]).toMatchObject({ kind: 'dimse', address: `STORESCP@127.0.0.1:${pacs.port}`, maxAttempts: 8 });
+      expect(list[1].queue).toEqual({ pending: expect.any(Number), sending: 0, done: 0, dead: expect.any(Number), discarded: 0 });
     });
 
     it('/api/destinations/:name/echo tests folder and DICOM destinations', async () => {

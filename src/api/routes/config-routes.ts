@@ -7,9 +7,9 @@ import { formatDryRun, type DryRunReport } from '../../route/dry-run.js';
 import { firedDecisions, matchRules } from '../../route/match-rules.js';
 import { ConformanceError, errorMessage, isNodeError } from '../../shared/errors.js';
 import type { ApiDeps } from '../api-deps.js';
-import { BadRequestError, NotFoundError } from '../api-errors.js';
+import { BadRequestError } from '../api-errors.js';
 import { redactConfig } from '../redact-config.js';
-import { AnyObject, ConfigIssueView, errorResponses, NameParams, Nullable } from '../schemas.js';
+import { AnyObject, ConfigIssueView, errorResponses, Nullable } from '../schemas.js';
 
 /** Largest instance the rule tester takes (only its header is read). */
 export const DRY_RUN_BODY_LIMIT = 256 * 1024 * 1024;
@@ -43,22 +43,13 @@ const DryRunResult = Type.Object({
   text: Type.String({ description: 'the same as `rules test` prints' }),
 });
 
-const EchoBody = Type.Object({
-  destination: Type.String(),
-  kind: Type.String(),
-  ok: Type.Boolean(),
-  status: Type.Optional(Type.Integer({ description: 'C-ECHO response status' })),
-  error: Type.Optional(Type.String()),
-  ms: Type.Number(),
-});
-
 function issueViews(issues: readonly ConfigIssue[]) {
   return issues.map((i) => ({ ...i, text: formatIssue(i) }));
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** Config (read, validate a posted YAML, reload), the rule tester and destination echo. */
+/** Config (read, validate a posted YAML, reload) and the rule tester. */
 export function configRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     app.get(
@@ -168,25 +159,5 @@ export function configRoutes(deps: ApiDeps): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: Static<typeof NameParams> }>(
-      '/api/destinations/:name/echo',
-      {
-        schema: {
-          summary: 'Test a destination: C-ECHO for a DICOM peer, a write check for a folder',
-          description: 'Answers 200 with `ok: false` and the reason when the test fails.',
-          tags: ['config'],
-          params: NameParams,
-          response: { 200: EchoBody, ...errorResponses(400, 401, 404) },
-        },
-      },
-      async (request) => {
-        const name = request.params.name;
-        const dest = Object.hasOwn(deps.config().destinations, name) ? deps.config().destinations[name] : undefined;
-        if (!dest) throw new NotFoundError(`destination ${name}`);
-        const r = await deps.echo(name);
-        request.log.info({ destination: name, ok: r.ok, status: r.status, ms: r.ms }, 'destination echo through the API');
-        return { destination: name, kind: dest.kind, ...r };
-      },
-    );
   };
 }

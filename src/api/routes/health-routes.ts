@@ -51,7 +51,7 @@ export function healthRoutes(deps: ApiDeps): FastifyPluginAsync {
         },
       },
       async (_request, reply) => {
-        if (!deps.metrics) throw new NotFoundError('metrics (not enabled on this node)');
+        if (!deps.metrics) throw new NotFoundError('metrics registry');
         const { contentType, body } = await deps.metrics.scrape();
         return reply.type(contentType).send(body);
       },
