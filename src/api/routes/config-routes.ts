@@ -158,6 +158,5 @@ export function configRoutes(deps: ApiDeps): FastifyPluginAsync {
         };
       },
     );
-
   };
 }
