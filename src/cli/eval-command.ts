@@ -41,7 +41,7 @@ export function registerEvalCommand(program: Command): void {
     .description('evaluate UniMIE presets against CLAHE, histogram equalisation, normalise and gamma on degraded images')
     .option('--presets <names>', 'comma-separated presets from node.yaml, each applied to every image (default: the preset the rules pick per image)')
     .option('--steps <n>', 'override the steps of every preset')
-    .option('--set <set>', 'sample | heldout | all', 'all')
+    .option('--set <set>', 'sample | heldout | all | gate (the quality gate\'s held-out subset)', 'all')
     .option('--out <dir>', 'output folder', 'eval/results')
     .option('--kinds <kinds>', `degradations (default: ${DEGRADATION_KINDS.join(',')})`)
     .option('--baselines <names>', `baselines (default: ${BASELINES.join(',')})`)
@@ -51,7 +51,7 @@ export function registerEvalCommand(program: Command): void {
       const config = loadConfig(program.opts<{ config: string }>().config);
       const steps = opts.steps === undefined ? undefined : Number(opts.steps);
       if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1 && steps <= 1000)) throw new ConfigError(`--steps must be an integer 1…1000, got ${opts.steps}`);
-      if (!['sample', 'heldout', 'all'].includes(opts.set)) throw new ConfigError(`--set must be sample, heldout or all, got ${opts.set}`);
+      if (!['sample', 'heldout', 'all', 'gate'].includes(opts.set)) throw new ConfigError(`--set must be sample, heldout, all or gate, got ${opts.set}`);
       const kinds = (list(opts.kinds) ?? [...DEGRADATION_KINDS]) as DegradationKind[];
       for (const k of kinds) if (!DEGRADATION_KINDS.includes(k)) throw new ConfigError(`unknown degradation "${k}" (known: ${DEGRADATION_KINDS.join(', ')})`);
       const baselines = (list(opts.baselines) ?? [...BASELINES]) as BaselineName[];
@@ -67,8 +67,8 @@ export function registerEvalCommand(program: Command): void {
           : [{ column: 'unimie', presetFor: (img: EvalImage) => routeOf(config, img.header as unknown as Record<string, unknown>).preset }];
 
       const images: EvalImage[] = [];
-      if (opts.set !== 'heldout') images.push(...(await loadSampleSet(config)));
-      if (opts.set !== 'sample') images.push(...(await loadHeldoutSet()));
+      if (opts.set === 'sample' || opts.set === 'all') images.push(...(await loadSampleSet(config)));
+      if (opts.set !== 'sample') images.push(...(await loadHeldoutSet({ gateOnly: opts.set === 'gate' })));
       const used = new Set(images.flatMap((img) => columns.map((c) => c.presetFor(img)).filter((p): p is string => p !== undefined)));
 
       let registry: ModelRegistry | undefined;
