@@ -122,7 +122,7 @@ export function registerEvalCommand(program: Command): void {
           model: model ? { id: model.id, version: model.version, sha256: model.sha256 } : undefined,
           notes: [
             `Degradation parameters: ${JSON.stringify(DEFAULT_DEGRADATION)}.`,
-            'Baselines: CLAHE (sharp, 8×8 tiles, max slope 3); he = global histogram equalisation; normalise = sharp 1–99 % stretch; gamma = sharp gamma g ∈ [1, 3] bringing the foreground mean to 0.5.',
+            'Baselines: CLAHE (sharp, 8×8 tiles of at least 16 px, max slope 3); he = global histogram equalisation; normalise = sharp 1–99 % stretch; gamma = sharp gamma g ∈ [1, 3] bringing the foreground mean to 0.5.',
             columns.length > 0 && !named ? 'unimie = the preset the routing rules pick for the image (ct-default, mr-default, endoscopy-default).' : '',
             'Sample studies ct-small and mr-small are in the embedded prior\'s training data; ct5n and mr700 are 16×16 slices. The held-out set is not (src/eval/fixtures/heldout/README.md).',
           ].filter((n) => n !== ''),

@@ -41,9 +41,12 @@ async function throughSharp<T extends EngineImage>(img: T, op: (s: sharp.Sharp) 
   return fromBytes(img, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
 }
 
-/** CLAHE over an 8×8 grid of tiles, clip limit (max slope) 3. */
+/** Smallest CLAHE tile edge: tiles of a few pixels have degenerate histograms. */
+const CLAHE_MIN_TILE = 16;
+
+/** CLAHE over an 8×8 grid of tiles (tiles at least 16 px, so fewer on small images), clip limit (max slope) 3. */
 export function clahe<T extends EngineImage>(img: T): Promise<T> {
-  const tile = (n: number) => Math.max(1, Math.ceil(n / 8));
+  const tile = (n: number) => Math.min(n, Math.max(CLAHE_MIN_TILE, Math.ceil(n / 8)));
   return throughSharp(img, (s) => s.clahe({ width: tile(img.width), height: tile(img.height), maxSlope: 3 }));
 }
 
