@@ -46,7 +46,12 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
     return rest as EnhancePreset;
   };
 
+  const models = [
+    ...registry.loaded().map((m) => ({ id: m.id, sha256: m.sha256, version: m.version, device: m.device, loaded: true })),
+    ...[...registry.problems()].map(([id, problem]) => ({ id, loaded: false, problem })),
+  ];
   return {
+    models: () => models,
     describe(name) {
       const preset = presetOf(name);
       const model = registry.get(preset.model);

@@ -20,6 +20,11 @@ import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapter
 import { buildDeliveryRoutes } from './delivery-routes.js';
 import { createListeners, DiskGuard } from './listeners.js';
 import type { SliceEnhancer } from './stages.js';
+import type { AssociationEvents } from '../net/types.js';
+import { NodeMetrics } from '../api/node-metrics.js';
+import { apiDepsOf } from '../api/node-api-deps.js';
+import { startApi, type RunningApi } from '../api/build-api.js';
+import { rejectReasonLabel } from '../api/reject-reason-label.js';
 
 export interface NodeOptions {
   /** Config folder holding node.yaml and rules.yaml. */
@@ -28,6 +33,8 @@ export interface NodeOptions {
   /** The enhancement stage; absent when no model could be loaded (render-only rules still run). */
   createEnhancer?: (config: LoadedConfig, db: Db, log: Logger) => Promise<SliceEnhancer | undefined>;
   onJobEvent?: (event: JobEvent) => void;
+  /** Serve the REST API, /metrics and health on config api.host:port (default true). */
+  api?: boolean;
 }
 
 export interface RunningNode {
@@ -38,6 +45,8 @@ export interface RunningNode {
   runner: JobRunner;
   deliveries: DeliveryWorker;
   listeners: ScpTransport[];
+  metrics: NodeMetrics;
+  api?: RunningApi;
   reload(): ReturnType<ConfigWatcher['reload']>;
   stop(): Promise<void>;
 }
@@ -59,6 +68,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const recovered = await spool.recover();
   const orphaned = requeueOrphanedJobs(db);
   log.info({ dataDir, ...recovered, orphanedJobs: orphaned }, 'storage ready');
+  const metrics = new NodeMetrics();
+  metrics.attach({ db, destinations: () => Object.keys(config().destinations), diskFree: () => spool.diskFree() });
 
   const enhancer = opts.createEnhancer ? await opts.createEnhancer(config(), db, log) : undefined;
 
@@ -97,7 +108,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       }
       deliveries.kick();
     },
-    onJobEvent: opts.onJobEvent,
+    onJobEvent: (e) => {
+      metrics.observeJobEvent(e);
+      opts.onJobEvent?.(e);
+    },
   });
 
   const router = new ArrivalRouter({
@@ -111,7 +125,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     db,
     spool,
     log: log.child({ stage: 'receive' }),
-    onStored: (ev) => router.onStored(ev),
+    onStored: (ev) => {
+      metrics.instanceReceived(ev.sopClassUid, ev.transferSyntaxUid, 0);
+      router.onStored(ev);
+    },
     decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodeTransferSyntax),
     maxInstanceBytes: config().limits.maxInstanceMb * 1024 * 1024,
     minFreeBytes: config().limits.minFreeDiskMb * 1024 * 1024,
@@ -127,12 +144,25 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
 
   const diskGuard = new DiskGuard(spool, config().limits.minFreeDiskMb * 1024 * 1024, log);
   await diskGuard.start();
-  const recorders = new Map<string, AssociationRecorder>();
+  const recorders = new Map<string, AssociationEvents>();
   const listeners = await createListeners(config(), {
     receiver,
     log,
     recorder: (transport) => {
-      if (!recorders.has(transport)) recorders.set(transport, new AssociationRecorder({ db, log, transport }));
+      if (!recorders.has(transport)) {
+        const rec = new AssociationRecorder({ db, log, transport });
+        recorders.set(transport, {
+          onAssociationAccepted: (req) => {
+            rec.onAssociationAccepted(req);
+            metrics.associationAccepted(req.listener);
+          },
+          onAssociationRejected: (req, rj) => {
+            rec.onAssociationRejected(req, rj);
+            metrics.associationRejected(req.listener, rejectReasonLabel(rj));
+          },
+          onAssociationClosed: (req, outcome, err) => rec.onAssociationClosed(req, outcome, err),
+        });
+      }
       return recorders.get(transport)!;
     },
     isDiskLow: () => diskGuard.low,
@@ -154,7 +184,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   );
 
   let stopped = false;
-  return {
+  const node: RunningNode = {
     config,
     db,
     spool,
@@ -162,10 +192,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     runner,
     deliveries,
     listeners,
+    metrics,
     reload: () => watcher.reload('sighup'),
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      await node.api?.close();
       watcher.close();
       await Promise.all(listeners.map((l) => l.stop().catch((err) => log.error({ err: errorMessage(err) }, 'listener stop failed'))));
       router.stop();
@@ -176,6 +208,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       log.info('node stopped');
     },
   };
+  if (opts.api !== false) {
+    const deps = apiDepsOf(node, { log: log.child({ stage: 'api' }), metrics, models: () => enhancer?.models() ?? [] });
+    metrics.attach({ listeners: deps.listeners });
+    try {
+      node.api = await startApi(deps, { host: config().api.host, port: config().api.port });
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
+  }
+  return node;
 }
 
 /** Transfer syntaxes offered to peers, native first (PS3.5 §10). */

@@ -55,6 +55,8 @@ export interface EnhanceProgress {
 
 export interface SliceEnhancer {
   describe(preset: string): PresetDescription;
+  /** Models the presets name: loaded (id, hash, device) or disabled with the problem. */
+  models(): Array<{ id: string; sha256?: string; version?: string; device?: string; loaded: boolean; problem?: string }>;
   /** Enhances several slices of one series (the engine may batch patches across them). */
   enhance(
     images: RgbImage[],

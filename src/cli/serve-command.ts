@@ -18,10 +18,19 @@ export function registerServeCommand(program: Command): void {
         const r = node.reload();
         if (!r.ok) log.error({ err: r.error.message }, 'reload refused; previous config kept');
       });
-      const shutdown = (signal: string): void => {
+      // After a clean stop the signal is raised again with its default action, the usual daemon
+      // pattern: the process ends as "terminated by SIGTERM", which service managers treat as a
+      // normal stop. (A plain exit() would wait for the DCMTK listener's thread, which cannot be
+      // stopped, for minutes.)
+      const shutdown = (signal: NodeJS.Signals): void => {
         log.info({ signal }, 'shutting down');
         node.stop().then(
-          () => process.exit(0),
+          () =>
+            log.flush(() => {
+              process.removeAllListeners(signal);
+              process.kill(process.pid, signal);
+              setTimeout(() => process.exit(0), 1000).unref();
+            }),
           () => process.exit(1),
         );
       };

@@ -53,6 +53,8 @@ models:
     manifest: ${join(REPO, 'model/embedded/manifest.yaml')}
 presets:
 ${c.presetYaml ?? '  fast:\n    model: embedded\n    steps: 4\n    seed: 7'}
+api:
+  port: 0
 limits:
   minFreeDiskMb: 16
 `,
