@@ -54,7 +54,7 @@ limits: { minFreeDiskMb: 16 }
     actions: { drop: true }
 `,
     );
-    node = await startNode({ configDir: dir, log: silentLogger, onJobEvent: (e) => metrics.observeJobEvent(e) });
+    node = await startNode({ configDir: dir, log: silentLogger, api: false, onJobEvent: (e) => metrics.observeJobEvent(e) });
     metrics.attach({
       db: node.db,
       destinations: () => Object.keys(node.config().destinations),
