@@ -41,7 +41,7 @@ export function registerDemoCommand(program: Command): void {
         const caller = listener.allow.find((a) => a.aeTitle !== '*')?.aeTitle ?? 'STORESCU';
         const { items, skipped } = await collectStoreItems([opts.studies]);
         process.stdout.write(`sending ${items.length} instance(s) from ${opts.studies} to ${listener.aeTitle}@${listener.host}:${listener.port} as ${caller}\n`);
-        for (const s of skipped) process.stdout.write(`  skipped ${s.path}: ${s.why}\n`);
+        if (skipped.length > 0) process.stdout.write(`  ${skipped.length} non-DICOM file(s) skipped\n`);
         const outcomes = await createDcmjsScu({ log }).store(
           { aeTitle: listener.aeTitle, host: listener.host, port: listener.port, callingAeTitle: caller },
           items,

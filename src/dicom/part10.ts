@@ -2,6 +2,7 @@ import dcmjs from 'dcmjs';
 import { ConformanceError } from '../shared/errors.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.js';
 import { TransferSyntax } from './transfer-syntax.js';
+import { quietDcmjs } from './dcmjs-quiet.js';
 
 /** A keyword-keyed ("naturalized") data set, as dcmjs produces it: `ds.PatientID`, `ds.Rows`. */
 export type Dataset = Record<string, unknown>;
@@ -12,7 +13,7 @@ export interface DicomFile {
   transferSyntaxUid: string;
 }
 
-dcmjs.log.setLevel('error');
+quietDcmjs();
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
