@@ -13,6 +13,8 @@ export interface TestNodeConfig {
   transport: 'dcmjs-dimse' | 'dicom-dimse-native';
   pacs: { aeTitle: string; port: number };
   quietSeconds?: number;
+  /** Window presets for CT (one derived series each); default [soft-tissue]. */
+  ctWindows?: string[];
   /** Preset for CT/MR, or 'none' for the render-only stage. */
   enhance?: string;
   presetYaml?: string;
@@ -39,7 +41,7 @@ listeners:
     port: ${c.port}
     transport: ${c.transport}
     allow:
-${c.allowAnyCaller ? "      - aeTitle: '*'" : '      - aeTitle: STORESCU\n        hosts: [127.0.0.1]'}
+${c.allowAnyCaller ? "      - aeTitle: '*'" : `      - aeTitle: STORESCU\n        hosts: [127.0.0.1]\n      - aeTitle: ${c.pacs.aeTitle}\n        hosts: [127.0.0.1]`}
 destinations:
   pacs:
     kind: dimse
@@ -65,7 +67,7 @@ limits:
   - name: ct
     match: { modality: CT }
     completion: { scope: series, quietSeconds: ${c.quietSeconds ?? 1} }
-    actions: { windows: [soft-tissue], enhance: ${c.enhance ?? 'none'}, output: sc-rgb, destinations: [pacs] }
+    actions: { windows: [${(c.ctWindows ?? ['soft-tissue']).join(', ')}], enhance: ${c.enhance ?? 'none'}, output: sc-rgb, destinations: [pacs] }
   - name: mr
     match: { modality: MR }
     completion: { scope: series, quietSeconds: ${c.quietSeconds ?? 1} }

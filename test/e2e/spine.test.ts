@@ -146,3 +146,47 @@ describe('DICOM spine end to end (dicom-dimse-native): storescu → DCMTK listen
     expect(left, 'inbox emptied after adoption').toEqual([]);
   });
 });
+
+describe('derived series routed back by the PACS, and several windows per series', () => {
+  let orthanc: OrthancHandle;
+  let configDir: string;
+  let node: RunningNode | undefined;
+
+  afterAll(async () => {
+    await node?.stop();
+    await orthanc?.stop();
+    if (configDir) removeDir(configDir);
+  });
+
+  it('makes one derived series per window and never processes its own output again', async () => {
+    orthanc = await startOrthanc();
+    const port = await freePort();
+    configDir = writeTestConfig({ port, transport: 'dcmjs-dimse', ctWindows: ['soft-tissue', 'bone'], pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort } });
+    node = await startTestNode(configDir);
+    const file = join(SAMPLES, 'ct-small', 'CT_small.dcm');
+    expect((await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [file])).rc).toBe(0);
+    await waitForIdle(node);
+    const source = readPart10(readFileSync(file)).dataset;
+    const derived = listDerivedSeriesBySource(node.db, String(source.SeriesInstanceUID));
+    expect(derived.map((d) => d.seriesNumber).sort()).toEqual([1001, 2001]);
+    expect(new Set(derived.map((d) => d.seriesUid)).size).toBe(2);
+
+    // The PACS auto-routes everything it receives back to the node (the classic loop).
+    await orthanc.addModality('node', 'UNIMIE', '127.0.0.1', port);
+    const back = await orthanc.post<{ InstancesCount: number; FailedInstancesCount: number }>('/modalities/node/store', {
+      Resources: await orthanc.get<string[]>('/instances'),
+      Synchronous: true,
+    });
+    expect(back.FailedInstancesCount).toBe(0);
+    await waitForIdle(node);
+    const statuses = node.db
+      .prepare('SELECT status, COUNT(*) AS n FROM instances GROUP BY status ORDER BY status')
+      .all() as Array<{ status: string; n: number }>;
+    expect(statuses).toEqual([
+      { status: 'own_output', n: 2 },
+      { status: 'stored', n: 1 },
+    ]);
+    const jobs = node.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number };
+    expect(jobs.n).toBe(1);
+  });
+});
