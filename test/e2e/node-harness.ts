@@ -18,6 +18,8 @@ export interface TestNodeConfig {
   /** Preset for CT/MR, or 'none' for the render-only stage. */
   enhance?: string;
   presetYaml?: string;
+  /** API port (0 = any free port). */
+  apiPort?: number;
   /** Allow any caller (`*`): the DCMTK-based listener cannot refuse callers. */
   allowAnyCaller?: boolean;
 }
@@ -56,7 +58,7 @@ models:
 presets:
 ${c.presetYaml ?? '  fast:\n    model: embedded\n    steps: 4\n    seed: 7'}
 api:
-  port: 0
+  port: ${c.apiPort ?? 0}
 limits:
   minFreeDiskMb: 16
 `,
