@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../shared/log.js';
+import { ModelContractError } from '../shared/errors.js';
+import { openDatabase, type Db } from '../provenance/database.js';
+import { cancelJob, createJob, getJob } from '../provenance/jobs.js';
+import { countDeliveriesByState, enqueueDelivery } from '../provenance/deliveries.js';
+import { Spool } from '../spool/spool.js';
+import { InstanceReceiver } from '../receive/instance-receiver.js';
+import { JobRunner } from './job-runner.js';
+import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
+import type { SliceEnhancer } from './stages.js';
+import type { LoadedConfig } from '../config/load.js';
+
+const CT5N = resolve(import.meta.dirname, '../../sample-studies/ct5n');
+const config = { windows: {} } as unknown as LoadedConfig;
+const action = { windows: ['soft-tissue'], enhance: 'p', output: 'sc-rgb', destinations: ['out'] };
+
+let dir: string;
+let db: Db;
+let spool: Spool;
+let seriesUid: string;
+let studyUid: string;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  db = openDatabase(join(dir, 'p.sqlite'));
+  spool = new Spool(join(dir, 'spool'));
+  await spool.init();
+  const receiver = new InstanceReceiver({ db, spool, log: silentLogger, decodableTransferSyntaxes: ['1.2.840.10008.1.2.1'] });
+  for (const f of readdirSync(CT5N)) {
+    const r = await receiver.ingest({ bytes: readFileSync(join(CT5N, f)), callingAe: 'SCU', calledAe: 'UNIMIE' });
+    expect(r.outcome).toBe('stored');
+  }
+  const row = db.prepare('SELECT series_uid AS s, study_uid AS st FROM instances LIMIT 1').get() as { s: string; st: string };
+  seriesUid = row.s;
+  studyUid = row.st;
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function enhancer(run: SliceEnhancer['enhance']): SliceEnhancer {
+  return {
+    models: () => [],
+    describe: () => ({ preset: 'p', modelId: 'm', modelVersion: '1', modelSha256: 'a'.repeat(64), steps: 3, seed: 1, params: {} }),
+    enhance: run,
+  };
+}
+
+function runner(e: SliceEnhancer, deliver = (..._: unknown[]) => undefined): JobRunner {
+  return new JobRunner({
+    db,
+    log: silentLogger,
+    pipeline: { db, spool, renderer: createSliceRenderer(() => config), enhancer: e, builder: createDerivedObjectBuilder('UNIMIE'), log: silentLogger },
+    deliver: (job, _a, derived) => {
+      deliver(job, derived);
+      for (const d of derived) enqueueDelivery(db, { destination: 'out', sopInstanceUid: d.sopInstanceUid, sopClassUid: d.sopClassUid, transferSyntaxUid: d.transferSyntaxUid, seriesUid: d.seriesUid, path: d.path, jobId: job.id }, Date.now());
+    },
+  });
+}
+
+describe('JobRunner', () => {
+  it('a cancelled job exports nothing, not even the slices already written', async () => {
+    let calls = 0;
+    const r = runner(
+      enhancer(async (images, _p, { signal }) => {
+        calls++;
+        if (calls === 1) return images.map((image) => ({ image, backgroundProtected: false, timings: {} }));
+        // Second batch: wait until the job is cancelled.
+        await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+        throw new Error('aborted');
+      }),
+    );
+    const job = createJob(db, { seriesUid, studyUid, ruleName: 'ct', action });
+    const run = r.drain();
+    await new Promise((res) => setTimeout(res, 300));
+    expect(cancelJob(db, job.id)).toBe(true);
+    r.cancel(job.id);
+    await run;
+    expect(getJob(db, job.id)?.state).toBe('cancelled');
+    expect(countDeliveriesByState(db).pending).toBe(0);
+  });
+
+  it('a model producing NaN fails the job with the reason and the runner goes on', async () => {
+    const r = runner(
+      enhancer(async () => {
+        throw new ModelContractError('model output contains NaN at step 2');
+      }),
+    );
+    const bad = createJob(db, { seriesUid, studyUid, ruleName: 'ct', action });
+    const good = createJob(db, { seriesUid, studyUid, ruleName: 'other', action: { ...action, enhance: 'none' } });
+    expect(await r.drain()).toBe(2);
+    expect(getJob(db, bad.id)?.state).toBe('dead');
+    expect(getJob(db, bad.id)?.last_error).toContain('NaN');
+    expect(getJob(db, good.id)?.state).toBe('done');
+    expect(countDeliveriesByState(db).pending).toBe(5);
+  });
+
+  it('a complete series is delivered once, all slices together', async () => {
+    const delivered: number[] = [];
+    const r = runner(enhancer(async (images) => images.map((image) => ({ image, backgroundProtected: true, timings: {} }))), (_job, derived) => delivered.push((derived as unknown[]).length));
+    createJob(db, { seriesUid, studyUid, ruleName: 'ct', action });
+    await r.drain();
+    expect(delivered).toEqual([5]);
+  });
+});
