@@ -6,6 +6,11 @@ import { openDatabase } from '../provenance/database.js';
 import { lineageOf } from '../provenance/lineage.js';
 import { requeueDelivery } from '../provenance/deliveries.js';
 import { requeueJob } from '../provenance/jobs.js';
+import { echoDestination } from '../export/echo-destination.js';
+import { fromResolvedDestination } from '../export/destination.js';
+import type { ResolvedDestination } from '../config/types.js';
+import { createDcmjsScu } from '../net/dcmjs-dimse-scu.js';
+import { createLogger } from '../shared/log.js';
 
 function configDirOf(program: Command): string {
   return program.opts<{ config: string }>().config;
@@ -44,6 +49,19 @@ export function registerAdminCommands(program: Command): void {
       const c = loadConfig(configDirOf(program));
       const report = await dryRun(c, paths, { callingAe: opts.calling, calledAe: opts.called ?? c.listeners[0]?.aeTitle });
       print(program, report, () => formatDryRun(report));
+    });
+
+  program
+    .command('echo')
+    .description('C-ECHO a configured destination (or check a folder destination is writable)')
+    .argument('<destination>', 'destination name from node.yaml')
+    .action(async (name: string) => {
+      const c = loadConfig(configDirOf(program));
+      const d = c.destinations[name];
+      if (!d) throw new Error(`no destination "${name}" in ${c.files.node}`);
+      const r = await echoDestination(fromResolvedDestination(d as ResolvedDestination), { scu: createDcmjsScu({ log: createLogger({ level: 'warn' }) }) });
+      print(program, r, () => (r.ok ? `${name}: ok (${Math.round(r.ms)} ms)` : `${name}: failed: ${r.error ?? r.status}`));
+      if (!r.ok) process.exitCode = 1;
     });
 
   const openDb = () => openDatabase(join(loadConfig(configDirOf(program)).node.dataDir, 'provenance.sqlite'));
