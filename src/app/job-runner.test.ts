@@ -52,7 +52,7 @@ function enhancer(run: SliceEnhancer['enhance']): SliceEnhancer {
   };
 }
 
-function runner(e: SliceEnhancer, deliver = (..._: unknown[]) => undefined): JobRunner {
+function runner(e: SliceEnhancer, deliver: (job: unknown, derived: unknown[]) => void = () => undefined): JobRunner {
   return new JobRunner({
     db,
     log: silentLogger,
@@ -103,7 +103,7 @@ describe('JobRunner', () => {
 
   it('a complete series is delivered once, all slices together', async () => {
     const delivered: number[] = [];
-    const r = runner(enhancer(async (images) => images.map((image) => ({ image, backgroundProtected: true, timings: {} }))), (_job, derived) => delivered.push((derived as unknown[]).length));
+    const r = runner(enhancer(async (images) => images.map((image) => ({ image, backgroundProtected: true, timings: {} }))), (_job, derived) => void delivered.push(derived.length));
     createJob(db, { seriesUid, studyUid, ruleName: 'ct', action });
     await r.drain();
     expect(delivered).toEqual([5]);
