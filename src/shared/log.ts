@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { destination, pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -25,7 +25,7 @@ export function createLogger(settings: LogSettings = {}): Logger {
     redact: { paths: [...redactPaths, 'token', '*.token', 'authorization', '*.authorization'], censor: '[redacted]' },
   };
   if (settings.destination !== undefined) {
-    return pino(options, pino.destination({ dest: settings.destination, sync: false }));
+    return pino(options, destination({ dest: settings.destination, sync: false }));
   }
   return pino(options);
 }
