@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import { findBySop, type InstanceRow } from './instances.js';
 import { prepared } from './statement-cache.js';
+import type { DerivationRow } from './derivations.js';
 
 /** The job that produced a derivation (a summary of the `jobs` row). */
 export interface LineageJob {
@@ -85,27 +86,7 @@ export interface Lineage {
   deliveries: LineageDelivery[];
 }
 
-interface RawDerivation {
-  id: number;
-  job_id: number;
-  source_sop_instance_uid: string;
-  source_series_uid: string;
-  derived_sop_instance_uid: string;
-  derived_series_uid: string;
-  derived_sop_class_uid: string;
-  path: string;
-  sha256: string;
-  stage: 'render' | 'enhance';
-  model_id: string | null;
-  model_sha256: string | null;
-  preset: string | null;
-  seed: number | null;
-  steps: number | null;
-  params_json: string;
-  timings_json: string | null;
-  quality_json: string | null;
-  created_at: number;
-}
+type RawDerivation = DerivationRow;
 
 function parseJson(text: string | null): unknown {
   if (text === null) return null;
