@@ -13,9 +13,11 @@ import { deliveryRoutes } from './routes/delivery-routes.js';
 import { provenanceRoutes } from './routes/provenance-routes.js';
 import { configRoutes } from './routes/config-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
+import { imageRoutes } from './routes/image-routes.js';
+import { DASHBOARD_PUBLIC_ROUTES, dashboardRoutes, eventRoutes } from './dashboard/index.js';
 
-/** Routes that answer without credentials: liveness only (issue 7: "everything except liveness"). */
-const PUBLIC_ROUTES = new Set(['/healthz']);
+/** Routes that answer without credentials: liveness, and the dashboard's page and assets (no data: its API calls need the token). */
+const PUBLIC_ROUTES = new Set(['/healthz', ...DASHBOARD_PUBLIC_ROUTES]);
 
 /**
  * Builds the node's HTTP API (not listening: `startApi` listens, tests use `inject()`): REST over
@@ -103,6 +105,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.register(provenanceRoutes(deps));
   app.register(configRoutes(deps));
   app.register(destinationRoutes(deps));
+  app.register(imageRoutes(deps));
+  app.register(eventRoutes(deps));
+  app.register(dashboardRoutes());
   return app;
 }
 

@@ -1,0 +1,52 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { NotFoundError } from '../api-errors.js';
+
+/** Page routes served without credentials: the shell holds no data; every API call it makes needs the token. */
+export const DASHBOARD_PUBLIC_ROUTES = ['/', '/dashboard', '/dashboard/assets/:file'];
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/**
+ * The folder of the front end (plain ES modules, HTML and CSS, no build step). `tsc` does not
+ * copy it to dist/, so a built node falls back to the copy in src/.
+ */
+export function dashboardAssetDir(): string {
+  const beside = fileURLToPath(new URL('./public/', import.meta.url));
+  if (existsSync(join(beside, 'index.html'))) return beside;
+  return resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../src/api/dashboard/public');
+}
+
+const FileParams = Type.Object({ file: Type.String({ pattern: '^[a-z0-9-]+\\.(js|css|svg)$' }) });
+
+/** GET / and /dashboard (the page) and /dashboard/assets/:file (its scripts and styles). */
+export function dashboardRoutes(opts: { assetDir?: string } = {}): FastifyPluginAsync {
+  const dir = opts.assetDir ?? dashboardAssetDir();
+  // Only files present at start-up are served; the name pattern already rules out paths.
+  const files = new Set(existsSync(dir) ? readdirSync(dir).filter((f) => CONTENT_TYPES[extname(f)]) : []);
+  const page = { summary: 'The dashboard (HTML page; asks for the API token when one is configured)', tags: ['dashboard'], security: [], produces: ['text/html'] };
+
+  return async (app) => {
+    const sendFile = async (name: string, reply: import('fastify').FastifyReply) => {
+      if (!files.has(name)) throw new NotFoundError(`dashboard file ${name}`);
+      const body = await readFile(join(dir, name));
+      return reply.type(CONTENT_TYPES[extname(name)]!).header('cache-control', 'no-cache').send(body);
+    };
+    app.get('/', { schema: page }, async (_request, reply) => sendFile('index.html', reply));
+    app.get('/dashboard', { schema: page }, async (_request, reply) => sendFile('index.html', reply));
+    app.get<{ Params: Static<typeof FileParams> }>(
+      '/dashboard/assets/:file',
+      { schema: { summary: 'A script or style sheet of the dashboard', tags: ['dashboard'], security: [], params: FileParams, produces: ['text/javascript', 'text/css'] } },
+      async (request, reply) => sendFile(request.params.file, reply),
+    );
+  };
+}

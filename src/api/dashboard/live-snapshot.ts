@@ -1,0 +1,42 @@
+import { listAssociations } from '../../provenance/associations.js';
+import { countDeliveriesByState } from '../../provenance/deliveries.js';
+import type { Db } from '../../provenance/database.js';
+import { countJobsByState, listJobs } from '../../provenance/jobs.js';
+import { countQuarantine } from '../../provenance/quarantine.js';
+import { jobView } from '../views.js';
+
+/** How many of the newest jobs and associations the live view carries. */
+export const LIVE_ROWS = 25;
+
+/** What the dashboard's live view shows; sent as one `snapshot` server-sent event. */
+export interface LiveSnapshot {
+  jobs: Record<string, number>;
+  deliveries: Record<string, number>;
+  quarantined: number;
+  /** Series still inside their quiet period; null when the node does not say. */
+  pendingSeries: number | null;
+  recentJobs: ReturnType<typeof jobView>[];
+  recentAssociations: ReturnType<typeof listAssociations>;
+}
+
+/** Reads the live view from the provenance database (a handful of indexed queries). */
+export function readLiveSnapshot(db: Db, pendingSeries: number | null): LiveSnapshot {
+  return {
+    jobs: countJobsByState(db),
+    deliveries: countDeliveriesByState(db),
+    quarantined: countQuarantine(db),
+    pendingSeries,
+    recentJobs: listJobs(db, { limit: LIVE_ROWS }).map(jobView),
+    recentAssociations: listAssociations(db, { limit: LIVE_ROWS }),
+  };
+}
+
+/**
+ * One server-sent event (WHATWG HTML §9.2): `event:` and one `data:` line per line of the JSON
+ * text, closed by a blank line. JSON.stringify never emits raw newlines, but the split keeps the
+ * framing right for any string.
+ */
+export function formatServerSentEvent(event: string, data: unknown, id?: number): string {
+  const lines = JSON.stringify(data).split(/\r\n|\r|\n/).map((l) => `data: ${l}`);
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\n${lines.join('\n')}\n\n`;
+}
