@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerEnhanceCommand } from './enhance-command.js';
+import { registerEvalCommand } from './eval-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -16,6 +17,7 @@ registerServeCommand(program);
 registerDemoCommand(program);
 registerSendCommand(program);
 registerEnhanceCommand(program);
+registerEvalCommand(program);
 registerAdminCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
