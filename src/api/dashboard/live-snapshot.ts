@@ -15,8 +15,16 @@ export interface LiveSnapshot {
   quarantined: number;
   /** Series still inside their quiet period; null when the node does not say. */
   pendingSeries: number | null;
+  /** Every running job, then the newest others, newest first. */
   recentJobs: ReturnType<typeof jobView>[];
   recentAssociations: ReturnType<typeof listAssociations>;
+}
+
+/** Running jobs always (a long job must not scroll out of view), then the newest others. */
+function recentJobs(db: Db) {
+  const byId = new Map(listJobs(db, { state: 'running', limit: 1000 }).map((j) => [j.id, j]));
+  for (const j of listJobs(db, { limit: LIVE_ROWS })) byId.set(j.id, j);
+  return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
 /** Reads the live view from the provenance database (a handful of indexed queries). */
@@ -26,7 +34,7 @@ export function readLiveSnapshot(db: Db, pendingSeries: number | null): LiveSnap
     deliveries: countDeliveriesByState(db),
     quarantined: countQuarantine(db),
     pendingSeries,
-    recentJobs: listJobs(db, { limit: LIVE_ROWS }).map(jobView),
+    recentJobs: recentJobs(db).map(jobView),
     recentAssociations: listAssociations(db, { limit: LIVE_ROWS }),
   };
 }

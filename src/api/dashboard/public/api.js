@@ -56,7 +56,9 @@ export async function apiFetch(path, init = {}) {
     const headers = new Headers(init.headers);
     const token = storedToken();
     if (token) headers.set('authorization', `Bearer ${token}`);
-    const res = await fetch(path, { ...init, headers });
+    // credentials: 'omit' keeps the browser from answering the API's Basic challenge with its
+    // own login prompt: the page asks for the token itself and sends it as a header.
+    const res = await fetch(path, { ...init, headers, credentials: 'omit' });
     if (res.status !== 401) return res;
     await askForToken(token ? 'That token was refused. API token:' : 'This node needs its API token:');
   }
