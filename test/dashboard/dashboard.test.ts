@@ -106,6 +106,7 @@ describe('dashboard in chromium over a running node', () => {
   it('shows the study with its derived series and compares a slice before and after', async () => {
     await page.click('#studies a[data-study]');
     await page.locator('#source-series a[data-viewer]').waitFor();
+    await shot('study');
     await page.click('#source-series a[data-viewer]');
     await page.locator('#viewer-stage[data-ready="true"]').waitFor({ timeout: 30_000 });
 
@@ -189,6 +190,7 @@ describe('dashboard in chromium over a running node', () => {
     });
     expect(delivered.attempts).toBe(1); // a fresh budget: the one attempt after the requeue
     await page.locator('#dead-deliveries td.empty', { hasText: 'no dead deliveries' }).waitFor();
+    await page.locator('#dead-count').waitFor({ state: 'hidden' }); // the nav badge follows the live view
     expect(countDeliveriesByState(db, 'late')).toMatchObject({ dead: 0, done: 1 });
     expect(late.output()).not.toContain('E:');
   });
@@ -198,6 +200,7 @@ describe('dashboard in chromium over a running node', () => {
     await page.goto(`${base}/#/lineage/${derivedSop}`);
     await page.locator('#lineage h2', { hasText: 'Made by this node from' }).waitFor();
     expect(await page.locator('#lineage').textContent()).toContain('outbox');
+    await shot('lineage');
 
     await page.click('a[data-nav="associations"]');
     await page.locator('table.associations td', { hasText: 'STORESCU → UNIMIE' }).first().waitFor();
