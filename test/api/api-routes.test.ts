@@ -39,7 +39,16 @@ const EXPECTED_ROUTES = [
   'POST /api/rules/dry-run',
   'GET /api/destinations',
   'POST /api/destinations/{name}/echo',
+  'GET /api/events',
+  'GET /api/instances/{uid}/render.png',
+  'GET /api/derived/{uid}.png',
+  'GET /',
+  'GET /dashboard',
+  'GET /dashboard/assets/{file}',
 ];
+
+/** Served without a token: liveness and the dashboard's static page (it asks for the token itself). */
+const PUBLIC_ROUTES = ['GET /healthz', 'GET /', 'GET /dashboard', 'GET /dashboard/assets/{file}'];
 
 describe('HTTP API over a real SQLite file (inject)', () => {
   let fx: ApiFixture;
@@ -74,7 +83,7 @@ describe('HTTP API over a real SQLite file (inject)', () => {
     });
 
     it('refuses every other route without credentials, with the challenges', async () => {
-      for (const route of EXPECTED_ROUTES.filter((r) => r !== 'GET /healthz')) {
+      for (const route of EXPECTED_ROUTES.filter((r) => !PUBLIC_ROUTES.includes(r))) {
         const [method, path] = route.split(' ') as ['GET' | 'POST', string];
         const url = path.replace('{uid}', UID.series).replace('{id}', '1').replace('{name}', 'outbox');
         const r = await app.inject({ method, url });
