@@ -1,0 +1,79 @@
+/**
+ * The node under test, alone in its own process so that its resident memory can be read from
+ * /proc without the benchmark's own. Started by bench/ingest.ts as
+ *   node --import tsx bench/ingest-node-child.ts <configDir> <seriesUid> [dcmjs-dimse|dicom-dimse-native]
+ * It starts the node with startNode() from <configDir>, prints one JSON line
+ * `{"event":"ready","port":…,"transport":…}` on stdout, and on SIGTERM or a `stop` line on stdin
+ * stops the node and prints `{"event":"stopped","stored":…,"kept":…}` (instances of the series).
+ */
+import { createInterface } from 'node:readline';
+import { startNode } from '../src/app/node.js';
+import { createScp } from '../src/net/create-transport.js';
+import type { ScpTransport } from '../src/net/types.js';
+import { countBySeries } from '../src/provenance/instances.js';
+import { AssociationRecorder } from '../src/receive/association-recorder.js';
+import { createLogger } from '../src/shared/log.js';
+import { errorMessage } from '../src/shared/errors.js';
+import { createNodeReceiver } from './lib/node-receiver.js';
+
+type Transport = 'dcmjs-dimse' | 'dicom-dimse-native';
+
+function say(message: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+async function main(): Promise<void> {
+  const [configDir, seriesUid, transportArg] = process.argv.slice(2);
+  if (!configDir || !seriesUid) throw new Error('usage: ingest-node-child.ts <configDir> <seriesUid> [transport]');
+  const transport = (transportArg ?? 'dcmjs-dimse') as Transport;
+  const log = createLogger({ level: 'warn', destination: 2 });
+  const node = await startNode({ configDir, log });
+
+  let listener: ScpTransport | undefined = node.listeners.find((l) => l.kind === transport);
+  let extra: ScpTransport | undefined;
+  if (!listener && transport === 'dicom-dimse-native') {
+    // startNode's createListeners (src/app/listeners.ts) builds a dcmjs-dimse SCP for every
+    // listener whatever its `transport`; start the DCMTK listener here, on the node's own
+    // receiver wiring, the way create-transport.ts intends it.
+    const l = node.config().listeners[0];
+    extra = createScp(
+      'dicom-dimse-native',
+      { name: l.name, aeTitle: l.aeTitle, host: l.host, port: 0, acceptedTransferSyntaxes: [] },
+      {
+        policy: { evaluate: () => ({ accept: true }) },
+        handler: createNodeReceiver(node, log),
+        events: new AssociationRecorder({ db: node.db, log, transport: 'dicom-dimse-native' }),
+        log,
+        nativeInboxDir: node.spool.inboxDir,
+        nativeAllowAnyCaller: true,
+      },
+    );
+    await extra.start();
+    listener = extra;
+  }
+  if (!listener) throw new Error(`no ${transport} listener`);
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await extra?.stop();
+    const stored = countBySeries(node.db, seriesUid, 'stored');
+    const kept = countBySeries(node.db, seriesUid);
+    await node.stop();
+    say({ event: 'stopped', stored, kept });
+    // dicom-dimse-native's DCMTK listener thread cannot be stopped, and with it process.exit() can
+    // hang; the parent kills this process if it has not exited shortly after this line.
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() === 'stop') void stop();
+  });
+  say({ event: 'ready', port: listener.port(), transport: listener.kind, pid: process.pid });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ingest-node-child: ${errorMessage(err)}\n`);
+  process.exit(1);
+});
