@@ -14,6 +14,8 @@ export const BACKGROUND_FLOOR = 0.02;
 export const FEATHER_PX = 4;
 /** A spread (p99 − p1) below this counts as low contrast and is stretched. */
 export const LOW_CONTRAST_SPREAD = 0.6;
+/** A 1st percentile above this counts as a lifted black level (flattened, hazy input). */
+export const LIFTED_BLACK = 0.1;
 /** Foreground mean the start gamma aims at; the gamma only brightens (γ ∈ [0.25, 1]). */
 export const GAMMA_TARGET_MEAN = 0.5;
 
@@ -203,7 +205,9 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
   let lo = quantile(gray0, 0.01);
   let hi = quantile(gray0, 0.99);
   let stretched = false;
-  if (opts.contrastStretch && hi - lo < LOW_CONTRAST_SPREAD && hi - lo > 1e-3) {
+  // A lifted black level with a narrow spread is flattened contrast; a dark image (black still
+  // black, narrow spread) is low light, which the gamma handles, not the stretch.
+  if (opts.contrastStretch && lo > LIFTED_BLACK && hi - lo < LOW_CONTRAST_SPREAD && hi - lo > 1e-3) {
     reference = new Float32Array(3 * hw);
     const scale = 1 / (hi - lo);
     for (let i = 0; i < reference.length; i++) reference[i] = Math.min(1, Math.max(0, (input[i]! - lo) * scale));

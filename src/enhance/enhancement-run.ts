@@ -96,6 +96,40 @@ export function planRun(preset: EnhancePreset, betas: Float64Array, outputChanne
   };
 }
 
+/**
+ * Pixels kept entirely from the input get the input's own 8-bit value (rounded, not the
+ * truncating output mapping, which would turn k/255 into k − 1 for some k through float error).
+ */
+function restoreKeptPixels(out: { image: RgbImage; gray?: Uint8Array }, reference: Float32Array, keep: Float32Array, hw: number): void {
+  for (let j = 0; j < hw; j++) {
+    if (keep[j]! < 1) continue;
+    const r = Math.round(reference[j]! * 255);
+    const g = Math.round(reference[j + hw]! * 255);
+    const b = Math.round(reference[j + 2 * hw]! * 255);
+    if (out.gray) {
+      const v = Math.round(((reference[j]! + reference[j + hw]! + reference[j + 2 * hw]!) / 3) * 255);
+      out.gray[j] = v;
+      out.image.data.fill(v, 3 * j, 3 * j + 3);
+    } else {
+      out.image.data[3 * j] = r;
+      out.image.data[3 * j + 1] = g;
+      out.image.data[3 * j + 2] = b;
+    }
+  }
+}
+
+/** argmin_f Σ(f·s01 − y01)² for planar images in [-1, 1]; 1 when the start is black. */
+export function leastSquaresGain(y: Float32Array, start: Float32Array): number {
+  let sy = 0;
+  let ss = 0;
+  for (let i = 0; i < y.length; i++) {
+    const a = (start[i]! + 1) / 2;
+    sy += a * ((y[i]! + 1) / 2);
+    ss += a * a;
+  }
+  return ss > 0 ? sy / ss : 1;
+}
+
 /** Foreground restriction unless the preset says otherwise (see EnhancePreset). */
 function foregroundOnly(preset: EnhancePreset): boolean {
   return preset.exposureForegroundOnly ?? (preset.backgroundProtection || preset.exposureTarget === 'input');
@@ -123,7 +157,7 @@ export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOut
     const y = resizeBilinear(toSigned(cond.reference), 3, height, width, H, W);
     const target =
       typeof cond.exposureTarget === 'number' ? cond.exposureTarget : resizeBilinear(cond.exposureTarget, 1, height, width, H, W);
-    const f = noise.initialGain(si);
+    let f = noise.initialGain(si);
     const M = new Float32Array(H * W);
     noise.initialMap(si, M);
     const x = new Float32Array(3 * H * W);
@@ -131,6 +165,11 @@ export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOut
     if (preset.startStep !== null) {
       const start = resizeBilinear(toSigned(cond.start), 3, height, width, H, W);
       diffuse(plan.schedule, plan.startStep, start, Float32Array.from(x), x);
+      // The anchored start knows its image, so f starts at the least-squares gain between the
+      // start and the input instead of N(0,1)/100: a few steps cannot move f that far, and a
+      // gain far from its fit makes the data term pull towards y/f (measured: 8.6 dB on a
+      // flattened CT where f had only reached ≈ 0.6).
+      f = leastSquaresGain(y, start);
     }
     const slice: SliceInput = { y, x, height: H, width: W, f, M, exposureTarget: target, noise: (k, out) => noise.stepNoise(si, k, out) };
     return { img, cond, slice, H, W, reference: cond.reference };
@@ -145,6 +184,7 @@ export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOut
       variance: plan.variance,
       guidance: { scale: plan.guidanceScale, exposureWeight: preset.exposureWeight },
       nApply: N_APPLY,
+      dataStepLimit: preset.dataStepLimit ?? null,
       guidanceTarget: preset.guidanceTarget,
       patchSize: p,
       stride: preset.stride,
@@ -169,6 +209,7 @@ export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOut
       }
     }
     const out = fromPlanarSigned(planar, width, height, isGrayImage(s.img));
+    if (keep) restoreKeptPixels(out, s.reference, keep, hw);
     return {
       image: out.image,
       gray: out.gray,

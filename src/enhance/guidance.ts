@@ -13,6 +13,8 @@ export interface GuidanceParams {
   scale: number;
   /** λ_exp as a fraction of s (reference 0.01). */
   exposureWeight: number;
+  /** s of the data (MSE) term when it differs from `scale` (stability limit); default `scale`. */
+  dataScale?: number;
 }
 
 /**
@@ -75,7 +77,7 @@ export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Flo
   const bw = w / EXPOSURE_BLOCK;
   const K = hw / (EXPOSURE_BLOCK * EXPOSURE_BLOCK);
   const R = exposureBlockMeans(z, h, w);
-  const kMse = -(params.scale / N) * f;
+  const kMse = -((params.dataScale ?? params.scale) / N) * f;
   const kExp = (-params.exposureWeight * params.scale * 2) / (3 * EXPOSURE_BLOCK * EXPOSURE_BLOCK * K);
   const expShift = new Float64Array(R.length);
   for (let b = 0; b < R.length; b++) {

@@ -40,6 +40,11 @@ export interface EnhancePreset {
    * Absent = true unless the exposure target is a number and nothing else is protected (paper).
    */
   exposureForegroundOnly?: boolean;
+  /**
+   * Extra field (not in the config schema yet): the largest fraction of the data residual one
+   * step may remove; keeps a respacing-multiplied s stable once f is near 1. Absent/null = none.
+   */
+  dataStepLimit?: number | null;
 }
 
 /** Mean shifts per step: condition_mean runs twice with identical inputs (direct.py:467). */
@@ -64,6 +69,7 @@ export const PAPER_PRESET: Omit<EnhancePreset, 'model'> = {
   backgroundProtection: false,
   contrastStretch: false,
   exposureForegroundOnly: false,
+  dataStepLimit: null,
 };
 
 /** The practical default (issue 4 remedy; unimie-algorithm.md §11). */
@@ -82,9 +88,11 @@ export const DEFAULT_PRESET: Omit<EnhancePreset, 'model'> = {
   guidanceTarget: 'x0',
   startStep: 300,
   startGamma: true,
+  localGamma: true,
   backgroundProtection: true,
   contrastStretch: true,
   exposureForegroundOnly: true,
+  dataStepLimit: 0.5,
 };
 
 /** s actually applied per step. */

@@ -50,6 +50,12 @@ export interface SamplerOptions {
   guidance: GuidanceParams;
   /** Mean shifts per step (2 in the reference, direct.py:467). */
   nApply: number;
+  /**
+   * Largest fraction of the data residual ρ that one step's mean shift may remove (the shift
+   * moves ρ by n_apply·s·f²/(2N)·ρ; above 1 it overshoots, above 2 it diverges). Null = no
+   * limit, as in the reference.
+   */
+  dataStepLimit?: number | null;
   guidanceTarget: 'x0' | 'xt';
   patchSize: number;
   stride: number;
@@ -127,6 +133,12 @@ export async function sampleSlices(
     lv: new Float32Array(3 * pp),
   };
   const noiseBuf = slices.map((s) => new Float32Array(3 * s.height * s.width));
+  const guidanceFor = (f: number): GuidanceParams => {
+    const limit = opts.dataStepLimit;
+    if (limit === undefined || limit === null || f === 0) return opts.guidance;
+    const cap = (limit * 2 * 3 * pp) / (opts.nApply * f * f);
+    return cap < opts.guidance.scale ? { ...opts.guidance, dataScale: cap } : opts.guidance;
+  };
 
   const acc: Accumulators[] = slices.map((s) => ({
     mu: new Float64Array(3 * s.height * s.width),
@@ -191,7 +203,7 @@ export async function sampleSlices(
         cropPatch(st.M, 1, s.height, s.width, cy, cx, p, scratch.m);
         const target = typeof s.exposureTarget === 'number' ? s.exposureTarget : blockTargets(s.exposureTarget, s.width, cy, cx, p);
         const z = opts.guidanceTarget === 'x0' ? scratch.x0 : xi;
-        const fNext = guidePatch({ z, y: scratch.y, m: scratch.m, f: st.f, h: p, w: p, exposureTarget: target }, opts.guidance, scratch.g, scratch.mNext);
+        const fNext = guidePatch({ z, y: scratch.y, m: scratch.m, f: st.f, h: p, w: p, exposureTarget: target }, guidanceFor(st.f), scratch.g, scratch.mNext);
         for (let i = 0; i < scratch.mu.length; i++) scratch.mu[i] = scratch.mu[i]! + opts.nApply * scratch.g[i]!;
         accumulatePatch(a.mu, 3, s.height, s.width, cy, cx, p, scratch.mu, weight);
         accumulatePatch(a.x0, 3, s.height, s.width, cy, cx, p, scratch.x0, weight);

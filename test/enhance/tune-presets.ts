@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { EnhancementEngine } from '../../src/enhance/engine.js';
 import { ModelRegistry } from '../../src/enhance/model-registry.js';
 import { DEFAULT_PRESET, type EnhancePreset } from '../../src/enhance/preset.js';
+import { conditionInput } from '../../src/enhance/conditioning.js';
+import { toPlanarUnit, type GrayImage } from '../../src/enhance/image-planes.js';
 import { DEGRADATIONS, qualityCases } from './quality-cases.js';
 import { meanByKind, scoreCases, type CaseScore } from './quality-eval.js';
 
@@ -15,11 +17,17 @@ const manifestPath = resolve(process.argv[2] ?? 'model/embedded/manifest.yaml');
 const base: EnhancePreset = { ...DEFAULT_PRESET, model: 'm' };
 export const VARIANTS: Record<string, Partial<EnhancePreset>> = {
   default: {},
-  paper10: { steps: 10, guidanceScaleFollowsRespacing: false, exposureTarget: 0.4, variance: 'fixed_large', startStep: null, startGamma: false, backgroundProtection: false, contrastStretch: false, exposureForegroundOnly: false },
-  issue: { contrastStretch: false },
-  t200: { startStep: 200 },
-  t120: { startStep: 120 },
+  global: { localGamma: false },
+  localt200: { localGamma: true, startStep: 230 },
+  paper10: { steps: 10, guidanceScaleFollowsRespacing: false, exposureTarget: 0.4, variance: 'fixed_large', startStep: null, startGamma: false, backgroundProtection: false, contrastStretch: false, exposureForegroundOnly: false, dataStepLimit: null },
+  nolimit: { dataStepLimit: null },
+  limit1: { dataStepLimit: 1 },
+  limit025: { dataStepLimit: 0.25 },
+  nostretch: { contrastStretch: false },
+  local: { localGamma: true },
+  s20: { steps: 20 },
   s20t200: { steps: 20, startStep: 200 },
+  t120: { startStep: 120 },
   noexp: { exposureWeight: 0 },
   noguide: { guidanceScale: 0 },
 };
@@ -31,6 +39,23 @@ const engine = new EnhancementEngine(registry);
 const cases = await qualityCases();
 const fmt = (v: number, d = 2) => v.toFixed(d).padStart(7);
 let printedInput = false;
+if (wanted.includes('start-only')) {
+  // The conditioned start image itself (stretch, gamma, background), no model: what the
+  // diffusion and guidance add is measured against this.
+  const fake: EnhancementEngine = {
+    enhance: async (img: GrayImage, p: EnhancePreset) => {
+      const cond = conditionInput(toPlanarUnit(img), img.width, img.height, {
+        contrastStretch: p.contrastStretch, startGamma: p.startGamma, localGamma: p.localGamma ?? false,
+        backgroundProtection: p.backgroundProtection, exposureForegroundOnly: true, exposureTarget: p.exposureTarget,
+      });
+      const hw = img.width * img.height;
+      const gray = new Uint8Array(hw).map((_, i) => Math.round(cond.start[i]! * 255));
+      return { gray, timings: { totalMs: 0 } };
+    },
+  } as unknown as EnhancementEngine;
+  const scores = await scoreCases(fake, { ...base, localGamma: true }, cases);
+  console.log(`start-only (local gamma) ${DEGRADATIONS.map((k) => `${fmt(meanByKind(scores, (s) => s.output.psnr).get(k)!)}${fmt(meanByKind(scores, (s) => s.output.ssim).get(k)!, 3)}`).join('  ')}`);
+}
 for (const [name, over] of Object.entries(VARIANTS)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   const scores = await scoreCases(engine, { ...base, ...over }, cases);
