@@ -158,7 +158,11 @@ def run(cfg):
     k0 = K_steps - 1
     if cfg["startStep"] is not None:
         k0 = max(k for k, t in enumerate(sch.map) if t <= cfg["startStep"])
-        x = np.sqrt(sch.acp[k0]) * y + np.sqrt(1 - sch.acp[k0]) * x
+        start = y  # no gamma, no stretch in the golden configurations
+        x = np.sqrt(sch.acp[k0]) * start + np.sqrt(1 - sch.acp[k0]) * x
+        # anchored start: f begins at the least-squares gain argmin_f |f·start01 − y01|²
+        s01, y01 = (start + 1) / 2, (y + 1) / 2
+        f = float(np.sum(s01 * y01) / np.sum(s01 * s01))
 
     N, Kb = 3 * p * p, (p // 8) ** 2
     for k in range(k0, -1, -1):
