@@ -125,6 +125,16 @@ describe('sampler', () => {
     expect(mean(guided.results[0]!.x)).toBeGreaterThan(mean(plain.results[0]!.x) + 0.05);
   });
 
+  it('keeps a large data-term scale stable with dataStepLimit', async () => {
+    const start = { ...slice(32, 32, 10), f: 1, exposureTarget: Number.NaN };
+    const big = { scale: 1e7, exposureWeight: 0 };
+    const wild = await sampleSlices([start], options({ guidance: big }));
+    const tame = await sampleSlices([start], options({ guidance: big, dataStepLimit: 0.5 }));
+    const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(maxAbs(wild.results[0]!.x)).toBeGreaterThan(100);
+    expect(maxAbs(tame.results[0]!.x)).toBeLessThan(5);
+  });
+
   it('runs learned variance from the model\'s v channels and refuses it for ε-only models', async () => {
     const r = await sampleSlices([slice(32, 32, 6)], options({ outputChannels: 6, variance: 'learned', predict: fakePredict(6) }));
     expect(r.results[0]!.x.every(Number.isFinite)).toBe(true);
