@@ -41,6 +41,9 @@ export interface EnhanceTimings {
   /** Model calls of the lockstep group this slice was sampled in (shared with its group). */
   modelCalls: number;
   patchEvaluations: number;
+  /** Conditioning and resizing before sampling, and resizing/compositing after (this slice's share). */
+  prepareMs: number;
+  finishMs: number;
 }
 
 export interface EnhanceResult {
@@ -93,7 +96,7 @@ export class EnhancementEngine {
     for (const group of groups) {
       throwIfAborted(opts.signal);
       const groupStart = performance.now();
-      const { outputs, timings, stepsRun } = await runEnhancement({
+      const { outputs, timings, stepsRun, prepareMs, finishMs } = await runEnhancement({
         images: group.images,
         preset,
         betas,
@@ -128,6 +131,8 @@ export class EnhancementEngine {
             perStepMs: (groupMs * share) / stepsRun,
             modelCalls: timings.modelCalls,
             patchEvaluations: timings.patchEvaluations * share,
+            prepareMs: prepareMs * share,
+            finishMs: finishMs * share,
           },
           backgroundProtected: out.backgroundProtected,
           conditioning: out.conditioning,

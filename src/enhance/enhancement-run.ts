@@ -135,11 +135,14 @@ function foregroundOnly(preset: EnhancePreset): boolean {
   return preset.exposureForegroundOnly ?? (preset.backgroundProtection || preset.exposureTarget === 'input');
 }
 
-export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOutput[]; timings: SamplerTimings; stepsRun: number; plan: RunPlan }> {
+export async function runEnhancement(
+  req: RunRequest,
+): Promise<{ outputs: RunOutput[]; timings: SamplerTimings; stepsRun: number; plan: RunPlan; prepareMs: number; finishMs: number }> {
   const { preset } = req;
   const p = preset.patchSize;
   const plan = planRun(preset, req.betas, req.outputChannels);
   const noise = req.noise ?? seededNoise(preset.seed);
+  const t0 = performance.now();
   const prepared = req.images.map((img, si) => {
     const { width, height } = img;
     const unit = toPlanarUnit(img);
@@ -175,6 +178,7 @@ export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOut
     return { img, cond, slice, H, W, reference: cond.reference };
   });
 
+  const prepareMs = performance.now() - t0;
   const { results, timings } = await sampleSlices(
     prepared.map((s) => s.slice),
     {
@@ -195,6 +199,7 @@ export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOut
     },
   );
 
+  const t1 = performance.now();
   const outputs = prepared.map((s, i) => {
     const { width, height } = s.img;
     const hw = width * height;
@@ -218,5 +223,5 @@ export async function runEnhancement(req: RunRequest): Promise<{ outputs: RunOut
       conditioning: { stretched: s.cond.stats.stretched, gamma: s.cond.stats.gamma, backgroundFraction: s.cond.stats.backgroundFraction },
     } satisfies RunOutput;
   });
-  return { outputs, timings, stepsRun: plan.startStep + 1, plan };
+  return { outputs, timings, stepsRun: plan.startStep + 1, plan, prepareMs, finishMs: performance.now() - t1 };
 }

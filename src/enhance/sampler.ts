@@ -182,6 +182,8 @@ export async function sampleSlices(
       return { batch, out };
     };
     let pending = launch(chunks[0]!);
+    // ξ does not depend on the model output: draw it while the first batch runs.
+    if (k > 0) slices.forEach((s, si) => s.noise(k, noiseBuf[si]!));
     for (let ci = 0; ci < chunks.length; ci++) {
       const chunk = chunks[ci]!;
       const { batch } = pending;
@@ -223,7 +225,6 @@ export async function sampleSlices(
       const a = acc[si]!;
       const hw = s.height * s.width;
       const fixedSd = opts.variance === 'learned' ? 0 : Math.exp(0.5 * fixedLogVariance(schedule, opts.variance, k));
-      if (k > 0) s.noise(k, noiseBuf[si]!);
       const xi = noiseBuf[si]!;
       const inv = geometry[si]!.inverseCount;
       for (let c = 0; c < 3; c++) {

@@ -26,7 +26,7 @@ async function time(label: string, images: ReturnType<typeof phantomGray>[], p: 
   console.log(
     `${label.padEnd(28)} slices ${images.length}  steps ${steps}  patches/slice ${(rs.reduce((s, r) => s + r.timings.patchEvaluations, 0) / rs.length).toFixed(1)}` +
       `  wall ${wall.toFixed(0)} ms  per slice ${(wall / images.length).toFixed(0)} ms  per step ${(wall / images.length / steps).toFixed(0)} ms` +
-      `  outside model ${(((wall - model) / wall) * 100).toFixed(1)} %`,
+      `  outside model ${(((wall - model) / wall) * 100).toFixed(1)} % (prepare ${rs.reduce((s, r) => s + r.timings.prepareMs, 0).toFixed(0)} ms, finish ${rs.reduce((s, r) => s + r.timings.finishMs, 0).toFixed(0)} ms)`,
   );
 }
 
