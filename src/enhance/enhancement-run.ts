@@ -130,6 +130,15 @@ export function leastSquaresGain(y: Float32Array, start: Float32Array): number {
   return ss > 0 ? sy / ss : 1;
 }
 
+/**
+ * The data-step limit; absent = 0.5 with an anchored start (whose least-squares f is near 1,
+ * where a respacing-multiplied s diverges) and none otherwise (the reference).
+ */
+export function dataStepLimitOf(preset: EnhancePreset): number | null {
+  if (preset.dataStepLimit !== undefined) return preset.dataStepLimit;
+  return preset.startStep !== null ? 0.5 : null;
+}
+
 /** Foreground restriction unless the preset says otherwise (see EnhancePreset). */
 function foregroundOnly(preset: EnhancePreset): boolean {
   return preset.exposureForegroundOnly ?? (preset.backgroundProtection || preset.exposureTarget === 'input');
@@ -149,7 +158,7 @@ export async function runEnhancement(
     const cond = conditionInput(unit, width, height, {
       contrastStretch: preset.contrastStretch,
       startGamma: preset.startGamma,
-      localGamma: preset.localGamma ?? false,
+      localGamma: preset.localGamma ?? true,
       backgroundProtection: preset.backgroundProtection,
       exposureForegroundOnly: foregroundOnly(preset),
       exposureTarget: preset.exposureTarget,
@@ -188,7 +197,7 @@ export async function runEnhancement(
       variance: plan.variance,
       guidance: { scale: plan.guidanceScale, exposureWeight: preset.exposureWeight },
       nApply: N_APPLY,
-      dataStepLimit: preset.dataStepLimit ?? null,
+      dataStepLimit: dataStepLimitOf(preset),
       guidanceTarget: preset.guidanceTarget,
       patchSize: p,
       stride: preset.stride,

@@ -30,7 +30,7 @@ export interface EnhancePreset {
   startGamma: boolean;
   /**
    * Extra field (not in the config schema yet): the start gamma follows the local foreground
-   * mean (uneven illumination) instead of one global γ. Absent = false.
+   * mean (uneven illumination) instead of one global γ. Absent = true (used only with startGamma).
    */
   localGamma?: boolean;
   backgroundProtection: boolean;
@@ -42,7 +42,8 @@ export interface EnhancePreset {
   exposureForegroundOnly?: boolean;
   /**
    * Extra field (not in the config schema yet): the largest fraction of the data residual one
-   * step may remove; keeps a respacing-multiplied s stable once f is near 1. Absent/null = none.
+   * step may remove; keeps a respacing-multiplied s stable once f is near 1. null = none;
+   * absent = 0.5 with an anchored start, none without (see dataStepLimitOf).
    */
   dataStepLimit?: number | null;
 }

@@ -3,6 +3,8 @@ import { CancelledError, ModelContractError } from '../shared/errors.js';
 import { posteriorMean, predictX0FromEps } from './posterior.js';
 import { respaceSchedule, spaceTimesteps } from './respacing.js';
 import { sampleSlices, type PredictFn, type SamplerOptions, type SliceInput } from './sampler.js';
+import { dataStepLimitOf, planRun } from './enhancement-run.js';
+import { DEFAULT_PRESET, PAPER_PRESET } from './preset.js';
 import { createRng } from './rng.js';
 import { fixedLogVariance, linearBetas } from './schedule.js';
 import { accumulatePatch, cropPatch, overlapCounts, patchCorners } from './tiling.js';
@@ -133,6 +135,18 @@ describe('sampler', () => {
     const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     expect(maxAbs(wild.results[0]!.x)).toBeGreaterThan(100);
     expect(maxAbs(tame.results[0]!.x)).toBeLessThan(5);
+  });
+
+  it('plans the run: anchored start step, respacing-scaled s, limits for presets without the extra fields', () => {
+    const plan = planRun({ ...DEFAULT_PRESET, model: 'm' }, linearBetas(1000), 3);
+    expect(plan.schedule.timestepMap[plan.startStep]).toBe(222); // last kept step ≤ 300
+    expect(plan.guidanceScale).toBe(1e6); // ×min(1000/10, 10)
+    expect(plan.variance).toBe('fixed_small');
+    expect(planRun({ ...PAPER_PRESET, model: 'm' }, linearBetas(1000), 6).guidanceScale).toBe(1e5);
+    const { dataStepLimit: _omit, ...configStyle } = { ...DEFAULT_PRESET, model: 'm' };
+    expect(dataStepLimitOf(configStyle)).toBe(0.5);
+    expect(dataStepLimitOf({ ...configStyle, startStep: null })).toBeNull();
+    expect(() => planRun({ ...DEFAULT_PRESET, model: 'm', steps: 2000 }, linearBetas(1000), 3)).toThrow(RangeError);
   });
 
   it('runs learned variance from the model\'s v channels and refuses it for ε-only models', async () => {

@@ -68,6 +68,7 @@ function presetOf(c: GoldenConfig): EnhancePreset {
     backgroundProtection: false,
     contrastStretch: false,
     exposureForegroundOnly: false,
+    dataStepLimit: null,
   };
 }
 
