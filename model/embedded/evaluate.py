@@ -129,7 +129,7 @@ def main():
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--onnx", default=os.path.join(HERE, "embedded.onnx"))
     ap.add_argument("--out", default=HERE)
-    ap.add_argument("--sample-steps", type=int, default=100)
+    ap.add_argument("--sample-steps", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -148,9 +148,9 @@ def main():
     PILImage.fromarray(np.concatenate(tiles[:len(images)] + tiles[len(images):2 * len(images)], axis=0)).save(
         os.path.join(args.out, "denoising-t250-t500.png"))
     PILImage.fromarray(np.concatenate(tiles[2 * len(images):], axis=0)).save(os.path.join(args.out, "denoising-t900.png"))
-    samples = sample(model, 6, 256, args.sample_steps, seed=3, abar_full=abar)
-    grid = np.concatenate([np.concatenate([to_png(s) for s in samples[:3]], axis=1),
-                           np.concatenate([to_png(s) for s in samples[3:]], axis=1)], axis=0)
+    samples = sample(model, 4, 256, args.sample_steps, seed=3, abar_full=abar)
+    grid = np.concatenate([np.concatenate([to_png(s) for s in samples[:2]], axis=1),
+                           np.concatenate([to_png(s) for s in samples[2:]], axis=1)], axis=0)
     PILImage.fromarray(grid).save(os.path.join(args.out, "samples-from-noise.png"))
     with tempfile.TemporaryDirectory() as tmp:
         parity = onnx_parity(args.onnx, save_parity_case(model, tmp, 2, 256, 256, seed=21))

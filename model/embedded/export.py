@@ -55,6 +55,7 @@ def main():
         "ema": tr["ema"],
         "threads": tr["threads"],
         "wallMinutes": round(ck["elapsed"] / 60, 1),
+        "budgetMinutes": tr.get("budget_minutes"),
         "hardware": "2 shared CPU cores, Debian PyTorch 1.13 (CPU)",
         "finalLoss": round(losses[-1][2], 4) if losses else None,
         "data": "windowed CT/MR/XA/NM slices from pydicom, DCMTK, GDCM and dicom3tools test files; natural "
