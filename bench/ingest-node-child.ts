@@ -5,6 +5,7 @@
  * It starts the node with startNode() from <configDir>, prints one JSON line
  * `{"event":"ready","port":…,"transport":…}` on stdout, and on SIGTERM or a `stop` line on stdin
  * stops the node and prints `{"event":"stopped","stored":…,"kept":…}` (instances of the series).
+ * Every 500 ms it prints `{"event":"memory",…}` with process.memoryUsage().
  */
 import { createInterface } from 'node:readline';
 import { startNode } from '../src/app/node.js';
@@ -70,6 +71,11 @@ async function main(): Promise<void> {
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === 'stop') void stop();
   });
+  // The node's own view of its memory, so the parent can tell V8 heap from buffers and native memory.
+  setInterval(() => {
+    const m = process.memoryUsage();
+    say({ event: 'memory', heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss });
+  }, 500).unref();
   say({ event: 'ready', port: listener.port(), transport: listener.kind, pid: process.pid });
 }
 

@@ -18,6 +18,7 @@ import { runDcmtkReceive, runNodeReceive, type IngestRun, type NodeRun } from '.
 import { renderMarkdown, type Environment, type IngestReport, type ThroughputCase } from './lib/ingest-report.js';
 import { ensurePhantomSet, type PhantomSet } from './lib/phantom-set.js';
 import { measureReceiveBreakdown } from './lib/receive-breakdown.js';
+import { profileReceive } from './lib/cpu-profile.js';
 import { countSyscalls, straceAvailable } from './lib/syscall-census.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -32,6 +33,7 @@ interface Options {
   native: boolean;
   breakdown: boolean;
   census: boolean;
+  profile: boolean;
 }
 
 function positiveInt(v: string): number {
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     .option('--no-native', 'skip the dicom-dimse-native transport')
     .option('--no-breakdown', 'skip the in-process stage breakdown')
     .option('--no-census', 'skip the strace system-call census')
+    .option('--no-profile', 'skip the CPU profile of the node child')
     .parse()
     .opts<Options>();
   const t0 = performance.now();
@@ -173,6 +176,11 @@ async function main(): Promise<void> {
         say('  system-call census (strace)…');
         report.census = await countSyscalls(set, work, Math.min(100, instances));
       } else say('  strace not installed: no system-call census');
+    }
+
+    if (o.profile) {
+      say('  CPU profile of the node child…');
+      report.profile = await profileReceive(set, work, Math.min(100, instances));
     }
 
     if (o.memory) {

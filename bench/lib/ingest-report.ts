@@ -1,5 +1,6 @@
 import type { IngestRun, NodeRun } from './ingest-runs.js';
 import type { ReceiveBreakdown } from './receive-breakdown.js';
+import type { ReceiveProfile } from './cpu-profile.js';
 import type { SyscallCensus } from './syscall-census.js';
 
 export interface Environment {
@@ -42,6 +43,7 @@ export interface IngestReport {
   memoryGoalBytes: number;
   breakdown?: ReceiveBreakdown;
   census?: SyscallCensus;
+  profile?: ReceiveProfile;
   totalSeconds: number;
 }
 
@@ -112,7 +114,7 @@ export function renderMarkdown(r: IngestReport): string {
     const ours = r.throughput.find((c) => c.name.includes('dcmjs-dimse'));
     // (the node's own receive path, as startNode runs it)
     const total = ours ? summarize(ours, r.instances, r.setBytes) : undefined;
-    out.push('## Where the time goes (per instance, each stage alone in one process, no network; fsync-bound stages: faster of 2 rounds)');
+    out.push('## Where the time goes (per instance, each stage alone in one process, no network; fsync-bound stages: fastest of 3 rounds)');
     out.push('');
     out.push('| stage | ms / instance |');
     out.push('|---|---:|');
@@ -135,6 +137,24 @@ export function renderMarkdown(r: IngestReport): string {
     out.push('| syscall | per instance |');
     out.push('|---|---:|');
     for (const [k, v] of Object.entries(r.census.perInstance).sort((a, b) => b[1] - a[1])) out.push(`| ${k} | ${f2(v)} |`);
+    out.push('');
+  }
+
+  if (r.profile) {
+    const p = r.profile;
+    const entries = Object.entries(p.perInstanceMs).sort((a, b) => b[1] - a[1]);
+    const busy = entries.filter(([k]) => k !== '(idle)').reduce((sum, [, v]) => sum + v, 0);
+    out.push(`## Node main thread per instance (V8 CPU profile of the node child, ${p.instances} instances over DIMSE)`);
+    out.push('');
+    out.push(
+      `Transfer window ${f1(p.windowMs)} ms = ${f2(p.windowMs / p.instances)} ms per instance; main thread busy ${f2(busy)} ms, ` +
+        `idle ${f2(p.perInstanceMs['(idle)'] ?? 0)} ms (waiting for the socket or for fs work on libuv's thread pool: write, fsync, rename). ` +
+        'Native calls are charged to the package or src/ folder that made them (fsync in src/spool, the SQLite commit in better-sqlite3).',
+    );
+    out.push('');
+    out.push('| component | ms / instance |');
+    out.push('|---|---:|');
+    for (const [k, v] of entries) out.push(`| ${k} | ${f2(v)} |`);
     out.push('');
   }
 
@@ -162,6 +182,13 @@ export function renderMarkdown(r: IngestReport): string {
       `Goal: peak under ${mib(r.memoryGoalBytes)} — ${verdict}. Growth from idle to peak: ${mib(run.peakRss - run.idleRss)}. ` +
         'The idle figure includes the tsx loader (≈ 35 MiB over plain node) and every module the node imports at start.',
     );
+    if (run.heapAtEnd) {
+      out.push(
+        `The node's own process.memoryUsage() (every 500 ms): V8 heap used at most ${mib(run.maxHeapUsed)}, external (Buffers) at most ` +
+          `${mib(run.maxExternal)}; after the last instance heap used ${mib(run.heapAtEnd.heapUsed)} of ${mib(run.heapAtEnd.heapTotal)}, ` +
+          `external ${mib(run.heapAtEnd.external)}, RSS ${mib(run.heapAtEnd.rss)}.`,
+      );
+    }
   } else {
     out.push('Not measured in this run.');
   }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool } from '../../test/helpers/dcmtk.js';
 import { freePort, waitForPort } from '../../test/helpers/ports.js';
-import { CALLING_AE, NODE_AE, startNodeProcess, writeBenchConfig, type Transport } from './node-process.js';
+import { CALLING_AE, NODE_AE, startNodeProcess, writeBenchConfig, type HeapReading, type Transport } from './node-process.js';
 import type { PhantomSet } from './phantom-set.js';
 import { MemorySampler, type MemorySample } from './process-memory.js';
 
@@ -26,6 +26,10 @@ export interface NodeRun extends IngestRun {
   /** RSS at 25/50/75/100 % of the instances received. */
   atFractions: Array<{ fraction: number; progress: number; rss: number; hwm: number } | undefined>;
   samples: MemorySample[];
+  /** The node's own process.memoryUsage() at the end of the transfer and its largest V8 heap. */
+  heapAtEnd?: HeapReading;
+  maxHeapUsed: number;
+  maxExternal: number;
   /** The node's warnings and errors (stderr), trimmed. */
   log: string;
 }
@@ -124,6 +128,9 @@ export async function runNodeReceive(
     await waitUntil(() => inSpool() >= set.slices && countFiles(inboxDir, true) === 0, timeoutMs, `${set.slices} instances in the spool`);
     const seconds = (performance.now() - started) / 1000;
     sampler.stop();
+    // One more memoryUsage line from the child after the last instance.
+    await new Promise((r) => setTimeout(r, 600));
+    const heap = node.heap();
     stopped = await node.stop();
     return {
       transport: node.transport,
@@ -134,6 +141,9 @@ export async function runNodeReceive(
       peakRss: sampler.peak(),
       atFractions: sampler.atFractions(set.slices, [0.25, 0.5, 0.75, 1]),
       samples: sampler.samples,
+      heapAtEnd: heap[heap.length - 1],
+      maxHeapUsed: heap.reduce((m, h) => Math.max(m, h.heapUsed), 0),
+      maxExternal: heap.reduce((m, h) => Math.max(m, h.external), 0),
       log: node.stderr().slice(-2000),
     };
   } finally {

@@ -47,6 +47,15 @@ limits:
   );
 }
 
+/** process.memoryUsage() of the child, as it reports it every 500 ms. */
+export interface HeapReading {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+}
+
 /** A node running in its own process (bench/ingest-node-child.ts). */
 export interface NodeProcess {
   pid: number;
@@ -55,6 +64,8 @@ export interface NodeProcess {
   transport: string;
   /** What the child wrote on stderr (warnings and errors of the node's log). */
   stderr(): string;
+  /** The child's process.memoryUsage() readings so far, newest last. */
+  heap(): HeapReading[];
   /** Stops the node; resolves with the instances of the series it holds. */
   stop(): Promise<{ stored: number; kept: number }>;
 }
@@ -65,27 +76,34 @@ function exitOf(child: ChildProcess): Promise<void> {
 
 /**
  * Starts the child with `node --import tsx` (one process, so its pid is the node's) and waits for
- * its ready line. `env` adds to the inherited environment (e.g. DCMTK's TCP_NODELAY).
+ * its ready line. `env` adds to the inherited environment (e.g. DCMTK's TCP_NODELAY); `nodeArgs` go
+ * to node itself (e.g. --cpu-prof).
  */
 export async function startNodeProcess(
   configDir: string,
   seriesUid: string,
   transport: Transport,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, configDir, seriesUid, transport], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', CHILD, configDir, seriesUid, transport], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let err = '';
+  // A write to a child that has already gone must not take the benchmark down.
+  child.stdin!.on('error', () => undefined);
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const lines = createInterface({ input: child.stdout! });
   const messages: Array<Record<string, unknown>> = [];
+  const heap: HeapReading[] = [];
   const waiters: Array<() => void> = [];
   lines.on('line', (line) => {
     try {
-      messages.push(JSON.parse(line) as Record<string, unknown>);
+      const m = JSON.parse(line) as Record<string, unknown>;
+      if (m.event === 'memory') heap.push(m as unknown as HeapReading);
+      else messages.push(m);
     } catch {
       err += `${line}\n`;
     }
@@ -99,7 +117,7 @@ export async function startNodeProcess(
         if (m) {
           clearTimeout(timer);
           resolve(m);
-        } else if (child.exitCode !== null) {
+        } else if (child.exitCode !== null || child.signalCode !== null) {
           clearTimeout(timer);
           reject(new Error(`node child exited with ${child.exitCode} before "${event}"\n${err}`));
         } else waiters.push(check);
@@ -111,25 +129,32 @@ export async function startNodeProcess(
     child.kill('SIGKILL');
     throw e;
   });
+  let stopping: Promise<{ stored: number; kept: number }> | undefined;
   return {
     pid: child.pid!,
     port: Number(ready.port),
     transport: String(ready.transport),
     stderr: () => err,
-    async stop() {
-      child.stdin!.write('stop\n');
-      try {
-        const stopped = await next('stopped', 60_000);
-        // dicom-dimse-native's DCMTK thread can keep process.exit() from returning: give the child a
-        // moment, then kill it (its node has already stopped and closed the database).
-        await Promise.race([exitOf(child), new Promise((r) => setTimeout(r, 3000).unref())]);
-        return { stored: Number(stopped.stored), kept: Number(stopped.kept) };
-      } finally {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
-          await exitOf(child);
-        }
-      }
+    heap: () => heap,
+    stop() {
+      stopping ??= stopChild();
+      return stopping;
     },
   };
+
+  async function stopChild(): Promise<{ stored: number; kept: number }> {
+    child.stdin!.write('stop\n');
+    try {
+      const stopped = await next('stopped', 60_000);
+      // dicom-dimse-native's DCMTK thread can keep process.exit() from returning: give the child a
+      // moment, then kill it (its node has already stopped and closed the database).
+      await Promise.race([exitOf(child), new Promise((r) => setTimeout(r, 3000).unref())]);
+      return { stored: Number(stopped.stored), kept: Number(stopped.kept) };
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exitOf(child);
+      }
+    }
+  }
 }

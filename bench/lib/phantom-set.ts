@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writePart10 } from '../../src/dicom/part10.js';
@@ -86,4 +86,12 @@ export async function ensurePhantomSet(
     generatedSeconds: (performance.now() - started) / 1000,
     cached: false,
   };
+}
+
+/** Copies the first `count` files of a set into `dir` (a smaller folder for storescu +sd). */
+export function copySubset(set: PhantomSet, dir: string, count: number): number {
+  mkdirSync(dir, { recursive: true });
+  const files = readdirSync(set.dir).filter((f) => f.endsWith('.dcm')).sort().slice(0, count);
+  for (const f of files) copyFileSync(join(set.dir, f), join(dir, f));
+  return files.length;
 }

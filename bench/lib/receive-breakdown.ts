@@ -16,13 +16,13 @@ export interface ReceiveBreakdown {
   instances: number;
   /** Plain write + rename per instance, no fsync: what storescp does (page cache only). */
   writeRenameNoSync: number;
-  /** Spool.writeDurably + Spool.commit: temp write, fsync, rename, directory fsync (+ sha256); faster of 2 rounds. */
+  /** Spool.writeDurably + Spool.commit: temp write, fsync, rename, directory fsync (+ sha256); fastest of 3 rounds. */
   spoolDurable: number;
   /** sha256 of the bytes alone (part of spoolDurable). */
   sha256: number;
   /** inspectInstance: Part-10 header parse up to Pixel Data and the checks. */
   inspect: number;
-  /** InstanceReceiver.ingest wired as in startNode: the full receive path minus the network; faster of 2 rounds. */
+  /** InstanceReceiver.ingest wired as in startNode: the full receive path minus the network; fastest of 3 rounds. */
   ingest: number;
 }
 
@@ -94,11 +94,11 @@ export async function measureReceiveBreakdown(set: PhantomSet, workDir: string):
     for (const b of blobs) if (!inspectInstance(b).ok) throw new Error('phantom instance failed inspection');
   });
 
-  // The two fsync-bound stages alternate, twice, and keep their faster round: on a shared machine
-  // the disk's fsync latency moves with everyone else's writes.
+  // The two fsync-bound stages alternate, three times, and keep their fastest round: on a shared
+  // machine the disk's fsync latency and the CPU share move with everyone else's work.
   let spoolDurable = Infinity;
   let ingest = Infinity;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 3; round++) {
     flushPageCache();
     spoolDurable = Math.min(spoolDurable, await timeSpoolOnly(set, blobs, join(workDir, `spool-only-${round}`)));
     flushPageCache();

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool } from '../../test/helpers/dcmtk.js';
 import { CALLING_AE, NODE_AE, startNodeProcess, writeBenchConfig } from './node-process.js';
-import type { PhantomSet } from './phantom-set.js';
+import { copySubset, type PhantomSet } from './phantom-set.js';
 
 const TRACED = ['fsync', 'fdatasync', 'rename', 'renameat', 'renameat2', 'statfs', 'fstatfs', 'openat', 'mkdir', 'unlink', 'pwrite64', 'write'];
 
@@ -37,9 +37,7 @@ export function parseStraceSummary(text: string): Record<string, number> {
  */
 export async function countSyscalls(set: PhantomSet, workDir: string, count: number): Promise<SyscallCensus> {
   const subset = join(workDir, 'census-files');
-  mkdirSync(subset, { recursive: true });
-  const files = readdirSync(set.dir).filter((f) => f.endsWith('.dcm')).sort().slice(0, count);
-  for (const f of files) copyFileSync(join(set.dir, f), join(subset, f));
+  const sent = copySubset(set, subset, count);
   const configDir = join(workDir, 'census-node');
   mkdirSync(configDir, { recursive: true });
   writeBenchConfig(configDir, join(configDir, 'data'), 'dcmjs-dimse');
@@ -57,8 +55,8 @@ export async function countSyscalls(set: PhantomSet, workDir: string, count: num
     });
     const counts = parseStraceSummary(readFileSync(out, 'utf8'));
     const perInstance: Record<string, number> = {};
-    for (const [k, v] of Object.entries(counts)) perInstance[k] = Math.round((v / files.length) * 100) / 100;
-    return { instances: files.length, perInstance };
+    for (const [k, v] of Object.entries(counts)) perInstance[k] = Math.round((v / sent) * 100) / 100;
+    return { instances: sent, perInstance };
   } finally {
     if (tracer.exitCode === null && tracer.signalCode === null) tracer.kill('SIGKILL');
     await node.stop().catch(() => undefined);
