@@ -63,5 +63,6 @@ describe('quality measures', () => {
     expect(q.backgroundEntropyIn).toBe(0);
     expect(q.backgroundEntropyOut).toBe(0);
     expect(q.entropyIn).toBeGreaterThan(1);
+    expect(q.lightnessOrderError).toBe(0);
   });
 });

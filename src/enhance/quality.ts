@@ -149,6 +149,8 @@ export interface QualitySummary {
   backgroundEntropyIn: number;
   backgroundEntropyOut: number;
   backgroundFraction: number;
+  /** Lightness order error of the output against the input (0 = every order kept). */
+  lightnessOrderError: number;
 }
 
 /** Cheap no-reference figures for a derivation row. */
@@ -167,5 +169,6 @@ export function summariseQuality(input: EngineImage, output: RgbImage): QualityS
     backgroundEntropyIn: entropy(a, mask),
     backgroundEntropyOut: entropy(b, mask),
     backgroundFraction: bg / mask.length,
+    lightnessOrderError: lightnessOrderError(input, output),
   };
 }
