@@ -109,6 +109,7 @@ export async function sampleSlices(
     throw new RangeError(`start step ${opts.startStep} outside the ${schedule.length}-step schedule`);
   }
   if (opts.batchSize < 1) throw new RangeError('batch size must be ≥ 1');
+  if (slices.length === 0) return { results: [], timings: { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0 } };
   const geometry = slices.map((s) => {
     if (s.height < p || s.width < p) throw new RangeError(`image ${s.width}×${s.height} is smaller than the patch ${p}`);
     const n = 3 * s.height * s.width;
