@@ -21,7 +21,6 @@ export const VARIANTS: Record<string, Partial<EnhancePreset>> = {
   localt200: { localGamma: true, startStep: 230 },
   paper10: { steps: 10, guidanceScaleFollowsRespacing: false, exposureTarget: 0.4, variance: 'fixed_large', startStep: null, startGamma: false, backgroundProtection: false, contrastStretch: false, exposureForegroundOnly: false, dataStepLimit: null },
   nolimit: { dataStepLimit: null },
-  limit1: { dataStepLimit: 1 },
   limit025: { dataStepLimit: 0.25 },
   nostretch: { contrastStretch: false },
   local: { localGamma: true },
@@ -30,6 +29,10 @@ export const VARIANTS: Record<string, Partial<EnhancePreset>> = {
   t120: { startStep: 120 },
   noexp: { exposureWeight: 0 },
   noguide: { guidanceScale: 0 },
+  cap5: { guidanceScaleCap: 5 },
+  exp02: { exposureWeight: 0.02 },
+  s15: { steps: 15 },
+  limit1: { dataStepLimit: 1 },
 };
 
 const wanted = process.argv.slice(3);
