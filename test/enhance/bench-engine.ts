@@ -6,15 +6,17 @@
  */
 import { resolve } from 'node:path';
 import { EnhancementEngine } from '../../src/enhance/engine.js';
+import { loadManifest } from '../../src/enhance/model-manifest.js';
 import { ModelRegistry } from '../../src/enhance/model-registry.js';
 import { DEFAULT_PRESET, type EnhancePreset } from '../../src/enhance/preset.js';
 import { phantomGray } from './quality-cases.js';
 
 const manifestPath = resolve(process.argv[2] ?? 'model/embedded/manifest.yaml');
-const registry = await ModelRegistry.open(['m'], { modelsDir: '', manifestPaths: { m: manifestPath } });
+const modelId = (await loadManifest(manifestPath)).manifest.id;
+const registry = await ModelRegistry.open([modelId], { modelsDir: '', manifestPaths: { [modelId]: manifestPath } });
 if (registry.problems().size > 0) throw new Error([...registry.problems().values()].join('\n'));
 const engine = new EnhancementEngine(registry);
-const preset: EnhancePreset = { ...DEFAULT_PRESET, model: 'm' };
+const preset: EnhancePreset = { ...DEFAULT_PRESET, model: modelId };
 
 async function time(label: string, images: ReturnType<typeof phantomGray>[], p: EnhancePreset): Promise<void> {
   await engine.enhanceSeries(images.slice(0, 1), p, { quality: false }); // warm-up

@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { EnhancementEngine } from '../../src/enhance/engine.js';
+import { loadManifest } from '../../src/enhance/model-manifest.js';
 import { ModelRegistry } from '../../src/enhance/model-registry.js';
 import { DEFAULT_PRESET, type EnhancePreset } from '../../src/enhance/preset.js';
 import { conditionInput } from '../../src/enhance/conditioning.js';
@@ -14,7 +15,6 @@ import { DEGRADATIONS, qualityCases } from './quality-cases.js';
 import { meanByKind, scoreCases, type CaseScore } from './quality-eval.js';
 
 const manifestPath = resolve(process.argv[2] ?? 'model/embedded/manifest.yaml');
-const base: EnhancePreset = { ...DEFAULT_PRESET, model: 'm' };
 export const VARIANTS: Record<string, Partial<EnhancePreset>> = {
   default: {},
   global: { localGamma: false },
@@ -36,7 +36,9 @@ export const VARIANTS: Record<string, Partial<EnhancePreset>> = {
 };
 
 const wanted = process.argv.slice(3);
-const registry = await ModelRegistry.open(['m'], { modelsDir: '', manifestPaths: { m: manifestPath } });
+const modelId = (await loadManifest(manifestPath)).manifest.id;
+const registry = await ModelRegistry.open([modelId], { modelsDir: '', manifestPaths: { [modelId]: manifestPath } });
+const base: EnhancePreset = { ...DEFAULT_PRESET, model: modelId };
 if (registry.problems().size > 0) throw new Error([...registry.problems().values()].join('\n'));
 const engine = new EnhancementEngine(registry);
 const cases = await qualityCases();
