@@ -242,7 +242,14 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
       start = new Float32Array(3 * hw);
       for (let i = 0; i < hw; i++) {
         const g = Number.isFinite(local[i]!) ? gammaForMean(local[i]!) : gamma;
-        for (let c = 0; c < 3; c++) start[c * hw + i] = Math.pow(Math.max(0, reference[c * hw + i]!), g);
+        const r = reference[i]!;
+        const v = r > 0 ? Math.pow(r, g) : 0;
+        start[i] = v;
+        // Grey input (R = G = B) needs one power per pixel, not three.
+        const gr = reference[i + hw]!;
+        const bl = reference[i + 2 * hw]!;
+        start[i + hw] = gr === r ? v : gr > 0 ? Math.pow(gr, g) : 0;
+        start[i + 2 * hw] = bl === r ? v : bl > 0 ? Math.pow(bl, g) : 0;
       }
     } else if (gamma !== 1) start = reference.map((v) => Math.pow(Math.max(0, v), gamma));
   }
