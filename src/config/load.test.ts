@@ -64,7 +64,7 @@ describe('loadConfig', () => {
     expect(c.destinations.outbox).toMatchObject({ kind: 'folder', path: path.resolve(CONFIG_DIR, '../var/outbox') });
     expect(c.node.dataDir).toBe(path.resolve(CONFIG_DIR, '../var'));
     expect(c.models.embedded!.manifest).toBe(path.resolve(CONFIG_DIR, '../model/embedded/manifest.yaml'));
-    expect(Object.keys(c.presets).sort()).toEqual(['ct-default', 'endoscopy-default', 'mr-default']);
+    expect(Object.keys(c.presets).sort()).toEqual(['ct-default', 'endoscopy-default', 'mr-default', 'paper']);
     expect(c.rules.map((r) => r.name)).toEqual(['ct-enhance', 'mr-enhance', 'endoscopy-enhance', 'default']);
     expect(c.rules.at(-1)).toMatchObject({ isDefault: true, actions: { kind: 'drop' } });
     expect(c.rules[0]!.actions).toEqual({ kind: 'process', windows: ['soft-tissue'], enhance: 'ct-default', output: 'sc-rgb', destinations: ['outbox'] });

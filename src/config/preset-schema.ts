@@ -43,30 +43,19 @@ export const PresetSchema = Strict(
     startGamma: Defaulted(Type.Boolean(), true),
     /** Keep the input's background (dark regions connected to the border) unchanged. */
     backgroundProtection: Defaulted(Type.Boolean(), true),
-    /** Stretch the contrast of low-contrast inputs before sampling. */
-    contrastStretch: Defaulted(Type.Boolean(), false),
+    /** Stretch the contrast of inputs whose black level is lifted (flattened images) before sampling. */
+    contrastStretch: Defaulted(Type.Boolean(), true),
+    /** The start gamma follows the local foreground mean (unevenly lit inputs) instead of one global γ. */
+    localGamma: Defaulted(Type.Boolean(), true),
+    /** Restrict the exposure pull to foreground blocks (dark background blocks do not pull towards E). */
+    exposureForegroundOnly: Defaulted(Type.Boolean(), true),
+    /**
+     * Largest fraction of the data residual one step may remove; keeps a respacing-multiplied
+     * guidance scale stable once the gain f is near 1. null = no limit (the paper).
+     */
+    dataStepLimit: Defaulted(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1 }), Type.Null()]), 0.5),
   },
   { description: 'an enhancement preset' },
 );
 
 export type Preset = Static<typeof PresetSchema>;
-
-/** The reference configuration of the paper and its released code (unimie-algorithm.md §9). */
-export const PAPER_PRESET: Omit<Preset, 'model'> = {
-  steps: 1000,
-  guidanceScale: 100_000,
-  guidanceScaleFollowsRespacing: false,
-  guidanceScaleCap: 10,
-  exposureTarget: 0.4,
-  exposureWeight: 0.01,
-  variance: 'learned',
-  patchSize: 256,
-  stride: 128,
-  batchSize: 16,
-  seed: 0,
-  guidanceTarget: 'x0',
-  startStep: null,
-  startGamma: false,
-  backgroundProtection: false,
-  contrastStretch: false,
-};
