@@ -44,7 +44,8 @@ def main():
         "script": "model/embedded/train.py",
         "recipe": "v-prediction MSE (v = sqrt(abar) eps - sqrt(1-abar) x0; the graph converts v to epsilon "
                   "with abar[t], so the output is epsilon), uniform t over the T=1000 linear schedule, AdamW, "
-                  "warm-up, peak, half, then cosine learning rate by crop phase, gradient clip 1.0, EMA weights exported",
+                  "learning rate by crop phase (200-step warm-up, peak in the first, peak/2 in the second, cosine "
+                  "from 0.95 peak to 0.05 peak in the last), gradient clip 1.0, EMA weights exported",
         "architecture": dict(ck["config"], kind="ADM-style U-Net (GroupNorm, SiLU, scale-shift timestep "
                                                   "conditioning, self-attention at the lowest level)"),
         "parameters": parameter_count(model),
