@@ -59,12 +59,13 @@ head keeps x̂0 accurate at large t.
 `/usr/bin/python3 model/embedded/train.py --out DIR --budget-minutes {tr['budgetMinutes']:g}`, seed {tr['seed']}:
 {tr['recipe']}. Crops grow late in training: {phases} ({tr['steps']} steps); learning rate
 {tr['learningRate']}, EMA {tr['ema']}. **Wall time {tr['wallMinutes']} min** on {tr['hardware']}
-(`nice`, the cores shared with other work); final loss (v-MSE, mean of the last 50 steps) {tr['finalLoss']}.
+(`nice`, the cores shared with other work); final loss (v-MSE, mean over the last logged window of ≤ 50 steps) {tr['finalLoss']}.
 The budget mode fixes each phase's step count at run time and records it; passing the recorded counts
 as `--phases {','.join(f"{p['crop']}:{p['batch']}:{p['steps']}" for p in tr['phases'])}` reproduces the run step for step
 (every random draw of step n is seeded by (seed, n); resuming from the checkpoint continues exactly).
 This run started with a 62-minute budget and was resumed after 33 minutes with 70, because other
 work on the two shared cores had slowed it to 2–4 s per step; the recorded phases reproduce it.
+The wall time counts this run only, not the 10-minute aborted ε-head run mentioned above.
 
 Data ({tr['data']}): 195 training images — 7 windowed CT images (two slices; soft tissue, lung,
 bone and brain windows), 4 MR (a 20-slice MR mosaic in 3 percentile windows, one small MR), 3 XA
