@@ -9,7 +9,8 @@
  * Blur is evaluated by `npm run eval`, not gated: UniMIE is an illumination method.
  *
  * Without model/embedded/manifest.yaml the gate is skipped locally and fails in CI (CI=true).
- * EVAL_GATE_MANIFEST=<path> runs it against another manifest with id `embedded` (development).
+ * EVAL_GATE_MANIFEST=<path> runs it against another manifest with id `embedded`, and
+ * EVAL_GATE_CONFIG=<dir> with another node.yaml/rules.yaml (preset experiments; development only).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ import { enginePresetsOf, runEvaluation, type EvalRow } from '../../src/eval/run
 import { routeOf } from '../../src/eval/sample-set.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const config = loadConfig(join(ROOT, 'config'));
+const config = loadConfig(process.env.EVAL_GATE_CONFIG ?? join(ROOT, 'config'));
 const MODEL_ID = 'embedded';
 const manifest = process.env.EVAL_GATE_MANIFEST ?? config.models[MODEL_ID]?.manifest ?? join(ROOT, 'model', MODEL_ID, 'manifest.yaml');
 const present = existsSync(manifest);
