@@ -12,16 +12,12 @@ export function torchAvailable(): boolean {
   return r.status === 0;
 }
 
-/**
- * Whether the model tests can run: in CI a missing torch is a failure with a clear message
- * (CI must provide python3-torch); elsewhere the tests are skipped.
- */
+/** The model tests need Debian's torch (scripts/setup.sh installs it): a missing one is a failure. */
 export function requireTorch(): boolean {
-  const ok = torchAvailable();
-  if (!ok && process.env.CI === 'true') {
-    throw new Error(`${PYTHON} cannot import torch and numpy: install Debian's python3-torch and python3-numpy (CI=true)`);
+  if (!torchAvailable()) {
+    throw new Error(`${PYTHON} cannot import torch and numpy: install Debian's python3-torch and python3-numpy (scripts/setup.sh)`);
   }
-  return ok;
+  return true;
 }
 
 /** Runs a Python script synchronously; throws with its stderr when it fails. */
