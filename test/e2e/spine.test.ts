@@ -124,22 +124,26 @@ describe('DICOM spine end to end (dcmjs-dimse): storescu → node → Orthanc', 
  * process (its SCP thread keeps the port until exit), so it is checked for the receive → derive →
  * export path and the adoption of its inbox; the reject and restart cases above are dcmjs-dimse's.
  */
-describe('DICOM spine end to end (dicom-dimse-native): storescu → DCMTK listener → node → Orthanc', () => {
-  let orthanc: OrthancHandle;
-  let configDir: string;
-  let node: RunningNode | undefined;
 
+/** An Orthanc and a node for one describe block, stopped and removed after it. */
+function orthancAndNode(): { orthanc?: OrthancHandle; node?: RunningNode; configDir?: string } {
+  const ctx: { orthanc?: OrthancHandle; node?: RunningNode; configDir?: string } = {};
   afterAll(async () => {
-    await node?.stop();
-    await orthanc?.stop();
-    if (configDir) removeDir(configDir);
+    await ctx.node?.stop();
+    await ctx.orthanc?.stop();
+    if (ctx.configDir) removeDir(ctx.configDir);
   });
+  return ctx;
+}
+
+describe('DICOM spine end to end (dicom-dimse-native): storescu → DCMTK listener → node → Orthanc', () => {
+  const ctx = orthancAndNode();
 
   it('adopts what DCMTK wrote and delivers the derived series', async () => {
-    orthanc = await startOrthanc();
+    const orthanc = (ctx.orthanc = await startOrthanc());
     const port = await freePort();
-    configDir = writeTestConfig({ port, transport: 'dicom-dimse-native', allowAnyCaller: true, pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort } });
-    node = await startTestNode(configDir);
+    const configDir = (ctx.configDir = writeTestConfig({ port, transport: 'dicom-dimse-native', allowAnyCaller: true, pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort } }));
+    const node = (ctx.node = await startTestNode(configDir));
     await sendSeriesAndCheck(node, orthanc, port, configDir);
     const inbox = join(node.spool.inboxDir, 'main');
     const left = readdirSync(inbox, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
@@ -148,21 +152,13 @@ describe('DICOM spine end to end (dicom-dimse-native): storescu → DCMTK listen
 });
 
 describe('derived series routed back by the PACS, and several windows per series', () => {
-  let orthanc: OrthancHandle;
-  let configDir: string;
-  let node: RunningNode | undefined;
-
-  afterAll(async () => {
-    await node?.stop();
-    await orthanc?.stop();
-    if (configDir) removeDir(configDir);
-  });
+  const ctx = orthancAndNode();
 
   it('makes one derived series per window and never processes its own output again', async () => {
-    orthanc = await startOrthanc();
+    const orthanc = (ctx.orthanc = await startOrthanc());
     const port = await freePort();
-    configDir = writeTestConfig({ port, transport: 'dcmjs-dimse', ctWindows: ['soft-tissue', 'bone'], pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort } });
-    node = await startTestNode(configDir);
+    const configDir = (ctx.configDir = writeTestConfig({ port, transport: 'dcmjs-dimse', ctWindows: ['soft-tissue', 'bone'], pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort } }));
+    const node = (ctx.node = await startTestNode(configDir));
     const file = join(SAMPLES, 'ct-small', 'CT_small.dcm');
     expect((await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [file])).rc).toBe(0);
     await waitForIdle(node);
