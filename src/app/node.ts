@@ -71,10 +71,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const metrics = new NodeMetrics();
   metrics.attach({ db, destinations: () => Object.keys(config().destinations), diskFree: () => spool.diskFree() });
 
-  const enhancer = opts.createEnhancer ? await opts.createEnhancer(config(), db, log) : undefined;
+  const created = opts.createEnhancer ? await opts.createEnhancer(config(), db, log) : undefined;
+  const enhancer = created && instrumentEnhancer(created, metrics);
 
   const routes = buildDeliveryRoutes(config(), log);
-  const deliveries = new DeliveryWorker({ db, transports: routes, log: log.child({ stage: 'export' }), pollMs: 1000 });
+  const deliveries = new DeliveryWorker({
+    db,
+    transports: routes,
+    log: log.child({ stage: 'export' }),
+    pollMs: 1000,
+    onAttempt: (row, verdict) => metrics.deliveryAttempt(row.destination, verdict, (Date.now() - row.createdAt) / 1000),
+  });
 
   const runner = new JobRunner({
     db,
@@ -219,6 +226,24 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }
   }
   return node;
+}
+
+/** Feeds diffusion and model timings of every enhanced slice into the metrics. */
+function instrumentEnhancer(enhancer: SliceEnhancer, metrics: NodeMetrics): SliceEnhancer {
+  const device = enhancer.models().find((m) => m.loaded)?.device ?? 'cpu';
+  return {
+    ...enhancer,
+    enhance: async (images, preset, opts) => {
+      const out = await enhancer.enhance(images, preset, opts);
+      for (const r of out) {
+        const t = r.timings;
+        const steps = t.perStepMs > 0 ? Math.round(t.totalMs / t.perStepMs) : 0;
+        if (steps > 0) metrics.diffusionSteps(steps, t.totalMs / 1000, t.patchEvaluations / steps);
+        if (t.modelMs !== undefined) metrics.modelExecution(device, t.modelMs / 1000);
+      }
+      return out;
+    },
+  };
 }
 
 /** Transfer syntaxes offered to peers, native first (PS3.5 §10). */

@@ -99,5 +99,11 @@ limits: { minFreeDiskMb: 16 }
     const enhancedDs = readPart10(readFileSync(enhanced.path)).dataset;
     expect(String(enhancedDs.DerivationDescription)).toContain(`sha256:${manifest.manifest.sha256.slice(0, 16)}`);
     expect(String(enhancedDs.DerivationDescription)).toContain('preset fast, 4 steps, seed 7');
+
+    // The run shows in /metrics: diffusion steps, model time on the CPU, deliveries.
+    const metrics = (await node.metrics.scrape()).body;
+    expect(metrics).toMatch(/^unimie_diffusion_steps_total [1-9]/m);
+    expect(metrics).toMatch(/^unimie_model_execution_seconds_count\{device="cpu"\} [1-9]/m);
+    expect(metrics).toMatch(/^unimie_delivery_attempts_total\{destination="out",verdict="delivered"\} 2$/m);
   });
 });
