@@ -90,7 +90,7 @@ describe('unimie-node command line', () => {
       Date.now(),
     );
     claimDueDeliveries(node.db, { now: Date.now(), limit: 10, destinations: ['gone'] });
-    markDeliveryFailed(node.db, delivery.id, { now: Date.now(), error: 'refused', permanent: true, maxAttempts: 1, retryDelayMs: 0 });
+    markDeliveryFailed(node.db, delivery.id, { now: Date.now(), error: 'refused', permanent: true, maxAttempts: 1, retryDelayMs: () => 0 });
     expect(getDelivery(node.db, delivery.id)?.state).toBe('dead');
     const r = await cli(configDir, 'requeue', `delivery:${delivery.id}`);
     expect(r.rc, r.out).toBe(0);
