@@ -5,6 +5,7 @@ import { ConfigWatcher } from '../config/watch.js';
 import type { LoadedConfig } from '../config/load.js';
 import { openDatabase, type Db } from '../provenance/database.js';
 import { requeueOrphanedJobs } from '../provenance/jobs.js';
+import { getInstance } from '../provenance/instances.js';
 import { enqueueDelivery } from '../provenance/deliveries.js';
 import { Spool } from '../spool/spool.js';
 import { InstanceReceiver } from '../receive/instance-receiver.js';
@@ -133,7 +134,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     spool,
     log: log.child({ stage: 'receive' }),
     onStored: (ev) => {
-      metrics.instanceReceived(ev.sopClassUid, ev.transferSyntaxUid, 0);
+      metrics.instanceReceived(ev.sopClassUid, ev.transferSyntaxUid, getInstance(db, ev.instanceId)?.size ?? 0);
       router.onStored(ev);
     },
     decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodeTransferSyntax),

@@ -103,6 +103,8 @@ limits: { minFreeDiskMb: 16 }
     // The run shows in /metrics: diffusion steps, model time on the CPU, deliveries.
     const metrics = (await node.metrics.scrape()).body;
     expect(metrics).toMatch(/^unimie_diffusion_steps_total [1-9]/m);
+    const stored = node.db.prepare('SELECT size FROM instances').get() as { size: number };
+    expect(metrics).toContain(`unimie_received_bytes_total ${stored.size}`);
     expect(metrics).toMatch(/^unimie_model_execution_seconds_count\{device="cpu"\} [1-9]/m);
     expect(metrics).toMatch(/^unimie_delivery_attempts_total\{destination="out",verdict="delivered"\} 2$/m);
   });
