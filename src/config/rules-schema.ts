@@ -44,7 +44,12 @@ export const CompletionSchema = Strict({
   lateArrival: Defaulted(OneOf(['supersede', 'ignore'] as const), 'supersede'),
 });
 
-export const OUTPUT_KINDS = ['sc-rgb', 'mf-sc-rgb', 'grayscale'] as const;
+/**
+ * Derived output kinds with a builder in src/derive/. Multi-frame True Color SC and grayscale
+ * derived CT/MR join this list when their builders exist; until then a rule naming them is refused
+ * at load time rather than failing its jobs.
+ */
+export const OUTPUT_KINDS = ['sc-rgb'] as const;
 
 /**
  * Either `{ drop: true }` or a processing action. Kept as one object (not a JSON-schema union) so
