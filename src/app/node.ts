@@ -10,9 +10,10 @@ import { enqueueDelivery } from '../provenance/deliveries.js';
 import { Spool } from '../spool/spool.js';
 import { InstanceReceiver } from '../receive/instance-receiver.js';
 import { AssociationRecorder } from '../receive/association-recorder.js';
-import { recoverInbox } from '../receive/inbox-recovery.js';
+import { recoverReceiveSide } from '../receive/startup-recovery.js';
 import { isOwnOutput } from '../derive/equipment.js';
 import { canDecodeTransferSyntax } from '../dicom/pixels.js';
+import { ACCEPTED_TRANSFER_SYNTAXES } from '../dicom/transfer-syntax.js';
 import type { ScpTransport } from '../net/types.js';
 import { DeliveryWorker } from '../export/delivery-worker.js';
 import { ArrivalRouter } from './arrival-router.js';
@@ -53,8 +54,8 @@ export interface RunningNode {
 }
 
 /**
- * Starts the node: config, database (migrations), spool recovery, enhancement engine, job runner,
- * export worker, router (with recovery of series received before a restart) and, last, the DICOM
+ * Starts the node: config, database (migrations), enhancement engine, receive-side recovery (spool
+ * temp files, open associations, DCMTK inbox), job runner, export worker, router (with recovery of series received before a restart) and, last, the DICOM
  * listeners — so nothing is accepted before the node can keep it. Stops in reverse order.
  */
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
@@ -66,9 +67,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const db = openDatabase(join(dataDir, 'provenance.sqlite'));
   const spool = new Spool(join(dataDir, 'spool'));
   await spool.init();
-  const recovered = await spool.recover();
   const orphaned = requeueOrphanedJobs(db);
-  log.info({ dataDir, ...recovered, orphanedJobs: orphaned }, 'storage ready');
+  log.info({ dataDir, orphanedJobs: orphaned }, 'storage ready');
   const metrics = new NodeMetrics();
   metrics.attach({ db, destinations: () => Object.keys(config().destinations), diskFree: () => spool.diskFree() });
 
@@ -143,8 +143,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     isOwnOutput,
   });
 
-  const inbox = await recoverInbox(receiver, spool.inboxDir, { log });
-  if (inbox.kept > 0) log.warn({ kept: inbox.kept }, 'inbox files kept for a later attempt');
+  // Before anything writes to the spool: temp files of unacknowledged writes, association rows left
+  // open by a dead process, files the DCMTK listener wrote but the node had not adopted.
+  const recovery = await recoverReceiveSide({ spool, receiver, recorder: new AssociationRecorder({ db, log, transport: 'startup' }), log });
+  if (recovery.inbox.kept > 0) log.warn({ kept: recovery.inbox.kept }, 'inbox files kept for a later attempt');
 
   deliveries.start();
   runner.start();
@@ -246,20 +248,3 @@ function instrumentEnhancer(enhancer: SliceEnhancer, metrics: NodeMetrics): Slic
     },
   };
 }
-
-/** Transfer syntaxes offered to peers, native first (PS3.5 §10). */
-export const ACCEPTED_TRANSFER_SYNTAXES: string[] = [
-  '1.2.840.10008.1.2.1',
-  '1.2.840.10008.1.2',
-  '1.2.840.10008.1.2.2',
-  '1.2.840.10008.1.2.1.99',
-  '1.2.840.10008.1.2.5',
-  '1.2.840.10008.1.2.4.50',
-  '1.2.840.10008.1.2.4.51',
-  '1.2.840.10008.1.2.4.57',
-  '1.2.840.10008.1.2.4.70',
-  '1.2.840.10008.1.2.4.80',
-  '1.2.840.10008.1.2.4.81',
-  '1.2.840.10008.1.2.4.90',
-  '1.2.840.10008.1.2.4.91',
-];
