@@ -1,4 +1,5 @@
-import { ACCEPTED_TRANSFER_SYNTAXES, type RunningNode } from '../../src/app/node.js';
+import type { RunningNode } from '../../src/app/node.js';
+import { ACCEPTED_TRANSFER_SYNTAXES } from '../../src/dicom/transfer-syntax.js';
 import { isOwnOutput } from '../../src/derive/equipment.js';
 import { canDecodeTransferSyntax } from '../../src/dicom/pixels.js';
 import { InstanceReceiver } from '../../src/receive/instance-receiver.js';

@@ -6,7 +6,7 @@ import type { AssociationEvents, ScpTransport, StoreHandler } from '../net/types
 import type { Spool } from '../spool/spool.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { ACCEPTED_TRANSFER_SYNTAXES } from './node.js';
+import { ACCEPTED_TRANSFER_SYNTAXES } from '../dicom/transfer-syntax.js';
 
 export interface ListenerDeps {
   receiver: StoreHandler;
@@ -41,7 +41,7 @@ export async function createListeners(config: LoadedConfig, deps: ListenerDeps):
         maxPduLength: l.maxPduLength,
         maxAssociations: l.maxAssociations,
         tls: l.tls ? { cert: l.tls.cert, key: l.tls.key, ca: l.tls.ca, requestClientCert: l.tls.requireClientCert } : undefined,
-        acceptedTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES,
+        acceptedTransferSyntaxes: [...ACCEPTED_TRANSFER_SYNTAXES],
       };
       const scp = createScp(l.transport, options, {
         policy,

@@ -29,3 +29,20 @@ export const NATIVE_TRANSFER_SYNTAXES: readonly string[] = [
 export function isNativeTransferSyntax(uid: string): boolean {
   return NATIVE_TRANSFER_SYNTAXES.includes(uid);
 }
+
+/** Transfer syntaxes the node accepts from peers, native first (PS3.5 §10). */
+export const ACCEPTED_TRANSFER_SYNTAXES: readonly string[] = [
+  TransferSyntax.ExplicitVRLittleEndian,
+  TransferSyntax.ImplicitVRLittleEndian,
+  TransferSyntax.ExplicitVRBigEndian,
+  TransferSyntax.DeflatedExplicitVRLittleEndian,
+  TransferSyntax.RleLossless,
+  TransferSyntax.JpegBaseline,
+  TransferSyntax.JpegExtended,
+  TransferSyntax.JpegLossless,
+  TransferSyntax.JpegLosslessSv1,
+  TransferSyntax.JpegLsLossless,
+  TransferSyntax.JpegLsNearLossless,
+  TransferSyntax.Jpeg2000Lossless,
+  TransferSyntax.Jpeg2000,
+];
