@@ -15,7 +15,7 @@ import { derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '.
 import type { SliceEnhancer } from '../app/stages.js';
 import { presetKey } from '../app/series-pipeline.js';
 import { createLogger } from '../shared/log.js';
-import { collectFiles } from './store-items.js';
+import { collectFiles } from '../route/dry-run.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 

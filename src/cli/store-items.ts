@@ -1,5 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { collectFiles } from '../route/dry-run.js';
 import { readPart10 } from '../dicom/part10.js';
 import type { StoreItem } from '../net/types.js';
 
@@ -19,21 +19,6 @@ export async function collectStoreItems(paths: readonly string[]): Promise<{ ite
     }
   }
   return { items, skipped };
-}
-
-/** Every file under the given files/folders (recursive, sorted, dot files skipped). */
-export async function collectFiles(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) {
-    const st = await stat(p);
-    if (!st.isDirectory()) {
-      out.push(p);
-      continue;
-    }
-    const names = (await readdir(p)).filter((n) => !n.startsWith('.')).sort();
-    out.push(...(await collectFiles(names.map((n) => join(p, n)))));
-  }
-  return out;
 }
 
 /** Parses `AE@host:port`. */

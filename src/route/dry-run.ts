@@ -32,11 +32,15 @@ export interface DryRunOptions {
   calledAe?: string;
 }
 
-async function listFiles(p: string): Promise<string[]> {
-  const st = await fs.stat(p);
-  if (!st.isDirectory()) return [p];
-  const names = (await fs.readdir(p)).sort();
-  const nested = await Promise.all(names.filter((n) => !n.startsWith('.')).map((n) => listFiles(path.join(p, n))));
+/** Every file under the given files and folders: recursive, sorted by name, dot files skipped. */
+export async function collectFiles(paths: readonly string[]): Promise<string[]> {
+  const nested = await Promise.all(
+    paths.map(async (p) => {
+      if (!(await fs.stat(p)).isDirectory()) return [p];
+      const names = (await fs.readdir(p)).filter((n) => !n.startsWith('.')).sort();
+      return collectFiles(names.map((n) => path.join(p, n)));
+    }),
+  );
   return nested.flat();
 }
 
@@ -53,7 +57,7 @@ export async function dryRun(
   for (const p of paths) {
     let files: string[];
     try {
-      files = await listFiles(p);
+      files = await collectFiles([p]);
     } catch (err) {
       entries.push({ path: p, ok: false, error: errorMessage(err) });
       continue;
