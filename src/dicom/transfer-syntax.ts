@@ -46,3 +46,24 @@ export const ACCEPTED_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.Jpeg2000Lossless,
   TransferSyntax.Jpeg2000,
 ];
+
+/**
+ * Syntaxes whose pixel data the render stage can decode. An instance in any other accepted syntax
+ * (e.g. video) is stored and forwarded untouched but never processed.
+ */
+export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
+  ...NATIVE_TRANSFER_SYNTAXES,
+  TransferSyntax.RleLossless,
+  TransferSyntax.JpegBaseline,
+  TransferSyntax.JpegExtended,
+  TransferSyntax.JpegLossless,
+  TransferSyntax.JpegLosslessSv1,
+  TransferSyntax.JpegLsLossless,
+  TransferSyntax.JpegLsNearLossless,
+  TransferSyntax.Jpeg2000Lossless,
+  TransferSyntax.Jpeg2000,
+];
+
+export function canDecodePixels(transferSyntaxUid: string): boolean {
+  return DECODABLE_TRANSFER_SYNTAXES.includes(transferSyntaxUid);
+}
