@@ -29,6 +29,11 @@ export interface EnhanceOptions {
   onProgress?: (p: EngineProgress) => void;
   /** Compute before/after quality figures (entropy, background entropy, mean). Default true. */
   quality?: boolean;
+  /**
+   * Random stream of the first image (default 0): image i uses stream firstStream + i, so a part
+   * of a request run elsewhere (a worker) draws the same numbers as the whole request here.
+   */
+  firstStream?: number;
 }
 
 export interface EnhanceTimings {
@@ -102,7 +107,7 @@ export class EnhancementEngine {
         betas,
         outputChannels: model.session.outputChannels,
         predict: model.session.predict,
-        noise: seededNoise(preset.seed, group.first),
+        noise: seededNoise(preset.seed, (opts.firstStream ?? 0) + group.first),
         signal: opts.signal,
         onProgress: (p) => {
           if (totalSteps === 0) totalSteps = p.total * groups.length;
