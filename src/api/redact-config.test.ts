@@ -22,6 +22,12 @@ describe('redactConfig', () => {
     expect(config.api.token).toBe('secret-token-0123456789');
   });
 
+  it('replaces the Redis password and the credentials of a URL, keeps the host', () => {
+    const out = redactConfig({ executor: { redis: { url: 'redis://worker:s3cret@redis.example:6379/0', password: 'p4ss' } } });
+    expect(out.executor.redis).toEqual({ url: `redis://${REDACTED}@redis.example:6379/0`, password: REDACTED });
+    expect(redactConfig({ executor: { redis: { url: 'rediss://redis.example:6380' } } }).executor.redis.url).toBe('rediss://redis.example:6380');
+  });
+
   it('leaves an unset token unset', () => {
     expect(redactConfig({ api: { port: 1 } })).toEqual({ api: { port: 1 } });
   });

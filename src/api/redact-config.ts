@@ -19,6 +19,11 @@ function redact(value: unknown, parentKey: string | undefined): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const secret = SECRET_KEYS.has(k) || (parentKey === 'tls' && k === 'key');
+    if (k === 'url' && typeof v === 'string') {
+      // redis://user:password@host keeps its host, loses its credentials.
+      out[k] = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, `$1${REDACTED}@`);
+      continue;
+    }
     out[k] = secret && v !== undefined && v !== null ? REDACTED : redact(v, k);
   }
   return out;

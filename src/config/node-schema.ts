@@ -103,6 +103,41 @@ export const LimitsSchema = Strict({
   maxQueueDepth: Defaulted(Type.Integer({ minimum: 1 }), 10_000),
 });
 
+/** Redis for the bullmq executor. TLS with `rediss://` or `tls: {}`; `ca` relative to the config file. */
+export const RedisSchema = Strict({
+  url: Defaulted(Name, 'redis://127.0.0.1:6379'),
+  /** Overrides a password in the URL; never logged. */
+  password: Type.Optional(Type.String({ minLength: 1 })),
+  /** A file holding the password (first line), relative to the config file. */
+  passwordFile: Type.Optional(Name),
+  tls: Type.Optional(
+    Strict({
+      ca: Type.Optional(Name),
+      rejectUnauthorized: Defaulted(Type.Boolean(), true),
+    }),
+  ),
+});
+
+/**
+ * Where slices are enhanced: `local` (in-process engine) or `bullmq` (workers on other machines
+ * take one job per slice group from Redis; the node stays the only DICOM endpoint).
+ */
+export const ExecutorSchema = Strict({
+  kind: Defaulted(OneOf(['local', 'bullmq'] as const), 'local'),
+  /** Slices the series pipeline hands the executor at once (one flow with bullmq). */
+  slicesPerBatch: Defaulted(Type.Integer({ minimum: 1, maximum: 1024 }), 4),
+  redis: Defaulted(RedisSchema, {} as Static<typeof RedisSchema>),
+  /** Queue of slice jobs; its series parents go to `<queue>-series`. */
+  queue: Defaulted(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), 'unimie-enhance'),
+  /** Slices per worker job (a small group shares model calls). */
+  slicesPerJob: Defaulted(Type.Integer({ minimum: 1, maximum: 64 }), 1),
+  /** Tries per slice job before it goes to the failed set and fails the series job. */
+  attempts: Defaulted(Type.Integer({ minimum: 1, maximum: 100 }), 3),
+  backoffSeconds: Defaulted(Type.Number({ minimum: 0 }), 1),
+  /** A batch whose flow has not completed by then fails the series job. */
+  timeoutSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 3600),
+});
+
 /** A map from a name (letters, digits, `.`, `_`, `-`) to entries of one schema. */
 function NamedMap<T extends TSchema>(entry: T) {
   return Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), entry, { additionalProperties: false });
@@ -119,6 +154,7 @@ export const NodeFileSchema = Strict(
     presets: Defaulted(NamedMap(PresetSchema), {}),
     api: Defaulted(ApiSchema, {} as Static<typeof ApiSchema>),
     limits: Defaulted(LimitsSchema, {} as Static<typeof LimitsSchema>),
+    executor: Defaulted(ExecutorSchema, {} as Static<typeof ExecutorSchema>),
   },
   { $id: 'https://unimie-pacs-node.local/schema/node.schema.json', title: 'UniMIE PACS node: config/node.yaml' },
 );
@@ -134,3 +170,5 @@ export type ModelRef = Static<typeof ModelRefSchema>;
 export type ApiSettings = Static<typeof ApiSchema>;
 export type Limits = Static<typeof LimitsSchema>;
 export type NodeIdentity = Static<typeof NodeIdentitySchema>;
+export type ExecutorSettings = Static<typeof ExecutorSchema>;
+export type RedisSettings = Static<typeof RedisSchema>;

@@ -107,6 +107,21 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     presets[name] = { ...p, name };
   }
 
+  const { redis, ...executor } = file.executor;
+  const readExecutorFile = (p: string, at: string[]): string | undefined => {
+    try {
+      return readText(abs(p));
+    } catch (err) {
+      issues.push(source.issue(['executor', 'redis', ...at], `cannot read ${abs(p)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
+      return undefined;
+    }
+  };
+  if (redis.password !== undefined && redis.passwordFile !== undefined) {
+    issues.push(source.issue(['executor', 'redis'], 'give either password or passwordFile, not both'));
+  }
+  const password = redis.passwordFile !== undefined ? readExecutorFile(redis.passwordFile, ['passwordFile'])?.split(/\r?\n/)[0] : redis.password;
+  const ca = redis.tls?.ca !== undefined ? readExecutorFile(redis.tls.ca, ['tls', 'ca']) : undefined;
+
   const config: NodePart = {
     node: { ...file.node, dataDir: abs(file.node.dataDir) },
     listeners,
@@ -116,6 +131,14 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     presets,
     api: file.api,
     limits: file.limits,
+    executor: {
+      ...executor,
+      redis: {
+        url: redis.url,
+        ...(password ? { password } : {}),
+        ...(redis.tls ? { tls: { rejectUnauthorized: redis.tls.rejectUnauthorized, ...(ca !== undefined ? { ca } : {}) } } : {}),
+      },
+    },
   };
   return { config, issues };
 }

@@ -1,4 +1,4 @@
-import type { ApiSettings, Destination, DimseDestination, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
+import type { ApiSettings, Destination, DimseDestination, ExecutorSettings, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
 import type { Preset } from './preset-schema.js';
 import type { OUTPUT_KINDS } from './rules-schema.js';
 
@@ -51,6 +51,11 @@ export type WindowDefinition =
   | { source: 'auto' };
 
 export type ResolvedModelRef = ModelRef & { id: string };
+
+/** The executor section with the Redis password read from its file and the TLS CA read (PEM). */
+export type ResolvedExecutor = Omit<ExecutorSettings, 'redis'> & {
+  redis: { url: string; password?: string; tls?: { ca?: string; rejectUnauthorized: boolean } };
+};
 
 /** The test of one condition, compiled from YAML (`equals` / `regex` / `range`). */
 export type ConditionTest =
@@ -124,6 +129,7 @@ export interface NodeConfig {
   presets: Record<string, Preset & { name: string }>;
   api: ApiSettings;
   limits: Limits;
+  executor: ResolvedExecutor;
   rules: Rule[];
 }
 
