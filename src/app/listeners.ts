@@ -13,7 +13,10 @@ export interface ListenerDeps {
   log: Logger;
   recorder(transport: string): AssociationEvents;
   isDiskLow(): boolean;
+  isQueueFull?(): boolean;
   inboxDir: string;
+  /** limits.maxInstanceMb in bytes: larger data sets are never held in memory whole. */
+  maxInstanceBytes?: number;
 }
 
 /** Starts one SCP per configured listener, each with its default-deny allow-list policy. */
@@ -26,6 +29,7 @@ export async function createListeners(config: LoadedConfig, deps: ListenerDeps):
       maxAssociations: l.maxAssociations,
     })),
     isDiskLow: deps.isDiskLow,
+    isQueueFull: deps.isQueueFull,
   });
   // DCMTK reads TCP_NODELAY from the environment; without it Nagle's algorithm stalls every
   // C-STORE response ~40 ms behind the peer's delayed ACK (measured: 21 vs 108 instances/s).
@@ -48,6 +52,8 @@ export async function createListeners(config: LoadedConfig, deps: ListenerDeps):
         handler: deps.receiver,
         events: deps.recorder(l.transport),
         log: deps.log.child({ stage: 'receive' }),
+        idleTimeoutMs: l.idleTimeoutSeconds * 1000,
+        maxDatasetBytes: deps.maxInstanceBytes,
         // The DCMTK listener writes files itself into its own inbox folder in the spool, adopted by
         // the adapter; it cannot refuse callers, so it runs only where the allow list says `*`.
         nativeInboxDir: join(deps.inboxDir, l.name),

@@ -21,6 +21,7 @@ import { JobRunner, type JobEvent } from './job-runner.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
 import { buildDeliveryRoutes } from './delivery-routes.js';
 import { createListeners, DiskGuard } from './listeners.js';
+import { QueueGuard } from '../receive/queue-guard.js';
 import type { SliceEnhancer } from './stages.js';
 import type { AssociationEvents } from '../net/types.js';
 import { NodeMetrics } from '../api/node-metrics.js';
@@ -129,6 +130,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     onJobsCreated: () => runner.kick(),
   });
 
+  const queueGuard = new QueueGuard(db, () => config().limits.maxQueueDepth);
   const receiver = new InstanceReceiver({
     db,
     spool,
@@ -140,6 +142,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodeTransferSyntax),
     maxInstanceBytes: config().limits.maxInstanceMb * 1024 * 1024,
     minFreeBytes: config().limits.minFreeDiskMb * 1024 * 1024,
+    isQueueFull: () => queueGuard.full(),
     isOwnOutput,
   });
 
@@ -176,7 +179,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       return recorders.get(transport)!;
     },
     isDiskLow: () => diskGuard.low,
+    isQueueFull: () => queueGuard.full(),
     inboxDir: spool.inboxDir,
+    maxInstanceBytes: config().limits.maxInstanceMb * 1024 * 1024,
   });
 
   watcher.on('change', (next, previous) => {

@@ -24,6 +24,8 @@ export interface AllowListPolicyOptions {
   listeners: ListenerPolicy[];
   /** Disk-pressure guard: true while the spool is below its free-space threshold. */
   isDiskLow?: () => boolean;
+  /** Queue-depth guard: true while the durable queues hold limits.maxQueueDepth items or more. */
+  isQueueFull?: () => boolean;
   /** Associations currently open on a listener (the transport's count). */
   activeAssociations?: (listener: string) => number;
 }
@@ -121,6 +123,9 @@ export class AllowListPolicy implements AssociationPolicy {
     }
     if (this.opts.isDiskLow?.()) {
       return reject(TRANSIENT, SERVICE_PROVIDER_PRESENTATION, TEMPORARY_CONGESTION, 'disk space below threshold');
+    }
+    if (this.opts.isQueueFull?.()) {
+      return reject(TRANSIENT, SERVICE_PROVIDER_PRESENTATION, TEMPORARY_CONGESTION, 'queue depth at its limit');
     }
     const max = l.policy.maxAssociations;
     if (max !== undefined && this.opts.activeAssociations && this.opts.activeAssociations(req.listener) >= max) {

@@ -15,6 +15,8 @@ export interface ScpFactoryDeps {
   log: Logger;
   /** dcmjs-dimse only: abort an association idle this long (ms). */
   idleTimeoutMs?: number;
+  /** dcmjs-dimse only: data sets above this are not held in memory (quarantined as too large). */
+  maxDatasetBytes?: number;
   /** dicom-dimse-native only: the folder DCMTK writes into (inside the spool, adopted by the adapter). */
   nativeInboxDir?: string;
   /** dicom-dimse-native only: the listener's allow-list is `*` without hosts (it cannot refuse callers). */

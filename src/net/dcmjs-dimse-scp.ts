@@ -10,6 +10,7 @@ import { DimseStatus, formatStatus } from '../dicom/status.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
 import { wrapPart10 } from './part10-envelope.js';
 import { isStorageSopClass } from './storage-sop-classes.js';
+import { abortPdu, PduGuard } from './pdu-guard.js';
 import type {
   AssociationEvents,
   AssociationPolicy,
@@ -36,6 +37,15 @@ export interface DcmjsScpDeps {
   log: Logger;
   /** An association with no PDU for this long is aborted (default 60 s; config idleTimeoutSeconds). */
   idleTimeoutMs?: number;
+  /** Time from connect to A-ASSOCIATE-RQ (ARTIM, PS3.8 9.1.5); default min(30 s, idle timeout). */
+  associationTimeoutMs?: number;
+  /**
+   * Data sets larger than this are not kept in memory: the bytes past the first MiB are counted and
+   * dropped, and the handler gets the head with `receivedBytes` (config limits.maxInstanceMb).
+   */
+  maxDatasetBytes?: number;
+  /** Open sockets (associated or not) beyond this are closed at once; default maxAssociations + 16. */
+  maxConnections?: number;
 }
 
 /** Default max PDU we announce when the listener sets none (dcmjs-dimse's own default). */
@@ -44,21 +54,52 @@ const DEFAULT_MAX_PDU = 262_144;
 /** Verification accepts the uncompressed syntaxes every SCU supports (PS3.4 A.4). */
 const ECHO_SYNTAXES = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1'];
 
-/** Collects a C-STORE data set's PDV bytes as they arrive, without parsing them. */
+/** Bytes of an oversize data set kept for the quarantine record (enough for the header). */
+const OVERSIZE_HEAD_BYTES = 1 << 20;
+
+/**
+ * Collects a C-STORE data set's PDV bytes as they arrive, without parsing them. Past `limit` bytes
+ * it keeps only the head and counts the rest, so a peer cannot make the node hold more than the
+ * configured maximum instance size in memory.
+ */
 class PdvCollector extends Writable {
   readonly chunks: Buffer[] = [];
-  constructor() {
+  total = 0;
+  private kept = 0;
+  constructor(private readonly limit: number) {
     // A high-water mark above any PDV so write() never asks dcmjs-dimse to wait for 'drain'.
     super({ highWaterMark: 1 << 30 });
   }
+  get oversize(): boolean {
+    return this.total > this.limit;
+  }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.chunks.push(chunk);
+    this.total += chunk.length;
+    const room = this.oversize ? OVERSIZE_HEAD_BYTES - this.kept : Infinity;
+    if (room > 0) {
+      const part = room >= chunk.length ? chunk : chunk.subarray(0, room);
+      this.chunks.push(part);
+      this.kept += part.length;
+    }
+    if (this.oversize && this.kept > OVERSIZE_HEAD_BYTES) {
+      // Crossing the limit: drop what lies past the head.
+      let keep = OVERSIZE_HEAD_BYTES;
+      const head: Buffer[] = [];
+      for (const c of this.chunks) {
+        if (keep <= 0) break;
+        head.push(c.length <= keep ? c : c.subarray(0, keep));
+        keep -= c.length;
+      }
+      this.chunks.length = 0;
+      this.chunks.push(...head);
+      this.kept = OVERSIZE_HEAD_BYTES;
+    }
     cb();
   }
 }
 
 /** Raw data set bytes per (empty) dcmjs-dimse Dataset handed through the library to cStoreRequest. */
-const rawBytes = new WeakMap<object, Buffer[]>();
+const rawBytes = new WeakMap<object, PdvCollector>();
 
 /** The dcmjs-dimse Network fields the adapter reads; they exist at run time but not in index.d.ts. */
 interface NetworkInternals {
@@ -78,12 +119,19 @@ interface NetworkInternals {
  * 0x0110 and the association stays up.
  *
  * Max PDU: announced per association as min(peer's, listener's); dcmjs-dimse does not enforce a
- * limit on PDUs it receives.
+ * limit on PDUs it receives, so a PduGuard in front of it aborts on a P-DATA-TF above the listener's
+ * maximum, an unknown PDU type or an absurd declared length, before anything is buffered.
+ * Timeouts: no A-ASSOCIATE-RQ within the association timeout, or no complete PDU within the idle
+ * timeout, aborts the association; a peer that does not close after that is cut off 2 s later.
  */
 export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): ScpTransport {
   quietDcmjsDimse();
   const log = deps.log.child({ listener: listener.name, transport: 'dcmjs-dimse' });
   const maxPdu = listener.maxPduLength ?? DEFAULT_MAX_PDU;
+  const idleTimeoutMs = deps.idleTimeoutMs ?? 60_000;
+  const associationTimeoutMs = deps.associationTimeoutMs ?? Math.min(30_000, idleTimeoutMs);
+  const maxDatasetBytes = deps.maxDatasetBytes ?? Number.MAX_SAFE_INTEGER;
+  const maxConnections = deps.maxConnections ?? (listener.maxAssociations ?? 64) + 16;
   // dcmjs-dimse caps every association at a process-wide maximum: raise it to ours if needed.
   if (Implementation.getMaxPduLength() < maxPdu) Implementation.setMaxPduLength(maxPdu);
   const accepted = new Set(listener.acceptedTransferSyntaxes);
@@ -99,14 +147,14 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
     private closed = false;
 
     constructor(socket: Socket) {
-      super(socket, { associationTimeout: 30_000, pduTimeout: deps.idleTimeoutMs ?? 60_000 });
+      super(socket, { associationTimeout: associationTimeoutMs, pduTimeout: idleTimeoutMs });
       const self = this as unknown as NetworkInternals;
       self.connected = true;
       self.connectedTime = Date.now();
       this.on('networkError', (err: Error) => {
         this.outcome ??= 'error';
         this.error ??= err;
-        socket.end();
+        closeSocket(socket);
       });
       this.on('close', () => this.onClosed());
     }
@@ -201,7 +249,19 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
 
     override abort(): void {
       this.outcome ??= 'aborted';
-      this.internals().socket.end();
+      closeSocket(this.internals().socket);
+    }
+
+    /** The PDU guard found a PDU we will not buffer: A-ABORT and close. */
+    protocolViolation(why: string, reason: number): void {
+      this.outcome ??= 'error';
+      this.error ??= new Error(why);
+      const socket = this.internals().socket;
+      log.warn({ associationId: this.request?.id, host: socket.remoteAddress, why }, 'protocol violation: association aborted');
+      socket.removeAllListeners('data');
+      socket.pause();
+      if (socket.writable) socket.write(abortPdu(reason));
+      closeSocket(socket);
     }
 
     override cEchoRequest(request: CEchoRequest, callback: (response: InstanceType<typeof CEchoResponse>) => void): void {
@@ -211,7 +271,7 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
     }
 
     override createStoreWritableStream(): Writable {
-      return new PdvCollector();
+      return new PdvCollector(maxDatasetBytes);
     }
 
     override createDatasetFromStoreWritableStream(
@@ -222,14 +282,15 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
       // An empty Dataset in the negotiated syntax carries the raw bytes to cStoreRequest; the
       // library never parses the data set.
       const dataset = new Dataset({}, context.getAcceptedTransferSyntaxUid());
-      rawBytes.set(dataset, (writable as PdvCollector).chunks);
+      rawBytes.set(dataset, writable as PdvCollector);
       callback(dataset);
     }
 
     override cStoreRequest(request: CStoreRequest, callback: (response: InstanceType<typeof CStoreResponse>) => void): void {
       const req = this.request;
       const dataset = request.getDataset();
-      const chunks = dataset ? rawBytes.get(dataset) : undefined;
+      const collector = dataset ? rawBytes.get(dataset) : undefined;
+      const chunks = collector?.chunks;
       const sopClassUid = request.getAffectedSopClassUid();
       const sopInstanceUid = request.getAffectedSopInstanceUid();
       const respond = (status: number): void => {
@@ -252,8 +313,9 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
         return;
       }
       chunks.length = 0;
+      const receivedBytes = collector.oversize ? collector.total : undefined;
       deps.handler
-        .onStore({ association: req, sopClassUid, sopInstanceUid, transferSyntaxUid, bytes })
+        .onStore({ association: req, sopClassUid, sopInstanceUid, transferSyntaxUid, bytes, receivedBytes })
         .then(
           (status) => {
             log.debug({ associationId: req.id, sopInstanceUid, status: formatStatus(status) }, 'C-STORE answered');
@@ -278,13 +340,24 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
   }
 
   const onSocket = (socket: Socket): void => {
+    // A socket error before the Scp has wrapped the socket must not crash the process.
+    socket.on('error', () => undefined);
+    if (sockets.size >= maxConnections) {
+      log.warn({ host: socket.remoteAddress, open: sockets.size }, 'too many open connections: closing a new one at once');
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     // Small C-STORE-RSP PDUs must not wait for Nagle + delayed ACK (~40 ms per instance).
     socket.setNoDelay(true);
     socket.once('close', () => sockets.delete(socket));
-    // A socket error before the Scp has wrapped the socket must not crash the process.
-    socket.on('error', () => undefined);
-    new ListenerScp(socket);
+    const guard = new PduGuard({ maxPDataBytes: maxPdu });
+    const scp = new ListenerScp(socket);
+    // Runs before dcmjs-dimse's own 'data' listener, which buffers each PDU whole.
+    socket.prependListener('data', (chunk: Buffer) => {
+      const violation = guard.feed(chunk);
+      if (violation) scp.protocolViolation(violation.why, violation.abortReason);
+    });
   };
 
   return {
@@ -325,4 +398,11 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
       return boundPort;
     },
   };
+}
+
+/** Half-closes, then destroys a socket whose peer does not close in turn (half-open peers). */
+function closeSocket(socket: Socket): void {
+  if (socket.destroyed) return;
+  socket.end();
+  setTimeout(() => socket.destroy(), 2000).unref();
 }

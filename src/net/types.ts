@@ -50,6 +50,11 @@ export interface StoreRequest {
   transferSyntaxUid: string;
   /** The object as a DICOM Part-10 file (preamble, meta header, data set). */
   bytes: Buffer;
+  /**
+   * Set when the data set was larger than the transport keeps in memory: its full size, with
+   * `bytes` holding only its head (for the quarantine record).
+   */
+  receivedBytes?: number;
 }
 
 /**

@@ -62,6 +62,7 @@ export class InstanceReceiver implements StoreHandler {
       associationId: a.id,
       sopInstanceUid: req.sopInstanceUid,
       sopClassUid: req.sopClassUid,
+      receivedBytes: req.receivedBytes,
     });
     return result.status;
   }
@@ -71,14 +72,15 @@ export class InstanceReceiver implements StoreHandler {
     const receivedAt = this.now();
     let temp: DurableTempFile | undefined;
     try {
-      const refusal = await this.checkDiskSpace(input);
+      const refusal = this.checkQueue(input) ?? (await this.checkDiskSpace(input));
       if (refusal) return refusal;
       temp = await this.deps.spool.writeDurably(input.bytes);
       const max = this.deps.maxInstanceBytes;
-      if (max !== undefined && temp.size > max) {
+      const size = Math.max(temp.size, input.receivedBytes ?? 0);
+      if ((max !== undefined && size > max) || input.receivedBytes !== undefined) {
         return await quarantineObject(this.deps, temp, input, receivedAt, {
           code: 'PACS_E_TOO_LARGE',
-          message: `object of ${temp.size} bytes exceeds the limit of ${max} bytes`,
+          message: `object of ${size} bytes exceeds the limit of ${max ?? 'the transport'} bytes${input.receivedBytes !== undefined ? ' (only its head was kept)' : ''}`,
           dimseStatus: DimseStatus.CannotUnderstand,
         });
       }
@@ -103,6 +105,13 @@ export class InstanceReceiver implements StoreHandler {
       // A no-op once the temp file was committed or quarantined.
       if (temp) await this.deps.spool.discard(temp.tempPath).catch(() => undefined);
     }
+  }
+
+  private checkQueue(input: IngestInput): IngestResult | undefined {
+    if (!this.deps.isQueueFull?.()) return undefined;
+    this.deps.log.warn({ associationId: input.associationId, sopInstanceUid: input.sopInstanceUid }, 'queue depth at its limit; refusing C-STORE with 0xA700');
+    this.countFailure(input, 0);
+    return { status: DimseStatus.OutOfResources, outcome: 'refused', reasonCode: 'PACS_E_QUEUE_FULL' };
   }
 
   private async checkDiskSpace(input: IngestInput): Promise<IngestResult | undefined> {

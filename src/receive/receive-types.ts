@@ -41,6 +41,8 @@ export interface InstanceReceiverDeps {
   isOwnOutput?: (ds: Dataset) => boolean;
   /** Refuse with 0xA700 when the spool's file system would have less free space than this. */
   minFreeBytes?: number;
+  /** limits.maxQueueDepth reached: refuse with 0xA700 (PACS_E_QUEUE_FULL). */
+  isQueueFull?: () => boolean;
   now?: () => number;
 }
 
@@ -54,6 +56,8 @@ export interface IngestInput {
   /** Affected SOP Instance / Class UID of the C-STORE. */
   sopInstanceUid?: string;
   sopClassUid?: string;
+  /** Full size when the transport kept only the head of an oversize object (`bytes` is that head). */
+  receivedBytes?: number;
 }
 
 /** What happened to an object: its stored status, an identical re-send, quarantine or a refusal. */
