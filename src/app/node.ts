@@ -12,8 +12,7 @@ import { InstanceReceiver } from '../receive/instance-receiver.js';
 import { AssociationRecorder } from '../receive/association-recorder.js';
 import { recoverReceiveSide } from '../receive/startup-recovery.js';
 import { isOwnOutput } from '../derive/equipment.js';
-import { canDecodeTransferSyntax } from '../dicom/pixels.js';
-import { ACCEPTED_TRANSFER_SYNTAXES } from '../dicom/transfer-syntax.js';
+import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels } from '../dicom/transfer-syntax.js';
 import type { ScpTransport } from '../net/types.js';
 import { DeliveryWorker } from '../export/delivery-worker.js';
 import { ArrivalRouter } from './arrival-router.js';
@@ -139,7 +138,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       metrics.instanceReceived(ev.sopClassUid, ev.transferSyntaxUid, getInstance(db, ev.instanceId)?.size ?? 0);
       router.onStored(ev);
     },
-    decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodeTransferSyntax),
+    decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodePixels),
     maxInstanceBytes: config().limits.maxInstanceMb * 1024 * 1024,
     minFreeBytes: config().limits.minFreeDiskMb * 1024 * 1024,
     isQueueFull: () => queueGuard.full(),

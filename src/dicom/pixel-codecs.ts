@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
 import codecs from 'dcmjs-codecs';
-import { ConformanceError } from '../shared/errors.js';
 import type { PixelModule } from './pixel-module.js';
-import { DimseStatus } from './status.js';
-import { TransferSyntax } from './transfer-syntax.js';
+import { PixelDecodeError } from './pixel-errors.js';
+import { TransferSyntax, transferSyntaxName } from './transfer-syntax.js';
 
 /**
  * Compressed transfer syntaxes decoded through the dcmjs-codecs WebAssembly (JPEG baseline and
- * lossless SV1, JPEG-LS, JPEG 2000, HTJ2K). RLE is decoded by rle-decoder.ts. JPEG Extended
- * (.51) and JPEG lossless .57 are not supported by dcmjs-codecs 0.0.8.
+ * lossless SV1, JPEG-LS, JPEG 2000, HTJ2K). RLE is decoded by rle-decoder.ts. dcmjs-codecs 0.0.8
+ * refuses the UIDs of JPEG Extended (.51) and JPEG Lossless process 14 (.57), but its libjpeg
+ * decodes their streams (SOF1 8/12-bit, SOF3 any predictor): pixels.ts hands those over as .50/.70.
  */
 export const CODEC_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.JpegBaseline,
@@ -51,7 +51,7 @@ export interface CodecFrame {
   photometricInterpretation: string;
 }
 
-/** Decodes one compressed frame; throws ConformanceError PACS_E_PIXEL_DECODE with the codec's message. */
+/** Decodes one compressed frame; throws PixelDecodeError (PACS_E_PIXEL_DECODE) with the codec's message. */
 export async function decodeCodecFrame(frame: Uint8Array, pm: PixelModule, transferSyntaxUid: string): Promise<CodecFrame> {
   await initializeCodecs();
   const elements: Record<string, unknown> = {
@@ -73,17 +73,15 @@ export async function decodeCodecFrame(frame: Uint8Array, pm: PixelModule, trans
     transcoder.transcode(codecs.constants.TransferSyntax.ExplicitVRLittleEndian);
     out = transcoder.getElements();
   } catch (err) {
-    throw new ConformanceError('PACS_E_PIXEL_DECODE', `cannot decode ${transferSyntaxUid}: ${(err as Error).message}`, {
-      dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass,
+    throw new PixelDecodeError(`cannot decode ${transferSyntaxName(transferSyntaxUid)}: ${(err as Error).message}`, {
+      transferSyntaxUid,
       cause: err,
     });
   }
   const pd = out.PixelData;
   const first = Array.isArray(pd) ? pd[0] : pd;
   if (!(first instanceof ArrayBuffer)) {
-    throw new ConformanceError('PACS_E_PIXEL_DECODE', `codec for ${transferSyntaxUid} returned no pixel data`, {
-      dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass,
-    });
+    throw new PixelDecodeError(`codec for ${transferSyntaxName(transferSyntaxUid)} returned no pixel data`, { transferSyntaxUid });
   }
   const photometric = typeof out.PhotometricInterpretation === 'string' ? out.PhotometricInterpretation : pm.PhotometricInterpretation;
   return { bytes: new Uint8Array(first), photometricInterpretation: photometric };
@@ -125,9 +123,8 @@ export function groupFragments(fragments: Uint8Array[], frames: number, transfer
     }
     if (grouped.length === frames) return grouped.map(concat);
   }
-  throw new ConformanceError(
-    'PACS_E_PIXEL_LENGTH',
-    `encapsulated Pixel Data has ${fragments.length} fragments that do not form ${frames} frames`,
-    { dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass },
-  );
+  throw new PixelDecodeError(`encapsulated Pixel Data has ${fragments.length} fragments that do not form ${frames} frames`, {
+    transferSyntaxUid,
+    code: 'PACS_E_PIXEL_LENGTH',
+  });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConformanceError } from '../shared/errors.js';
 import { readPart10 } from './part10.js';
-import { decodeFrames, expectedPixelBytes, readPixelModule, type PixelArray } from './pixels.js';
+import { decodeFrames, expectedPixelBytes, PixelDecodeError, readPixelModule, type PixelArray } from './pixels.js';
 
 const TEST_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
@@ -174,8 +174,13 @@ describe('decodeFrames', () => {
     );
   });
 
-  it('refuses 12-bit JPEG Extended, which dcmjs-codecs cannot decode', async () => {
-    await expect(decodeFrames(load('JPGExtended.dcm'))).rejects.toMatchObject({ code: 'PACS_E_TRANSFER_SYNTAX_UNSUPPORTED' });
+  it('refuses a video transfer syntax with PixelDecodeError "stored, not processed"', async () => {
+    const file = load('MR_small.dcm');
+    const video = { ...file, transferSyntaxUid: '1.2.840.10008.1.2.4.102', dataset: { ...file.dataset, PixelData: [new ArrayBuffer(0), new ArrayBuffer(8)] } };
+    const err = await decodeFrames(video).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PixelDecodeError);
+    expect(err).toMatchObject({ code: 'PACS_E_TRANSFER_SYNTAX_UNSUPPORTED', transferSyntaxUid: '1.2.840.10008.1.2.4.102' });
+    expect((err as Error).message).toMatch(/stored, not processed: MPEG-4 AVC\/H.264 High Profile/);
   });
 
   it('decodes 8-bit JPEG Extended (made by dcmcjpeg +ee) within ±2 of DCMTK dcmdjpeg', async () => {

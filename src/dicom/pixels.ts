@@ -1,6 +1,6 @@
 import { ConformanceError } from '../shared/errors.js';
 import type { DicomFile } from './part10.js';
-import { CODEC_TRANSFER_SYNTAXES, decodeCodecFrame, groupFragments } from './pixel-codecs.js';
+import { decodeCodecFrame, groupFragments } from './pixel-codecs.js';
 import {
   concatBytes,
   normalizeStoredBits,
@@ -14,11 +14,13 @@ import { planarToInterleaved, ybr422ToFull } from './pixel-layout.js';
 import { bitsPerFrame, expectedPixelBytes, readPixelModule, samplesPerFrame, type PixelModule } from './pixel-module.js';
 import { decodeRleFrame } from './rle-decoder.js';
 import { DimseStatus } from './status.js';
-import { isNativeTransferSyntax, TransferSyntax } from './transfer-syntax.js';
+import { canDecodePixels, isNativeTransferSyntax, TransferSyntax, transferSyntaxName } from './transfer-syntax.js';
+import { PixelDecodeError } from './pixel-errors.js';
 
 export { expectedPixelBytes, readPixelModule, type PixelModule } from './pixel-module.js';
 export type { PixelArray } from './pixel-buffer.js';
 export { initializeCodecs } from './pixel-codecs.js';
+export { PixelDecodeError } from './pixel-errors.js';
 
 /** Decoded stored pixel values of every frame of one object. */
 export interface DecodedImage {
@@ -36,9 +38,9 @@ export interface DecodedImage {
   ignoredTrailingBytes: number;
 }
 
-/** Transfer syntaxes whose pixel data this node can decode at any bit depth (8-bit JPEG Extended also decodes). */
+/** Transfer syntaxes whose pixel data this node can decode (same list as canDecodePixels). */
 export function canDecodeTransferSyntax(uid: string): boolean {
-  return isNativeTransferSyntax(uid) || uid === TransferSyntax.RleLossless || CODEC_TRANSFER_SYNTAXES.includes(uid);
+  return canDecodePixels(uid);
 }
 
 function mismatch(code: string, message: string, details?: Record<string, unknown>): ConformanceError {
@@ -117,17 +119,22 @@ async function decodeEncapsulated(file: DicomFile, pm: PixelModule): Promise<Dec
       // RLE segments are per sample, so the decoded frame is colour-by-pixel whatever the header says.
       framePm = { ...pm, PlanarConfiguration: 0 };
     } else {
-      const decoded = await decodeCodecFrame(fragments[f], pm, codecSyntax(ts, pm));
+      const decoded = await decodeCodecFrame(fragments[f], pm, codecSyntax(ts)).catch((err: unknown) => {
+        if (err instanceof PixelDecodeError && fragments.length > 1) {
+          throw new PixelDecodeError(`frame ${f + 1}: ${err.message}`, { transferSyntaxUid: ts, frame: f + 1, cause: err });
+        }
+        throw err;
+      });
       bytes = decoded.bytes;
       framePm = { ...pm, PhotometricInterpretation: decoded.photometricInterpretation, PlanarConfiguration: 0 };
       if (framePm.PhotometricInterpretation === 'YBR_FULL_422') framePm.PhotometricInterpretation = 'YBR_FULL';
     }
     const need = Math.ceil(bitsPerFrame(framePm) / 8);
     if (bytes.byteLength < need) {
-      throw mismatch('PACS_E_PIXEL_LENGTH', `frame ${f + 1} decodes to ${bytes.byteLength} bytes, expected ${need}`, {
+      throw new PixelDecodeError(`${transferSyntaxName(ts)}: frame ${f + 1} decodes to ${bytes.byteLength} bytes, expected ${need}`, {
+        transferSyntaxUid: ts,
         frame: f + 1,
-        actual: bytes.byteLength,
-        expected: need,
+        code: 'PACS_E_PIXEL_LENGTH',
       });
     }
     frames.push(finishFrame(bytes, 0, 0, framePm));
@@ -137,15 +144,14 @@ async function decodeEncapsulated(file: DicomFile, pm: PixelModule): Promise<Dec
 }
 
 /**
- * The syntax to hand the codec. dcmjs-codecs refuses JPEG Extended (.51), but an 8-bit Extended
- * stream (SOF1) is decoded by the same libjpeg as Baseline; 12-bit stays unsupported.
+ * The syntax to hand the codec. dcmjs-codecs refuses the UIDs of JPEG Extended (.51) and JPEG
+ * Lossless process 14 (.57), but its libjpeg decodes SOF1 (8 and 12 bit) like Baseline and SOF3
+ * with any predictor like SV1 (the decode matrix checks both against DCMTK).
  */
-function codecSyntax(ts: string, pm: PixelModule): string {
-  return ts === TransferSyntax.JpegExtended && pm.BitsStored <= 8 ? TransferSyntax.JpegBaseline : ts;
-}
-
-function isDecodable(ts: string, pm: PixelModule): boolean {
-  return canDecodeTransferSyntax(ts) || (ts === TransferSyntax.JpegExtended && pm.BitsStored <= 8);
+function codecSyntax(ts: string): string {
+  if (ts === TransferSyntax.JpegExtended) return TransferSyntax.JpegBaseline;
+  if (ts === TransferSyntax.JpegLossless) return TransferSyntax.JpegLosslessSv1;
+  return ts;
 }
 
 /**
@@ -154,7 +160,10 @@ function isDecodable(ts: string, pm: PixelModule): boolean {
  * directly; RLE is decoded here; JPEG, JPEG-LS, JPEG 2000 and HTJ2K go through dcmjs-codecs.
  *
  * Throws ConformanceError: PACS_E_PIXEL_MODULE_* / PACS_E_NO_PIXEL_DATA / PACS_E_PIXEL_LENGTH
- * (DIMSE 0xA900), PACS_E_PIXEL_DECODE (codec error), PACS_E_TRANSFER_SYNTAX_UNSUPPORTED.
+ * (DIMSE 0xA900) for a header that does not describe the data; PixelDecodeError (a
+ * ConformanceError) with PACS_E_PIXEL_DECODE (codec message), PACS_E_PIXEL_LENGTH (a frame that
+ * decodes to too few bytes, fragments that do not form the frames) or
+ * PACS_E_TRANSFER_SYNTAX_UNSUPPORTED (video and other stored-only syntaxes).
  */
 export async function decodeFrames(file: DicomFile): Promise<DecodedImage> {
   const pm = readPixelModule(file.dataset);
@@ -165,9 +174,9 @@ export async function decodeFrames(file: DicomFile): Promise<DecodedImage> {
   }
   const ts = file.transferSyntaxUid;
   if (isNativeTransferSyntax(ts)) return decodeNative(file, pm);
-  if (isDecodable(ts, pm)) return decodeEncapsulated(file, pm);
-  throw new ConformanceError('PACS_E_TRANSFER_SYNTAX_UNSUPPORTED', `pixel data in transfer syntax ${ts} cannot be decoded`, {
-    httpStatus: 415,
-    details: { transferSyntaxUid: ts },
+  if (canDecodePixels(ts)) return decodeEncapsulated(file, pm);
+  throw new PixelDecodeError(`stored, not processed: ${transferSyntaxName(ts)} cannot be decoded by this node`, {
+    transferSyntaxUid: ts,
+    code: 'PACS_E_TRANSFER_SYNTAX_UNSUPPORTED',
   });
 }

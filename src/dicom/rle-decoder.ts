@@ -1,11 +1,9 @@
-import { ConformanceError } from '../shared/errors.js';
+import { PixelDecodeError } from './pixel-errors.js';
 import type { PixelModule } from './pixel-module.js';
-import { DimseStatus } from './status.js';
+import { TransferSyntax } from './transfer-syntax.js';
 
-function rleError(message: string): ConformanceError {
-  return new ConformanceError('PACS_E_PIXEL_DECODE', `RLE Lossless: ${message}`, {
-    dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass,
-  });
+function rleError(message: string): PixelDecodeError {
+  return new PixelDecodeError(`RLE Lossless: ${message}`, { transferSyntaxUid: TransferSyntax.RleLossless });
 }
 
 /** PackBits decoding of one RLE segment into `out` (PS3.5 G.3.1). Returns the bytes written. */

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { transferSyntaxName } from '../dicom/transfer-syntax.js';
 import { DimseStatus } from '../dicom/status.js';
 import type { StoreHandler, StoreRequest } from '../net/types.js';
 import { countAssociationFailure, countAssociationInstance, ensureAssociation } from '../provenance/associations.js';
@@ -135,7 +136,9 @@ export class InstanceReceiver implements StoreHandler {
       return { status: 'own_output', reason: 'data set names this node as its equipment' };
     }
     if (!this.deps.decodableTransferSyntaxes.includes(facts.transferSyntaxUid)) {
-      return { status: 'unprocessable', reason: `transfer syntax ${facts.transferSyntaxUid} cannot be decoded` };
+      const reason = `stored, not processed: ${transferSyntaxName(facts.transferSyntaxUid)}`;
+      this.deps.log.info({ sopInstanceUid: facts.sopInstanceUid, transferSyntax: facts.transferSyntaxUid }, reason);
+      return { status: 'unprocessable', reason };
     }
     return { status: 'stored', reason: null };
   }
