@@ -68,6 +68,7 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
     async enhance(images, name, opts) {
       const results = await engine.enhanceSeries(images.map(toEngineImage), presetOf(name), {
         signal: opts.signal,
+        firstStream: opts.firstSlice ?? 0,
         onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),
       });
       return results.map((r) => ({

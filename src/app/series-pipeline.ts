@@ -98,6 +98,8 @@ export async function runSeriesPipeline(
     derivedSeriesUids.push(seriesUid);
     let seriesRegistered = false;
     let slicesDone = 0;
+    // Rendered slices before this batch: each slice's random stream is its place in the series.
+    let slicesBefore = 0;
 
     for (let start = 0; start < instances.length; start += batchSize) {
       throwIfAborted(signal);
@@ -109,6 +111,7 @@ export async function runSeriesPipeline(
             action.enhance,
             {
               signal,
+              firstSlice: slicesBefore,
               onProgress: (p) =>
                 onProgress({
                   window: windowName,
@@ -123,6 +126,7 @@ export async function runSeriesPipeline(
           )
         : undefined;
       const enhanceMs = performance.now() - t0;
+      slicesBefore += loaded.length;
 
       for (const [i, slice] of loaded.entries()) {
         const first = slice.source;
@@ -193,6 +197,7 @@ export async function runSeriesPipeline(
             frameIndex: slice.rendered.frameIndex,
             preset: preset?.params ?? null,
             backgroundProtected: out?.backgroundProtected ?? false,
+            ...(out?.producer ? { producer: out.producer } : {}),
           },
           timings: { enhanceMsPerSlice: enhanced ? enhanceMs / loaded.length : 0, ...(out?.timings ?? {}) },
           quality: out?.quality,

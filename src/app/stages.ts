@@ -44,6 +44,8 @@ export interface EnhancedSlice {
   backgroundProtected: boolean;
   timings: Record<string, number>;
   quality?: Record<string, number>;
+  /** Set by a remote executor: which worker, on which host and device, after how many starts. */
+  producer?: { worker: string; host: string; device: string; attempts: number };
 }
 
 export interface EnhanceProgress {
@@ -57,12 +59,17 @@ export interface SliceEnhancer {
   describe(preset: string): PresetDescription;
   /** Models the presets name: loaded (id, hash, device) or disabled with the problem. */
   models(): Array<{ id: string; sha256?: string; version?: string; device?: string; loaded: boolean; problem?: string }>;
-  /** Enhances several slices of one series (the engine may batch patches across them). */
+  /**
+   * Enhances several slices of one series (the engine may batch patches across them). Slice i
+   * draws random stream `firstSlice + i`, so its result depends only on its place in the series.
+   */
   enhance(
     images: RgbImage[],
     preset: string,
-    opts: { signal: AbortSignal; onProgress?: (p: { step: number; steps: number; slice?: number }) => void },
+    opts: { signal: AbortSignal; onProgress?: (p: { step: number; steps: number; slice?: number }) => void; firstSlice?: number },
   ): Promise<EnhancedSlice[]>;
+  /** Releases connections and sessions (remote executors). */
+  close?(): Promise<void>;
 }
 
 export interface DerivedObjectInput {
