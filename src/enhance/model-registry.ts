@@ -15,7 +15,7 @@ export interface RegisteredModel {
   id: string;
   version: string;
   sha256: string;
-  device: 'cpu';
+  device: 'cpu' | 'cuda';
   manifest: ModelManifest;
   manifestPath: string;
   session: ModelSession;

@@ -14,13 +14,15 @@ export interface SessionSettings {
   intraOpThreads?: number;
   /** Run one probe patch at open to check the output layout (default true). */
   probe?: boolean;
+  /** Execution provider (default cpu); cuda needs onnxruntime-node's CUDA provider and a GPU. */
+  device?: 'cpu' | 'cuda';
 }
 
 /** An open model: the sampler's predict function plus what the engine needs to know. */
 export interface ModelSession {
   predict: PredictFn;
   outputChannels: 3 | 6;
-  device: 'cpu';
+  device: 'cpu' | 'cuda';
   release(): Promise<void>;
 }
 
@@ -95,7 +97,7 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(modelPath, {
-      executionProviders: ['cpu'],
+      executionProviders: [settings.device ?? 'cpu'],
       intraOpNumThreads: settings.intraOpThreads ?? availableParallelism(),
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -153,5 +155,5 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
     const p = manifest.patchSize;
     await predict(new Float32Array(3 * p * p), 1, p, p, [0]);
   }
-  return { predict, outputChannels, device: 'cpu', release: () => session.release() };
+  return { predict, outputChannels, device: settings.device ?? 'cpu', release: () => session.release() };
 }
