@@ -260,8 +260,9 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
       log.warn({ associationId: this.request?.id, host: socket.remoteAddress, why }, 'protocol violation: association aborted');
       socket.removeAllListeners('data');
       socket.pause();
-      if (socket.writable) socket.write(abortPdu(reason));
-      closeSocket(socket);
+      // Nothing more is read from this peer: destroy once the A-ABORT is handed to the kernel.
+      if (socket.writable) socket.write(abortPdu(reason), () => socket.destroy());
+      setTimeout(() => socket.destroy(), 500).unref();
     }
 
     override cEchoRequest(request: CEchoRequest, callback: (response: InstanceType<typeof CEchoResponse>) => void): void {
