@@ -6,6 +6,7 @@ import { registerEnhanceCommand } from './enhance-command.js';
 import { registerEvalCommand } from './eval-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerWorkerCommand } from './worker-command.js';
 
 const program = new Command()
   .name('unimie-node')
@@ -19,6 +20,7 @@ registerSendCommand(program);
 registerEnhanceCommand(program);
 registerEvalCommand(program);
 registerAdminCommands(program);
+registerWorkerCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
