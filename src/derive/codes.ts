@@ -64,10 +64,23 @@ export const IMAGE_DERIVATION = {
   spatialResampling: { value: '113085', scheme: 'DCM', meaning: 'Spatial resampling' },
 } as const satisfies Record<string, CodedConcept>;
 
+/**
+ * The render-only stage as a coded concept, for the places where a derivation code is Type 1
+ * (Derivation Image functional group, PS3.3 C.7.6.16.2.6). CID 7203 is extensible and has no
+ * concept for a VOI window mapped to 8 bits, so a private coding scheme (PS3.16 8.2, "99" prefix)
+ * names it; where the code is Type 3 (Derivation Code Sequence) render-only output carries none.
+ */
+export const RENDER_TO_DISPLAY: CodedConcept = { value: 'VOI-RENDER', scheme: '99UNIMIE', meaning: 'VOI windowing to 8-bit display values' };
+
 /** Which kind of processing produced the pixels. */
 export type DerivationOperation = 'enhance' | 'render';
 
 /** Derivation Code Sequence concepts for an operation (see IMAGE_DERIVATION for the reasoning). */
 export function derivationCodesFor(operation: DerivationOperation): readonly CodedConcept[] {
   return operation === 'enhance' ? [IMAGE_DERIVATION.smoothing] : [];
+}
+
+/** One code for places where the derivation code is Type 1: the CID 7203 one, else RENDER_TO_DISPLAY. */
+export function requiredDerivationCode(operation: DerivationOperation): CodedConcept {
+  return derivationCodesFor(operation)[0] ?? RENDER_TO_DISPLAY;
 }

@@ -10,27 +10,12 @@ import { referencedSeriesSequence, relatedSeriesSequence, type SourceImageRef, s
 import { ensureCharacterSet, invalid, requireSourceUid, requireSourceText, validateScParams } from './sc-validate.js';
 import * as modules from './source-modules.js';
 import { cloneValue } from './source-modules.js';
+import { SINGLE_FRAME_SOP_CLASSES } from './single-frame-classes.js';
 
 export type { ProcessingStamp } from './equipment.js';
 
 /** Secondary Capture Image Storage (PS3.4 B.5). */
 export const SC_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.7';
-
-/**
- * Storage SOP Classes whose IODs have no Multi-frame module. Referenced Frame Number shall not be
- * present for them (PS3.3 C.12.4 / Table 10-3, as dciodvfy checks) even if a non-conformant file
- * carries Number of Frames; the frame is then named in Derivation Description by the caller.
- */
-const SINGLE_FRAME_SOP_CLASSES = new Set([
-  '1.2.840.10008.5.1.4.1.1.1', // CR
-  '1.2.840.10008.5.1.4.1.1.2', // CT
-  '1.2.840.10008.5.1.4.1.1.4', // MR
-  '1.2.840.10008.5.1.4.1.1.7', // SC
-  '1.2.840.10008.5.1.4.1.1.128', // PET
-  '1.2.840.10008.5.1.4.1.1.6.1', // US
-  '1.2.840.10008.5.1.4.1.1.77.1.1', // VL Endoscopic
-  '1.2.840.10008.5.1.4.1.1.77.1.4', // VL Photographic
-]);
 
 export interface ScFromSourceOptions {
   seriesInstanceUid: string;
