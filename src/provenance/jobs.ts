@@ -27,6 +27,8 @@ export interface JobRow {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** JSON list of the source slices that could not be processed (see processing-failures.ts). */
+  failed_slices_json?: string | null;
 }
 
 export interface NewJob {

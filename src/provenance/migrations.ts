@@ -176,4 +176,62 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_state ON deliveries(state, next_attempt_at);
 `,
   },
+  {
+    version: 2,
+    name: 'multi-frame derivations (one row per source frame) and per-slice processing failures',
+    sql: `
+CREATE TABLE derivations_v2 (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  source_sop_instance_uid TEXT NOT NULL,
+  source_series_uid TEXT NOT NULL,
+  source_frame_index INTEGER NOT NULL DEFAULT 0,
+  derived_sop_instance_uid TEXT NOT NULL,
+  derived_series_uid TEXT NOT NULL,
+  derived_sop_class_uid TEXT NOT NULL,
+  derived_frame_number INTEGER,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  stage TEXT NOT NULL CHECK (stage IN ('render','enhance')),
+  model_id TEXT,
+  model_sha256 TEXT,
+  preset TEXT,
+  seed INTEGER,
+  steps INTEGER,
+  params_json TEXT NOT NULL,
+  timings_json TEXT,
+  quality_json TEXT,
+  created_at INTEGER NOT NULL,
+  UNIQUE (derived_sop_instance_uid, source_sop_instance_uid, source_frame_index)
+);
+INSERT INTO derivations_v2 (id, job_id, source_sop_instance_uid, source_series_uid, source_frame_index,
+  derived_sop_instance_uid, derived_series_uid, derived_sop_class_uid, path, sha256, stage, model_id, model_sha256,
+  preset, seed, steps, params_json, timings_json, quality_json, created_at)
+SELECT id, job_id, source_sop_instance_uid, source_series_uid, COALESCE(json_extract(params_json, '$.frameIndex'), 0),
+  derived_sop_instance_uid, derived_series_uid, derived_sop_class_uid, path, sha256, stage, model_id, model_sha256,
+  preset, seed, steps, params_json, timings_json, quality_json, created_at
+FROM derivations;
+DROP TABLE derivations;
+ALTER TABLE derivations_v2 RENAME TO derivations;
+CREATE INDEX derivations_source ON derivations(source_sop_instance_uid);
+CREATE INDEX derivations_series ON derivations(derived_series_uid);
+CREATE INDEX derivations_derived ON derivations(derived_sop_instance_uid);
+
+CREATE TABLE processing_failures (
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  series_uid TEXT NOT NULL,
+  sop_instance_uid TEXT NOT NULL,
+  transfer_syntax_uid TEXT,
+  path TEXT NOT NULL,
+  reason_code TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (job_id, sop_instance_uid)
+);
+CREATE INDEX processing_failures_series ON processing_failures(series_uid);
+
+ALTER TABLE jobs ADD COLUMN failed_slices_json TEXT;
+`,
+  },
 ];
