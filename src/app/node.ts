@@ -27,6 +27,7 @@ import { NodeMetrics } from '../api/node-metrics.js';
 import { apiDepsOf } from '../api/node-api-deps.js';
 import { startApi, type RunningApi } from '../api/build-api.js';
 import { rejectReasonLabel } from '../api/reject-reason-label.js';
+import { createBullmqEnhancer } from '../scale/remote-enhancer.js';
 
 export interface NodeOptions {
   /** Config folder holding node.yaml and rules.yaml. */
@@ -72,7 +73,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const metrics = new NodeMetrics();
   metrics.attach({ db, destinations: () => Object.keys(config().destinations), diskFree: () => spool.diskFree() });
 
-  const created = opts.createEnhancer ? await opts.createEnhancer(config(), db, log) : undefined;
+  // executor.kind bullmq: the same stage, run by `worker` processes through Redis.
+  const created = !opts.createEnhancer
+    ? undefined
+    : config().executor.kind === 'bullmq'
+      ? await createBullmqEnhancer(config(), db, log, metrics.registry)
+      : await opts.createEnhancer(config(), db, log);
   const enhancer = created && instrumentEnhancer(created, metrics);
 
   const routes = buildDeliveryRoutes(config(), log);
@@ -94,6 +100,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       enhancer,
       builder: createDerivedObjectBuilder(config().node.aeTitle),
       log,
+      slicesPerBatch: config().executor.slicesPerBatch,
     },
     deliver: (job, action, derived) => {
       const now = Date.now();
@@ -217,6 +224,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       router.stop();
       diskGuard.stop();
       await runner.stop();
+      await created?.close?.();
       await deliveries.stop();
       db.close();
       log.info('node stopped');
