@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../shared/log.js';
-import { CancelledError } from '../shared/errors.js';
-import { readPart10, writePart10, type Dataset } from '../dicom/part10.js';
-import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
+import { CancelledError, ConfigError, ConformanceError } from '../shared/errors.js';
+import { readPart10, type Dataset } from '../dicom/part10.js';
+import { canDecodePixels } from '../dicom/transfer-syntax.js';
+import { derivedSeriesUid } from '../dicom/uid.js';
 import type { Db } from '../provenance/database.js';
 import { listBySeries, type InstanceRow } from '../provenance/instances.js';
-import { registerDerivedSeries } from '../provenance/derived-series.js';
-import { recordDerivation } from '../provenance/derivations.js';
 import type { JobRow } from '../provenance/jobs.js';
 import type { Spool } from '../spool/spool.js';
 import type {
@@ -18,16 +17,10 @@ import type {
   SliceEnhancer,
   SliceRenderer,
 } from './stages.js';
-import { derivationDescriptionFor, derivedSeriesNumber, describeSeries } from './derived-text.js';
+import { createAssembler, type DerivedInstance } from './output-assemblers.js';
+import { SliceFailures, type FailedSlice } from './slice-failures.js';
 
-/** One derived object written to the spool, ready to be delivered. */
-export interface DerivedInstance {
-  sopInstanceUid: string;
-  sopClassUid: string;
-  seriesUid: string;
-  transferSyntaxUid: string;
-  path: string;
-}
+export type { DerivedInstance } from './output-assemblers.js';
 
 export interface SeriesPipelineDeps {
   db: Db;
@@ -55,6 +48,8 @@ export interface SeriesResult {
   derived: DerivedInstance[];
   derivedSeriesUids: string[];
   sourceInstances: number;
+  /** Source slices that could not be processed (also on the job row and in processing_failures). */
+  failedSlices: FailedSlice[];
 }
 
 interface LoadedSlice {
@@ -65,9 +60,12 @@ interface LoadedSlice {
 
 /**
  * Runs one series job: for every window the rule asks for, renders each source slice, enhances it
- * (unless the rule says `enhance: none`), builds the derived object and writes it durably to the
- * spool with its provenance row. Nothing is delivered here: the caller enqueues deliveries only
- * when the whole series succeeded, so a failed or cancelled job exports no partial series.
+ * (unless the rule says `enhance: none`) and hands it to the output kind's assembler, which writes
+ * the derived objects durably to the spool with their provenance rows (per slice, or one object
+ * per window for series kinds). A slice whose pixels do not decode, or whose transfer syntax we
+ * cannot decode, is recorded as a processing failure and skipped; the others still go through.
+ * Nothing is delivered here: the caller enqueues deliveries only when the whole series succeeded,
+ * so a failed or cancelled job exports no partial series.
  */
 export async function runSeriesPipeline(
   job: JobRow,
@@ -81,11 +79,13 @@ export async function runSeriesPipeline(
   if (enhancing && !deps.enhancer) {
     throw new Error(`rule ${job.rule_name} asks for preset ${action.enhance} but no enhancement engine is running`);
   }
+  const assembly = deps.builder.assembly(action.output);
   const preset = enhancing ? deps.enhancer!.describe(action.enhance) : undefined;
   const derived: DerivedInstance[] = [];
   const derivedSeriesUids: string[] = [];
   const batchSize = Math.max(1, deps.slicesPerBatch ?? 4);
   const now = deps.now ?? (() => new Date());
+  const failures = new SliceFailures(deps.db, job, deps.log);
 
   for (const [windowIndex, windowName] of action.windows.entries()) {
     const seriesUid = derivedSeriesUid({
@@ -95,145 +95,103 @@ export async function runSeriesPipeline(
       windowName,
       outputKind: action.output,
     });
-    derivedSeriesUids.push(seriesUid);
-    let seriesRegistered = false;
+    const assembler = createAssembler(assembly, {
+      db: deps.db,
+      spool: deps.spool,
+      builder: deps.builder,
+      job,
+      action,
+      preset,
+      windowName,
+      windowIndex,
+      seriesUid,
+      now,
+      derived,
+    });
     let slicesDone = 0;
-    // Rendered slices before this batch: each slice's random stream is its place in the series.
-    let slicesBefore = 0;
 
     for (let start = 0; start < instances.length; start += batchSize) {
       throwIfAborted(signal);
-      const loaded = await loadAndRender(instances.slice(start, start + batchSize), windowName, deps.renderer);
+      const batch = instances.slice(start, start + batchSize);
+      const loaded = await loadAndRender(batch, windowName, deps.renderer, failures);
       const t0 = performance.now();
-      const enhanced = preset
-        ? await deps.enhancer!.enhance(
-            loaded.map((l) => l.rendered.image),
-            action.enhance,
-            {
-              signal,
-              firstSlice: slicesBefore,
-              onProgress: (p) =>
-                onProgress({
-                  window: windowName,
-                  windowIndex,
-                  windows: action.windows.length,
-                  slicesDone,
-                  slices: instances.length,
-                  step: p.step,
-                  steps: p.steps,
-                }),
-            },
-          )
-        : undefined;
-      const enhanceMs = performance.now() - t0;
-      slicesBefore += loaded.length;
-
+      const enhanced =
+        preset && loaded.length > 0
+          ? await deps.enhancer!.enhance(
+              loaded.map((l) => l.rendered.image),
+              action.enhance,
+              {
+                signal,
+                onProgress: (p) =>
+                  onProgress({
+                    window: windowName,
+                    windowIndex,
+                    windows: action.windows.length,
+                    slicesDone,
+                    slices: instances.length,
+                    step: p.step,
+                    steps: p.steps,
+                  }),
+              },
+            )
+          : undefined;
+      const enhanceMsPerSlice = enhanced ? (performance.now() - t0) / loaded.length : 0;
       for (const [i, slice] of loaded.entries()) {
-        const first = slice.source;
-        if (!seriesRegistered) {
-          // Registered before any object exists, so loop protection recognises the series even if
-          // the PACS routes it back while we are still sending.
-          registerDerivedSeries(deps.db, {
-            seriesUid,
-            sourceSeriesUid: job.series_uid,
-            studyUid: job.study_uid,
-            jobId: job.id,
-            outputKind: action.output,
-            seriesNumber: derivedSeriesNumber(first, windowIndex),
-            description: describeSeries(first, windowName, preset),
-            createdAt: Date.now(),
-          });
-          seriesRegistered = true;
-        }
-        const out = enhanced?.[i];
-        const image = out?.image ?? slice.rendered.image;
-        const sopInstanceUid = derivedSopInstanceUid({
-          derivedSeriesUid: seriesUid,
-          sourceSopInstanceUid: slice.instance.sopInstanceUid,
-          frameIndex: slice.rendered.frameIndex,
-        });
-        const processedAt = now();
-        const dataset = deps.builder.build({
-          source: slice.source,
-          image,
-          seriesInstanceUid: seriesUid,
-          sopInstanceUid,
-          seriesNumber: derivedSeriesNumber(slice.source, windowIndex),
-          seriesDescription: describeSeries(slice.source, windowName, preset),
-          derivationDescription: derivationDescriptionFor({
-            window: slice.rendered.window,
-            windowName,
-            preset,
-            backgroundProtected: out?.backgroundProtected ?? false,
-          }),
-          sourceFrameIndex: isMultiFrame(slice.source) ? slice.rendered.frameIndex : undefined,
-          processedAt,
-          model: preset ? { id: preset.modelId, version: preset.modelVersion, sha256: preset.modelSha256 } : undefined,
-          outputKind: action.output,
-          sourceTransferSyntaxUid: slice.instance.transferSyntaxUid,
-        });
-        const bytes = writePart10(dataset);
-        const relPath = deps.spool.derivedRelPath(job.study_uid, seriesUid, sopInstanceUid);
-        const written = await deps.spool.writeFileDurably(relPath, bytes);
-        recordDerivation(deps.db, {
-          jobId: job.id,
-          sourceSopInstanceUid: slice.instance.sopInstanceUid,
-          sourceSeriesUid: job.series_uid,
-          derivedSopInstanceUid: sopInstanceUid,
-          derivedSeriesUid: seriesUid,
-          derivedSopClassUid: String(dataset.SOPClassUID),
-          path: written.path,
-          sha256: written.sha256,
-          stage: preset ? 'enhance' : 'render',
-          modelId: preset?.modelId,
-          modelSha256: preset?.modelSha256,
-          preset: preset ? action.enhance : undefined,
-          seed: preset?.seed,
-          steps: preset?.steps,
-          params: {
-            window: slice.rendered.window ?? null,
-            windowName,
-            output: action.output,
-            frameIndex: slice.rendered.frameIndex,
-            preset: preset?.params ?? null,
-            backgroundProtected: out?.backgroundProtected ?? false,
-            ...(out?.producer ? { producer: out.producer } : {}),
-          },
-          timings: { enhanceMsPerSlice: enhanced ? enhanceMs / loaded.length : 0, ...(out?.timings ?? {}) },
-          quality: out?.quality,
-        });
-        derived.push({
-          sopInstanceUid,
-          sopClassUid: String(dataset.SOPClassUID),
-          seriesUid,
-          transferSyntaxUid: '1.2.840.10008.1.2.1',
-          path: written.path,
-        });
+        await assembler.add({ ...slice, enhanced: enhanced?.[i], enhanceMsPerSlice });
       }
-      slicesDone += new Set(loaded.map((l) => l.instance.id)).size;
+      slicesDone += batch.length;
       onProgress({ window: windowName, windowIndex, windows: action.windows.length, slicesDone, slices: instances.length });
     }
+    if (failures.size === instances.length && instances.length > 0) break;
+    throwIfAborted(signal);
+    await assembler.finish();
+    derivedSeriesUids.push(seriesUid);
     deps.log.info(
       { jobId: job.id, stage: preset ? 'enhance' : 'render', seriesUid: job.series_uid, derivedSeriesUid: seriesUid },
-      `derived series written (${instances.length} source instances, window ${windowName})`,
+      `derived series written (${instances.length - failures.size} of ${instances.length} source instances, window ${windowName})`,
     );
   }
-  return { derived, derivedSeriesUids, sourceInstances: instances.length };
+  failures.summarise();
+  if (failures.size > 0 && failures.size === instances.length) {
+    const reasons = [...new Set(failures.list().map((f) => f.reason))].slice(0, 3).join('; ');
+    throw new ConformanceError('PACS_E_SERIES_NOT_PROCESSABLE', `none of the ${instances.length} source instances could be processed: ${reasons}`);
+  }
+  if (failures.size > 0) {
+    deps.log.warn(
+      { jobId: job.id, stage: 'job', seriesUid: job.series_uid, failedSlices: failures.list().map((f) => f.sopInstanceUid) },
+      `${failures.size} of ${instances.length} source instances not processed; the others were derived`,
+    );
+  }
+  return { derived, derivedSeriesUids, sourceInstances: instances.length, failedSlices: failures.list() };
 }
 
-async function loadAndRender(batch: InstanceRow[], windowName: string, renderer: SliceRenderer): Promise<LoadedSlice[]> {
+/**
+ * Reads and renders a batch. An instance in a transfer syntax we cannot decode is skipped without
+ * trying; one whose pixels fail to decode or render is recorded with the codec's error and skipped.
+ * A configuration error (unknown window) or a cancellation is the job's, not the slice's.
+ */
+async function loadAndRender(batch: InstanceRow[], windowName: string, renderer: SliceRenderer, failures: SliceFailures): Promise<LoadedSlice[]> {
   const out: LoadedSlice[] = [];
   for (const instance of batch) {
-    const file = readPart10(await readFile(instance.path));
-    for (const rendered of await renderer.render(file, windowName)) {
-      out.push({ instance, source: file.dataset, rendered });
+    if (failures.has(instance)) continue;
+    if (!canDecodePixels(instance.transferSyntaxUid)) {
+      failures.notDecodable(instance);
+      continue;
+    }
+    const bytes = await readFile(instance.path);
+    try {
+      const file = readPart10(bytes);
+      for (const rendered of await renderer.render(file, windowName)) {
+        out.push({ instance, source: file.dataset, rendered });
+      }
+    } catch (err) {
+      if (err instanceof ConfigError || err instanceof CancelledError) throw err;
+      failures.renderFailed(instance, err);
+      // A multi-frame instance is one slice set: drop whatever frames it already gave.
+      for (let i = out.length - 1; i >= 0 && out[i]!.instance === instance; i--) out.pop();
     }
   }
   return out;
-}
-
-function isMultiFrame(ds: Dataset): boolean {
-  return Number(ds.NumberOfFrames ?? 1) > 1;
 }
 
 /** Preset name plus a hash of every parameter, so editing a preset yields a new derived series. */

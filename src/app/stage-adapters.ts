@@ -1,8 +1,13 @@
 import type { LoadedConfig } from '../config/load.js';
+import { OUTPUT_KINDS } from '../config/rules-schema.js';
+import type { OutputKind } from '../config/types.js';
+import { GrayscaleImageBuilder } from '../derive/grayscale-image.js';
+import { MultiFrameScBuilder } from '../derive/mf-sc-image.js';
 import { ScImageBuilder } from '../derive/sc-image.js';
+import { VlEndoscopicBuilder } from '../derive/vl-endoscopic.js';
 import { buildProcessingStamp } from '../derive/equipment.js';
 import { renderDicom, type WindowSpec } from '../render/index.js';
-import type { DerivedObjectBuilder, SliceRenderer } from './stages.js';
+import type { DerivedObjectBuilder, DerivedObjectInput, DerivedSeriesInput, OutputAssembly, SliceRenderer } from './stages.js';
 import { ConfigError } from '../shared/errors.js';
 
 /**
@@ -31,32 +36,69 @@ export function createSliceRenderer(config: () => LoadedConfig): SliceRenderer {
   };
 }
 
-/** One builder per output kind; only Secondary Capture RGB exists so far. */
+/** Which builder makes each output kind, and how its objects are assembled. */
+const ASSEMBLY: Record<OutputKind, OutputAssembly> = {
+  'sc-rgb': 'per-slice',
+  'mf-sc-rgb': 'series',
+  'derived-grayscale': 'per-slice',
+  'vl-endoscopic': 'per-slice',
+};
+
+function isOutputKind(kind: string): kind is OutputKind {
+  return (OUTPUT_KINDS as readonly string[]).includes(kind);
+}
+
+/** One builder per output kind (src/derive/), each enforcing its IOD. */
 export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjectBuilder {
+  const stamp = (input: { model?: { id: string; version: string; sha256: string }; processedAt: Date }) =>
+    buildProcessingStamp({
+      modelId: input.model?.id,
+      modelVersion: input.model?.version,
+      modelSha256: input.model?.sha256,
+      processedAt: input.processedAt,
+      description: input.model ? 'UniMIE diffusion enhancement' : 'Windowed rendering to RGB',
+      stationAeTitle,
+    });
+  const common = (input: DerivedObjectInput | DerivedSeriesInput) => ({
+    seriesInstanceUid: input.seriesInstanceUid,
+    sopInstanceUid: input.sopInstanceUid,
+    seriesNumber: input.seriesNumber,
+    seriesDescription: input.seriesDescription,
+    derivationDescription: input.derivationDescription,
+    imageTypeValue4: input.model ? 'ENHANCED' : 'RENDERED',
+    operation: input.model ? ('enhance' as const) : ('render' as const),
+    processing: stamp(input),
+  });
+  const assembly = (kind: string): OutputAssembly => {
+    if (!isOutputKind(kind)) throw new ConfigError(`output kind ${kind} has no builder; use one of ${OUTPUT_KINDS.join(', ')}`);
+    return ASSEMBLY[kind];
+  };
   return {
+    assembly,
     build: (input) => {
-      if (input.outputKind !== 'sc-rgb') {
-        throw new ConfigError(`output kind ${input.outputKind} is not available yet; use sc-rgb`);
+      if (assembly(input.outputKind) !== 'per-slice') throw new ConfigError(`output kind ${input.outputKind} is built per series, not per slice`);
+      const options = { ...common(input), sourceTransferSyntaxUid: input.sourceTransferSyntaxUid };
+      switch (input.outputKind as OutputKind) {
+        case 'derived-grayscale':
+          return GrayscaleImageBuilder.fromSource(input.source, input.image, { ...options, window: input.window });
+        case 'vl-endoscopic':
+          return VlEndoscopicBuilder.fromSource(input.source, input.image, options);
+        default:
+          return ScImageBuilder.fromSource(input.source, input.image, { ...options, sourceFrameIndex: input.sourceFrameIndex });
       }
-      return ScImageBuilder.fromSource(input.source, input.image, {
-        seriesInstanceUid: input.seriesInstanceUid,
-        sopInstanceUid: input.sopInstanceUid,
-        seriesNumber: input.seriesNumber,
-        seriesDescription: input.seriesDescription,
-        derivationDescription: input.derivationDescription,
-        imageTypeValue4: input.model ? 'ENHANCED' : 'RENDERED',
-        sourceFrameIndex: input.sourceFrameIndex,
-        operation: input.model ? 'enhance' : 'render',
-        sourceTransferSyntaxUid: input.sourceTransferSyntaxUid,
-        processing: buildProcessingStamp({
-          modelId: input.model?.id,
-          modelVersion: input.model?.version,
-          modelSha256: input.model?.sha256,
-          processedAt: input.processedAt,
-          description: input.model ? 'UniMIE diffusion enhancement' : 'Windowed rendering to RGB',
-          stationAeTitle,
-        }),
-      });
+    },
+    buildSeries: (input) => {
+      if (assembly(input.outputKind) !== 'series') throw new ConfigError(`output kind ${input.outputKind} is built per slice, not per series`);
+      return MultiFrameScBuilder.fromSources(
+        input.frames.map((f) => ({
+          source: f.source,
+          frameIndex: f.frameIndex,
+          image: f.image,
+          sourceTransferSyntaxUid: f.sourceTransferSyntaxUid,
+          derivationDescription: f.derivationDescription,
+        })),
+        common(input),
+      );
     },
   };
 }

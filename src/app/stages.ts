@@ -86,9 +86,46 @@ export interface DerivedObjectInput {
   outputKind: string;
   /** Transfer syntax the source arrived in (a lossy one marks the derived image lossy). */
   sourceTransferSyntaxUid: string;
+  /** The VOI window the slice was rendered with (grayscale output maps values back into it). */
+  window?: { name: string; center: number; width: number };
 }
 
-/** Builds one derived object (a data set ready for writePart10). */
+/** One slice of a series-level object (multi-frame output), in source order. */
+export interface DerivedFrameInput {
+  /** Source header; its pixel data is not needed any more. */
+  source: Dataset;
+  /** 0-based frame of the source. */
+  frameIndex: number;
+  image: RgbImage;
+  sourceTransferSyntaxUid: string;
+  derivationDescription: string;
+}
+
+/** Everything one series-level derived object (one per source series and window) needs. */
+export interface DerivedSeriesInput {
+  frames: DerivedFrameInput[];
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  seriesNumber: number;
+  seriesDescription: string;
+  derivationDescription: string;
+  processedAt: Date;
+  model?: { id: string; version: string; sha256: string };
+  outputKind: string;
+}
+
+/**
+ * How an output kind is assembled: `per-slice` kinds build one object per source slice as the
+ * slices come; `series` kinds collect every slice of a window and build one object at the end.
+ */
+export type OutputAssembly = 'per-slice' | 'series';
+
+/** Builds the derived objects (data sets ready for writePart10) of every output kind. */
 export interface DerivedObjectBuilder {
+  /** Throws ConfigError for an unknown kind. */
+  assembly(outputKind: string): OutputAssembly;
+  /** One object for one slice (per-slice kinds). */
   build(input: DerivedObjectInput): Dataset;
+  /** One object for all slices of a window (series kinds). */
+  buildSeries(input: DerivedSeriesInput): Dataset;
 }

@@ -45,11 +45,15 @@ export const CompletionSchema = Strict({
 });
 
 /**
- * Derived output kinds with a builder in src/derive/. Multi-frame True Color SC and grayscale
- * derived CT/MR join this list when their builders exist; until then a rule naming them is refused
- * at load time rather than failing its jobs.
+ * Derived output kinds, each made by one builder in src/derive/ (dicom/conformance-statement.md):
+ * - `sc-rgb`: Secondary Capture RGB, one instance per source slice (default);
+ * - `mf-sc-rgb`: one Multi-frame True Color SC object per source series and window, with the
+ *   geometry in functional groups and the source Frame of Reference;
+ * - `derived-grayscale`: the source's IOD (CT or MR Image Storage), luminance mapped back into the
+ *   window's value range (CT/MR grayscale sources only);
+ * - `vl-endoscopic`: VL Endoscopic Image Storage (VL Endoscopic sources only).
  */
-export const OUTPUT_KINDS = ['sc-rgb'] as const;
+export const OUTPUT_KINDS = ['sc-rgb', 'mf-sc-rgb', 'derived-grayscale', 'vl-endoscopic'] as const;
 
 /**
  * Either `{ drop: true }` or a processing action. Kept as one object (not a JSON-schema union) so

@@ -1,0 +1,252 @@
+import { writePart10, type Dataset } from '../dicom/part10.js';
+import { derivedSopInstanceUid } from '../dicom/uid.js';
+import type { Db } from '../provenance/database.js';
+import { registerDerivedSeries } from '../provenance/derived-series.js';
+import { recordDerivation, type NewDerivation } from '../provenance/derivations.js';
+import type { InstanceRow } from '../provenance/instances.js';
+import type { JobRow } from '../provenance/jobs.js';
+import type { RgbImage } from '../render/rgb-image.js';
+import type { Spool } from '../spool/spool.js';
+import { derivationDescriptionFor, derivedSeriesNumber, describeSeries } from './derived-text.js';
+import type { DerivedObjectBuilder, EnhancedSlice, OutputAssembly, PresetDescription, RenderedSlice, SeriesAction } from './stages.js';
+
+/** One derived object written to the spool, ready to be delivered. */
+export interface DerivedInstance {
+  sopInstanceUid: string;
+  sopClassUid: string;
+  seriesUid: string;
+  transferSyntaxUid: string;
+  path: string;
+}
+
+/** Everything the assemblers of one window share. */
+export interface WindowContext {
+  db: Db;
+  spool: Spool;
+  builder: DerivedObjectBuilder;
+  job: JobRow;
+  action: SeriesAction;
+  preset?: PresetDescription;
+  windowName: string;
+  windowIndex: number;
+  /** The derived series of this window. */
+  seriesUid: string;
+  now: () => Date;
+  /** Every object written so far (the caller enqueues them once the whole job succeeded). */
+  derived: DerivedInstance[];
+}
+
+/** A rendered (and maybe enhanced) slice on its way to the derived object. */
+export interface AssembledSlice {
+  instance: InstanceRow;
+  source: Dataset;
+  rendered: RenderedSlice;
+  /** The enhancer's result; undefined for the render-only stage. */
+  enhanced?: EnhancedSlice;
+  enhanceMsPerSlice: number;
+}
+
+/** Turns the slices of one window into derived objects in the spool, with their provenance. */
+export interface OutputAssembler {
+  add(slice: AssembledSlice): Promise<void>;
+  /** Called once after the last slice; series kinds build their object here. */
+  finish(): Promise<void>;
+}
+
+export function createAssembler(kind: OutputAssembly, ctx: WindowContext): OutputAssembler {
+  return kind === 'series' ? new SeriesAssembler(ctx) : new PerSliceAssembler(ctx);
+}
+
+const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+
+function isMultiFrame(ds: Dataset): boolean {
+  return Number(ds.NumberOfFrames ?? 1) > 1;
+}
+
+/**
+ * Registers the derived series before any of its objects exists, so loop protection recognises it
+ * even if the PACS routes it back while we are still sending.
+ */
+function registerOnce(ctx: WindowContext, state: { registered: boolean }, first: Dataset): void {
+  if (state.registered) return;
+  registerDerivedSeries(ctx.db, {
+    seriesUid: ctx.seriesUid,
+    sourceSeriesUid: ctx.job.series_uid,
+    studyUid: ctx.job.study_uid,
+    jobId: ctx.job.id,
+    outputKind: ctx.action.output,
+    seriesNumber: derivedSeriesNumber(first, ctx.windowIndex),
+    description: describeSeries(first, ctx.windowName, ctx.preset),
+    createdAt: Date.now(),
+  });
+  state.registered = true;
+}
+
+function descriptionOf(ctx: WindowContext, s: AssembledSlice): string {
+  return derivationDescriptionFor({
+    window: s.rendered.window,
+    windowName: ctx.windowName,
+    preset: ctx.preset,
+    backgroundProtected: s.enhanced?.backgroundProtected ?? false,
+  });
+}
+
+/** What provenance needs of a slice (the pixels excluded, so series kinds can drop them). */
+type SliceInfo = Pick<AssembledSlice, 'instance' | 'enhanceMsPerSlice'> & {
+  rendered: Pick<RenderedSlice, 'frameIndex' | 'window'>;
+  enhanced?: Omit<EnhancedSlice, 'image'>;
+};
+
+/** The provenance row of one source slice, without the derived object's own fields. */
+function provenanceOf(ctx: WindowContext, s: SliceInfo): Omit<NewDerivation, 'derivedSopInstanceUid' | 'derivedSopClassUid' | 'path' | 'sha256'> {
+  const preset = ctx.preset;
+  return {
+    jobId: ctx.job.id,
+    sourceSopInstanceUid: s.instance.sopInstanceUid,
+    sourceSeriesUid: ctx.job.series_uid,
+    sourceFrameIndex: s.rendered.frameIndex,
+    derivedSeriesUid: ctx.seriesUid,
+    stage: preset ? 'enhance' : 'render',
+    modelId: preset?.modelId,
+    modelSha256: preset?.modelSha256,
+    preset: preset ? ctx.action.enhance : undefined,
+    seed: preset?.seed,
+    steps: preset?.steps,
+    params: {
+      window: s.rendered.window ?? null,
+      windowName: ctx.windowName,
+      output: ctx.action.output,
+      frameIndex: s.rendered.frameIndex,
+      preset: preset?.params ?? null,
+      backgroundProtected: s.enhanced?.backgroundProtected ?? false,
+    },
+    timings: { enhanceMsPerSlice: s.enhanceMsPerSlice, ...(s.enhanced?.timings ?? {}) },
+    quality: s.enhanced?.quality,
+  };
+}
+
+function modelOf(preset: PresetDescription | undefined): { id: string; version: string; sha256: string } | undefined {
+  return preset ? { id: preset.modelId, version: preset.modelVersion, sha256: preset.modelSha256 } : undefined;
+}
+
+async function writeObject(ctx: WindowContext, dataset: Dataset, sopInstanceUid: string): Promise<{ path: string; sha256: string }> {
+  const relPath = ctx.spool.derivedRelPath(ctx.job.study_uid, ctx.seriesUid, sopInstanceUid);
+  return ctx.spool.writeFileDurably(relPath, writePart10(dataset));
+}
+
+/** Per-slice kinds (sc-rgb, derived-grayscale, vl-endoscopic): one object per slice, written as it comes. */
+class PerSliceAssembler implements OutputAssembler {
+  private readonly state = { registered: false };
+
+  constructor(private readonly ctx: WindowContext) {}
+
+  async add(s: AssembledSlice): Promise<void> {
+    const ctx = this.ctx;
+    registerOnce(ctx, this.state, s.source);
+    const sopInstanceUid = derivedSopInstanceUid({
+      derivedSeriesUid: ctx.seriesUid,
+      sourceSopInstanceUid: s.instance.sopInstanceUid,
+      frameIndex: s.rendered.frameIndex,
+    });
+    const dataset = ctx.builder.build({
+      source: s.source,
+      image: s.enhanced?.image ?? s.rendered.image,
+      seriesInstanceUid: ctx.seriesUid,
+      sopInstanceUid,
+      seriesNumber: derivedSeriesNumber(s.source, ctx.windowIndex),
+      seriesDescription: describeSeries(s.source, ctx.windowName, ctx.preset),
+      derivationDescription: descriptionOf(ctx, s),
+      sourceFrameIndex: isMultiFrame(s.source) ? s.rendered.frameIndex : undefined,
+      processedAt: ctx.now(),
+      model: modelOf(ctx.preset),
+      outputKind: ctx.action.output,
+      sourceTransferSyntaxUid: s.instance.transferSyntaxUid,
+      window: s.rendered.window,
+    });
+    const written = await writeObject(ctx, dataset, sopInstanceUid);
+    const sopClassUid = String(dataset.SOPClassUID);
+    recordDerivation(ctx.db, {
+      ...provenanceOf(ctx, s),
+      derivedSopInstanceUid: sopInstanceUid,
+      derivedSopClassUid: sopClassUid,
+      path: written.path,
+      sha256: written.sha256,
+    });
+    ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
+  }
+
+  async finish(): Promise<void> {}
+}
+
+interface CollectedFrame {
+  slice: SliceInfo & { source: Dataset; rendered: Omit<RenderedSlice, 'image'> };
+  image: RgbImage;
+  derivationDescription: string;
+}
+
+/**
+ * Series kinds (mf-sc-rgb): keeps each slice's 8-bit RGB frame and the source header (its pixel
+ * data dropped) until the window is complete, then builds one object with the frames in source
+ * order. Memory: Rows × Columns × 3 bytes per slice, i.e. the size of the derived object.
+ */
+class SeriesAssembler implements OutputAssembler {
+  private readonly state = { registered: false };
+  private frames: CollectedFrame[] = [];
+
+  constructor(private readonly ctx: WindowContext) {}
+
+  async add(s: AssembledSlice): Promise<void> {
+    registerOnce(this.ctx, this.state, s.source);
+    const { PixelData: _pixels, ...header } = s.source;
+    const { image: renderedImage, ...rendered } = s.rendered;
+    const enhanced = s.enhanced ? (({ image: _img, ...rest }) => rest)(s.enhanced) : undefined;
+    this.frames.push({
+      slice: { instance: s.instance, source: header, rendered, enhanced, enhanceMsPerSlice: s.enhanceMsPerSlice },
+      image: s.enhanced?.image ?? renderedImage,
+      derivationDescription: descriptionOf(this.ctx, s),
+    });
+  }
+
+  async finish(): Promise<void> {
+    const ctx = this.ctx;
+    const frames = this.frames;
+    this.frames = [];
+    if (frames.length === 0) return;
+    const first = frames[0]!.slice.source;
+    // One object per derived series: its UID derives from the series and the source series.
+    const sopInstanceUid = derivedSopInstanceUid({ derivedSeriesUid: ctx.seriesUid, sourceSopInstanceUid: ctx.job.series_uid, frameIndex: 0 });
+    const dataset = ctx.builder.buildSeries({
+      frames: frames.map((f) => ({
+        source: f.slice.source,
+        frameIndex: f.slice.rendered.frameIndex,
+        image: f.image,
+        sourceTransferSyntaxUid: f.slice.instance.transferSyntaxUid,
+        derivationDescription: f.derivationDescription,
+      })),
+      seriesInstanceUid: ctx.seriesUid,
+      sopInstanceUid,
+      seriesNumber: derivedSeriesNumber(first, ctx.windowIndex),
+      seriesDescription: describeSeries(first, ctx.windowName, ctx.preset),
+      derivationDescription: frames[0]!.derivationDescription,
+      processedAt: ctx.now(),
+      model: modelOf(ctx.preset),
+      outputKind: ctx.action.output,
+    });
+    // The frames now live in the data set; drop our references before serialising it.
+    const slices = frames.map((f) => f.slice);
+    frames.length = 0;
+    const written = await writeObject(ctx, dataset, sopInstanceUid);
+    const sopClassUid = String(dataset.SOPClassUID);
+    for (const [i, slice] of slices.entries()) {
+      recordDerivation(ctx.db, {
+        ...provenanceOf(ctx, slice),
+        derivedSopInstanceUid: sopInstanceUid,
+        derivedSopClassUid: sopClassUid,
+        derivedFrameNumber: i + 1,
+        path: written.path,
+        sha256: written.sha256,
+      });
+    }
+    ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
+  }
+}
