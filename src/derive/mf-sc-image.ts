@@ -137,14 +137,20 @@ export class MultiFrameScBuilder {
 
     const frames = p.frames;
     const g0 = frames[0]!.geometry;
-    // Plane position/orientation only when every frame has both and all share one Frame of
-    // Reference: a partial geometry would let a viewer misplace the frames that lack it.
+    // Geometry only when every frame has it and all share one Frame of Reference: a partial
+    // geometry would let a viewer misplace the frames that lack it.
+    // Pixel Measures, Plane Position, Plane Orientation and the Frame of Reference go together: the
+    // IOD requires the others as soon as one is present (PS3.3 A.8.5.5 as dicom3tools checks it).
     const planes =
       g0.frameOfReferenceUid !== undefined &&
       frames.every(
-        (f) => f.geometry.imagePositionPatient && f.geometry.imageOrientationPatient && f.geometry.frameOfReferenceUid === g0.frameOfReferenceUid,
+        (f) =>
+          f.geometry.imagePositionPatient &&
+          f.geometry.imageOrientationPatient &&
+          f.geometry.pixelSpacing &&
+          f.geometry.frameOfReferenceUid === g0.frameOfReferenceUid,
       );
-    const measures = frames.every((f) => f.geometry.pixelSpacing);
+    const measures = planes;
     const sharedMeasures =
       measures && frames.every((f) => sameList(f.geometry.pixelSpacing, g0.pixelSpacing) && f.geometry.sliceThickness === g0.sliceThickness);
     const sharedOrientation = planes && frames.every((f) => sameList(f.geometry.imageOrientationPatient, g0.imageOrientationPatient));
