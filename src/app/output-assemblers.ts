@@ -119,6 +119,7 @@ function provenanceOf(ctx: WindowContext, s: SliceInfo): Omit<NewDerivation, 'de
       frameIndex: s.rendered.frameIndex,
       preset: preset?.params ?? null,
       backgroundProtected: s.enhanced?.backgroundProtected ?? false,
+      ...(s.enhanced?.producer ? { producer: s.enhanced.producer } : {}),
     },
     timings: { enhanceMsPerSlice: s.enhanceMsPerSlice, ...(s.enhanced?.timings ?? {}) },
     quality: s.enhanced?.quality,

@@ -109,6 +109,9 @@ export async function runSeriesPipeline(
       derived,
     });
     let slicesDone = 0;
+    // Rendered slices before this batch: each slice's random stream is its place in the series,
+    // so the output does not depend on the batch size or on which executor runs it.
+    let slicesBefore = 0;
 
     for (let start = 0; start < instances.length; start += batchSize) {
       throwIfAborted(signal);
@@ -122,6 +125,7 @@ export async function runSeriesPipeline(
               action.enhance,
               {
                 signal,
+                firstSlice: slicesBefore,
                 onProgress: (p) =>
                   onProgress({
                     window: windowName,
@@ -136,6 +140,7 @@ export async function runSeriesPipeline(
             )
           : undefined;
       const enhanceMsPerSlice = enhanced ? (performance.now() - t0) / loaded.length : 0;
+      slicesBefore += loaded.length;
       for (const [i, slice] of loaded.entries()) {
         await assembler.add({ ...slice, enhanced: enhanced?.[i], enhanceMsPerSlice });
       }
