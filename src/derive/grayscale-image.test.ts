@@ -90,7 +90,7 @@ describe('GrayscaleImageBuilder.fromSource', () => {
     const rgb = load('SC_rgb_jpeg.dcm');
     const refusal = (() => {
       try {
-        GrayscaleImageBuilder.fromSource(rgb, ramp(rgb), options({ name: 'w', center: 1, width: 2 }));
+        GrayscaleImageBuilder.fromSource(rgb, createRgbImage(4, 4), options({ name: 'w', center: 1, width: 2 }));
       } catch (err) {
         return err;
       }
