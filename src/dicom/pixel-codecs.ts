@@ -24,6 +24,9 @@ export const CODEC_TRANSFER_SYNTAXES: readonly string[] = [
 
 let ready: Promise<void> | undefined;
 
+/** WebAssembly.RuntimeError (a trap); the project's TypeScript libs declare no WebAssembly values. */
+const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }).WebAssembly.RuntimeError;
+
 /** Loads the codecs WebAssembly once per process; later calls share the same promise. */
 export function initializeCodecs(): Promise<void> {
   if (!ready) {
@@ -42,6 +45,18 @@ export function initializeCodecs(): Promise<void> {
     });
   }
   return ready;
+}
+
+/**
+ * After a WebAssembly trap (e.g. "table index is out of bounds" on a corrupt JPEG 2000 stream)
+ * the module's memory and tables are in an undefined state: later, valid frames fail too. Drop
+ * the instance so the next call loads a fresh one. Returns whether `err` was such a trap.
+ */
+export function discardCodecsAfterTrap(err: unknown): boolean {
+  if (!(err instanceof WasmRuntimeError)) return false;
+  codecs.NativeCodecs.release();
+  ready = undefined;
+  return true;
 }
 
 export interface CodecFrame {
@@ -73,6 +88,7 @@ export async function decodeCodecFrame(frame: Uint8Array, pm: PixelModule, trans
     transcoder.transcode(codecs.constants.TransferSyntax.ExplicitVRLittleEndian);
     out = transcoder.getElements();
   } catch (err) {
+    discardCodecsAfterTrap(err);
     throw new PixelDecodeError(`cannot decode ${transferSyntaxName(transferSyntaxUid)}: ${(err as Error).message}`, {
       transferSyntaxUid,
       cause: err,

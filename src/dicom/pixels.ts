@@ -13,7 +13,6 @@ import {
 import { planarToInterleaved, ybr422ToFull } from './pixel-layout.js';
 import { bitsPerFrame, expectedPixelBytes, readPixelModule, samplesPerFrame, type PixelModule } from './pixel-module.js';
 import { decodeRleFrame } from './rle-decoder.js';
-import { DimseStatus } from './status.js';
 import { canDecodePixels, isNativeTransferSyntax, TransferSyntax, transferSyntaxName } from './transfer-syntax.js';
 import { PixelDecodeError } from './pixel-errors.js';
 
@@ -43,8 +42,8 @@ export function canDecodeTransferSyntax(uid: string): boolean {
   return canDecodePixels(uid);
 }
 
-function mismatch(code: string, message: string, details?: Record<string, unknown>): ConformanceError {
-  return new ConformanceError(code, message, { dimseStatus: DimseStatus.DataSetDoesNotMatchSopClass, details });
+function lengthError(ts: string, message: string): PixelDecodeError {
+  return new PixelDecodeError(message, { transferSyntaxUid: ts, code: 'PACS_E_PIXEL_LENGTH' });
 }
 
 /** Turns little-endian frame bytes into the final per-frame arrays (bit masking, 4:2:2, planar). */
@@ -72,20 +71,17 @@ function decodeNative(file: DicomFile, pm: PixelModule): DecodedImage {
   const bytes = concatBytes(pixelDataChunks(file.dataset.PixelData));
   const expected = expectedPixelBytes(pm);
   const frameBytes = Math.ceil(bitsPerFrame(pm) / 8);
-  const details = { actual: bytes.byteLength, expected, rows: pm.Rows, columns: pm.Columns, frames: pm.NumberOfFrames };
   if (bytes.byteLength < expected) {
-    throw mismatch(
-      'PACS_E_PIXEL_LENGTH',
+    throw lengthError(
+      file.transferSyntaxUid,
       `Pixel Data has ${bytes.byteLength} bytes, expected ${expected} for ${pm.Rows}×${pm.Columns}×${pm.SamplesPerPixel} samples × ${pm.NumberOfFrames} frame(s) at ${pm.BitsAllocated} bits`,
-      details,
     );
   }
   const excess = bytes.byteLength - expected;
   if (excess > 1 && excess >= frameBytes) {
-    throw mismatch(
-      'PACS_E_PIXEL_LENGTH',
+    throw lengthError(
+      file.transferSyntaxUid,
       `Pixel Data has ${bytes.byteLength} bytes, ${excess} more than the ${expected} of ${pm.NumberOfFrames} frame(s): Number of Frames is probably wrong`,
-      details,
     );
   }
   if (file.transferSyntaxUid === TransferSyntax.ExplicitVRBigEndian) {
@@ -159,20 +155,30 @@ function codecSyntax(ts: string): string {
  * and explicit little endian, explicit big endian, deflate — inflated by dcmjs on read) are read
  * directly; RLE is decoded here; JPEG, JPEG-LS, JPEG 2000 and HTJ2K go through dcmjs-codecs.
  *
- * Throws ConformanceError: PACS_E_PIXEL_MODULE_* / PACS_E_NO_PIXEL_DATA / PACS_E_PIXEL_LENGTH
- * (DIMSE 0xA900) for a header that does not describe the data; PixelDecodeError (a
- * ConformanceError) with PACS_E_PIXEL_DECODE (codec message), PACS_E_PIXEL_LENGTH (a frame that
- * decodes to too few bytes, fragments that do not form the frames) or
+ * Every failure is a PixelDecodeError (a ConformanceError, DIMSE 0xA900) whose code says why:
+ * PACS_E_PIXEL_MODULE_* / PACS_E_PHOTOMETRIC_UNSUPPORTED (header), PACS_E_NO_PIXEL_DATA,
+ * PACS_E_PIXEL_DECODE (codec message), PACS_E_PIXEL_LENGTH (native data of the wrong length, a
+ * frame that decodes to too few bytes, fragments that do not form the frames) or
  * PACS_E_TRANSFER_SYNTAX_UNSUPPORTED (video and other stored-only syntaxes).
  */
 export async function decodeFrames(file: DicomFile): Promise<DecodedImage> {
-  const pm = readPixelModule(file.dataset);
+  const ts = file.transferSyntaxUid;
+  let pm: PixelModule;
+  try {
+    pm = readPixelModule(file.dataset);
+  } catch (err) {
+    // e.g. Bits Allocated 12 or 3 samples per pixel labelled MONOCHROME2: the same code, as a decode error.
+    if (err instanceof ConformanceError) throw new PixelDecodeError(err.message, { transferSyntaxUid: ts, code: err.code, cause: err });
+    throw err;
+  }
   const value = file.dataset.PixelData;
   if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
     const other = file.dataset.FloatPixelData !== undefined || file.dataset.DoubleFloatPixelData !== undefined;
-    throw mismatch('PACS_E_NO_PIXEL_DATA', other ? 'float pixel data is not supported' : 'the data set has no Pixel Data');
+    throw new PixelDecodeError(other ? 'float pixel data is not supported' : 'the data set has no Pixel Data', {
+      transferSyntaxUid: ts,
+      code: 'PACS_E_NO_PIXEL_DATA',
+    });
   }
-  const ts = file.transferSyntaxUid;
   if (isNativeTransferSyntax(ts)) return decodeNative(file, pm);
   if (canDecodePixels(ts)) return decodeEncapsulated(file, pm);
   throw new PixelDecodeError(`stored, not processed: ${transferSyntaxName(ts)} cannot be decoded by this node`, {

@@ -1,7 +1,8 @@
 import type { Dataset } from '../dicom/part10.js';
 import type { PixelModule } from '../dicom/pixel-module.js';
 import { createRgbImage, type RgbImage } from './rgb-image.js';
-import { readLutTable, type LutTable } from './modality-lut.js';
+import { lutData, readLutTable, type LutTable } from './modality-lut.js';
+import { expandSegmentedLut } from './segmented-lut.js';
 import { lookUp } from './modality-lut.js';
 import { numbers } from './frame-attributes.js';
 
@@ -69,11 +70,26 @@ export interface Palette {
   bits: number;
 }
 
-/** Reads the palette of a PALETTE COLOR object; undefined when a table is missing or segmented. */
+/** One palette table, from its LUT Data or, when that is absent, its Segmented LUT Data (PS3.3 C.7.9). */
+function readPaletteTable(ds: Dataset, pm: PixelModule, colour: string): LutTable | undefined {
+  const descriptor = `${colour}PaletteColorLookupTableDescriptor`;
+  const plain = readLutTable(ds, pm, descriptor, `${colour}PaletteColorLookupTableData`);
+  if (plain) return plain;
+  const segmented = ds[`Segmented${colour}PaletteColorLookupTableData`];
+  const desc = numbers(ds, descriptor);
+  if (segmented === undefined || desc.length < 3) return undefined;
+  const entries = desc[0] === 0 ? 65536 : desc[0];
+  const words = lutData(segmented, -1);
+  const data = expandSegmentedLut(words, entries).slice(0, entries);
+  if (data.length === 0) return undefined;
+  let first = desc[1];
+  if (pm.PixelRepresentation === 1 && first > 32767) first -= 65536;
+  return { firstMapped: first, data };
+}
+
+/** Reads the palette of a PALETTE COLOR object (plain or segmented tables); undefined when a table is missing. */
 export function readPalette(ds: Dataset, pm: PixelModule): Palette | undefined {
-  const tables = ['Red', 'Green', 'Blue'].map((c) =>
-    readLutTable(ds, pm, `${c}PaletteColorLookupTableDescriptor`, `${c}PaletteColorLookupTableData`),
-  );
+  const tables = ['Red', 'Green', 'Blue'].map((c) => readPaletteTable(ds, pm, c));
   const [red, green, blue] = tables;
   if (!red || !green || !blue) return undefined;
   const bits = numbers(ds, 'RedPaletteColorLookupTableDescriptor')[2] ?? 16;

@@ -40,7 +40,7 @@ function renderColour(ds: Dataset, decoded: DecodedImage, frame: ArrayLike<numbe
     case 'PALETTE COLOR': {
       const palette = readPalette(ds, pm);
       if (!palette) {
-        throw new ConformanceError('PACS_E_PALETTE', 'PALETTE COLOR image without readable (non-segmented) palette tables', {
+        throw new ConformanceError('PACS_E_PALETTE', 'PALETTE COLOR image without readable palette tables', {
           dimseStatus: 0xa900,
         });
       }
