@@ -5,6 +5,7 @@ import { type Dataset, readPart10, writePart10 } from '../dicom/part10.js';
 import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
 import { voiValue } from '../render/voi-window.js';
 import { ConformanceError } from '../shared/errors.js';
+import { endoscopySeries } from '../../test/derive/endoscopy-fixture.js';
 import { buildProcessingStamp } from './equipment.js';
 import { CT_IMAGE_STORAGE, GrayscaleImageBuilder, luminance, MR_IMAGE_STORAGE, windowInverse } from './grayscale-image.js';
 
@@ -87,10 +88,10 @@ describe('GrayscaleImageBuilder.fromSource', () => {
   });
 
   it('refuses sources that are not CT/MR grayscale, and a colour render without a window', () => {
-    const rgb = load('SC_rgb_jpeg.dcm');
+    const [rgb] = endoscopySeries(1);
     const refusal = (() => {
       try {
-        GrayscaleImageBuilder.fromSource(rgb, createRgbImage(4, 4), options({ name: 'w', center: 1, width: 2 }));
+        GrayscaleImageBuilder.fromSource(rgb!, createRgbImage(64, 48), options({ name: 'w', center: 1, width: 2 }));
       } catch (err) {
         return err;
       }
