@@ -86,6 +86,10 @@ export async function runSeriesPipeline(
   const batchSize = Math.max(1, deps.slicesPerBatch ?? 4);
   const now = deps.now ?? (() => new Date());
   const failures = new SliceFailures(deps.db, job, deps.log);
+  // Stored but never processed (the receiver classed their transfer syntax as undecodable): the
+  // job reports them with the slices that failed here.
+  for (const instance of listBySeries(deps.db, job.series_uid, 'unprocessable')) failures.notDecodable(instance);
+  const unprocessable = failures.size;
 
   for (const [windowIndex, windowName] of action.windows.entries()) {
     const seriesUid = derivedSeriesUid({
@@ -147,24 +151,26 @@ export async function runSeriesPipeline(
       slicesDone += batch.length;
       onProgress({ window: windowName, windowIndex, windows: action.windows.length, slicesDone, slices: instances.length });
     }
-    if (failures.size === instances.length && instances.length > 0) break;
+    if (failures.size - unprocessable === instances.length && instances.length > 0) break;
     throwIfAborted(signal);
     await assembler.finish();
     derivedSeriesUids.push(seriesUid);
     deps.log.info(
       { jobId: job.id, stage: preset ? 'enhance' : 'render', seriesUid: job.series_uid, derivedSeriesUid: seriesUid },
-      `derived series written (${instances.length - failures.size} of ${instances.length} source instances, window ${windowName})`,
+      `derived series written (${instances.length - (failures.size - unprocessable)} of ${instances.length} source instances, window ${windowName})`,
     );
   }
   failures.summarise();
-  if (failures.size > 0 && failures.size === instances.length) {
+  const total = instances.length + unprocessable;
+  // A series of undecodable objects only (e.g. video) is stored and reported, not an error.
+  if (instances.length > 0 && failures.size === total) {
     const reasons = [...new Set(failures.list().map((f) => f.reason))].slice(0, 3).join('; ');
-    throw new ConformanceError('PACS_E_SERIES_NOT_PROCESSABLE', `none of the ${instances.length} source instances could be processed: ${reasons}`);
+    throw new ConformanceError('PACS_E_SERIES_NOT_PROCESSABLE', `none of the ${total} source instances could be processed: ${reasons}`);
   }
   if (failures.size > 0) {
     deps.log.warn(
       { jobId: job.id, stage: 'job', seriesUid: job.series_uid, failedSlices: failures.list().map((f) => f.sopInstanceUid) },
-      `${failures.size} of ${instances.length} source instances not processed; the others were derived`,
+      `${failures.size} of ${total} source instances not processed; the others were derived`,
     );
   }
   return { derived, derivedSeriesUids, sourceInstances: instances.length, failedSlices: failures.list() };

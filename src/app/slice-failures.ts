@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/log.js';
 import { errorMessage, isNodeError } from '../shared/errors.js';
-import { TransferSyntax } from '../dicom/transfer-syntax.js';
+import { TRANSFER_SYNTAX_NAMES } from '../dicom/transfer-syntax.js';
 import type { Db } from '../provenance/database.js';
 import type { InstanceRow } from '../provenance/instances.js';
 import type { JobRow } from '../provenance/jobs.js';
@@ -15,8 +15,6 @@ export interface FailedSlice {
   reasonCode: string;
   reason: string;
 }
-
-const SYNTAX_NAMES = new Map(Object.entries(TransferSyntax).map(([name, uid]) => [uid as string, name]));
 
 /**
  * The slices of one job that could not be processed: each is recorded once (processing_failures),
@@ -46,7 +44,7 @@ export class SliceFailures {
   /** The instance's transfer syntax cannot be decoded: skipped without trying. */
   notDecodable(instance: InstanceRow): void {
     const ts = instance.transferSyntaxUid;
-    const name = SYNTAX_NAMES.get(ts);
+    const name = TRANSFER_SYNTAX_NAMES[ts];
     this.add(instance, NOT_DECODABLE, `transfer syntax ${ts}${name ? ` (${name})` : ''} cannot be decoded; the instance is stored but not processed`);
   }
 

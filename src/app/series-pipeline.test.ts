@@ -1,0 +1,144 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../shared/log.js';
+import { ConformanceError } from '../shared/errors.js';
+import { readPart10, type Dataset } from '../dicom/part10.js';
+import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels, TransferSyntax } from '../dicom/transfer-syntax.js';
+import { openDatabase, type Db } from '../provenance/database.js';
+import { createJob, getJob, type JobRow } from '../provenance/jobs.js';
+import { derivationsOfJob } from '../provenance/derivations.js';
+import { insertInstance, listBySeries } from '../provenance/instances.js';
+import { processingFailuresOfJob } from '../provenance/processing-failures.js';
+import { Spool } from '../spool/spool.js';
+import { InstanceReceiver } from '../receive/instance-receiver.js';
+import type { LoadedConfig } from '../config/load.js';
+import { corruptRleCopy } from '../../test/derive/corrupt-fixture.js';
+import { runSeriesPipeline } from './series-pipeline.js';
+import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
+import type { SeriesAction } from './stages.js';
+
+const CT5N = resolve(import.meta.dirname, '../../sample-studies/ct5n');
+const config = { windows: {} } as unknown as LoadedConfig;
+const files = readdirSync(CT5N).sort().map((f) => join(CT5N, f));
+/** The third slice arrives as RLE whose stream does not decode. */
+const CORRUPT = 2;
+
+let dir: string;
+let db: Db;
+let spool: Spool;
+let seriesUid: string;
+let studyUid: string;
+let corruptSop: string;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+  db = openDatabase(join(dir, 'p.sqlite'));
+  spool = new Spool(join(dir, 'spool'));
+  await spool.init();
+  const receiver = new InstanceReceiver({ db, spool, log: silentLogger, decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodePixels) });
+  for (const [i, f] of files.entries()) {
+    const bytes = i === CORRUPT ? corruptRleCopy(f) : readFileSync(f);
+    const r = await receiver.ingest({ bytes, callingAe: 'SCU', calledAe: 'UNIMIE' });
+    expect(r.outcome).toBe('stored');
+  }
+  const first = readPart10(readFileSync(files[0]!)).dataset;
+  seriesUid = String(first.SeriesInstanceUID);
+  studyUid = String(first.StudyInstanceUID);
+  corruptSop = String(readPart10(readFileSync(files[CORRUPT]!)).dataset.SOPInstanceUID);
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function job(output: string, windows = ['soft-tissue']): { job: JobRow; action: SeriesAction } {
+  const action = { windows, enhance: 'none', output, destinations: ['out'] };
+  return { job: createJob(db, { seriesUid, studyUid, ruleName: output, action }), action };
+}
+
+const run = (j: { job: JobRow; action: SeriesAction }) =>
+  runSeriesPipeline(
+    j.job,
+    j.action,
+    { db, spool, renderer: createSliceRenderer(() => config), builder: createDerivedObjectBuilder('UNIMIE'), log: silentLogger },
+    new AbortController().signal,
+  );
+
+describe('runSeriesPipeline: a slice whose pixels do not decode', () => {
+  it('is recorded with the codec error and skipped; every other slice is derived (per-slice kind)', async () => {
+    const j = job('sc-rgb', ['soft-tissue', 'bone']);
+    const result = await run(j);
+    expect(result.derived).toHaveLength(2 * (files.length - 1));
+    expect(result.failedSlices).toEqual([{ sopInstanceUid: corruptSop, reasonCode: 'PACS_E_PIXEL_DECODE', reason: expect.stringMatching(/RLE/) }]);
+    const rows = processingFailuresOfJob(db, j.job.id);
+    expect(rows).toHaveLength(1); // once, not once per window
+    expect(rows[0]).toMatchObject({ sopInstanceUid: corruptSop, transferSyntaxUid: TransferSyntax.RleLossless, reasonCode: 'PACS_E_PIXEL_DECODE' });
+    expect(JSON.parse(getJob(db, j.job.id)!.failed_slices_json!)).toEqual(result.failedSlices);
+    expect(derivationsOfJob(db, j.job.id).map((d) => d.source_sop_instance_uid)).not.toContain(corruptSop);
+  });
+
+  it('instances stored as undecodable are reported the same way, without being read', async () => {
+    insertInstance(db, {
+      sopInstanceUid: '1.2.3.4.5.6.7',
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.77.1.1.1',
+      seriesUid,
+      studyUid,
+      transferSyntaxUid: TransferSyntax.Mpeg2MainProfile,
+      path: join(dir, 'not-there.dcm'),
+      size: 1,
+      sha256: 'x',
+      receivedAt: Date.now(),
+      status: 'unprocessable',
+    });
+    const result = await run(job('sc-rgb'));
+    expect(result.derived).toHaveLength(files.length - 1);
+    expect(result.failedSlices.map((f) => [f.sopInstanceUid, f.reasonCode])).toEqual([
+      ['1.2.3.4.5.6.7', 'PACS_E_TRANSFER_SYNTAX_NOT_DECODABLE'],
+      [corruptSop, 'PACS_E_PIXEL_DECODE'],
+    ]);
+    expect(result.failedSlices[0]!.reason).toMatch(/MPEG2/);
+  });
+
+  it('fails the job with the reasons when no slice at all decodes', async () => {
+    db.prepare("UPDATE instances SET status = 'replaced' WHERE sop_instance_uid != ?").run(corruptSop);
+    const j = job('sc-rgb');
+    const err = await run(j).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConformanceError);
+    expect((err as ConformanceError).code).toBe('PACS_E_SERIES_NOT_PROCESSABLE');
+    expect((err as Error).message).toMatch(/RLE/);
+    expect(JSON.parse(getJob(db, j.job.id)!.failed_slices_json!)).toHaveLength(1);
+  });
+});
+
+describe('runSeriesPipeline: output kinds', () => {
+  it('mf-sc-rgb builds one object per window from the good slices in source order, one provenance row per slice', async () => {
+    const j = job('mf-sc-rgb');
+    const result = await run(j);
+    expect(result.derived).toHaveLength(1);
+    const ds = readPart10(readFileSync(result.derived[0]!.path)).dataset;
+    expect(ds.SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.7.4');
+    expect(ds.NumberOfFrames).toBe(files.length - 1);
+    const expectedOrder = listBySeries(db, seriesUid).map((i) => i.sopInstanceUid).filter((s) => s !== corruptSop);
+    const perFrame = ds.PerFrameFunctionalGroupsSequence as Dataset[];
+    const frameSources = perFrame.map((f) => (((f.DerivationImageSequence as Dataset[])[0]!.SourceImageSequence as Dataset[])[0]!.ReferencedSOPInstanceUID));
+    expect(frameSources).toEqual(expectedOrder);
+    const rows = derivationsOfJob(db, j.job.id);
+    expect(rows.map((r) => [r.source_sop_instance_uid, r.derived_frame_number])).toEqual(expectedOrder.map((s, i) => [s, i + 1]));
+    expect(new Set(rows.map((r) => r.derived_sop_instance_uid))).toEqual(new Set([result.derived[0]!.sopInstanceUid]));
+
+    // Deterministic: a re-run writes the same object UID and replaces the provenance rows.
+    const again = await run(job('mf-sc-rgb'));
+    expect(again.derived[0]!.sopInstanceUid).toBe(result.derived[0]!.sopInstanceUid);
+  });
+
+  it('derived-grayscale keeps CT Image Storage; vl-endoscopic refuses a CT series with a clear error', async () => {
+    const gray = await run(job('derived-grayscale'));
+    expect(gray.derived.map((d) => d.sopClassUid)).toEqual(Array(files.length - 1).fill('1.2.840.10008.5.1.4.1.1.2'));
+    const err = await run(job('vl-endoscopic')).catch((e: unknown) => e);
+    expect((err as ConformanceError).code).toBe('PACS_E_DERIVE_KIND_UNSUPPORTED');
+    expect((err as Error).message).toMatch(/VL Endoscopic Image sources.*sc-rgb/);
+  });
+});
