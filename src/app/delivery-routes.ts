@@ -15,7 +15,7 @@ export function buildDeliveryRoutes(config: LoadedConfig, log: Logger): Record<s
     const destination = fromResolvedDestination(d as ResolvedDestination);
     routes[name] = {
       destination,
-      transport: destination.kind === 'dimse' ? createDimseScuTransport(scu) : createFolderTransport(),
+      transport: destination.kind === 'dimse' ? createDimseScuTransport(scu, { log: log.child({ stage: 'export' }) }) : createFolderTransport(),
     };
   }
   return routes;

@@ -1,6 +1,7 @@
 import type { ResolvedDestination } from '../config/types.js';
 import type { RemoteNode, TlsOptions } from '../net/types.js';
 import type { BackoffPolicy } from './backoff.js';
+import { exportProposal, type ExportTransferSyntaxChoice } from './encode-transfer-syntax.js';
 
 interface DestinationCommon {
   name: string;
@@ -18,6 +19,8 @@ export interface DimseExportDestination extends DestinationCommon {
   callingAeTitle: string;
   tls?: TlsOptions;
   timeoutMs?: number;
+  /** Preferred transfer syntax (config `transferSyntax`); Explicit, then Implicit VR LE are the fallbacks. */
+  transferSyntax?: ExportTransferSyntaxChoice;
 }
 
 /** A folder (local disk, mounted share) receiving Part-10 files. */
@@ -40,6 +43,7 @@ export function remoteNodeOf(dest: DimseExportDestination): RemoteNode {
     callingAeTitle: dest.callingAeTitle,
     tls: dest.tls,
     timeoutMs: dest.timeoutMs,
+    proposedTransferSyntaxes: exportProposal(dest.transferSyntax),
   };
 }
 
@@ -56,6 +60,7 @@ export function fromResolvedDestination(d: ResolvedDestination): ExportDestinati
       callingAeTitle: d.callingAeTitle,
       tls: d.tls ? { cert: d.tls.cert, key: d.tls.key, ca: d.tls.ca } : undefined,
       timeoutMs: d.timeoutSeconds * 1000,
+      transferSyntax: d.transferSyntax,
       maxAttempts: d.maxAttempts,
       backoff,
     };

@@ -10,6 +10,7 @@ import { groupByTransferSyntax, type ScuStoreOutcome } from './scu-outcome.js';
 import type { RemoteNode, ScuTransport, StoreItem } from './types.js';
 
 const { Client, Dataset, Transcoding } = dimse;
+const { PresentationContext } = dimse.association;
 const { CEchoRequest, CStoreRequest } = dimse.requests;
 const { PresentationContextResult } = dimse.constants;
 type DimseRequest = InstanceType<typeof dimse.requests.Request>;
@@ -61,13 +62,46 @@ function securityOptions(peer: RemoteNode) {
   return { cert: t.cert, key: t.key, ca: t.ca, rejectUnauthorized: true };
 }
 
+/**
+ * One presentation context per fallback syntax and SOP class, for a group whose objects are in
+ * `objectSyntax`. dcmjs-dimse 0.3.3 sends each object in the context whose accepted syntax is the
+ * object's own, else in the *last* accepted context of its SOP class (transcoding on the way):
+ * so the fallbacks go in in reverse order of preference — Implicit, then Explicit VR LE — and
+ * Explicit wins over Implicit whenever the peer accepts both.
+ */
+function fallbackContexts(peer: RemoteNode, objectSyntax: string, sopClasses: Iterable<string>): Array<{ sopClass: string; ts: string }> {
+  const proposal = peer.proposedTransferSyntaxes ?? [];
+  const fallbacks = proposal.filter((ts) => ts !== objectSyntax);
+  // dcmjs-dimse gives a compressed object its own context, but an Implicit/Explicit VR LE one only
+  // the shared [Implicit, Explicit] context, where the peer may pick the other syntax.
+  const own = proposal.length > 0 && isNativeTransferSyntax(objectSyntax) ? [objectSyntax] : [];
+  const out: Array<{ sopClass: string; ts: string }> = [];
+  for (const sopClass of new Set(sopClasses)) for (const ts of [...own, ...[...fallbacks].reverse()]) out.push({ sopClass, ts });
+  return out;
+}
+
+/** The transfer syntax an object went out in: its own if accepted, else the context dcmjs-dimse picks. */
+function sentSyntax(a: DimseAssociation, sopClassUid: string, objectSyntax: string): string | undefined {
+  const accepted = a
+    .getPresentationContexts()
+    .map(({ context }) => context)
+    .filter((c) => c.getAbstractSyntaxUid() === sopClassUid && c.getResult() === PresentationContextResult.Accept);
+  const own = accepted.find((c) => c.getAcceptedTransferSyntaxUid() === objectSyntax);
+  return (own ?? accepted[accepted.length - 1])?.getAcceptedTransferSyntaxUid();
+}
+
 /** Runs one association with the given requests; resolves when the connection has closed. */
-function runAssociation(peer: RemoteNode, requests: DimseRequest[]): Promise<AssociationRun> {
+function runAssociation(
+  peer: RemoteNode,
+  requests: DimseRequest[],
+  extraContexts: Array<{ sopClass: string; ts: string }> = [],
+): Promise<AssociationRun> {
   const timeout = peer.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve) => {
     const run: AssociationRun = {};
     const client = new Client();
     for (const r of requests) client.addRequest(r);
+    for (const c of extraContexts) client.addAdditionalPresentationContext(new PresentationContext(1, c.sopClass, c.ts), true);
     let settled = false;
     const finish = (): void => {
       if (settled) return;
@@ -185,7 +219,17 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
           }
         }
         if (requests.length === 0) continue;
-        const run = await runAssociation(peer, requests.map((r) => r.request));
+        const extra = fallbackContexts(peer, ts, requests.map((r) => r.item.sopClassUid));
+        if (extra.length > 0) await ensureTranscoding(log);
+        const run = await runAssociation(
+          peer,
+          requests.map((r) => r.request),
+          extra,
+        );
+        if (run.accepted && extra.length > 0) {
+          const sent = [...new Set(requests.map((r) => sentSyntax(run.accepted!, r.item.sopClassUid, ts)))];
+          log.info({ peer: peer.aeTitle, objectSyntax: ts, proposed: peer.proposedTransferSyntaxes, sent }, 'C-STORE transfer syntax negotiated');
+        }
         const failure = associationError(peer, run);
         if (failure) {
           firstFailure ??= failure;

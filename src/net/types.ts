@@ -109,6 +109,11 @@ export interface RemoteNode {
   /** Our calling AE title towards this peer. */
   callingAeTitle: string;
   timeoutMs?: number;
+  /**
+   * Transfer syntaxes to propose, most preferred first, each in its own presentation context
+   * besides the one for the object's own syntax (e.g. RLE, then Explicit, then Implicit VR LE).
+   */
+  proposedTransferSyntaxes?: readonly string[];
 }
 
 export interface StoreItem {

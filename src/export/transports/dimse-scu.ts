@@ -1,16 +1,55 @@
-import { ConfigError } from '../../shared/errors.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isNativeTransferSyntax, transferSyntaxName } from '../../dicom/transfer-syntax.js';
 import type { ScuTransport } from '../../net/types.js';
+import { ConfigError, errorMessage } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
 import { remoteNodeOf, type ExportDestination } from '../destination.js';
+import { encodePart10 } from '../encode-transfer-syntax.js';
 import type { DeliveryItem, Transport } from '../transport.js';
 
-/** Delivers by C-STORE through a network SCU adapter (dcmjs-dimse or dicom-dimse-native). */
-export function createDimseScuTransport(scu: ScuTransport): Transport {
+/**
+ * Delivers by C-STORE through a network SCU adapter (dcmjs-dimse or dicom-dimse-native). Objects
+ * stored in a native syntax are first re-encoded (losslessly, verified) in the destination's
+ * preferred `transferSyntax`, into a scratch folder removed after the send; the SCU proposes that
+ * syntax plus Explicit and Implicit VR LE, each in its own presentation context, and falls back
+ * when the peer refuses the preferred one. An object that cannot be encoded goes out as stored.
+ */
+export function createDimseScuTransport(scu: ScuTransport, deps: { log?: Logger } = {}): Transport {
   return {
     kind: 'dimse',
     async send(dest: ExportDestination, items: DeliveryItem[]) {
       if (dest.kind !== 'dimse') throw new ConfigError(`destination "${dest.name}" is not a DIMSE destination`);
       if (items.length === 0) return [];
-      return scu.store(remoteNodeOf(dest), items);
+      const peer = remoteNodeOf(dest);
+      const preferred = peer.proposedTransferSyntaxes?.[0];
+      const needsEncoding = (i: DeliveryItem) => preferred !== undefined && i.transferSyntaxUid !== preferred && isNativeTransferSyntax(i.transferSyntaxUid);
+      if (!items.some(needsEncoding)) return scu.store(peer, items);
+      const dir = await mkdtemp(join(tmpdir(), 'export-ts-'));
+      try {
+        const prepared: DeliveryItem[] = [];
+        for (const [n, item] of items.entries()) {
+          if (!needsEncoding(item)) {
+            prepared.push(item);
+            continue;
+          }
+          try {
+            const path = join(dir, `${n}.dcm`);
+            await writeFile(path, await encodePart10(await readFile(item.path), preferred!));
+            prepared.push({ ...item, path, transferSyntaxUid: preferred! });
+          } catch (err) {
+            deps.log?.warn(
+              { destination: dest.name, sopInstanceUid: item.sopInstanceUid, transferSyntax: transferSyntaxName(preferred!), err: errorMessage(err) },
+              'cannot encode in the preferred transfer syntax; sending as stored',
+            );
+            prepared.push(item);
+          }
+        }
+        return await scu.store(peer, prepared);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }
