@@ -163,6 +163,12 @@ function codecSyntax(ts: string): string {
  */
 export async function decodeFrames(file: DicomFile): Promise<DecodedImage> {
   const ts = file.transferSyntaxUid;
+  if (!canDecodePixels(ts)) {
+    throw new PixelDecodeError(`stored, not processed: ${transferSyntaxName(ts)} cannot be decoded by this node`, {
+      transferSyntaxUid: ts,
+      code: 'PACS_E_TRANSFER_SYNTAX_UNSUPPORTED',
+    });
+  }
   let pm: PixelModule;
   try {
     pm = readPixelModule(file.dataset);
@@ -179,10 +185,5 @@ export async function decodeFrames(file: DicomFile): Promise<DecodedImage> {
       code: 'PACS_E_NO_PIXEL_DATA',
     });
   }
-  if (isNativeTransferSyntax(ts)) return decodeNative(file, pm);
-  if (canDecodePixels(ts)) return decodeEncapsulated(file, pm);
-  throw new PixelDecodeError(`stored, not processed: ${transferSyntaxName(ts)} cannot be decoded by this node`, {
-    transferSyntaxUid: ts,
-    code: 'PACS_E_TRANSFER_SYNTAX_UNSUPPORTED',
-  });
+  return isNativeTransferSyntax(ts) ? decodeNative(file, pm) : decodeEncapsulated(file, pm);
 }
