@@ -112,14 +112,15 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
       if (signal.aborted) throw new CancelledError('job cancelled');
       if (Date.now() > deadline) throw new Error(`enhancement batch not finished after ${exec.timeoutSeconds} s (are workers running on ${names.slices}?)`);
       const event = new Promise<{ ok: boolean; reason?: string } | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), POLL_MS);
-        const onAbort = (): void => resolve(undefined);
-        signal.addEventListener('abort', onAbort, { once: true });
-        finished.set(parentId, (o) => {
+        const settle = (o: { ok: boolean; reason?: string } | undefined): void => {
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
           resolve(o);
-        });
+        };
+        const timer = setTimeout(() => settle(undefined), POLL_MS);
+        const onAbort = (): void => settle(undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+        finished.set(parentId, settle);
       });
       // Polled after subscribing, so an event between the two is not lost.
       const state = await Job.fromId(seriesQueue, parentId)

@@ -41,7 +41,7 @@ describe('bullmq executor with two workers', () => {
     const files = readdirSync(seriesDir).sort();
     const seriesUid = seriesUidOf(seriesDir, files[0]!);
 
-    const local = await startScaleNode({ executor: 'local' });
+    const local = await startScaleNode({ executor: 'local', slicesPerBatch: 4 });
     nodes.push(local);
     await sendSeries(local.port, seriesDir, files);
     expect((await waitForSeriesJob(local.node, seriesUid)).state).toBe('done');
@@ -49,8 +49,10 @@ describe('bullmq executor with two workers', () => {
     expect(expected).toHaveLength(6);
     expect(expected.every((s) => s.producer === undefined)).toBe(true);
 
-    workers.push(...(await Promise.all([startWorker(redis, 'w1'), startWorker(redis, 'w2')])));
-    const remote = await startScaleNode({ executor: 'bullmq', redis });
+    // Locks long enough that a busy machine does not make a live worker look dead (attempts stay 1).
+    workers.push(...(await Promise.all([startWorker(redis, 'w1', { lockSeconds: 30 }), startWorker(redis, 'w2', { lockSeconds: 30 })])));
+    // Another batch size on purpose: a slice's random stream is its place in the series.
+    const remote = await startScaleNode({ executor: 'bullmq', redis, slicesPerBatch: 3 });
     nodes.push(remote);
     await sendSeries(remote.port, seriesDir, files);
     const job = await waitForSeriesJob(remote.node, seriesUid);

@@ -58,8 +58,12 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `worker` as a separate process (tsx), one onnxruntime thread, short locks for the tests. */
-export async function startWorker(redis: TestRedis, name: string, opts: { manifest?: string; queue?: string } = {}): Promise<WorkerProcess> {
+/** `worker` as a separate process (tsx), one onnxruntime thread, short locks (2 s) unless told otherwise. */
+export async function startWorker(
+  redis: TestRedis,
+  name: string,
+  opts: { manifest?: string; queue?: string; lockSeconds?: number } = {},
+): Promise<WorkerProcess> {
   const proc = spawn(
     process.execPath,
     [
@@ -82,7 +86,7 @@ export async function startWorker(redis: TestRedis, name: string, opts: { manife
       '--health-port',
       '0',
       '--lock-seconds',
-      '2',
+      String(opts.lockSeconds ?? 2),
       '--stalled-seconds',
       '0.5',
     ],
