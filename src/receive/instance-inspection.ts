@@ -2,6 +2,7 @@ import { readPart10, type Dataset } from '../dicom/part10.js';
 import { DimseStatus } from '../dicom/status.js';
 import { isNativeTransferSyntax } from '../dicom/transfer-syntax.js';
 import { errorMessage, isNodeError } from '../shared/errors.js';
+import { checkStructure, type StructureLimits } from './structure-check.js';
 
 /** Why an object is refused: a stable code, a message for the log and the table, the DIMSE status. */
 export interface InspectionFailure {
@@ -34,6 +35,8 @@ export interface InspectionExpectations {
   /** Affected SOP Instance / Class UID of the C-STORE; the data set must carry the same. */
   sopInstanceUid?: string;
   sopClassUid?: string;
+  /** Nesting depth and inflated size allowed before the parser runs (see structure-check.ts). */
+  structure?: StructureLimits;
 }
 
 const PIXEL_KEYWORDS = ['PixelData', 'FloatPixelData', 'DoubleFloatPixelData'];
@@ -134,6 +137,8 @@ function checkNativePixels(ds: Dataset, sop: string): Inspection | undefined {
  * Never throws.
  */
 export function inspectInstance(bytes: Uint8Array, expect: InspectionExpectations = {}): Inspection {
+  const problem = checkStructure(bytes, expect.structure);
+  if (problem) return fail(problem.code, problem.message, DimseStatus.CannotUnderstand);
   let header;
   try {
     header = readPart10(bytes, { untilPixelData: true });

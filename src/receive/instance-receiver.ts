@@ -88,6 +88,7 @@ export class InstanceReceiver implements StoreHandler {
       const inspection = inspectInstance(input.bytes, {
         sopInstanceUid: input.sopInstanceUid,
         sopClassUid: input.sopClassUid,
+        structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
       });
       if (!inspection.ok) return await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure);
       const facts = inspection.facts;

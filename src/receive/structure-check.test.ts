@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { checkStructure } from './structure-check.js';
+
+const CT = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm');
+const NESTED = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/nested_priv_SQ.dcm');
+
+/** Meta header of CT_small with its Transfer Syntax UID replaced (same even length padded). */
+function metaWithTs(ts: string): Buffer {
+  const meta = Buffer.from(CT.subarray(0, 132));
+  const elements: Buffer[] = [];
+  const el = (element: number, vr: string, value: Buffer): Buffer => {
+    const h = Buffer.alloc(8);
+    h.writeUInt16LE(2, 0);
+    h.writeUInt16LE(element, 2);
+    h.write(vr, 4, 'latin1');
+    h.writeUInt16LE(value.length, 6);
+    return Buffer.concat([h, value]);
+  };
+  const uid = (s: string) => Buffer.from(s.length % 2 ? `${s}\0` : s, 'latin1');
+  elements.push(el(0x0010, 'UI', uid(ts)));
+  return Buffer.concat([meta, ...elements]);
+}
+
+function nested(depth: number, explicit = true): Buffer {
+  const sq = explicit ? [0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff] : [0x08, 0x00, 0x15, 0x11, 0xff, 0xff, 0xff, 0xff];
+  const open = Buffer.from([...sq, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]);
+  const close = Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
+  return Buffer.concat([...Array<Buffer>(depth).fill(open), ...Array<Buffer>(depth).fill(close)]);
+}
+
+describe('checkStructure', () => {
+  it('passes real files, including nested private sequences', () => {
+    expect(checkStructure(CT)).toBeUndefined();
+    expect(checkStructure(NESTED)).toBeUndefined();
+  });
+
+  it('refuses sequences nested deeper than the limit, in explicit and implicit VR', () => {
+    const explicit = Buffer.concat([metaWithTs('1.2.840.10008.1.2.1'), nested(40)]);
+    expect(checkStructure(explicit)).toMatchObject({ code: 'PACS_E_NESTING' });
+    expect(checkStructure(Buffer.concat([metaWithTs('1.2.840.10008.1.2.1'), nested(20)]))).toBeUndefined();
+    const implicit = Buffer.concat([metaWithTs('1.2.840.10008.1.2'), nested(40, false)]);
+    expect(checkStructure(implicit)).toMatchObject({ code: 'PACS_E_NESTING' });
+  });
+
+  it('refuses a Deflated data set that inflates past the limit, without inflating it whole', () => {
+    const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+    expect(bomb.length).toBeLessThan(200_000);
+    const file = Buffer.concat([metaWithTs('1.2.840.10008.1.2.1.99'), bomb]);
+    expect(checkStructure(file, { maxInflatedBytes: 1024 * 1024 })).toMatchObject({ code: 'PACS_E_DEFLATE_BOMB' });
+  });
+
+  it('never throws on garbage or truncated input', () => {
+    for (let n = 0; n < CT.length; n += 97) expect(() => checkStructure(CT.subarray(0, n))).not.toThrow();
+    expect(checkStructure(Buffer.alloc(10))).toBeUndefined();
+  });
+});
