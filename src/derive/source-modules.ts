@@ -1,4 +1,5 @@
 import type { Dataset } from '../dicom/part10.js';
+import { currentFormValue } from './legacy-values.js';
 
 /**
  * Attributes a derived instance takes over from its source, grouped by module. Copying is by
@@ -180,12 +181,15 @@ export const PATIENT_AND_STUDY = [
 /** Everything `context` of an SC image may hold. */
 export const IMAGE_CONTEXT = [...SERIES_CONTEXT, ...ACQUISITION_CONTEXT] as const;
 
-/** Deep copy of the listed attributes that the source has (values of Type 2 empties included). */
+/**
+ * Deep copy of the listed attributes that the source has (values of Type 2 empties included),
+ * with retired ACR-NEMA date/time forms brought into the current DA/TM form (legacy-values.ts).
+ */
 export function pickAttributes(source: Dataset, keywords: readonly string[]): Dataset {
   const out: Dataset = {};
   for (const kw of keywords) {
     if (Object.prototype.hasOwnProperty.call(source, kw) && source[kw] !== undefined) {
-      out[kw] = cloneValue(source[kw]);
+      out[kw] = currentFormValue(kw, cloneValue(source[kw]));
     }
   }
   return out;
