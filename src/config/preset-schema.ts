@@ -47,6 +47,14 @@ export const PresetSchema = Strict(
     contrastStretch: Defaulted(Type.Boolean(), true),
     /** The start gamma follows the local foreground mean (unevenly lit inputs) instead of one global γ. */
     localGamma: Defaulted(Type.Boolean(), true),
+    /** Brighten only as far as the bright end shows underexposure; false = always to mid-grey. */
+    brightenOnlyUnderexposed: Defaulted(Type.Boolean(), true),
+    /** Fine structure from the input (scaled by the illumination change), illumination from the sampler. */
+    detailFromInput: Defaulted(Type.Boolean(), true),
+    /** σ (pixels) separating illumination from detail. */
+    detailSigma: Defaulted(Type.Number({ exclusiveMinimum: 0, maximum: 16 }), 2),
+    /** Detail boost given in full to inputs that measure as blurred, not at all to sharp ones (0 = off). */
+    detailBoost: Defaulted(Type.Number({ minimum: 0, maximum: 4 }), 2),
     /** Restrict the exposure pull to foreground blocks (dark background blocks do not pull towards E). */
     exposureForegroundOnly: Defaulted(Type.Boolean(), true),
     /**

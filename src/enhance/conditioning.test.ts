@@ -125,3 +125,33 @@ describe('image planes (spec §4, §8.11)', () => {
     expect([...rgb].map((v) => Math.round(v * 255))).toEqual([255, 0, 51]);
   });
 });
+
+describe('brightening only what is underexposed', () => {
+  /** The scene with a few bright structures (bone, contrast) at `peak` on a mid-dark object. */
+  function withHighlights(peak: number, level: number) {
+    const s = scene(level);
+    const hw = s.w * s.h;
+    for (const [x, y] of [[12, 7], [27, 22], [12, 22], [27, 7]] as const) {
+      for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) for (let c = 0; c < 3; c++) s.img[c * hw + (y + dy) * s.w + x + dx] = peak;
+    }
+    return s;
+  }
+  const gammaOpts = { ...opts, startGamma: true, localGamma: false };
+
+  it('leaves a well-exposed input (bright end near white) unbrightened', () => {
+    const { img, w, h } = withHighlights(0.95, 0.5);
+    expect(conditionInput(img, w, h, { ...gammaOpts, brightenOnlyUnderexposed: true }).stats.gamma).toBe(1);
+    expect(conditionInput(img, w, h, { ...gammaOpts, brightenOnlyUnderexposed: false }).stats.gamma).toBeLessThan(0.95);
+  });
+
+  it('brightens a low-light input (dim bright end) fully, globally and locally', () => {
+    const { img, w, h } = withHighlights(0.35, 0.18);
+    const only = conditionInput(img, w, h, { ...gammaOpts, brightenOnlyUnderexposed: true });
+    const always = conditionInput(img, w, h, { ...gammaOpts, brightenOnlyUnderexposed: false });
+    expect(only.stats.gamma).toBeLessThan(0.7);
+    expect(only.stats.gamma).toBeCloseTo(always.stats.gamma, 6);
+    const local = conditionInput(img, w, h, { ...gammaOpts, localGamma: true, brightenOnlyUnderexposed: true });
+    const i = 15 * w + 14;
+    expect(local.start[i]).toBeGreaterThan(img[i]! * 1.5);
+  });
+});

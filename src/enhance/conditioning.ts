@@ -6,6 +6,8 @@
  * exposure target. Pure; images are planar 3×H×W in [0, 1].
  */
 
+import { brightenedMean, brighteningWeight, localBrightEnd } from './exposure-deficit.js';
+
 /** Pixels darker than this fraction of the bright end (99th percentile) may be background. */
 export const BACKGROUND_LEVEL = 0.08;
 /** Absolute floor of the background threshold in [0, 1]. */
@@ -29,6 +31,8 @@ export interface ConditioningOptions {
   exposureForegroundOnly: boolean;
   /** A number in [-1, 1] or 'input' (per pixel, from the brightened input). */
   exposureTarget: number | 'input';
+  /** Brighten only as far as the bright end shows underexposure (exposure-deficit.ts); false = always to mid-grey. */
+  brightenOnlyUnderexposed?: boolean;
 }
 
 export interface Conditioning {
@@ -41,6 +45,16 @@ export interface Conditioning {
   /** Per pixel weight of the reference in the output (1 = kept from the input), or null. */
   keepWeight: Float32Array | null;
   stats: { stretched: boolean; gamma: number; backgroundFraction: number; lo: number; hi: number };
+}
+
+/** Quantile of the bright end used to judge global exposure (robust to a few hot pixels). */
+export const BRIGHT_END_QUANTILE = 0.999;
+
+/** q-quantile of the foreground pixels (all pixels when the mask is not usable). */
+function foregroundQuantile(gray: Float32Array, background: Uint8Array, maskUsable: boolean, q: number): number {
+  if (!maskUsable) return quantile(gray, q);
+  const fg = gray.filter((_, i) => background[i] === 0);
+  return fg.length > 0 ? quantile(fg, q) : quantile(gray, q);
 }
 
 /** Channel mean, H·W. */
@@ -234,14 +248,20 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
       sum += gray[i]!;
       n++;
     }
-    gamma = gammaForMean(n > 0 ? sum / n : 0.5);
+    const mean = n > 0 ? sum / n : 0.5;
+    const onlyUnderexposed = opts.brightenOnlyUnderexposed ?? false;
+    gamma = gammaForMean(mean, onlyUnderexposed ? brightenedMean(mean, brighteningWeight(foregroundQuantile(gray, background, maskUsable, BRIGHT_END_QUANTILE)), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
     if (opts.localGamma) {
+      const brightEnd = onlyUnderexposed ? localBrightEnd(gray, width, height) : null;
       const weight = new Float32Array(hw);
       for (let i = 0; i < hw; i++) weight[i] = maskUsable && background[i] ? 0 : 1;
       const local = localMean(gray, weight, width, height, Math.max(4, Math.round(Math.max(width, height) / LOCAL_GAMMA_FRACTION)));
       start = new Float32Array(3 * hw);
       for (let i = 0; i < hw; i++) {
-        const g = Number.isFinite(local[i]!) ? gammaForMean(local[i]!) : gamma;
+        const m = local[i]!;
+        const g = !Number.isFinite(m)
+          ? gamma
+          : gammaForMean(m, brightEnd ? brightenedMean(m, brighteningWeight(brightEnd[i]!), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
         const r = reference[i]!;
         const v = r > 0 ? Math.pow(r, g) : 0;
         start[i] = v;

@@ -4,15 +4,16 @@
  * protection and 8-bit output. The engine class wraps this with the model registry; tests
  * call it with fake or reference networks and injected noise.
  */
-import { conditionInput } from './conditioning.js';
+import { conditionInput, luminance } from './conditioning.js';
 import { fromPlanarSigned, isGrayImage, toPlanarUnit, type EngineImage } from './image-planes.js';
-import { resolveVariance, effectiveGuidanceScale, N_APPLY, type EnhancePreset } from './preset.js';
+import { resolveVariance, effectiveGuidanceScale, N_APPLY, DEFAULT_DETAIL_SIGMA, type EnhancePreset } from './preset.js';
 import { respaceSchedule, spaceTimesteps } from './respacing.js';
 import { createRng } from './rng.js';
 import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput } from './sampler.js';
 import type { DiffusionSchedule } from './schedule.js';
 import { diffuse } from './posterior.js';
 import { resizeBilinear, workingSize } from './tiling.js';
+import { boostWeight, sharpnessRatio, transferDetail } from './detail-transfer.js';
 import type { RgbImage } from '../render/rgb-image.js';
 
 /** Random inputs of the sampler, per image (`slice` = index within the run). */
@@ -159,6 +160,7 @@ export async function runEnhancement(
       contrastStretch: preset.contrastStretch,
       startGamma: preset.startGamma,
       localGamma: preset.localGamma ?? true,
+      brightenOnlyUnderexposed: preset.brightenOnlyUnderexposed ?? false,
       backgroundProtection: preset.backgroundProtection,
       exposureForegroundOnly: foregroundOnly(preset),
       exposureTarget: preset.exposureTarget,
@@ -212,7 +214,16 @@ export async function runEnhancement(
   const outputs = prepared.map((s, i) => {
     const { width, height } = s.img;
     const hw = width * height;
-    const planar = resizeBilinear(results[i]!.x, 3, s.H, s.W, height, width);
+    let planar = resizeBilinear(results[i]!.x, 3, s.H, s.W, height, width);
+    if (preset.detailFromInput) {
+      const maxBoost = preset.detailBoost ?? 0;
+      const boost = maxBoost > 0 ? maxBoost * boostWeight(sharpnessRatio(luminance(s.reference, width * height), width, height)) : 0;
+      const unitOut = transferDetail(s.reference, planar.map((v) => (v + 1) / 2), width, height, {
+        sigma: preset.detailSigma ?? DEFAULT_DETAIL_SIGMA,
+        boost,
+      });
+      planar = unitOut.map((v) => 2 * v - 1);
+    }
     const keep = s.cond.keepWeight;
     if (keep) {
       for (let c = 0; c < 3; c++) {

@@ -33,6 +33,17 @@ export interface EnhancePreset {
    * mean (uneven illumination) instead of one global γ. Absent = true (used only with startGamma).
    */
   localGamma?: boolean;
+  /**
+   * Brighten only what the bright end shows to be underexposed (a well-exposed input keeps its
+   * exposure); false = always bring the foreground mean to mid-grey. Absent = false.
+   */
+  brightenOnlyUnderexposed?: boolean;
+  /** Fine structure from the input, illumination from the sampler (detail-transfer.ts). Absent = false. */
+  detailFromInput?: boolean;
+  /** σ in pixels separating illumination from detail. Absent = DEFAULT_DETAIL_SIGMA. */
+  detailSigma?: number;
+  /** Extra gain on the input's detail (0 = as is). Absent = 0. */
+  detailBoost?: number;
   backgroundProtection: boolean;
   contrastStretch: boolean;
   /**
@@ -74,6 +85,8 @@ export const PAPER_PRESET: Omit<EnhancePreset, 'model'> = {
 };
 
 /** The practical default (issue 4 remedy; unimie-algorithm.md §11). */
+export const DEFAULT_DETAIL_SIGMA = 2;
+
 export const DEFAULT_PRESET: Omit<EnhancePreset, 'model'> = {
   steps: 10,
   guidanceScale: 100_000,
@@ -90,6 +103,10 @@ export const DEFAULT_PRESET: Omit<EnhancePreset, 'model'> = {
   startStep: 300,
   startGamma: true,
   localGamma: true,
+  brightenOnlyUnderexposed: true,
+  detailFromInput: true,
+  detailSigma: DEFAULT_DETAIL_SIGMA,
+  detailBoost: 2,
   backgroundProtection: true,
   contrastStretch: true,
   exposureForegroundOnly: true,

@@ -9,9 +9,10 @@ import { readPart10 } from '../../src/dicom/part10.js';
 import { phantomSlice } from '../../src/dicom/phantom-anatomy.js';
 import type { GrayImage } from '../../src/enhance/image-planes.js';
 import { renderDicom } from '../../src/render/render-dicom.js';
+import { gaussianBlur } from '../../src/eval/degradations.js';
 
-export type DegradationKind = 'low-light' | 'low-contrast' | 'uneven';
-export const DEGRADATIONS: readonly DegradationKind[] = ['low-light', 'low-contrast', 'uneven'];
+export type DegradationKind = 'low-light' | 'low-contrast' | 'uneven' | 'blur';
+export const DEGRADATIONS: readonly DegradationKind[] = ['low-light', 'low-contrast', 'uneven', 'blur'];
 
 export interface QualityCase {
   name: string;
@@ -53,6 +54,8 @@ export async function cleanSlices(): Promise<Array<{ name: string; image: GrayIm
 
 /** Degrade an 8-bit slice; deterministic. */
 export function degrade(img: GrayImage, kind: DegradationKind): GrayImage {
+  // A different σ from the evaluation's 1.5, so tuning does not fit the gate's exact degradation.
+  if (kind === 'blur') return gaussianBlur(img, 1.2);
   const { width, height } = img;
   const gray = new Uint8Array(img.gray.length);
   for (let y = 0; y < height; y++) {

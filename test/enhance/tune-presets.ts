@@ -17,6 +17,14 @@ import { meanByKind, scoreCases, type CaseScore } from './quality-eval.js';
 const manifestPath = resolve(process.argv[2] ?? 'model/embedded/manifest.yaml');
 export const VARIANTS: Record<string, Partial<EnhancePreset>> = {
   default: {},
+  alwaysbright: { brightenOnlyUnderexposed: false },
+  detail0: { detailFromInput: true, detailBoost: 0 },
+  detail05: { detailFromInput: true, detailBoost: 0.5 },
+  detail1: { detailFromInput: true, detailBoost: 1 },
+  detail2: { detailFromInput: true, detailBoost: 2 },
+  detail3: { detailFromInput: true, detailBoost: 3 },
+  detail1s3: { detailFromInput: true, detailBoost: 1, detailSigma: 3 },
+  detail2s3: { detailFromInput: true, detailBoost: 2, detailSigma: 3 },
   global: { localGamma: false },
   localt200: { localGamma: true, startStep: 230 },
   paper10: { steps: 10, guidanceScaleFollowsRespacing: false, exposureTarget: 0.4, variance: 'fixed_large', startStep: null, startGamma: false, backgroundProtection: false, contrastStretch: false, exposureForegroundOnly: false, dataStepLimit: null },

@@ -3,10 +3,9 @@
  * rules in config/ pick: ct-default, mr-default, endoscopy-default) with the shipped embedded
  * prior, on the held-out gate subset (src/eval/fixtures/heldout, `"gate": true`: a head CT slice,
  * a phantom CT slice, a T1-like MR slice and an endoscopy-like RGB frame, 128² each — none of them
- * in the prior's training data). For every illumination degradation (low light, low contrast,
- * uneven illumination) the enhanced output must beat the unchanged input on mean PSNR and mean
+ * in the prior's training data). For every degradation (low light, low contrast, uneven
+ * illumination, blur) the enhanced output must beat the unchanged input on mean PSNR and mean
  * SSIM against the clean image, and no image's background entropy may move more than 0.2 bits.
- * Blur is evaluated by `npm run eval`, not gated: UniMIE is an illumination method.
  *
  * The shipped prior is part of the repository: without it the gate fails.
  * EVAL_GATE_MANIFEST=<path> runs it against another manifest with id `embedded`, and
@@ -29,7 +28,7 @@ const config = loadConfig(process.env.EVAL_GATE_CONFIG ?? join(ROOT, 'config'));
 const MODEL_ID = 'embedded';
 const manifest = process.env.EVAL_GATE_MANIFEST ?? config.models[MODEL_ID]?.manifest ?? join(ROOT, 'model', MODEL_ID, 'manifest.yaml');
 const present = existsSync(manifest);
-const GATED_KINDS: readonly DegradationKind[] = ['low-light', 'low-contrast', 'uneven'];
+const GATED_KINDS: readonly DegradationKind[] = ['low-light', 'low-contrast', 'uneven', 'blur'];
 
 function gateCases(rows: readonly EvalRow[], method: string): GateCase[] {
   return rows
@@ -46,7 +45,7 @@ function describeVerdict(v: GateVerdict): string {
 }
 
 describe('quality gate: default presets with the embedded prior on the held-out set', () => {
-  describe('darkened, flattened and unevenly lit held-out slices', () => {
+  describe('darkened, flattened, unevenly lit and blurred held-out slices', () => {
     let registry: ModelRegistry;
     let rows: EvalRow[];
     beforeAll(async () => {
