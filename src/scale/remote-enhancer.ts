@@ -86,10 +86,10 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
   const finished = new Map<string, (outcome: { ok: boolean; reason?: string }) => void>();
   seriesEvents.on('completed', ({ jobId }) => finished.get(jobId)?.({ ok: true }));
   seriesEvents.on('failed', ({ jobId, failedReason }) => finished.get(jobId)?.({ ok: false, reason: failedReason }));
-  const progress = new Map<string, (step: number) => void>();
+  const progress = new Map<string, (step: number, steps: number) => void>();
   sliceEvents.on('progress', ({ jobId, data }) => {
-    const step = (data as { step?: number } | null)?.step;
-    if (typeof step === 'number') progress.get(jobId)?.(step);
+    const p = data as { step?: number; steps?: number } | null;
+    if (typeof p?.step === 'number' && typeof p.steps === 'number') progress.get(jobId)?.(p.step, p.steps);
   });
 
   const presetOf = (name: string): EnhancePreset => {
@@ -188,14 +188,19 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
         },
       })),
     };
-    const totalSteps = preset.steps * images.length;
-    const stepsOf = new Map<string, number>();
-    childIds.forEach((id, i) =>
-      progress.set(id, (step) => {
-        stepsOf.set(id, Math.min(step, preset.steps * groups[i]!.count));
+    // Each worker reports its job's steps (after an anchored start, fewer than the preset's).
+    const stepsOf = new Map<string, { step: number; steps: number }>();
+    childIds.forEach((id) =>
+      progress.set(id, (step, steps) => {
+        stepsOf.set(id, { step: Math.min(step, steps), steps });
         let done = 0;
-        for (const v of stepsOf.values()) done += v;
-        onStep(done, totalSteps);
+        let total = 0;
+        childIds.forEach((c, j) => {
+          const known = stepsOf.get(c);
+          done += known?.step ?? 0;
+          total += known?.steps ?? preset.steps * groups[j]!.count;
+        });
+        onStep(done, total);
       }),
     );
     try {

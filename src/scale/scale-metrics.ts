@@ -49,8 +49,16 @@ export class ScaleMetrics {
       },
     });
     new Gauge({
+      name: 'unimie_executor_redis_up',
+      help: 'Whether the executor\'s Redis answered the last scrape within its time limit (1) or not (0)',
+      registers,
+      async collect() {
+        this.set((await shared()) ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'unimie_executor_workers',
-      help: 'Workers connected to the slice queue',
+      help: 'Workers connected to the slice queue (0 while Redis does not answer)',
       registers,
       async collect() {
         this.reset();

@@ -1,0 +1,204 @@
+/**
+ * Scale-out throughput (a benchmark, not a test):
+ *   npx tsx bench/scale.ts [slices] [size]        (npm run bench:scale)
+ * A phantom CT series (default 24 slices of 256², soft-tissue window, the default preset) through
+ *   - the local executor's engine in this process, onnxruntime limited to one thread;
+ *   - the bullmq executor with 1 and then 2 `worker` processes (one thread each) on a local
+ *     redis-server, in batches of 8 slices as the series pipeline hands them over;
+ * and the queue overhead per job: single-slice batches on one idle worker, publish → start and
+ * publish → result back, against the slice's engine time from the same jobs. Checks that every
+ * executor returns the same bytes. Writes bench/results/<date>-scale-<host>.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, hostname, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { loadConfig } from '../src/config/load.js';
+import { createPhantomSeries, phantomPixels } from '../src/dicom/phantom.js';
+import { EnhancementEngine } from '../src/enhance/engine.js';
+import { ModelRegistry } from '../src/enhance/model-registry.js';
+import { toEngineImage } from '../src/app/engine-enhancer.js';
+import type { SliceEnhancer } from '../src/app/stages.js';
+import { openDatabase } from '../src/provenance/database.js';
+import { createRgbImage, type RgbImage } from '../src/render/rgb-image.js';
+import { createBullmqEnhancer } from '../src/scale/remote-enhancer.js';
+import { silentLogger } from '../src/shared/log.js';
+import { freePort, waitForPort } from '../test/helpers/ports.js';
+
+const SLICES = Number(process.argv[2] ?? 24);
+const SIZE = Number(process.argv[3] ?? 256);
+const BATCH = 8;
+const MANIFEST = resolve('model/embedded/manifest.yaml');
+const PASSWORD = 'bench-scale-password';
+const QUEUE = 'bench-scale';
+
+function windowed(): RgbImage[] {
+  const series = createPhantomSeries({ slices: SLICES, rows: SIZE, columns: SIZE, seed: 9 });
+  return Array.from({ length: SLICES }, (_, i) => {
+    const stored = phantomPixels(series, i);
+    const img = createRgbImage(SIZE, SIZE);
+    for (let j = 0; j < stored.length; j++) {
+      const hu = stored[j]! - 1024;
+      const v = Math.round(Math.min(1, Math.max(0, (hu + 160) / 400)) * 255);
+      img.data.fill(v, 3 * j, 3 * j + 3);
+    }
+    return img;
+  });
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+const children: ChildProcess[] = [];
+const stopAll = (): void => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+};
+process.on('exit', stopAll);
+
+async function startRedis(): Promise<number> {
+  const port = await freePort();
+  children.push(
+    spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', tmp, '--requirepass', PASSWORD], {
+      stdio: 'ignore',
+    }),
+  );
+  await waitForPort(port);
+  return port;
+}
+
+async function startWorker(redisPort: number, name: string): Promise<ChildProcess> {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', `redis://127.0.0.1:${redisPort}`, '--queue', QUEUE, '--model', MANIFEST, '--threads', '1', '--name', name],
+    { env: { ...process.env, REDIS_PASSWORD: PASSWORD }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(proc);
+  await new Promise<void>((ok, fail) => {
+    createInterface({ input: proc.stdout! }).on('line', (l) => l.includes('"worker listening"') && ok());
+    proc.once('exit', (c) => fail(new Error(`worker ${name} exited ${c}`)));
+  });
+  return proc;
+}
+
+interface Run {
+  label: string;
+  wallMs: number;
+  engineMs: number;
+  outputs: Uint8Array[];
+}
+
+async function runSeries(label: string, enhance: SliceEnhancer['enhance'], images: RgbImage[], batch: number): Promise<Run> {
+  const signal = new AbortController().signal;
+  await enhance(images.slice(0, 1), 'bench', { signal, firstSlice: 0 }); // warm-up
+  const outputs: Uint8Array[] = [];
+  let engineMs = 0;
+  const t0 = performance.now();
+  for (let first = 0; first < images.length; first += batch) {
+    const out = await enhance(images.slice(first, first + batch), 'bench', { signal, firstSlice: first });
+    for (const s of out) {
+      outputs.push(s.image.data);
+      engineMs += s.timings.totalMs ?? 0;
+    }
+  }
+  const wallMs = performance.now() - t0;
+  const perMin = (images.length / wallMs) * 60_000;
+  console.log(`${label.padEnd(34)} ${images.length} slices  ${(wallMs / 1000).toFixed(1)} s  ${perMin.toFixed(1)} slices/min`);
+  return { label, wallMs, engineMs, outputs };
+}
+
+const images = windowed();
+const configDir = mkdtempSync(join(tmpdir(), 'bench-scale-config-'));
+const redisPort = await startRedis();
+writeFileSync(join(configDir, 'redis-password'), PASSWORD);
+writeFileSync(
+  join(configDir, 'node.yaml'),
+  `node: { dataDir: ${tmp} }
+models:
+  embedded: { manifest: ${MANIFEST} }
+presets:
+  bench: { model: embedded }
+executor:
+  kind: bullmq
+  slicesPerBatch: ${BATCH}
+  redis: { url: 'redis://127.0.0.1:${redisPort}', passwordFile: ./redis-password }
+  queue: ${QUEUE}
+`,
+);
+writeFileSync(join(configDir, 'rules.yaml'), 'rules:\n  - { name: default, default: true, actions: { drop: true } }\n');
+const config = loadConfig(configDir);
+const { name: _n, ...preset } = config.presets.bench!;
+
+// Local executor: the same engine call the node makes, one onnxruntime thread.
+const registry = await ModelRegistry.open(['embedded'], { modelsDir: 'model', manifestPaths: { embedded: MANIFEST }, session: { intraOpThreads: 1 } });
+const engine = new EnhancementEngine(registry);
+const localEnhance: SliceEnhancer['enhance'] = async (imgs, _p, opts) =>
+  (await engine.enhanceSeries(imgs.map(toEngineImage), preset as never, { firstStream: opts.firstSlice ?? 0 })).map((r) => ({
+    image: { width: r.image.width, height: r.image.height, data: r.image.data },
+    backgroundProtected: r.backgroundProtected,
+    timings: { ...r.timings },
+  }));
+const local = await runSeries('local executor, 1 thread', localEnhance, images, BATCH);
+await registry.close();
+
+const db = openDatabase(join(tmp, 'bench.sqlite'));
+const remote = (await createBullmqEnhancer(config, db, silentLogger))!;
+await startWorker(redisPort, 'bench-1');
+const one = await runSeries('bullmq, 1 worker × 1 thread', remote.enhance, images, BATCH);
+
+// Queue overhead: one slice per batch on one idle worker.
+const overhead = { n: 0, queued: 0, roundTrip: 0, engine: 0 };
+for (let i = 0; i < 12; i++) {
+  const t0 = performance.now();
+  const [s] = await remote.enhance([images[i % images.length]!], 'bench', { signal: new AbortController().signal, firstSlice: i });
+  const wall = performance.now() - t0;
+  overhead.n++;
+  overhead.queued += s!.timings.queuedMs ?? 0;
+  overhead.engine += s!.timings.totalMs ?? 0;
+  overhead.roundTrip += wall - (s!.timings.totalMs ?? 0);
+}
+const queuedMs = overhead.queued / overhead.n;
+const roundTripMs = overhead.roundTrip / overhead.n;
+const engineMs = overhead.engine / overhead.n;
+console.log(`queue overhead per job: publish→start ${queuedMs.toFixed(1)} ms, publish→result ${roundTripMs.toFixed(1)} ms beyond an engine time of ${engineMs.toFixed(0)} ms`);
+
+await startWorker(redisPort, 'bench-2');
+const two = await runSeries('bullmq, 2 workers × 1 thread', remote.enhance, images, BATCH);
+await remote.close!();
+db.close();
+
+const same = (a: Run, b: Run): boolean => a.outputs.length === b.outputs.length && a.outputs.every((o, i) => Buffer.from(o).equals(Buffer.from(b.outputs[i]!)));
+const identical = same(local, one) && same(local, two);
+console.log(`outputs identical across executors: ${identical}`);
+stopAll();
+
+const rate = (r: Run): number => (images.length / r.wallMs) * 60_000;
+const date = new Date().toISOString().slice(0, 10);
+const host = hostname();
+const out = join('bench', 'results', `${date}-scale-${host}.md`);
+mkdirSync(join('bench', 'results'), { recursive: true });
+writeFileSync(
+  out,
+  [
+    `# Scale-out executors — ${date}`,
+    '',
+    `Host: ${host}, ${availableParallelism()} CPU cores (shared with other work), load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
+    `Series: ${SLICES} phantom CT slices of ${SIZE}², soft-tissue window, the \`bench\` preset (config defaults), model ${MANIFEST.replace(`${resolve('.')}/`, '')}.`,
+    `The pipeline hands ${BATCH} slices at a time; bullmq: one child job per slice (slicesPerJob 1), workers with onnxruntime limited to one thread, Redis ${'`redis-server`'} on 127.0.0.1 with AOF and a password.`,
+    '',
+    '| executor | wall (s) | slices/min | vs local | vs 1 worker |',
+    '|---|---:|---:|---:|---:|',
+    ...[local, one, two].map(
+      (r) => `| ${r.label} | ${(r.wallMs / 1000).toFixed(1)} | ${rate(r).toFixed(1)} | ${(rate(r) / rate(local)).toFixed(2)}× | ${(rate(r) / rate(one)).toFixed(2)}× |`,
+    ),
+    '',
+    `Queue overhead per job (${overhead.n} single-slice batches, one idle worker): publish → start **${queuedMs.toFixed(1)} ms** = **${((queuedMs / engineMs) * 100).toFixed(2)} %** of a slice's engine time (${engineMs.toFixed(0)} ms); publish → pixels back at the node, beyond the engine time: ${roundTripMs.toFixed(1)} ms (${((roundTripMs / engineMs) * 100).toFixed(1)} %).`,
+    '',
+    `Outputs byte-identical across the three runs: **${identical ? 'yes' : 'NO'}**.`,
+    '',
+    'Goals (issue 10): 2 workers ≥ 1.8× one worker; queue overhead < 2 % of a slice\'s engine time.',
+    '',
+  ].join('\n'),
+);
+console.log(`wrote ${out}`);
+rmSync(tmp, { recursive: true, force: true });
+rmSync(configDir, { recursive: true, force: true });
+process.exit(identical ? 0 : 1);
