@@ -3,6 +3,7 @@ import { ConformanceError } from '../shared/errors.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './implementation.js';
 import { TransferSyntax } from './transfer-syntax.js';
 import { quietDcmjs } from './dcmjs-quiet.js';
+import { multipleCharsetsOf, withIso2022Decoding } from './charset-iso2022.js';
 
 /** A keyword-keyed ("naturalized") data set, as dcmjs produces it: `ds.PatientID`, `ds.Rows`. */
 export type Dataset = Record<string, unknown>;
@@ -25,11 +26,18 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
  */
 export function readPart10(bytes: Uint8Array, options: { untilPixelData?: boolean } = {}): DicomFile {
   let dict;
+  const readOptions = options.untilPixelData ? { untilTag: '7FE00010', includeUntilTagValue: false } : {};
   try {
-    dict = dcmjs.data.DicomMessage.readFile(
-      toArrayBuffer(bytes),
-      options.untilPixelData ? { untilTag: '7FE00010', includeUntilTagValue: false } : {},
-    );
+    try {
+      dict = dcmjs.data.DicomMessage.readFile(toArrayBuffer(bytes), readOptions);
+    } catch (err) {
+      // Japanese / Korean code extensions (multi-valued Specific Character Set): decoded here.
+      const charsets = multipleCharsetsOf(err);
+      if (!charsets) throw err;
+      dict = withIso2022Decoding(charsets, () =>
+        dcmjs.data.DicomMessage.readFile(toArrayBuffer(bytes), { ...readOptions, ignoreErrors: true }),
+      );
+    }
   } catch (err) {
     throw new ConformanceError('PACS_E_NOT_DICOM', `not a readable DICOM Part-10 object: ${(err as Error).message}`, {
       cause: err,
