@@ -9,6 +9,7 @@ import type { DimseExportDestination } from '../../src/export/destination.js';
 import { exportProposal, type ExportTransferSyntaxChoice } from '../../src/export/encode-transfer-syntax.js';
 import { createDimseScuTransport } from '../../src/export/transports/dimse-scu.js';
 import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
+import { createNativeScu } from '../../src/net/dimse-native-scu.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { makeFixtures, PYDICOM_FILES, pydicomReference } from '../decode/decode-fixtures.js';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.js';
@@ -121,6 +122,31 @@ describe('export transfer syntax: preferred, then Explicit, then Implicit VR LE'
       { src: item.path, raw: join(work, `s-${n}.raw`) },
     ]);
     expect(theirs.values.length).toBe(source.values.length);
+    expect(Buffer.from(theirs.values.buffer).equals(Buffer.from(source.values.buffer))).toBe(true);
+  });
+
+  it.each([
+    ['rle', '+xr', TransferSyntax.RleLossless],
+    ['j2k-lossless', '+xe', TransferSyntax.ExplicitVRLittleEndian],
+    ['jpeg-ls-lossless', '+xi', TransferSyntax.ImplicitVRLittleEndian],
+  ] as const)('dicom-dimse-native transport: %s → storescp %s arrives as %s, pixels unchanged', async (choice, flag, expected) => {
+    // DCMTK's DcmStorageSCU proposes the encoded copy's syntax plus the uncompressed ones and
+    // decompresses (lossless only) when the peer refuses it.
+    const native = createDimseScuTransport(createNativeScu({ log: silentLogger }), { log: silentLogger });
+    const scp = scps.get(flag)!;
+    const n = 200 + ['+xr', '+xe', '+xi'].indexOf(flag);
+    const item = freshCopy(sourcePath('ct'), work, n);
+    const [outcome] = await native.send(destination(choice, scp.port), [{ ...item, transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian }]);
+    expect(outcome).toMatchObject({ status: 0 });
+    const got = received(scp.dir, item.sopInstanceUid);
+    expect(got, scp.output()).toBeDefined();
+    expect(readPart10(readFileSync(got!)).transferSyntaxUid).toBe(expected);
+    const plain = join(work, `native-plain-${n}.dcm`);
+    execFileSync('gdcmconv', ['--raw', got!, plain], { stdio: 'pipe' });
+    const [theirs, source] = pydicomReference([
+      { src: plain, raw: join(work, `nr-${n}.raw`) },
+      { src: item.path, raw: join(work, `ns-${n}.raw`) },
+    ]);
     expect(Buffer.from(theirs.values.buffer).equals(Buffer.from(source.values.buffer))).toBe(true);
   });
 
