@@ -31,7 +31,11 @@ export interface WindowContext {
   windowIndex: number;
   /** The derived series of this window. */
   seriesUid: string;
-  now: () => Date;
+  /**
+   * One processing time for the whole derived series: Series Date/Time are series-level
+   * attributes and must be equal in every instance (dcentvfy checks it).
+   */
+  processedAt: Date;
   /** Every object written so far (the caller enqueues them once the whole job succeeded). */
   derived: DerivedInstance[];
 }
@@ -64,8 +68,9 @@ function isMultiFrame(ds: Dataset): boolean {
 }
 
 /**
- * Registers the derived series before any of its objects exists, so loop protection recognises it
- * even if the PACS routes it back while we are still sending.
+ * Registers the derived series before any of its objects is written (deliveries start only after
+ * the job), so loop protection recognises it even if the PACS routes it back while we are still
+ * sending; and only once an object was built, so a kind the builder refuses leaves no empty series.
  */
 function registerOnce(ctx: WindowContext, state: { registered: boolean }, first: Dataset): void {
   if (state.registered) return;
@@ -143,7 +148,6 @@ class PerSliceAssembler implements OutputAssembler {
 
   async add(s: AssembledSlice): Promise<void> {
     const ctx = this.ctx;
-    registerOnce(ctx, this.state, s.source);
     const sopInstanceUid = derivedSopInstanceUid({
       derivedSeriesUid: ctx.seriesUid,
       sourceSopInstanceUid: s.instance.sopInstanceUid,
@@ -158,12 +162,13 @@ class PerSliceAssembler implements OutputAssembler {
       seriesDescription: describeSeries(s.source, ctx.windowName, ctx.preset),
       derivationDescription: descriptionOf(ctx, s),
       sourceFrameIndex: isMultiFrame(s.source) ? s.rendered.frameIndex : undefined,
-      processedAt: ctx.now(),
+      processedAt: ctx.processedAt,
       model: modelOf(ctx.preset),
       outputKind: ctx.action.output,
       sourceTransferSyntaxUid: s.instance.transferSyntaxUid,
       window: s.rendered.window,
     });
+    registerOnce(ctx, this.state, s.source);
     const written = await writeObject(ctx, dataset, sopInstanceUid);
     const sopClassUid = String(dataset.SOPClassUID);
     recordDerivation(ctx.db, {
@@ -197,7 +202,6 @@ class SeriesAssembler implements OutputAssembler {
   constructor(private readonly ctx: WindowContext) {}
 
   async add(s: AssembledSlice): Promise<void> {
-    registerOnce(this.ctx, this.state, s.source);
     const { PixelData: _pixels, ...header } = s.source;
     const { image: renderedImage, ...rendered } = s.rendered;
     const enhanced = s.enhanced ? (({ image: _img, ...rest }) => rest)(s.enhanced) : undefined;
@@ -229,13 +233,14 @@ class SeriesAssembler implements OutputAssembler {
       seriesNumber: derivedSeriesNumber(first, ctx.windowIndex),
       seriesDescription: describeSeries(first, ctx.windowName, ctx.preset),
       derivationDescription: frames[0]!.derivationDescription,
-      processedAt: ctx.now(),
+      processedAt: ctx.processedAt,
       model: modelOf(ctx.preset),
       outputKind: ctx.action.output,
     });
     // The frames now live in the data set; drop our references before serialising it.
     const slices = frames.map((f) => f.slice);
     frames.length = 0;
+    registerOnce(ctx, this.state, first);
     const written = await writeObject(ctx, dataset, sopInstanceUid);
     const sopClassUid = String(dataset.SOPClassUID);
     for (const [i, slice] of slices.entries()) {

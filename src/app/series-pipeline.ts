@@ -109,7 +109,7 @@ export async function runSeriesPipeline(
       windowName,
       windowIndex,
       seriesUid,
-      now,
+      processedAt: now(),
       derived,
     });
     let slicesDone = 0;

@@ -102,7 +102,7 @@ export function processingTime(p: Pick<DerivedBaseParams, 'patientAndStudy' | 'p
 export function derivedBaseAttributes(p: DerivedBaseParams): Dataset {
   const now = processingTime(p);
   const ds: Dataset = {
-    ...modules.pickAttributes(p.patientAndStudy, modules.PATIENT_AND_STUDY),
+    ...modules.withEmptyType2(modules.pickAttributes(p.patientAndStudy, modules.PATIENT_AND_STUDY)),
     SOPClassUID: p.sopClassUid,
     SOPInstanceUID: p.sopInstanceUid,
     InstanceCreationDate: now.date,
@@ -171,7 +171,9 @@ export function baseParamsFromSource(
     if (options.imageTypeValue4) imageType.push(options.imageTypeValue4);
   }
   const context = modules.pickAttributes(source, modules.IMAGE_CONTEXT);
-  context.Laterality = modules.stringValue(source.Laterality) ?? '';
+  const laterality = modules.lateralityFor(source);
+  if (laterality === undefined) delete context.Laterality;
+  else context.Laterality = laterality;
   return {
     sopClassUid: options.sopClassUid,
     sopInstanceUid: options.sopInstanceUid,

@@ -83,6 +83,12 @@ describe('MultiFrameScBuilder.fromSources', () => {
     expect(perFrame.map((f) => item(f.FrameContentSequence).DimensionIndexValues)).toEqual(ranks.map((r) => [1, r]));
   });
 
+  it('a one-frame object has no Frame Increment Pointer (Type 1C: several frames only)', () => {
+    const ds = MultiFrameScBuilder.fromSources(frames(sources.slice(0, 1)), options());
+    expect(ds.NumberOfFrames).toBe(1);
+    expect(ds.FrameIncrementPointer).toBeUndefined();
+  });
+
   it('names render-only frames with the private render code (the functional group needs one)', () => {
     const ds = MultiFrameScBuilder.fromSources(frames(sources.slice(0, 2)), options('render'));
     expect(ds.DerivationCodeSequence).toBeUndefined();

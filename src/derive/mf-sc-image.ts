@@ -222,7 +222,6 @@ export class MultiFrameScBuilder {
       PixelRepresentation: 0,
       // Multi-frame (C.7.6.6) + SC Multi-frame Image (C.8.6.3)
       NumberOfFrames: frames.length,
-      FrameIncrementPointer: PER_FRAME_FUNCTIONAL_GROUPS_TAG,
       // Multi-frame Functional Groups (C.7.6.16)
       SharedFunctionalGroupsSequence: [shared],
       PerFrameFunctionalGroupsSequence: perFrame,
@@ -247,6 +246,8 @@ export class MultiFrameScBuilder {
       _vrMap: { PixelData: 'OB' },
     };
     if (ds0.DimensionOrganizationType === undefined) delete ds0.DimensionOrganizationType;
+    // Frame Increment Pointer is 1C: present only when there is more than one frame (C.7.6.6, C.8.6.3).
+    if (frames.length > 1) ds0.FrameIncrementPointer = PER_FRAME_FUNCTIONAL_GROUPS_TAG;
     if (planes) {
       // Frame of Reference (C.7.4.1): required when Plane Position/Orientation are present.
       ds0.FrameOfReferenceUID = g0.frameOfReferenceUid;

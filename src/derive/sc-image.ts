@@ -78,7 +78,7 @@ export class ScImageBuilder {
     const now = formatDicomDateTime(p.processing.processedAt, offset);
     const ds: Dataset = {
       // Allow-listed again here so no caller can smuggle Rescale/VOI/private attributes in.
-      ...modules.pickAttributes(p.patientAndStudy, modules.PATIENT_AND_STUDY),
+      ...modules.withEmptyType2(modules.pickAttributes(p.patientAndStudy, modules.PATIENT_AND_STUDY)),
       // SOP Common (C.12.1)
       SOPClassUID: SC_IMAGE_STORAGE,
       SOPInstanceUID: p.sopInstanceUid,
@@ -211,12 +211,13 @@ export class ScImageBuilder {
 
 /**
  * Body Part Examined, Laterality and acquisition date/time/number of the source. Laterality is
- * Type 2C (C.7.3.1, required for paired body parts); we cannot tell whether the part is paired,
- * so an unknown laterality is sent empty (= unknown), never dropped.
+ * Type 2C (C.7.3.1, required for paired body parts): see lateralityFor.
  */
 function seriesContext(source: Dataset): Dataset {
   const context = modules.pickAttributes(source, modules.IMAGE_CONTEXT);
-  context.Laterality = modules.stringValue(source.Laterality) ?? '';
+  const laterality = modules.lateralityFor(source);
+  if (laterality === undefined) delete context.Laterality;
+  else context.Laterality = laterality;
   return context;
 }
 

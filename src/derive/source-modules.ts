@@ -169,6 +169,29 @@ export const GEOMETRY = [
   'PositionReferenceIndicator',
 ] as const;
 
+/**
+ * Type 2 attributes of the Patient (C.7.1.1) and General Study (C.7.2.1) modules: present in
+ * every derived object, empty when the source lacks them (old sources often do).
+ */
+export const PATIENT_STUDY_TYPE2 = [
+  'PatientName',
+  'PatientID',
+  'PatientBirthDate',
+  'PatientSex',
+  'StudyDate',
+  'StudyTime',
+  'ReferringPhysicianName',
+  'StudyID',
+  'AccessionNumber',
+] as const;
+
+/** The copied patient/study attributes with every missing Type 2 attribute added empty. */
+export function withEmptyType2(attributes: Dataset): Dataset {
+  const out: Dataset = { ...attributes };
+  for (const kw of PATIENT_STUDY_TYPE2) if (out[kw] === undefined) out[kw] = '';
+  return out;
+}
+
 /** Everything `patientAndStudy` of an SC image may hold. */
 export const PATIENT_AND_STUDY = [
   ...SOP_COMMON_CONTEXT,
@@ -223,4 +246,27 @@ export function cloneValue<T>(value: T): T {
     return out as T;
   }
   return value;
+}
+
+/**
+ * Body Part Examined terms (PS3.16 Annex L) of unpaired structures, for which Laterality must be
+ * absent. Anything else (paired, or a term we do not know) may be paired.
+ */
+const UNPAIRED_BODY_PARTS = new Set([
+  'ABDOMEN', 'ABDOMENPELVIS', 'AORTA', 'BLADDER', 'BRAIN', 'CHEST', 'CHESTABDOMEN', 'CHESTABDPELVIS', 'COCCYX',
+  'COLON', 'CSPINE', 'DUODENUM', 'ESOPHAGUS', 'GALLBLADDER', 'HEAD', 'HEADNECK', 'HEART', 'LIVER', 'LSPINE',
+  'MEDIASTINUM', 'NECK', 'PANCREAS', 'PELVIS', 'PROSTATE', 'RECTUM', 'SACRUM', 'SKULL', 'SPINE', 'SPLEEN',
+  'STERNUM', 'STOMACH', 'THORAX', 'THYROID', 'TRACHEA', 'TSPINE', 'UTERUS', 'WHOLEBODY',
+]);
+
+/**
+ * Laterality (0020,0060), Type 2C in General Series: required for paired body parts, and not
+ * allowed for unpaired ones. The source's value is kept; without one, a known unpaired body part
+ * gets none and anything else an empty (= unknown) value.
+ */
+export function lateralityFor(source: Dataset): string | undefined {
+  const own = stringValue(source.Laterality);
+  if (own) return own;
+  const part = stringValue(source.BodyPartExamined)?.toUpperCase();
+  return part !== undefined && UNPAIRED_BODY_PARTS.has(part) ? undefined : '';
 }

@@ -267,6 +267,11 @@ describe('every output kind passes dciodvfy, and its derived series dcentvfy', (
     expectConsistent([...ct5nSources, path]);
   });
 
+  it('mf-sc-rgb of a one-slice series (CT_small)', () => {
+    const source = load(join(PYDICOM, 'CT_small.dcm'));
+    expectValid(write('mf-1frame', MultiFrameScBuilder.fromSources([{ source, frameIndex: 0, image: patterned(source) }], kindOptions(source, 'mf-sc-rgb'))), 'MultiframeTrueColorSCImage');
+  });
+
   it('mf-sc-rgb from the frames of a multi-frame source (SC_rgb_rle_2frame)', () => {
     const source = load(join(PYDICOM, 'SC_rgb_rle_2frame.dcm'));
     const ds = MultiFrameScBuilder.fromSources(
