@@ -161,9 +161,11 @@ function link(db: Db, d: LineageDerivation): DerivationLink {
  * derivations, jobs, models and deliveries tables. Unknown UIDs give an empty lineage.
  */
 export function lineageOf(db: Db, sopInstanceUid: string): Lineage {
-  const asDerived = prepared(db, 'SELECT * FROM derivations WHERE derived_sop_instance_uid = ?').get(
-    sopInstanceUid,
-  ) as RawDerivation | undefined;
+  // A multi-frame derived object has one row per source frame; its lineage starts at frame 1.
+  const asDerived = prepared(
+    db,
+    'SELECT * FROM derivations WHERE derived_sop_instance_uid = ? ORDER BY derived_frame_number, id LIMIT 1',
+  ).get(sopInstanceUid) as RawDerivation | undefined;
   const asSource = prepared(
     db,
     'SELECT * FROM derivations WHERE source_sop_instance_uid = ? ORDER BY created_at, id',
