@@ -16,6 +16,7 @@ describe('redisConnectionOptions', () => {
 
   it('turns on TLS for rediss:// and for a tls section, with the CA', () => {
     expect(redisConnectionOptions({ url: 'rediss://r.example' }).tls).toEqual({ servername: 'r.example', rejectUnauthorized: true });
+    expect(redisConnectionOptions({ url: 'rediss://127.0.0.1:6380' }).tls).toEqual({ rejectUnauthorized: true });
     expect(redisConnectionOptions({ url: 'redis://r.example', tls: { ca: 'PEM', rejectUnauthorized: false } }).tls).toEqual({
       servername: 'r.example',
       rejectUnauthorized: false,

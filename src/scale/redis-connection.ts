@@ -3,6 +3,7 @@
  * `rediss://` for TLS), a password that overrides the URL's, optional CA. Requests wait through
  * a Redis restart instead of failing (BullMQ workers require maxRetriesPerRequest: null).
  */
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'bullmq';
 
 export interface RedisEndpoint {
@@ -23,8 +24,9 @@ export function redisConnectionOptions(endpoint: RedisEndpoint): ConnectionOptio
   if (!Number.isInteger(db) || db < 0) throw new RangeError(`Redis database "${u.pathname.slice(1)}" is not a number`);
   const password = endpoint.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
   const tls = u.protocol === 'rediss:' || endpoint.tls !== undefined;
+  const host = u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
   return {
-    host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    host,
     port: u.port ? Number(u.port) : 6379,
     db,
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
@@ -32,7 +34,8 @@ export function redisConnectionOptions(endpoint: RedisEndpoint): ConnectionOptio
     ...(tls
       ? {
           tls: {
-            servername: u.hostname,
+            // SNI takes names only; an address is checked against the certificate's IP SAN.
+            ...(isIP(host) ? {} : { servername: host }),
             rejectUnauthorized: endpoint.tls?.rejectUnauthorized ?? true,
             ...(endpoint.tls?.ca ? { ca: endpoint.tls.ca } : {}),
           },

@@ -60,9 +60,9 @@ export interface WorkerProcess {
 
 /** `worker` as a separate process (tsx), one onnxruntime thread, short locks (2 s) unless told otherwise. */
 export async function startWorker(
-  redis: TestRedis,
+  redis: { url: string },
   name: string,
-  opts: { manifest?: string; queue?: string; lockSeconds?: number } = {},
+  opts: { manifest?: string; queue?: string; lockSeconds?: number; redisCa?: string } = {},
 ): Promise<WorkerProcess> {
   const proc = spawn(
     process.execPath,
@@ -89,6 +89,7 @@ export async function startWorker(
       String(opts.lockSeconds ?? 2),
       '--stalled-seconds',
       '0.5',
+      ...(opts.redisCa ? ['--redis-ca', opts.redisCa] : []),
     ],
     { cwd: REPO, env: { ...process.env, REDIS_PASSWORD, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { redisConnectionOptions } from '../../src/scale/redis-connection.js';
+import { runTool } from '../helpers/dcmtk.js';
+import { freePort, waitForPort } from '../helpers/ports.js';
+import { removeDir } from '../e2e/node-harness.js';
+import { REDIS_PASSWORD, startWorker, type WorkerProcess } from './scale-harness.js';
+
+/** A throw-away CA and a server certificate for 127.0.0.1. */
+async function makeCertificates(dir: string): Promise<void> {
+  const ssl = async (...args: string[]) => {
+    const r = await runTool('openssl', args);
+    if (r.rc !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.output}`);
+  };
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  await ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'));
+  await ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=redis', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.csr'));
+  await ssl('x509', '-req', '-in', join(dir, 'server.csr'), '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '2', '-extfile', join(dir, 'san.ext'), '-out', join(dir, 'server.crt'));
+}
+
+/** Redis over TLS only (no plain port) with a password: the node's config and the worker reach it. */
+describe('Redis with TLS and a password', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scale-tls-'));
+  let redis: ChildProcess;
+  let port: number;
+  let worker: WorkerProcess | undefined;
+
+  beforeAll(async () => {
+    await makeCertificates(dir);
+    port = await freePort();
+    redis = spawn(
+      '/usr/bin/redis-server',
+      ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--requirepass', REDIS_PASSWORD,
+        '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no'],
+      { stdio: 'ignore' },
+    );
+    await waitForPort(port);
+  });
+
+  afterAll(async () => {
+    await worker?.stop('SIGKILL');
+    redis?.kill('SIGKILL');
+    removeDir(dir);
+  });
+
+  it('connects with the CA and the password from node.yaml, and refuses an unknown CA', async () => {
+    writeFileSync(join(dir, 'redis-password'), `${REDIS_PASSWORD}\n`);
+    writeFileSync(
+      join(dir, 'node.yaml'),
+      `executor:\n  kind: bullmq\n  redis: { url: 'rediss://127.0.0.1:${port}', passwordFile: ./redis-password, tls: { ca: ./ca.crt } }\n`,
+    );
+    writeFileSync(join(dir, 'rules.yaml'), 'rules:\n  - { name: default, default: true, actions: { drop: true } }\n');
+    const config = loadConfig(dir);
+    expect(config.executor.redis.password).toBe(REDIS_PASSWORD);
+    expect(config.executor.redis.tls?.ca).toContain('BEGIN CERTIFICATE');
+
+    const queue = new Queue('tls-check', { connection: redisConnectionOptions(config.executor.redis) });
+    try {
+      expect((await queue.getJobCounts('waiting')).waiting).toBe(0);
+    } finally {
+      await queue.close();
+    }
+
+    // Without the CA the server's certificate is not trusted: the connection reports why.
+    const untrusted = new Queue('tls-check', { connection: redisConnectionOptions({ url: `rediss://127.0.0.1:${port}`, password: REDIS_PASSWORD }) });
+    untrusted.waitUntilReady().catch(() => undefined);
+    const error = await new Promise<Error>((resolve) => untrusted.on('error', resolve));
+    expect(error.message).toMatch(/self[- ]signed|unable to verify|certificate/i);
+    await untrusted.close().catch(() => undefined);
+  });
+
+  it('a worker reaches it with rediss:// and --redis-ca', async () => {
+    worker = await startWorker({ url: `rediss://127.0.0.1:${port}` }, 'tls-worker', { redisCa: join(dir, 'ca.crt') });
+    const health = await fetch(`http://127.0.0.1:${worker.healthPort}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, worker: 'tls-worker' });
+  });
+});
