@@ -13,7 +13,7 @@ import {
 import { planarToInterleaved, ybr422ToFull } from './pixel-layout.js';
 import { bitsPerFrame, expectedPixelBytes, readPixelModule, samplesPerFrame, type PixelModule } from './pixel-module.js';
 import { decodeRleFrame } from './rle-decoder.js';
-import { canDecodePixels, isNativeTransferSyntax, TransferSyntax, transferSyntaxName } from './transfer-syntax.js';
+import { canDecodePixels, isNativeTransferSyntax, storedNotProcessed, TransferSyntax, transferSyntaxName } from './transfer-syntax.js';
 import { PixelDecodeError } from './pixel-errors.js';
 
 export { expectedPixelBytes, readPixelModule, type PixelModule } from './pixel-module.js';
@@ -164,7 +164,7 @@ function codecSyntax(ts: string): string {
 export async function decodeFrames(file: DicomFile): Promise<DecodedImage> {
   const ts = file.transferSyntaxUid;
   if (!canDecodePixels(ts)) {
-    throw new PixelDecodeError(`stored, not processed: ${transferSyntaxName(ts)} cannot be decoded by this node`, {
+    throw new PixelDecodeError(`${storedNotProcessed(ts)}: this node does not decode it`, {
       transferSyntaxUid: ts,
       code: 'PACS_E_TRANSFER_SYNTAX_UNSUPPORTED',
     });

@@ -102,7 +102,7 @@ export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
 /**
  * Accepted, stored, acknowledged and forwarded like any other object, but never decoded: the
  * node has no video or JPEG 2000 Part 2 decoder. Such instances are reported as
- * "stored, not processed: <syntax name>".
+ * "stored, not processed: <syntax name> (<UID>)".
  */
 export const STORED_ONLY_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.Jpeg2000Part2MultiComponentLossless,
@@ -143,7 +143,12 @@ export function canDecodePixels(transferSyntaxUid: string): boolean {
   return DECODABLE_TRANSFER_SYNTAXES.includes(transferSyntaxUid);
 }
 
+/** The report for an instance whose pixel data this node does not decode. */
+export function storedNotProcessed(transferSyntaxUid: string): string {
+  return `stored, not processed: ${transferSyntaxName(transferSyntaxUid)} (${transferSyntaxUid})`;
+}
+
 /** Why an instance in this syntax is not processed, or undefined when it can be. */
 export function notProcessedReason(transferSyntaxUid: string): string | undefined {
-  return canDecodePixels(transferSyntaxUid) ? undefined : `stored, not processed: ${transferSyntaxName(transferSyntaxUid)}`;
+  return canDecodePixels(transferSyntaxUid) ? undefined : storedNotProcessed(transferSyntaxUid);
 }

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { transferSyntaxName } from '../dicom/transfer-syntax.js';
+import { storedNotProcessed } from '../dicom/transfer-syntax.js';
 import { DimseStatus } from '../dicom/status.js';
 import type { StoreHandler, StoreRequest } from '../net/types.js';
 import { countAssociationFailure, countAssociationInstance, ensureAssociation } from '../provenance/associations.js';
@@ -137,7 +137,7 @@ export class InstanceReceiver implements StoreHandler {
       return { status: 'own_output', reason: 'data set names this node as its equipment' };
     }
     if (!this.deps.decodableTransferSyntaxes.includes(facts.transferSyntaxUid)) {
-      const reason = `stored, not processed: ${transferSyntaxName(facts.transferSyntaxUid)}`;
+      const reason = storedNotProcessed(facts.transferSyntaxUid);
       this.deps.log.info({ sopInstanceUid: facts.sopInstanceUid, transferSyntax: facts.transferSyntaxUid }, reason);
       return { status: 'unprocessable', reason };
     }

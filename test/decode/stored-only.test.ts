@@ -87,7 +87,7 @@ describe('stored, not processed: syntaxes the node cannot decode', () => {
     const res = await node.api!.app.inject({ method: 'GET', url: `/api/instances/${obj.sopInstanceUid}` });
     expect(res.statusCode).toBe(200);
     const [copy] = (res.json() as { copies: Array<{ status: string; statusReason: string; transferSyntaxUid: string; path: string }> }).copies;
-    expect(copy).toMatchObject({ status: 'unprocessable', statusReason: `stored, not processed: ${name}`, transferSyntaxUid: ts });
+    expect(copy).toMatchObject({ status: 'unprocessable', statusReason: `stored, not processed: ${name} (${ts})`, transferSyntaxUid: ts });
 
     // The spooled object is the one sent, bit for bit, and decoding it fails with the typed error.
     const stored = readFileSync(node.spool.resolve(copy.path));
