@@ -47,6 +47,9 @@ export const JobView = Type.Object({
   maxAttempts: Type.Integer(),
   nextRunAt: Millis,
   lastError: Nullable(Type.String()),
+  failedSlices: Type.Array(Type.Object({ sopInstanceUid: Type.String(), reasonCode: Type.String(), reason: Type.String() }), {
+    description: 'source instances the job could not process (pixels that do not decode, undecodable transfer syntax); the others were derived',
+  }),
   supersedesJobId: Nullable(Type.Integer()),
   progress: Type.Unknown({ description: 'window, slicesDone/slices, step/steps; null before the first heartbeat' }),
   owner: Nullable(Type.String()),

@@ -24,6 +24,7 @@ export function jobView(j: JobRow) {
     maxAttempts: j.max_attempts,
     nextRunAt: j.next_run_at,
     lastError: j.last_error,
+    failedSlices: (parseJson(j.failed_slices_json ?? null) ?? []) as Array<{ sopInstanceUid: string; reasonCode: string; reason: string }>,
     supersedesJobId: j.supersedes_job_id,
     progress: parseJson(j.progress_json),
     owner: j.owner,

@@ -15,6 +15,7 @@ import { Spool } from '../spool/spool.js';
 import { InstanceReceiver } from '../receive/instance-receiver.js';
 import type { LoadedConfig } from '../config/load.js';
 import { corruptRleCopy } from '../../test/derive/corrupt-fixture.js';
+import { jobView } from '../api/views.js';
 import { runSeriesPipeline } from './series-pipeline.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
 import type { SeriesAction } from './stages.js';
@@ -77,6 +78,7 @@ describe('runSeriesPipeline: a slice whose pixels do not decode', () => {
     expect(rows).toHaveLength(1); // once, not once per window
     expect(rows[0]).toMatchObject({ sopInstanceUid: corruptSop, transferSyntaxUid: TransferSyntax.RleLossless, reasonCode: 'PACS_E_PIXEL_DECODE' });
     expect(JSON.parse(getJob(db, j.job.id)!.failed_slices_json!)).toEqual(result.failedSlices);
+    expect(jobView(getJob(db, j.job.id)!).failedSlices).toEqual(result.failedSlices);
     expect(derivationsOfJob(db, j.job.id).map((d) => d.source_sop_instance_uid)).not.toContain(corruptSop);
   });
 
