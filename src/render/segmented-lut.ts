@@ -7,7 +7,7 @@
 export function expandSegmentedLut(words: ArrayLike<number>, maxEntries = 65536): number[] {
   const out: number[] = [];
   expandInto(words, 0, Infinity, out, undefined, maxEntries, 0);
-  return out;
+  return out.length > maxEntries ? out.slice(0, maxEntries) : out;
 }
 
 function roundHalfEven(v: number): number {

@@ -150,6 +150,15 @@ describe('export transfer syntax: preferred, then Explicit, then Implicit VR LE'
     expect(Buffer.from(theirs.values.buffer).equals(Buffer.from(source.values.buffer))).toBe(true);
   });
 
+  it('an object the encoder refuses (32-bit RT Dose) goes out as stored', async () => {
+    const scp = scps.get('+xr')!;
+    const item = freshCopy(join(PYDICOM_FILES, 'rtdose.dcm'), work, 300);
+    const [outcome] = await transport.send(destination('rle', scp.port), [{ ...item, transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian }]);
+    expect(outcome).toMatchObject({ status: 0 });
+    const got = received(scp.dir, item.sopInstanceUid);
+    expect(readPart10(readFileSync(got!)).transferSyntaxUid).toBe(TransferSyntax.ExplicitVRLittleEndian);
+  });
+
   it('Orthanc receives JPEG 2000 lossless and RLE as proposed, pixels unchanged', async () => {
     for (const [n, choice] of (['j2k-lossless', 'rle'] as const).entries()) {
       const item = freshCopy(sourcePath('ct'), work, 100 + n);
