@@ -1,6 +1,7 @@
 import { resolveTag } from '../route/tag-ref.js';
 import type { ConfigIssue } from './config-issue.js';
 import type { ConditionInput, FieldConditionInput, RulesFile, TagConditionInput } from './rules-schema.js';
+import { outputKindMismatch } from './rules-schema.js';
 import type { Condition, ConditionTest, NodeConfig, Rule, RuleActions, RuleMatch, TagCondition } from './types.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -122,6 +123,8 @@ export function resolveRulesFile(
       (a.windows ?? []).forEach((w, k) => {
         if (!(w in node.windows)) problem([...aat, 'windows', k], `unknown window '${w}' (windows: ${Object.keys(node.windows).join(', ')})`);
       });
+      const misfit = a.output === undefined ? undefined : outputKindMismatch(a.output, m.modality);
+      if (misfit) problem([...aat, 'output'], misfit);
       actions = {
         kind: 'process',
         windows: [...(a.windows ?? DEFAULT_WINDOWS)],

@@ -55,6 +55,24 @@ export const CompletionSchema = Strict({
  */
 export const OUTPUT_KINDS = ['sc-rgb', 'mf-sc-rgb', 'derived-grayscale', 'vl-endoscopic'] as const;
 
+/** Modalities whose sources an output kind can take; absent = any. */
+const KIND_MODALITIES: Partial<Record<(typeof OUTPUT_KINDS)[number], readonly string[]>> = {
+  'derived-grayscale': ['CT', 'MR'],
+  'vl-endoscopic': ['ES'],
+};
+
+/**
+ * Why an output kind cannot serve a rule that matches exactly one modality (`modality: US`), or
+ * undefined when it can or the rule does not pin one (the job then refuses unfit sources itself).
+ */
+export function outputKindMismatch(output: string, modality: unknown): string | undefined {
+  const allowed = KIND_MODALITIES[output as (typeof OUTPUT_KINDS)[number]];
+  if (!allowed || (typeof modality !== 'string' && typeof modality !== 'number')) return undefined;
+  return allowed.includes(String(modality).toUpperCase())
+    ? undefined
+    : `output ${output} needs ${allowed.join(' or ')} sources; this rule matches modality ${modality} (use sc-rgb or mf-sc-rgb)`;
+}
+
 /**
  * Either `{ drop: true }` or a processing action. Kept as one object (not a JSON-schema union) so
  * a mistake is reported on the offending key; the loader checks that `drop` stands alone and that a

@@ -61,8 +61,9 @@ describe('every output kind from every sample series, as Orthanc stores it', () 
     const port = await freePort();
     configDir = writeTestConfig({ port, transport: 'dcmjs-dimse', pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort } });
     const rules = Object.entries(KINDS).flatMap(([modality, kinds]) => kinds.map((output) => ({ name: `${modality}-${output}`, modality, output })));
-    // A kind that does not fit: grayscale derived CT/MR asked of an ultrasound RGB image.
-    rules.push({ name: 'US-derived-grayscale', modality: 'US', output: 'derived-grayscale' });
+    // A kind that does not fit: grayscale derived CT/MR asked of an ultrasound RGB image. Matched by
+    // regex, since a rule pinning `modality: US` to this kind is already refused when rules load.
+    rules.push({ name: 'US-derived-grayscale', modality: '{ regex: "^US$" }', output: 'derived-grayscale' });
     writeFileSync(join(configDir, 'rules.yaml'), kindRulesYaml(rules));
     node = await startTestNode(configDir);
 
