@@ -5,7 +5,7 @@
  * the job's failed reason and, after the job's attempts, the node's series job.
  */
 import { hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { EnhancementEngine } from '../enhance/engine.js';
 import { loadManifest } from '../enhance/model-manifest.js';
 import { ModelRegistry, type RegisteredModel } from '../enhance/model-registry.js';
@@ -65,7 +65,13 @@ export async function startEnhanceWorker(opts: EnhanceWorkerOptions): Promise<Ru
 
   const processJob = async (job: Job): Promise<SliceJobResult> => {
     const startedAt = Date.now();
-    const data = decodeSliceJob(job.data);
+    let data: ReturnType<typeof decodeSliceJob>;
+    try {
+      data = decodeSliceJob(job.data);
+    } catch (err) {
+      // Another try (or another worker) would read the same bytes: fail the job at once.
+      throw new UnrecoverableError(`unreadable job: ${errorMessage(err)}`);
+    }
     if (data.modelId !== model.id || data.modelSha256 !== model.sha256) {
       throw new Error(
         `model mismatch: the job asks for ${data.modelId} sha256:${data.modelSha256}, worker ${name} on ${host} has ${model.id} sha256:${model.sha256} (${opts.manifest})`,
