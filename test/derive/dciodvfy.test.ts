@@ -50,7 +50,7 @@ const ACCEPTED_WARNINGS: { pattern: RegExp; why: string; iod?: string }[] = [
     why: 'General Study attributes are copied unchanged from the source (MR_small has "----").',
   },  {
     pattern:
-      /^Warning - Attribute is not present in standard DICOM IOD - \(0x(0020,0x9111|0020,0x9056|0020,0x9057|0020,0x9156|0020,0x9157|0008,0x9124|0008,0x9215|0008,0x2111|0008,0x2112|0008,0x1150|0008,0x1155|0028,0x135a|0040,0xa170|0008,0x0100|0008,0x0102|0008,0x0104)\)/,
+      /^Warning - Attribute is not present in standard DICOM IOD - \(0x(0020,0x9111|0020,0x9056|0020,0x9057|0020,0x9156|0020,0x9157|0008,0x9124|0008,0x9215|0008,0x2111|0008,0x2112|0008,0x1150|0008,0x1155|0028,0x135a|0040,0xa170|0008,0x0100|0008,0x0102|0008,0x0104|0008,0x1160)\)/,
     iod: 'MultiframeTrueColorSCImage',
     why: 'Multi-frame True Color SC: the Frame Content and Derivation Image functional groups (and the code/reference attributes inside them) are missing from the dicom3tools 2022 functional-group table of this IOD. They are what the Multi-frame Dimension module indexes (Frame Content, PS3.3 C.7.6.16.2.2) and how each frame names its source; kept on purpose and stated in the conformance statement (Standard Extended SOP Class).',
   },
@@ -270,6 +270,35 @@ describe('every output kind passes dciodvfy, and its derived series dcentvfy', (
   it('mf-sc-rgb of a one-slice series (CT_small)', () => {
     const source = load(join(PYDICOM, 'CT_small.dcm'));
     expectValid(write('mf-1frame', MultiFrameScBuilder.fromSources([{ source, frameIndex: 0, image: patterned(source) }], kindOptions(source, 'mf-sc-rgb'))), 'MultiframeTrueColorSCImage');
+  });
+
+  it('mf-sc-rgb from the frames of an Enhanced CT source: per-frame positions and Referenced Frame Numbers', () => {
+    const ct = load(ct5nSources[0]!);
+    const z = [0, 2.5, 5, 7.5];
+    const enhanced: Dataset = {
+      ...ct,
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.2.1',
+      SOPInstanceUID: `${String(ct.SOPInstanceUID)}.9`,
+      NumberOfFrames: z.length,
+      SharedFunctionalGroupsSequence: [
+        {
+          PixelMeasuresSequence: [{ PixelSpacing: ['0.5', '0.5'], SliceThickness: '2.5' }],
+          PlaneOrientationSequence: [{ ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'] }],
+        },
+      ],
+      PerFrameFunctionalGroupsSequence: z.map((v) => ({ PlanePositionSequence: [{ ImagePositionPatient: ['0', '0', String(v)] }] })),
+    };
+    for (const kw of ['ImagePositionPatient', 'ImageOrientationPatient', 'PixelSpacing', 'SliceThickness', 'SliceLocation']) delete enhanced[kw];
+    const ds = MultiFrameScBuilder.fromSources(
+      z.map((_, frameIndex) => ({ source: enhanced, frameIndex, image: patterned(enhanced, frameIndex) })),
+      kindOptions(enhanced, 'mf-sc-rgb'),
+    );
+    const perFrame = ds.PerFrameFunctionalGroupsSequence as Dataset[];
+    const first = (seq: unknown): Dataset => (seq as Dataset[])[0]!;
+    expect(perFrame.map((f) => Number((first(f.PlanePositionSequence).ImagePositionPatient as string[])[2]))).toEqual(z);
+    expect(perFrame.map((f) => first(first(f.DerivationImageSequence).SourceImageSequence).ReferencedFrameNumber)).toEqual([[1], [2], [3], [4]]);
+    expect(ds.FrameOfReferenceUID).toBe(ct.FrameOfReferenceUID);
+    expectValid(write('mf-enhanced-ct', ds), 'MultiframeTrueColorSCImage');
   });
 
   it('mf-sc-rgb from the frames of a multi-frame source (SC_rgb_rle_2frame)', () => {
