@@ -158,4 +158,12 @@ describe('bullmq executor under faults', () => {
     expect(metrics).toMatch(/^unimie_executor_queue_jobs\{state="failed"\} [1-9]/m);
     expect(metrics).toMatch(/^unimie_executor_retried_jobs_total [1-9]/m);
   });
+
+  it('an unreadable job fails at once, without using its other attempts', async () => {
+    const job = await queue.add('enhance-slices', { v: 99 }, { attempts: 3, backoff: { type: 'fixed', delay: 100 } });
+    await until('the unreadable job to fail', async () => (await job.getState()) === 'failed');
+    const failed = (await queue.getJob(job.id!))!;
+    expect(failed.failedReason).toMatch(/^unreadable job: job payload version 99/);
+    expect(failed.attemptsMade).toBe(1);
+  });
 });
