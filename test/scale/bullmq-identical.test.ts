@@ -41,6 +41,10 @@ describe('bullmq executor with two workers', () => {
     const files = readdirSync(seriesDir).sort();
     const seriesUid = seriesUidOf(seriesDir, files[0]!);
 
+    // Workers start while the local executor runs (they take nothing from it).
+    // Locks long enough that a busy machine does not make a live worker look dead (attempts stay 1).
+    const starting = Promise.all([startWorker(redis, 'w1', { lockSeconds: 30 }), startWorker(redis, 'w2', { lockSeconds: 30 })]);
+    starting.catch(() => undefined);
     const local = await startScaleNode({ executor: 'local', slicesPerBatch: 4 });
     nodes.push(local);
     await sendSeries(local.port, seriesDir, files);
@@ -49,8 +53,7 @@ describe('bullmq executor with two workers', () => {
     expect(expected).toHaveLength(6);
     expect(expected.every((s) => s.producer === undefined)).toBe(true);
 
-    // Locks long enough that a busy machine does not make a live worker look dead (attempts stay 1).
-    workers.push(...(await Promise.all([startWorker(redis, 'w1', { lockSeconds: 30 }), startWorker(redis, 'w2', { lockSeconds: 30 })])));
+    workers.push(...(await starting));
     // Another batch size on purpose: a slice's random stream is its place in the series.
     const remote = await startScaleNode({ executor: 'bullmq', redis, slicesPerBatch: 3 });
     nodes.push(remote);
