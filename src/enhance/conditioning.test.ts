@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { borderConnectedDark, conditionInput, featherWeight, gammaForMean, localMean } from './conditioning.js';
+import { FLAT_SPREAD, FULL_STRETCH_SPREAD, borderConnectedDark, conditionInput, featherWeight, gammaForMean, localMean, stretchStrength } from './conditioning.js';
 import { fromPlanarSigned, quantise, toPlanarUnit } from './image-planes.js';
 
 /** 40×30 image: dark border region, bright square with a dark enclosed hole. */
@@ -87,12 +87,27 @@ describe('conditioning', () => {
 
   it('stretches low-contrast inputs and leaves full-range inputs alone', () => {
     const { img, w, h } = scene(0.6);
-    const flat = img.map((v) => 0.4 + 0.3 * v);
+    const flat = img.map((v) => 0.35 + 0.5 * v);
     const c = conditionInput(flat, w, h, { ...opts, contrastStretch: true });
     expect(c.stats.stretched).toBe(true);
     expect(c.reference[0]!).toBeLessThan(0.02);
     const full = img.map((v, i) => (i % 7 === 0 ? 1 : v));
     expect(conditionInput(full, w, h, { ...opts, contrastStretch: true }).stats.stretched).toBe(false);
+  });
+
+  it('does not stretch an intrinsically flat image (its noise would become structure), and fades the stretch in', () => {
+    const { img, w, h } = scene(0.6);
+    const nearlyFlat = img.map((v) => 0.3 + 0.1 * v);
+    const c = conditionInput(nearlyFlat, w, h, { ...opts, contrastStretch: true });
+    expect(c.stats.stretched).toBe(false);
+    expect(c.reference).toBe(nearlyFlat);
+    expect(stretchStrength(FLAT_SPREAD)).toBe(0);
+    expect(stretchStrength(FULL_STRETCH_SPREAD)).toBe(1);
+    const mid = conditionInput(img.map((v) => 0.35 + 0.19 * v), w, h, { ...opts, contrastStretch: true });
+    expect(mid.stats.stretched).toBe(true);
+    // Partly stretched: darker than the input's black level, but not pulled to 0.
+    expect(mid.reference[0]!).toBeGreaterThan(0.02);
+    expect(mid.reference[0]!).toBeLessThan(0.35);
   });
 
   it('protects nothing when the paper options are used', () => {
@@ -142,6 +157,13 @@ describe('brightening only what is underexposed', () => {
     const { img, w, h } = withHighlights(0.95, 0.5);
     expect(conditionInput(img, w, h, { ...gammaOpts, brightenOnlyUnderexposed: true }).stats.gamma).toBe(1);
     expect(conditionInput(img, w, h, { ...gammaOpts, brightenOnlyUnderexposed: false }).stats.gamma).toBeLessThan(0.95);
+  });
+
+  it('leaves a dim but flat input alone: without structure there is no bright end to judge by', () => {
+    const { img, w, h } = withHighlights(0.3, 0.4);
+    const flat = img.map((v) => 0.22 + 0.1 * v);
+    expect(conditionInput(flat, w, h, { ...gammaOpts, brightenOnlyUnderexposed: true }).stats.gamma).toBe(1);
+    expect(conditionInput(flat, w, h, { ...gammaOpts, brightenOnlyUnderexposed: false }).stats.gamma).toBeLessThan(0.9);
   });
 
   it('brightens a low-light input (dim bright end) fully, globally and locally', () => {

@@ -16,6 +16,13 @@ export const BACKGROUND_FLOOR = 0.02;
 export const FEATHER_PX = 4;
 /** A spread (p99 − p1) below this counts as low contrast and is stretched. */
 export const LOW_CONTRAST_SPREAD = 0.6;
+/**
+ * Spreads below this are intrinsically flat images (a wide window over uniform tissue), not
+ * flattened ones: stretching them would turn their noise into structure. The stretch fades in
+ * between this and FULL_STRETCH_SPREAD.
+ */
+export const FLAT_SPREAD = 0.08;
+export const FULL_STRETCH_SPREAD = 0.14;
 /** A 1st percentile above this counts as a lifted black level (flattened, hazy input). */
 export const LIFTED_BLACK = 0.1;
 /** Foreground mean the start gamma aims at; the gamma only brightens (γ ∈ [0.25, 1]). */
@@ -204,6 +211,12 @@ export function localMean(values: Float32Array, weight: Float32Array, width: num
   return num.map((v, i) => (den[i]! > 1e-3 ? v / den[i]! : Number.NaN));
 }
 
+/** How much of the full contrast stretch a spread (p99 − p1) gets: 0 when flat, 1 from FULL_STRETCH_SPREAD. */
+export function stretchStrength(spread: number): number {
+  const t = Math.min(1, Math.max(0, (spread - FLAT_SPREAD) / (FULL_STRETCH_SPREAD - FLAT_SPREAD)));
+  return t * t * (3 - 2 * t);
+}
+
 /** γ with mean^γ = target, limited to brightening. */
 export function gammaForMean(mean: number, target = GAMMA_TARGET_MEAN): number {
   if (!(mean > 0 && mean < 1)) return 1;
@@ -221,10 +234,13 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
   let stretched = false;
   // A lifted black level with a narrow spread is flattened contrast; a dark image (black still
   // black, narrow spread) is low light, which the gamma handles, not the stretch.
-  if (opts.contrastStretch && lo > LIFTED_BLACK && hi - lo < LOW_CONTRAST_SPREAD && hi - lo > 1e-3) {
+  const strength = stretchStrength(hi - lo);
+  if (opts.contrastStretch && lo > LIFTED_BLACK && hi - lo < LOW_CONTRAST_SPREAD && strength > 0) {
     reference = new Float32Array(3 * hw);
-    const scale = 1 / (hi - lo);
-    for (let i = 0; i < reference.length; i++) reference[i] = Math.min(1, Math.max(0, (input[i]! - lo) * scale));
+    // strength 1: (v − lo)/(hi − lo); strength 0: v unchanged; continuous in between.
+    const scale = 1 + strength * (1 / (hi - lo) - 1);
+    const black = lo * (1 - strength);
+    for (let i = 0; i < reference.length; i++) reference[i] = Math.min(1, Math.max(0, black + (input[i]! - lo) * scale));
     stretched = true;
   } else {
     lo = 0;
@@ -250,7 +266,11 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
     }
     const mean = n > 0 ? sum / n : 0.5;
     const onlyUnderexposed = opts.brightenOnlyUnderexposed ?? false;
-    gamma = gammaForMean(mean, onlyUnderexposed ? brightenedMean(mean, brighteningWeight(foregroundQuantile(gray, background, maskUsable, BRIGHT_END_QUANTILE)), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
+    // A flat image (a wide window over uniform tissue) shows no bright end to judge exposure by:
+    // it keeps its exposure, as it keeps its contrast.
+    const structure = onlyUnderexposed ? stretchStrength(quantile(gray, 0.99) - quantile(gray, 0.01)) : 1;
+    const weightOf = (brightEnd: number) => structure * brighteningWeight(brightEnd);
+    gamma = gammaForMean(mean, onlyUnderexposed ? brightenedMean(mean, weightOf(foregroundQuantile(gray, background, maskUsable, BRIGHT_END_QUANTILE)), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
     if (opts.localGamma) {
       const brightEnd = onlyUnderexposed ? localBrightEnd(gray, width, height) : null;
       const weight = new Float32Array(hw);
@@ -261,7 +281,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
         const m = local[i]!;
         const g = !Number.isFinite(m)
           ? gamma
-          : gammaForMean(m, brightEnd ? brightenedMean(m, brighteningWeight(brightEnd[i]!), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
+          : gammaForMean(m, brightEnd ? brightenedMean(m, weightOf(brightEnd[i]!), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
         const r = reference[i]!;
         const v = r > 0 ? Math.pow(r, g) : 0;
         start[i] = v;
