@@ -26,6 +26,8 @@ export interface DerivationTextInput {
   windowName: string;
   preset?: PresetDescription;
   backgroundProtected: boolean;
+  /** Output kind; `derived-grayscale` says how the values were mapped back. */
+  outputKind?: string;
 }
 
 /**
@@ -46,6 +48,9 @@ export function derivationDescriptionFor(input: DerivationTextInput): string {
     if (input.backgroundProtected) parts.push('Background (dark region connected to the border) kept from the input.');
   } else {
     parts.push('No enhancement (render-only stage).');
+  }
+  if (input.outputKind === 'derived-grayscale') {
+    parts.push("Stored as grayscale: luminance mapped back into the window's value range; values are not HU.");
   }
   parts.push('Not for primary diagnosis.');
   return parts.join(' ').slice(0, 1024);

@@ -94,6 +94,7 @@ function descriptionOf(ctx: WindowContext, s: AssembledSlice): string {
     windowName: ctx.windowName,
     preset: ctx.preset,
     backgroundProtected: s.enhanced?.backgroundProtected ?? false,
+    outputKind: ctx.action.output,
   });
 }
 

@@ -139,6 +139,9 @@ describe('runSeriesPipeline: output kinds', () => {
   it('derived-grayscale keeps CT Image Storage; vl-endoscopic refuses a CT series with a clear error', async () => {
     const gray = await run(job('derived-grayscale'));
     expect(gray.derived.map((d) => d.sopClassUid)).toEqual(Array(files.length - 1).fill('1.2.840.10008.5.1.4.1.1.2'));
+    const ct = readPart10(readFileSync(gray.derived[0]!.path)).dataset;
+    expect(ct.DerivationDescription).toMatch(/window soft-tissue \(C 40 W 400\).*values are not HU/);
+    expect([ct.RescaleType, Number(ct.WindowCenter), Number(ct.WindowWidth)]).toEqual(['US', 40, 400]);
     const err = await run(job('vl-endoscopic')).catch((e: unknown) => e);
     expect((err as ConformanceError).code).toBe('PACS_E_DERIVE_KIND_UNSUPPORTED');
     expect((err as Error).message).toMatch(/VL Endoscopic Image sources.*sc-rgb/);
