@@ -58,8 +58,9 @@ export function elementHeaders(file: Buffer, explicit: boolean): ElementHeader[]
 }
 
 /** A data set of `depth` nested undefined-length sequences (Referenced Series Sequence, items). */
-export function nestedSequences(depth: number): Buffer {
-  const open = Buffer.from([0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]);
+export function nestedSequences(depth: number, explicit = true): Buffer {
+  const sq = explicit ? [0x08, 0x00, 0x15, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff] : [0x08, 0x00, 0x15, 0x11, 0xff, 0xff, 0xff, 0xff];
+  const open = Buffer.from([...sq, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]);
   const close = Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
   return Buffer.concat([...Array<Buffer>(depth).fill(open), ...Array<Buffer>(depth).fill(close)]);
 }
@@ -106,10 +107,15 @@ const operators: Record<string, Operator> = {
     b.write(vrs[randInt(rnd, vrs.length)]!, h.vrAt, 'latin1');
     return b;
   },
-  nested: (src, rnd) => {
+  nested: (src, rnd, explicit) => {
     const at = datasetOffset(src);
-    const depth = [50, 500, 5000][randInt(rnd, 3)]!;
-    return Buffer.concat([src.subarray(0, at), nestedSequences(depth), src.subarray(at)]);
+    const depth = [10, 50, 500, 5000][randInt(rnd, 4)]!;
+    return Buffer.concat([src.subarray(0, at), nestedSequences(depth, explicit), src.subarray(at)]);
+  },
+  /** Sequences encoded in the other VR form than the transfer syntax says. */
+  mismatchedNesting: (src, rnd, explicit) => {
+    const at = datasetOffset(src);
+    return Buffer.concat([src.subarray(0, at), nestedSequences(10 + randInt(rnd, 100), !explicit), src.subarray(at)]);
   },
   splice: (src, rnd) => {
     const a = 132 + randInt(rnd, src.length - 132);

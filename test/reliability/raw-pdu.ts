@@ -22,9 +22,9 @@ export const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
 export const IMPLICIT_LE = '1.2.840.10008.1.2';
 
 /** A-ASSOCIATE-RQ proposing the given abstract syntaxes (context ids 1, 3, …) with implicit VR LE. */
-export function associateRq(opts: { calling: string; called: string; abstracts?: string[]; maxPdu?: number }): Buffer {
+export function associateRq(opts: { calling: string; called: string; abstracts?: string[]; maxPdu?: number; transferSyntax?: string }): Buffer {
   const contexts = (opts.abstracts ?? [VERIFICATION]).map((uid, i) =>
-    item(0x20, Buffer.concat([Buffer.from([1 + 2 * i, 0, 0, 0]), item(0x30, Buffer.from(uid)), item(0x40, Buffer.from(IMPLICIT_LE))])),
+    item(0x20, Buffer.concat([Buffer.from([1 + 2 * i, 0, 0, 0]), item(0x30, Buffer.from(uid)), item(0x40, Buffer.from(opts.transferSyntax ?? IMPLICIT_LE))])),
   );
   const maxLen = Buffer.alloc(4);
   maxLen.writeUInt32BE(opts.maxPdu ?? 16384);
@@ -102,4 +102,80 @@ export async function waitForBytes(c: RawClient, n: number, ms = 3000): Promise<
     await new Promise((r) => setTimeout(r, 10));
   }
   return c.received();
+}
+
+/** An implicit VR LE element (command sets are always implicit VR LE, PS3.7 6.3.1). */
+function cmdElement(element: number, value: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt16LE(0x0000, 0);
+  h.writeUInt16LE(element, 2);
+  h.writeUInt32LE(value.length, 4);
+  return Buffer.concat([h, value]);
+}
+const us = (v: number): Buffer => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(v);
+  return b;
+};
+const ui = (s: string): Buffer => Buffer.from(s.length % 2 ? `${s}\0` : s, 'latin1');
+
+/** C-STORE-RQ command set (PS3.7 9.3.1.1). */
+export function cStoreCommand(messageId: number, sopClass: string, sopInstance: string): Buffer {
+  const body = Buffer.concat([
+    cmdElement(0x0002, ui(sopClass)),
+    cmdElement(0x0100, us(0x0001)),
+    cmdElement(0x0110, us(messageId)),
+    cmdElement(0x0700, us(0)),
+    cmdElement(0x0800, us(0x0000)),
+    cmdElement(0x1000, ui(sopInstance)),
+  ]);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(body.length);
+  return Buffer.concat([cmdElement(0x0000, len), body]);
+}
+
+/** P-DATA-TF PDUs carrying `bytes` as command (flags bit 0) or data set fragments of at most `max` bytes. */
+export function pdvs(contextId: number, bytes: Buffer, command: boolean, max: number): Buffer[] {
+  const out: Buffer[] = [];
+  const room = max - 6;
+  for (let o = 0; o < bytes.length || o === 0; o += room) {
+    const part = bytes.subarray(o, o + room);
+    const last = o + room >= bytes.length;
+    const pdv = Buffer.alloc(6);
+    pdv.writeUInt32BE(2 + part.length, 0);
+    pdv[4] = contextId;
+    pdv[5] = (command ? 1 : 0) | (last ? 2 : 0);
+    out.push(pdu(0x04, Buffer.concat([pdv, part])));
+    if (bytes.length === 0) break;
+  }
+  return out;
+}
+
+/** Status (0000,0900) of the last command set in the bytes received, if a complete one is there. */
+export function lastDimseStatus(received: Buffer): number | undefined {
+  let status: number | undefined;
+  for (let o = 0; o + 6 <= received.length; ) {
+    const type = received[o]!;
+    const len = received.readUInt32BE(o + 2);
+    if (o + 6 + len > received.length) break;
+    if (type === 0x04) {
+      const body = received.subarray(o + 6, o + 6 + len);
+      for (let p = 0; p + 6 <= body.length; ) {
+        const pdvLen = body.readUInt32BE(p);
+        const flags = body[p + 5]!;
+        const value = body.subarray(p + 6, p + 4 + pdvLen);
+        if (flags & 1) {
+          for (let e = 0; e + 8 <= value.length; ) {
+            const el = value.readUInt16LE(e + 2);
+            const l = value.readUInt32LE(e + 4);
+            if (el === 0x0900 && l === 2) status = value.readUInt16LE(e + 8);
+            e += 8 + l;
+          }
+        }
+        p += 4 + pdvLen;
+      }
+    }
+    o += 6 + len;
+  }
+  return status;
 }
