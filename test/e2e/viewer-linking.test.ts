@@ -99,6 +99,29 @@ describe('viewer linking: source and derived series as Orthanc serves them, for 
     expect(derivedByKind.get('mf-sc-rgb')).toHaveLength(1);
   });
 
+  it('Orthanc orders the single-frame series as the same 3D volume as the source (/series/{id}/ordered-slices)', async () => {
+    const ordered = async (seriesUid: string) => {
+      const [id] = await orthanc.post<string[]>('/tools/find', { Level: 'Series', Query: { SeriesInstanceUID: seriesUid } });
+      return orthanc.get<{ Type: string; SlicesShort: Array<[string, number, number]> }>(`/series/${id}/ordered-slices`);
+    };
+    const positionsInOrder = async (seriesUid: string, instances: OrthancInstance[]) => {
+      const byId = new Map(instances.map((i) => [i.id, i.dataset]));
+      const o = await ordered(seriesUid);
+      return { type: o.Type, positions: o.SlicesShort.map(([id]) => numbers(byId.get(id)!.ImagePositionPatient)) };
+    };
+    const source = await positionsInOrder(phantom.SeriesInstanceUID, sourceInOrthanc);
+    expect(source.type).toBe('Volume');
+    for (const d of listDerivedSeriesBySource(node.db, phantom.SeriesInstanceUID)) {
+      if (d.outputKind === 'mf-sc-rgb') {
+        const o = await ordered(d.seriesUid);
+        expect(o.SlicesShort).toEqual([[derivedByKind.get('mf-sc-rgb')![0]!.id, 0, SLICES]]);
+        continue;
+      }
+      const derived = await positionsInOrder(d.seriesUid, derivedByKind.get(d.outputKind)!);
+      expect(derived, d.outputKind).toEqual(source);
+    }
+  });
+
   it('the source itself is reconstructable (control for the checks below)', () => {
     const iop = numbers(sourceInOrthanc[0]!.dataset.ImageOrientationPatient);
     const { gaps, regular } = regularSpacing(sourceInOrthanc.map((i) => numbers(i.dataset.ImagePositionPatient)), iop);
