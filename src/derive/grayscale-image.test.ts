@@ -87,6 +87,14 @@ describe('GrayscaleImageBuilder.fromSource', () => {
     expect(values[255]).toBe(Math.round(intercept + 255 * slope));
   });
 
+  it('MONOCHROME1 stays MONOCHROME1: the display inversion is undone before the values are mapped back', () => {
+    const src = { ...load('CT_small.dcm'), PhotometricInterpretation: 'MONOCHROME1' };
+    const ds = GrayscaleImageBuilder.fromSource(src, ramp(src), options({ name: 'soft-tissue', center: 40, width: 400 }));
+    expect(ds.PhotometricInterpretation).toBe('MONOCHROME1');
+    const stored = new Uint16Array((ds.PixelData as ArrayBuffer[])[0]!);
+    expect([stored[0], stored[1], stored[255]]).toEqual([255, 254, 0]);
+  });
+
   it('refuses sources that are not CT/MR grayscale, and a colour render without a window', () => {
     const [rgb] = endoscopySeries(1);
     const refusal = (() => {
