@@ -62,14 +62,24 @@ export function gaussianPlanes(src: Float32Array, planes: number, width: number,
       const row = o + y * width;
       for (let x = 0; x < width; x++) {
         let s = 0;
-        for (let j = -r; j <= r; j++) s += k[j + r]! * src[row + Math.min(width - 1, Math.max(0, x + j))]!;
+        if (x >= r && x < width - r) {
+          // Interior: no edge clamping (most pixels).
+          for (let j = -r; j <= r; j++) s += k[j + r]! * src[row + x + j]!;
+        } else {
+          for (let j = -r; j <= r; j++) s += k[j + r]! * src[row + Math.min(width - 1, Math.max(0, x + j))]!;
+        }
         tmp[row + x] = s;
       }
     }
     for (let y = 0; y < height; y++) {
+      const interior = y >= r && y < height - r;
       for (let x = 0; x < width; x++) {
         let s = 0;
-        for (let j = -r; j <= r; j++) s += k[j + r]! * tmp[o + Math.min(height - 1, Math.max(0, y + j)) * width + x]!;
+        if (interior) {
+          for (let j = -r; j <= r; j++) s += k[j + r]! * tmp[o + (y + j) * width + x]!;
+        } else {
+          for (let j = -r; j <= r; j++) s += k[j + r]! * tmp[o + Math.min(height - 1, Math.max(0, y + j)) * width + x]!;
+        }
         out[o + y * width + x] = s;
       }
     }

@@ -145,6 +145,26 @@ function foregroundOnly(preset: EnhancePreset): boolean {
   return preset.exposureForegroundOnly ?? (preset.backgroundProtection || preset.exposureTarget === 'input');
 }
 
+/**
+ * The sampler's output with the input's fine structure (detail-transfer.ts). A grey slice is one
+ * plane (its output is the channel mean anyway), which is a third of the work.
+ */
+function withInputDetail(reference: Float32Array, planar: Float32Array, width: number, height: number, gray: boolean, preset: EnhancePreset): Float32Array {
+  const hw = width * height;
+  const refLum = gray ? reference.subarray(0, hw) : luminance(reference, hw);
+  const maxBoost = preset.detailBoost ?? 0;
+  const opts = {
+    sigma: preset.detailSigma ?? DEFAULT_DETAIL_SIGMA,
+    boost: maxBoost > 0 ? maxBoost * boostWeight(sharpnessRatio(refLum, width, height)) : 0,
+  };
+  const unit = planar.map((v) => (v + 1) / 2);
+  if (!gray) return transferDetail(reference, unit, width, height, opts).map((v) => 2 * v - 1);
+  const one = transferDetail(refLum, luminance(unit, hw), width, height, opts);
+  const out = new Float32Array(3 * hw);
+  for (let i = 0; i < hw; i++) out[i] = out[i + hw] = out[i + 2 * hw] = 2 * one[i]! - 1;
+  return out;
+}
+
 export async function runEnhancement(
   req: RunRequest,
 ): Promise<{ outputs: RunOutput[]; timings: SamplerTimings; stepsRun: number; plan: RunPlan; prepareMs: number; finishMs: number }> {
@@ -215,15 +235,7 @@ export async function runEnhancement(
     const { width, height } = s.img;
     const hw = width * height;
     let planar = resizeBilinear(results[i]!.x, 3, s.H, s.W, height, width);
-    if (preset.detailFromInput) {
-      const maxBoost = preset.detailBoost ?? 0;
-      const boost = maxBoost > 0 ? maxBoost * boostWeight(sharpnessRatio(luminance(s.reference, width * height), width, height)) : 0;
-      const unitOut = transferDetail(s.reference, planar.map((v) => (v + 1) / 2), width, height, {
-        sigma: preset.detailSigma ?? DEFAULT_DETAIL_SIGMA,
-        boost,
-      });
-      planar = unitOut.map((v) => 2 * v - 1);
-    }
+    if (preset.detailFromInput) planar = withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset);
     const keep = s.cond.keepWeight;
     if (keep) {
       for (let c = 0; c < 3; c++) {
