@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrthanc, type OrthancHandle } from '../helpers/orthanc.js';
 import { freePort } from '../helpers/ports.js';
 import { runTool, storescu } from '../helpers/dcmtk.js';
-import { readPart10, writePart10 } from '../../src/dicom/part10.js';
+import { readPart10, writePart10, type Dataset } from '../../src/dicom/part10.js';
+import type { LoadedConfig } from '../../src/config/load.js';
+import { windowInverse } from '../../src/derive/grayscale-image.js';
+import { createSliceRenderer } from '../../src/app/stage-adapters.js';
 import { createPhantomSeries, phantomSliceDataset } from '../../src/dicom/phantom.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import { processingFailuresOfJob } from '../../src/provenance/processing-failures.js';
@@ -14,13 +17,13 @@ import type { RunningNode } from '../../src/app/node.js';
 import { corruptRleCopy } from '../derive/corrupt-fixture.js';
 import { endoscopySeries } from '../derive/endoscopy-fixture.js';
 import { removeDir, SAMPLES, startTestNode, waitForIdle, writeTestConfig } from './node-harness.js';
-import { kindRulesYaml, seriesFromOrthanc, writeInstances } from './derived-in-orthanc.js';
+import { firstItem, kindRulesYaml, seriesFromOrthanc, writeInstances } from './derived-in-orthanc.js';
 
 /**
  * Every packaged sample series (and a synthetic endoscopy series) through receive → render →
  * derive → Orthanc for every output kind its rule asks for: each derived object as Orthanc
  * stores it passes dciodvfy without an Error, each derived series passes dcentvfy alone and
- * together with its source. A series with one undecodable slice still delivers the others, and
+ * together with its source, and its pixels are the source as DCMTK decodes it, rendered. A series with one undecodable slice still delivers the others, and
  * a kind that does not fit the source is a clear job error.
  */
 
@@ -137,6 +140,58 @@ describe('every output kind from every sample series, as Orthanc stores it', () 
       }
     }
     expect(objects).toBeGreaterThan(40);
+  });
+
+  it('the pixels in Orthanc are the source decoded by DCMTK (dcmconv +te) and rendered: per slice, per frame, per kind', async () => {
+    const renderer = createSliceRenderer(() => ({ windows: {} }) as unknown as LoadedConfig);
+    /** SOP Instance UID → rendered frames of the source after DCMTK converted it to Explicit VR LE. */
+    const rendered = new Map<string, Uint8Array[]>();
+    for (const files of seriesFiles.values()) {
+      for (const f of files) {
+        const native = join(work, `native-${rendered.size}.dcm`);
+        const conv = await runTool('dcmconv', ['+te', f, native]);
+        if (conv.rc !== 0) continue; // the corrupt slice: DCMTK cannot decode it either
+        const file = readPart10(readFileSync(native));
+        const window = file.dataset.Modality === 'CT' ? 'soft-tissue' : 'file';
+        rendered.set(String(file.dataset.SOPInstanceUID), (await renderer.render(file, window)).map((r) => r.image.data));
+      }
+    }
+    expect(rendered.size).toBe([...seriesFiles.values()].flat().length - 1);
+    let compared = 0;
+    for (const sourceUid of seriesFiles.keys()) {
+      for (const d of listDerivedSeriesBySource(node.db, sourceUid)) {
+        for (const { dataset: ds } of await seriesFromOrthanc(orthanc, d.seriesUid)) {
+          const pixels = new Uint8Array((ds.PixelData as ArrayBuffer[])[0]!);
+          if (d.outputKind === 'mf-sc-rgb') {
+            const frameBytes = Number(ds.Rows) * Number(ds.Columns) * 3;
+            (ds.PerFrameFunctionalGroupsSequence as Dataset[]).forEach((f, k) => {
+              const ref = firstItem(firstItem(f.DerivationImageSequence).SourceImageSequence);
+              const frame = rendered.get(String(ref.ReferencedSOPInstanceUID))![Number(ref.ReferencedFrameNumber ?? 1) - 1]!;
+              expect(Buffer.from(pixels.subarray(k * frameBytes, (k + 1) * frameBytes)).equals(Buffer.from(frame)), `frame ${k + 1} of ${d.seriesUid}`).toBe(true);
+              compared++;
+            });
+            continue;
+          }
+          const ref = firstItem(ds.SourceImageSequence);
+          const frame = rendered.get(String(ref.ReferencedSOPInstanceUID))![Number(ref.ReferencedFrameNumber ?? 1) - 1]!;
+          if (d.outputKind === 'derived-grayscale') {
+            const stored = ds.PixelRepresentation === 1 ? new Int16Array(pixels.buffer, pixels.byteOffset, pixels.length / 2) : new Uint16Array(pixels.buffer, pixels.byteOffset, pixels.length / 2);
+            const slope = Number(ds.RescaleSlope ?? 1);
+            const intercept = Number(ds.RescaleIntercept ?? 0);
+            const { slope: s, intercept: lo } = windowInverse({ center: Number(ds.WindowCenter), width: Number(ds.WindowWidth) });
+            stored.forEach((v, i) => {
+              // CT: stored grey, rescaled onto the window; MR: the window-range value itself.
+              const value = v * slope + intercept;
+              expect(Math.abs(value - (lo + frame[i * 3]! * s))).toBeLessThanOrEqual(0.5 + 1e-6);
+            });
+          } else {
+            expect(Buffer.from(pixels.subarray(0, frame.length)).equals(Buffer.from(frame)), `${d.outputKind} ${ds.SOPInstanceUID}`).toBe(true);
+          }
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(50);
   });
 
   it('a slice that does not decode is reported by its jobs; the rest of its series is delivered', () => {
