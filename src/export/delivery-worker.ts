@@ -13,6 +13,7 @@ import { backoffDelay } from './backoff.js';
 import type { ExportDestination } from './destination.js';
 import { classifyError, classifyOutcome } from './failure-class.js';
 import type { Transport } from './transport.js';
+import type { ScuStoreOutcome } from '../net/scu-outcome.js';
 
 export interface DeliveryRoute {
   transport: Transport;
@@ -37,8 +38,9 @@ export interface DeliveryWorkerDeps {
 /**
  * Sends due deliveries: claims them (`pending` → `sending`), groups them by destination and transfer
  * syntax, hands each group to the destination's transport and records every item's outcome. A
- * success is recorded right after its response, and only `pending` rows are ever claimed, so a SOP
- * delivered once is never sent again. Each destination is served on its own: a slow or unreachable
+ * success is recorded right after its response (the transport reports each as it arrives), and
+ * only `pending` rows are ever claimed, so a SOP delivered once is never sent again; a crash can
+ * re-send only the one object whose response had not been recorded yet. Each destination is served on its own: a slow or unreachable
  * destination never holds up the others.
  */
 export class DeliveryWorker {
@@ -123,9 +125,29 @@ export class DeliveryWorker {
       sopInstanceUid: r.sopInstanceUid,
       transferSyntaxUid: r.transferSyntaxUid,
     }));
+    // Each success is recorded as its response arrives, not after the whole association: a crash
+    // mid-batch then re-sends only the object whose response was in flight.
+    const bySop = new Map(rows.map((r) => [r.sopInstanceUid, r]));
+    const recorded = new Set<number>();
+    const delivered = (r: DeliveryRow, status: number | undefined): void => {
+      if (recorded.has(r.id)) return;
+      recorded.add(r.id);
+      markDeliveryDone(this.deps.db, r.id, { now: this.now(), status });
+      log.debug({ sopInstanceUid: r.sopInstanceUid, status: formatStatus(status ?? 0) }, 'delivered');
+      this.deps.onAttempt?.(r, 'delivered');
+    };
+    const onResponse = (o: ScuStoreOutcome): void => {
+      const r = bySop.get(o.sopInstanceUid);
+      if (!r || classifyOutcome(o) !== 'delivered') return;
+      try {
+        delivered(r, o.status);
+      } catch (err) {
+        log.error({ sopInstanceUid: r.sopInstanceUid, err: errorMessage(err) }, 'cannot record a delivery');
+      }
+    };
     let outcomes;
     try {
-      outcomes = await transport.send(destination, items);
+      outcomes = await transport.send(destination, items, onResponse);
     } catch (err) {
       const verdict = classifyError(err);
       log.warn({ deliveries: rows.length, verdict, err: errorMessage(err) }, 'delivery batch failed');
@@ -133,6 +155,7 @@ export class DeliveryWorker {
       return;
     }
     rows.forEach((r, i) => {
+      if (recorded.has(r.id)) return;
       const o = outcomes[i];
       if (!o || o.sopInstanceUid !== r.sopInstanceUid) {
         this.recordFailure(destination, r, 'transport returned no outcome for this object', undefined, false);
@@ -140,9 +163,7 @@ export class DeliveryWorker {
       }
       const verdict = classifyOutcome(o);
       if (verdict === 'delivered') {
-        markDeliveryDone(this.deps.db, r.id, { now: this.now(), status: o.status });
-        log.debug({ sopInstanceUid: r.sopInstanceUid, status: formatStatus(o.status ?? 0) }, 'delivered');
-        this.deps.onAttempt?.(r, 'delivered');
+        delivered(r, o.status);
       } else {
         const why = o.error ?? `C-STORE status ${formatStatus(o.status ?? 0)}`;
         this.recordFailure(destination, r, why, o.status, verdict === 'dead');

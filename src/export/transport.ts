@@ -16,5 +16,10 @@ export type DeliveryItem = StoreItem;
  */
 export interface Transport {
   readonly kind: ExportDestination['kind'];
-  send(dest: ExportDestination, items: DeliveryItem[]): Promise<ScuStoreOutcome[]>;
+  /**
+   * `onResponse`, where the transport can, is called with each C-STORE response as it arrives, so
+   * the queue records a delivery before the next one goes out (a crash then re-sends at most the
+   * object in flight).
+   */
+  send(dest: ExportDestination, items: DeliveryItem[], onResponse?: (outcome: ScuStoreOutcome) => void): Promise<ScuStoreOutcome[]>;
 }

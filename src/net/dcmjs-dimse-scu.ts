@@ -199,7 +199,7 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
       return { ok: status === 0, status, ms, ...(status === 0 ? {} : { error: `C-ECHO status 0x${status.toString(16)}` }) };
     },
 
-    async store(peer, items) {
+    async store(peer, items, onResponse) {
       const outcomes = new Map<StoreItem, ScuStoreOutcome>();
       let firstFailure: Error | undefined;
       let anyAssociation = false;
@@ -212,7 +212,10 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
             const ds = new RawFileDataset(item.path, split.datasetOffset, item.sopClassUid, item.sopInstanceUid, split.transferSyntaxUid);
             const request = new CStoreRequest(ds);
             const entry: (typeof requests)[number] = { item, request };
-            request.on('response', (r: { getStatus(): number }) => (entry.status = r.getStatus()));
+            request.on('response', (r: { getStatus(): number }) => {
+              entry.status = r.getStatus();
+              onResponse?.({ sopInstanceUid: item.sopInstanceUid, status: entry.status });
+            });
             requests.push(entry);
           } catch (err) {
             outcomes.set(item, { sopInstanceUid: item.sopInstanceUid, error: `cannot read ${item.path}: ${errorMessage(err)}`, permanent: true });

@@ -139,5 +139,5 @@ export interface ScuTransport {
    * rejects with TransientTransportError / PermanentTransportError when no association could be
    * made at all (refused, unreachable).
    */
-  store(peer: RemoteNode, items: StoreItem[]): Promise<StoreOutcome[]>;
+  store(peer: RemoteNode, items: StoreItem[], onResponse?: (outcome: StoreOutcome) => void): Promise<StoreOutcome[]>;
 }

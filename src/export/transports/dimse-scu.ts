@@ -7,6 +7,7 @@ import { ConfigError, errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { remoteNodeOf, type ExportDestination } from '../destination.js';
 import { encodePart10 } from '../encode-transfer-syntax.js';
+import type { ScuStoreOutcome } from '../../net/scu-outcome.js';
 import type { DeliveryItem, Transport } from '../transport.js';
 
 /**
@@ -19,13 +20,13 @@ import type { DeliveryItem, Transport } from '../transport.js';
 export function createDimseScuTransport(scu: ScuTransport, deps: { log?: Logger } = {}): Transport {
   return {
     kind: 'dimse',
-    async send(dest: ExportDestination, items: DeliveryItem[]) {
+    async send(dest: ExportDestination, items: DeliveryItem[], onResponse?: (outcome: ScuStoreOutcome) => void) {
       if (dest.kind !== 'dimse') throw new ConfigError(`destination "${dest.name}" is not a DIMSE destination`);
       if (items.length === 0) return [];
       const peer = remoteNodeOf(dest);
       const preferred = peer.proposedTransferSyntaxes?.[0];
       const needsEncoding = (i: DeliveryItem) => preferred !== undefined && i.transferSyntaxUid !== preferred && isNativeTransferSyntax(i.transferSyntaxUid);
-      if (!items.some(needsEncoding)) return scu.store(peer, items);
+      if (!items.some(needsEncoding)) return scu.store(peer, items, onResponse);
       const dir = await mkdtemp(join(tmpdir(), 'export-ts-'));
       try {
         const prepared: DeliveryItem[] = [];
@@ -46,7 +47,7 @@ export function createDimseScuTransport(scu: ScuTransport, deps: { log?: Logger 
             prepared.push(item);
           }
         }
-        return await scu.store(peer, prepared);
+        return await scu.store(peer, prepared, onResponse);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
