@@ -222,13 +222,26 @@ class SeriesAssembler implements OutputAssembler {
   }
 
   async finish(): Promise<void> {
-    const ctx = this.ctx;
     const frames = this.frames;
     this.frames = [];
-    if (frames.length === 0) return;
+    // A multi-frame object has one Rows × Columns: a series whose slices differ (a localizer of
+    // another size) becomes one object per size, in order of first appearance.
+    const groups = new Map<string, CollectedFrame[]>();
+    for (const f of frames) {
+      const key = `${f.image.width}x${f.image.height}`;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    frames.length = 0;
+    let index = 0;
+    for (const group of groups.values()) await this.writeGroup(group, index++);
+  }
+
+  private async writeGroup(frames: CollectedFrame[], index: number): Promise<void> {
+    const ctx = this.ctx;
     const first = frames[0]!.slice.source;
-    // One object per derived series: its UID derives from the series and the source series.
-    const sopInstanceUid = derivedSopInstanceUid({ derivedSeriesUid: ctx.seriesUid, sourceSopInstanceUid: ctx.job.series_uid, frameIndex: 0 });
+    // One object per derived series and size: its UID derives from the series, the source series
+    // and the group's place (0 for the first, so a uniform series keeps one well-known UID).
+    const sopInstanceUid = derivedSopInstanceUid({ derivedSeriesUid: ctx.seriesUid, sourceSopInstanceUid: ctx.job.series_uid, frameIndex: index });
     const dataset = ctx.builder.buildSeries({
       frames: frames.map((f) => ({
         source: f.slice.source,
@@ -239,6 +252,7 @@ class SeriesAssembler implements OutputAssembler {
       })),
       seriesInstanceUid: ctx.seriesUid,
       sopInstanceUid,
+      instanceNumber: index + 1,
       seriesNumber: derivedSeriesNumber(first, ctx.windowIndex),
       seriesDescription: describeSeries(first, ctx.windowName, ctx.preset),
       derivationDescription: frames[0]!.derivationDescription,

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../shared/log.js';
 import { ConformanceError } from '../shared/errors.js';
-import { readPart10, type Dataset } from '../dicom/part10.js';
+import { readPart10, writePart10, type Dataset } from '../dicom/part10.js';
+import { createPhantomSeries, phantomSliceDataset } from '../dicom/phantom.js';
 import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels, TransferSyntax } from '../dicom/transfer-syntax.js';
 import { openDatabase, type Db } from '../provenance/database.js';
 import { createJob, getJob, type JobRow } from '../provenance/jobs.js';
@@ -134,6 +135,28 @@ describe('runSeriesPipeline: output kinds', () => {
     // Deterministic: a re-run writes the same object UID and replaces the provenance rows.
     const again = await run(job('mf-sc-rgb'));
     expect(again.derived[0]!.sopInstanceUid).toBe(result.derived[0]!.sopInstanceUid);
+  });
+
+  it('mf-sc-rgb makes one object per slice size when a series mixes sizes (a localizer of another size)', async () => {
+    const source = readPart10(readFileSync(files[0]!)).dataset;
+    const small = phantomSliceDataset(createPhantomSeries({ slices: 1, rows: 8, columns: 8, seed: 3 }), 0);
+    Object.assign(small, {
+      StudyInstanceUID: studyUid,
+      SeriesInstanceUID: seriesUid,
+      FrameOfReferenceUID: source.FrameOfReferenceUID,
+      PatientID: source.PatientID,
+      PatientName: source.PatientName,
+      InstanceNumber: 99,
+    });
+    const receiver = new InstanceReceiver({ db, spool, log: silentLogger, decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodePixels) });
+    expect((await receiver.ingest({ bytes: writePart10(small), callingAe: 'SCU', calledAe: 'UNIMIE' })).outcome).toBe('stored');
+    const result = await run(job('mf-sc-rgb'));
+    expect(result.derived).toHaveLength(2);
+    const [big, little] = result.derived.map((d) => readPart10(readFileSync(d.path)).dataset);
+    expect([big!.Rows, big!.NumberOfFrames, big!.InstanceNumber]).toEqual([source.Rows, files.length - 1, 1]);
+    expect([little!.Rows, little!.NumberOfFrames, little!.InstanceNumber]).toEqual([8, 1, 2]);
+    expect(new Set(result.derived.map((d) => d.sopInstanceUid)).size).toBe(2);
+    expect(result.derived.map((d) => d.seriesUid)).toEqual([result.derivedSeriesUids[0], result.derivedSeriesUids[0]]);
   });
 
   it('derived-grayscale keeps CT Image Storage; vl-endoscopic refuses a CT series with a clear error', async () => {

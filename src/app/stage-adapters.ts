@@ -97,7 +97,7 @@ export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjec
           sourceTransferSyntaxUid: f.sourceTransferSyntaxUid,
           derivationDescription: f.derivationDescription,
         })),
-        common(input),
+        { ...common(input), instanceNumber: input.instanceNumber },
       );
     },
   };

@@ -58,7 +58,7 @@ export interface EnhanceProgress {
 export interface SliceEnhancer {
   describe(preset: string): PresetDescription;
   /** Models the presets name: loaded (id, hash, device) or disabled with the problem. */
-  models(): Array<{ id: string; sha256?: string; version?: string; device?: string; loaded: boolean; problem?: string }>;
+  models(): Array<{ id: string; sha256?: string; version?: string; device?: string; loaded: boolean; problem?: string; note?: string }>;
   /**
    * Enhances several slices of one series (the engine may batch patches across them). Slice i
    * draws random stream `firstSlice + i`, so its result depends only on its place in the series.
@@ -106,6 +106,8 @@ export interface DerivedSeriesInput {
   frames: DerivedFrameInput[];
   seriesInstanceUid: string;
   sopInstanceUid: string;
+  /** 1 unless the series needs several objects (slices of different sizes). */
+  instanceNumber?: number;
   seriesNumber: number;
   seriesDescription: string;
   derivationDescription: string;

@@ -262,7 +262,7 @@ export class MultiFrameScBuilder {
    * instances, or the frames of multi-frame ones), in the order given. Patient, study and equipment
    * come from the first source; all sources must belong to one study.
    */
-  static fromSources(frames: readonly MfScSourceFrame[], options: DerivedFromSourceOptions): Dataset {
+  static fromSources(frames: readonly MfScSourceFrame[], options: DerivedFromSourceOptions & { instanceNumber?: number }): Dataset {
     if (frames.length === 0) invalid('a multi-frame object needs at least one frame');
     const first = frames[0]!.source;
     const id = sourceIdentity(first);
@@ -291,7 +291,7 @@ export class MultiFrameScBuilder {
     const base = baseParamsFromSource(
       first,
       refs,
-      { ...options, sopClassUid: MF_TRUE_COLOR_SC_STORAGE, imageTypeValue3: 'OTHER', instanceNumber: 1 },
+      { ...options, sopClassUid: MF_TRUE_COLOR_SC_STORAGE, imageTypeValue3: 'OTHER', instanceNumber: options.instanceNumber ?? 1 },
       uniqueSources(frames).map((f) => ({ source: f.source, transferSyntaxUid: f.sourceTransferSyntaxUid })),
     );
     const own = first.PatientOrientation;
