@@ -16,6 +16,8 @@ export interface ModelStatus {
   loaded: boolean;
   /** Why it is not loaded. */
   problem?: string;
+  /** Why it runs on another device than configured. */
+  note?: string;
 }
 
 /** A DICOM listener as the API reports it (GET /api/status, readiness). */

@@ -158,6 +158,8 @@ export const ModelView = Type.Object({
   device: Type.Optional(Type.String()),
   loaded: Type.Boolean(),
   problem: Type.Optional(Type.String()),
+  /** Why the model runs on another device than configured (e.g. CUDA requested, CPU used). */
+  note: Type.Optional(Type.String()),
 });
 
 export const ListenerView = Type.Object({

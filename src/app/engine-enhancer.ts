@@ -31,7 +31,8 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
   if (Object.keys(presets).length === 0) return undefined;
   const ids = new Set(Object.values(presets).map((p) => p.model));
   const manifestPaths = Object.fromEntries([...ids].filter((id) => config.models[id]).map((id) => [id, config.models[id]!.manifest]));
-  const registry = await ModelRegistry.open(ids, { modelsDir: 'model', manifestPaths, logger: log });
+  const devices = Object.fromEntries([...ids].filter((id) => config.models[id]).map((id) => [id, config.models[id]!.device]));
+  const registry = await ModelRegistry.open(ids, { modelsDir: 'model', manifestPaths, devices, logger: log });
   for (const m of registry.loaded()) {
     recordModelLoaded(db, { id: m.id, sha256: m.sha256, version: m.version, path: m.manifestPath, device: m.device });
   }
@@ -47,7 +48,7 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
   };
 
   const models = [
-    ...registry.loaded().map((m) => ({ id: m.id, sha256: m.sha256, version: m.version, device: m.device, loaded: true })),
+    ...registry.loaded().map((m) => ({ id: m.id, sha256: m.sha256, version: m.version, device: m.device, loaded: true, ...(m.fallbackReason ? { note: m.fallbackReason } : {}) })),
     ...[...registry.problems()].map(([id, problem]) => ({ id, loaded: false, problem })),
   ];
   return {

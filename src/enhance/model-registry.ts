@@ -16,6 +16,8 @@ export interface RegisteredModel {
   version: string;
   sha256: string;
   device: 'cpu' | 'cuda';
+  /** Why a CUDA request runs on the CPU (absent when the model got the device it asked for). */
+  fallbackReason?: string;
   manifest: ModelManifest;
   manifestPath: string;
   session: ModelSession;
@@ -32,6 +34,8 @@ export interface RegistryOptions {
   /** Or an explicit manifest path per id (overrides modelsDir for that id). */
   manifestPaths?: Record<string, string>;
   session?: SessionSettings;
+  /** Execution device per model id (node.yaml `models.<id>.device`), over `session.device`. */
+  devices?: Record<string, 'cpu' | 'cuda'>;
   logger?: Logger;
 }
 
@@ -53,12 +57,15 @@ export class ModelRegistry {
         if (loaded.manifest.id !== id) {
           throw new ModelContractError(`${manifestPath}: manifest id "${loaded.manifest.id}" does not match the model name "${id}"`);
         }
-        const session = await openModelSession(loaded, opts.session);
+        const device = opts.devices?.[id] ?? opts.session?.device;
+        const session = await openModelSession(loaded, { ...opts.session, ...(device ? { device } : {}) });
+        if (session.fallbackReason) logger.warn({ stage: 'enhance', model: id, device: session.device }, session.fallbackReason);
         models.set(id, {
           id,
           version: loaded.manifest.version,
           sha256: loaded.manifest.sha256,
           device: session.device,
+          ...(session.fallbackReason ? { fallbackReason: session.fallbackReason } : {}),
           manifest: loaded.manifest,
           manifestPath,
           session,

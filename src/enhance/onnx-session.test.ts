@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from './model-manifest.js';
-import { fromFloat16Bits, openModelSession, toFloat16Bits } from './onnx-session.js';
+import { cudaFallbackReason, fromFloat16Bits, openModelSession, toFloat16Bits } from './onnx-session.js';
+import { ModelRegistry } from './model-registry.js';
 
 describe('onnx session', () => {
   it('converts float32 ↔ float16 with round-to-nearest-even, subnormals, ±Inf and NaN', () => {
@@ -35,5 +36,45 @@ describe('onnx session', () => {
     } finally {
       await s.release();
     }
+  });
+
+  it('a CUDA request without the provider libraries runs on the CPU and says why', async () => {
+    const REF = join(import.meta.dirname, '..', '..', 'test', 'reference');
+    const s = await openModelSession(await loadManifest(join(REF, 'tiny-eps', 'manifest.yaml')), { intraOpThreads: 1, device: 'cuda' });
+    try {
+      // This project's CI machines have no GPU and no CUDA provider library next to the binding.
+      expect(s.requestedDevice).toBe('cuda');
+      expect(s.device).toBe('cpu');
+      expect(s.fallbackReason).toMatch(/^CUDA requested, running on CPU: /);
+      expect(s.fallbackReason).toMatch(/libonnxruntime_providers_(shared|cuda)\.so is not installed \(run scripts\/gpu\/assemble-cuda-provider\.sh\)/);
+      const out = await s.predict(new Float32Array(3 * 16 * 16), 1, 16, 16, [10]);
+      expect(out.length).toBe(3 * 16 * 16);
+    } finally {
+      await s.release();
+    }
+  });
+
+  it('the registry takes the device per model and reports the fallback', async () => {
+    const REF = join(import.meta.dirname, '..', '..', 'test', 'reference');
+    const reg = await ModelRegistry.open(['tiny-eps'], { modelsDir: REF, devices: { 'tiny-eps': 'cuda' }, session: { intraOpThreads: 1 } });
+    try {
+      const m = reg.get('tiny-eps');
+      expect(m.device).toBe('cpu');
+      expect(m.fallbackReason).toMatch(/CUDA requested/);
+    } finally {
+      await reg.close();
+    }
+  });
+
+  it('explains the usual reasons a CUDA session cannot start', () => {
+    const colour = '\u001b[1;31m';
+    expect(cudaFallbackReason(`Failed to load shared library${colour} Failed to load library /x/libonnxruntime_providers_cuda.so with error: nope`)).toBe(
+      'CUDA requested, running on CPU: the CUDA execution provider library /x/libonnxruntime_providers_cuda.so is not installed (run scripts/gpu/assemble-cuda-provider.sh)',
+    );
+    expect(cudaFallbackReason('libcublasLt.so.13: cannot open shared object file: No such file or directory')).toBe(
+      'CUDA requested, running on CPU: libcublasLt.so.13 not found (put CUDA and cuDNN on LD_LIBRARY_PATH)',
+    );
+    expect(cudaFallbackReason('CUDA failure 100: no CUDA-capable device is detected')).toMatch(/no usable GPU/);
+    expect(cudaFallbackReason('something else\n  entirely')).toBe('CUDA requested, running on CPU: something else entirely');
   });
 });

@@ -3,7 +3,10 @@
  * contract (ONNX)"). The session's input/output names and shapes are checked against the
  * manifest when it opens, and one probe patch proves the output layout.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelContractError } from '../shared/errors.js';
 import type { LoadedManifest } from './model-manifest.js';
@@ -22,7 +25,12 @@ export interface SessionSettings {
 export interface ModelSession {
   predict: PredictFn;
   outputChannels: 3 | 6;
+  /** The device the session runs on. */
   device: 'cpu' | 'cuda';
+  /** The device the configuration asked for. */
+  requestedDevice: 'cpu' | 'cuda';
+  /** Why a CUDA request runs on the CPU (absent when it got what it asked for). */
+  fallbackReason?: string;
   release(): Promise<void>;
 }
 
@@ -94,10 +102,10 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
   const fail = (problem: string, cause?: unknown): never => {
     throw new ModelContractError(`${modelPath}: ${problem}`, { cause, details: { file: modelPath } });
   };
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(modelPath, {
-      executionProviders: [settings.device ?? 'cpu'],
+  const requestedDevice = settings.device ?? 'cpu';
+  const create = (device: 'cpu' | 'cuda') =>
+    ort.InferenceSession.create(modelPath, {
+      executionProviders: [device],
       intraOpNumThreads: settings.intraOpThreads ?? availableParallelism(),
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -105,17 +113,33 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
       enableCpuMemArena: true,
       enableMemPattern: true,
     });
-  } catch (err) {
-    return fail(`onnxruntime cannot load the model (${(err as Error).message})`, err);
+  let session: ort.InferenceSession | undefined;
+  let device = requestedDevice;
+  let fallbackReason: string | undefined;
+  if (requestedDevice === 'cuda') {
+    try {
+      session = await create('cuda');
+    } catch (err) {
+      fallbackReason = cudaFallbackReason((err as Error).message, missingCudaProviderLibraries());
+      device = 'cpu';
+    }
   }
+  if (!session) {
+    try {
+      session = await create('cpu');
+    } catch (err) {
+      return fail(`onnxruntime cannot load the model (${(err as Error).message})`, err);
+    }
+  }
+  const live: ort.InferenceSession = session;
   const { x: xName, t: tName } = manifest.inputNames;
   for (const name of [xName, tName]) {
-    if (!session.inputNames.includes(name)) fail(`model has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
+    if (!live.inputNames.includes(name)) fail(`model has no input "${name}" (inputs: ${live.inputNames.join(', ')})`);
   }
-  if (!session.outputNames.includes(manifest.outputName)) {
-    fail(`model has no output "${manifest.outputName}" (outputs: ${session.outputNames.join(', ')})`);
+  if (!live.outputNames.includes(manifest.outputName)) {
+    fail(`model has no output "${manifest.outputName}" (outputs: ${live.outputNames.join(', ')})`);
   }
-  const xShape = shapeOf(session.inputMetadata, session.inputNames, xName);
+  const xShape = shapeOf(live.inputMetadata, live.inputNames, xName);
   if (xShape && xShape.length > 0) {
     if (xShape.length !== 4) fail(`input "${xName}" has rank ${xShape.length}, expected 4 ([B,3,H,W])`);
     if (typeof xShape[1] === 'number' && xShape[1] !== 3) fail(`input "${xName}" has ${xShape[1]} channels, expected 3`);
@@ -136,7 +160,7 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
         : new ort.Tensor('float32', Float32Array.from(t), [n]);
     let result: ort.InferenceSession.ReturnType;
     try {
-      result = await session.run({ [xName]: x, [tName]: tt });
+      result = await live.run({ [xName]: x, [tName]: tt });
     } catch (err) {
       return fail(`inference failed (${(err as Error).message})`, err);
     }
@@ -155,5 +179,39 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
     const p = manifest.patchSize;
     await predict(new Float32Array(3 * p * p), 1, p, p, [0]);
   }
-  return { predict, outputChannels, device: settings.device ?? 'cpu', release: () => session.release() };
+  return { predict, outputChannels, device, requestedDevice, fallbackReason, release: () => live.release() };
+}
+
+/**
+ * A one-line reason for a CUDA request that runs on the CPU, from onnxruntime's error: the
+ * provider libraries missing next to the binding (scripts/gpu/assemble-cuda-provider.sh puts
+ * them there), CUDA/cuDNN not on LD_LIBRARY_PATH, or no GPU.
+ */
+export function cudaFallbackReason(ortMessage: string, missingProviderLibraries: readonly string[] = []): string {
+  // onnxruntime prints ANSI colour codes and a multi-line log into the message.
+  const text = ortMessage.replace(/\u001b\[[0-9;]*m/g, ' ').replace(/\s+/g, ' ').trim();
+  const missing = /Failed to load library (\S+?libonnxruntime_providers_\w+\.so)/.exec(text)?.[1] ?? missingProviderLibraries[0];
+  if (missing) {
+    return `CUDA requested, running on CPU: the CUDA execution provider library ${missing} is not installed (run scripts/gpu/assemble-cuda-provider.sh)`;
+  }
+  const lib = /(lib(?:cudart|cublas|cublasLt|cudnn|cufft|curand)[\w.]*): cannot open shared object file/.exec(text);
+  if (lib) return `CUDA requested, running on CPU: ${lib[1]} not found (put CUDA and cuDNN on LD_LIBRARY_PATH)`;
+  if (/no CUDA-capable device|CUDA driver version is insufficient|cudaErrorNoDevice/i.test(text)) {
+    return `CUDA requested, running on CPU: no usable GPU (${text.slice(0, 200)})`;
+  }
+  return `CUDA requested, running on CPU: ${text.slice(0, 300)}`;
+}
+
+/** The provider libraries onnxruntime-node needs beside its binding for CUDA. */
+export const CUDA_PROVIDER_LIBRARIES = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'] as const;
+
+/** Folder of onnxruntime-node's native binding (where the CUDA provider libraries must be). */
+export function onnxBindingDir(): string {
+  const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+  return join(dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** Paths of the CUDA provider libraries missing beside the binding. */
+export function missingCudaProviderLibraries(dir = onnxBindingDir()): string[] {
+  return CUDA_PROVIDER_LIBRARIES.map((name) => join(dir, name)).filter((p) => !existsSync(p));
 }
