@@ -11,7 +11,7 @@
  * Checks that every executor returns the same bytes. Writes bench/results/<date>-scale-<host>.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -84,13 +84,22 @@ interface Run {
   label: string;
   wallMs: number;
   engineMs: number;
+  /** CPU seconds the enhancing processes got during the run (this process for local, the workers otherwise). */
+  cpuSeconds: number;
   outputs: Uint8Array[];
 }
 
-async function runSeries(label: string, enhance: SliceEnhancer['enhance'], images: RgbImage[], batch: number): Promise<Run> {
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function runSeries(label: string, enhance: SliceEnhancer['enhance'], images: RgbImage[], batch: number, pids: number[]): Promise<Run> {
   const signal = new AbortController().signal;
   const outputs: Uint8Array[] = [];
   let engineMs = 0;
+  const cpu0 = pids.reduce((a, p) => a + cpuOf(p), 0);
   const t0 = performance.now();
   for (let first = 0; first < images.length; first += batch) {
     const out = await enhance(images.slice(first, first + batch), 'bench', { signal, firstSlice: first });
@@ -100,9 +109,12 @@ async function runSeries(label: string, enhance: SliceEnhancer['enhance'], image
     }
   }
   const wallMs = performance.now() - t0;
+  const cpuSeconds = pids.reduce((a, p) => a + cpuOf(p), 0) - cpu0;
   const perMin = (images.length / wallMs) * 60_000;
-  console.log(`${label.padEnd(34)} ${images.length} slices  ${(wallMs / 1000).toFixed(1)} s  ${perMin.toFixed(1)} slices/min`);
-  return { label, wallMs, engineMs, outputs };
+  console.log(
+    `${label.padEnd(34)} ${images.length} slices  ${(wallMs / 1000).toFixed(1)} s  ${perMin.toFixed(1)} slices/min  cores obtained ${(cpuSeconds / (wallMs / 1000)).toFixed(2)}  CPU s/slice ${(cpuSeconds / images.length).toFixed(2)}`,
+  );
+  return { label, wallMs, engineMs, cpuSeconds, outputs };
 }
 
 const images = windowed();
@@ -144,16 +156,16 @@ const db = openDatabase(join(tmp, 'bench.sqlite'));
 const oneWorker = (await createBullmqEnhancer(config1, db, silentLogger))!;
 const twoWorkers = (await createBullmqEnhancer(config2, db, silentLogger))!;
 // Idle workers wait in a blocking Redis call and take no CPU from the others.
-await Promise.all([startWorker(redisPort, 'bench-one', 'one-1'), startWorker(redisPort, 'bench-two', 'two-1'), startWorker(redisPort, 'bench-two', 'two-2')]);
+const [w1, w21, w22] = await Promise.all([startWorker(redisPort, 'bench-one', 'one-1'), startWorker(redisPort, 'bench-two', 'two-1'), startWorker(redisPort, 'bench-two', 'two-2')]);
 const warm = { signal: new AbortController().signal, firstSlice: 0 };
 await Promise.all([localEnhance(images.slice(0, 1), 'bench', warm), oneWorker.enhance(images.slice(0, 1), 'bench', warm), twoWorkers.enhance(images.slice(0, 2), 'bench', warm)]);
 
 const best = (runs: Run[]): Run => runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
 const rounds: Record<'local' | 'one' | 'two', Run[]> = { local: [], one: [], two: [] };
 for (let r = 0; r < ROUNDS; r++) {
-  rounds.local.push(await runSeries('local executor, 1 thread', localEnhance, images, BATCH));
-  rounds.one.push(await runSeries('bullmq, 1 worker × 1 thread', oneWorker.enhance, images, BATCH));
-  rounds.two.push(await runSeries('bullmq, 2 workers × 1 thread', twoWorkers.enhance, images, BATCH));
+  rounds.local.push(await runSeries('local executor, 1 thread', localEnhance, images, BATCH, [process.pid]));
+  rounds.one.push(await runSeries('bullmq, 1 worker × 1 thread', oneWorker.enhance, images, BATCH, [w1!.pid!]));
+  rounds.two.push(await runSeries('bullmq, 2 workers × 1 thread', twoWorkers.enhance, images, BATCH, [w21!.pid!, w22!.pid!]));
 }
 const local = best(rounds.local);
 const one = best(rounds.one);
@@ -199,11 +211,14 @@ writeFileSync(
     `Best of ${ROUNDS} rounds per set-up (run in turn: local, 1 worker, 2 workers). All rounds (s): local ${rounds.local.map((r) => (r.wallMs / 1000).toFixed(1)).join(', ')}; 1 worker ${rounds.one.map((r) => (r.wallMs / 1000).toFixed(1)).join(', ')}; 2 workers ${rounds.two.map((r) => (r.wallMs / 1000).toFixed(1)).join(', ')}.`,
     `The pipeline hands ${BATCH} slices at a time; bullmq: one child job per slice (slicesPerJob 1), workers with onnxruntime limited to one thread, Redis ${'`redis-server`'} on 127.0.0.1 with AOF and a password.`,
     '',
-    '| executor | wall (s) | slices/min | vs local | vs 1 worker |',
-    '|---|---:|---:|---:|---:|',
+    '| executor | wall (s) | slices/min | vs local | vs 1 worker | cores obtained | CPU s per slice |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...[local, one, two].map(
-      (r) => `| ${r.label} | ${(r.wallMs / 1000).toFixed(1)} | ${rate(r).toFixed(1)} | ${(rate(r) / rate(local)).toFixed(2)}× | ${(rate(r) / rate(one)).toFixed(2)}× |`,
+      (r) =>
+        `| ${r.label} | ${(r.wallMs / 1000).toFixed(1)} | ${rate(r).toFixed(1)} | ${(rate(r) / rate(local)).toFixed(2)}× | ${(rate(r) / rate(one)).toFixed(2)}× | ${(r.cpuSeconds / (r.wallMs / 1000)).toFixed(2)} | ${(r.cpuSeconds / images.length).toFixed(2)} |`,
     ),
+    '',
+    '"Cores obtained" = CPU seconds of the enhancing processes / wall seconds: on a shared machine it shows how much of the two cores the run actually got; "CPU s per slice" staying flat from 1 to 2 workers means the queue adds no work per slice, so throughput follows the cores available.',
     '',
     `Queue overhead per job (${overhead.n} single-slice batches, one idle worker): publish → start **${queuedMs.toFixed(1)} ms** = **${((queuedMs / engineMs) * 100).toFixed(2)} %** of a slice's engine time (${engineMs.toFixed(0)} ms); publish → pixels back at the node, beyond the engine time: ${roundTripMs.toFixed(1)} ms (${((roundTripMs / engineMs) * 100).toFixed(1)} %).`,
     '',
