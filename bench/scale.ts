@@ -143,7 +143,8 @@ const config1 = configFor('bench-one');
 const config2 = configFor('bench-two');
 const { name: _n, ...preset } = config1.presets.bench!;
 
-// Local executor: the same engine call the node makes, one onnxruntime thread.
+// Local executor: the same engine call the node makes (quality figures included, as there and in
+// the workers), one onnxruntime thread.
 const registry = await ModelRegistry.open(['embedded'], { modelsDir: 'model', manifestPaths: { embedded: MANIFEST }, session: { intraOpThreads: 1 } });
 const engine = new EnhancementEngine(registry);
 const localEnhance: SliceEnhancer['enhance'] = async (imgs, _p, opts) =>
@@ -220,7 +221,7 @@ writeFileSync(
     '',
     '"Cores obtained" = CPU seconds of the enhancing processes / wall seconds: on a shared machine it shows how much of the two cores the run actually got; "CPU s per slice" staying flat from 1 to 2 workers means the queue adds no work per slice, so throughput follows the cores available.',
     '',
-    `Queue overhead per job (${overhead.n} single-slice batches, one idle worker): publish → start **${queuedMs.toFixed(1)} ms** = **${((queuedMs / engineMs) * 100).toFixed(2)} %** of a slice's engine time (${engineMs.toFixed(0)} ms); publish → pixels back at the node, beyond the engine time: ${roundTripMs.toFixed(1)} ms (${((roundTripMs / engineMs) * 100).toFixed(1)} %).`,
+    `Queue overhead per job (${overhead.n} single-slice batches, one idle worker): publish → start **${queuedMs.toFixed(1)} ms** = **${((queuedMs / engineMs) * 100).toFixed(2)} %** of a slice's engine time (${engineMs.toFixed(0)} ms); publish → pixels back at the node, beyond the engine time: ${roundTripMs.toFixed(1)} ms (${((roundTripMs / engineMs) * 100).toFixed(1)} %; this also holds the quality figures the worker computes after sampling, as the local executor does, the base64 coding and the completion of the series parent).`,
     '',
     `Outputs byte-identical across the three runs: **${identical ? 'yes' : 'NO'}**.`,
     '',
