@@ -130,6 +130,7 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
       if (state === 'completed') outcome = { ok: true };
       else if (state === 'failed') outcome = { ok: false };
       else outcome = await event;
+      finished.get(parentId)?.(undefined); // clears the timer and the abort listener
       finished.delete(parentId);
       if (state === 'missing') {
         // The flow is gone (Redis lost data it had not persisted): publish it again.
