@@ -83,7 +83,7 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
     : undefined;
 
   // Completion and progress events, by job id.
-  const finished = new Map<string, (outcome: { ok: boolean; reason?: string }) => void>();
+  const finished = new Map<string, (outcome: { ok: boolean; reason?: string } | undefined) => void>();
   seriesEvents.on('completed', ({ jobId }) => finished.get(jobId)?.({ ok: true }));
   seriesEvents.on('failed', ({ jobId, failedReason }) => finished.get(jobId)?.({ ok: false, reason: failedReason }));
   const progress = new Map<string, (step: number, steps: number) => void>();
