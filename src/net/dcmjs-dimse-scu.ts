@@ -4,6 +4,7 @@ import type { Logger } from '../shared/log.js';
 import { PermanentTransportError, TransientTransportError, errorMessage } from '../shared/errors.js';
 import { isNativeTransferSyntax } from '../dicom/transfer-syntax.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
+import { enableOutgoingNoDelay } from './outgoing-nodelay.js';
 import { splitPart10 } from './part10-envelope.js';
 import { describeReject } from './reject-text.js';
 import { groupByTransferSyntax, type ScuStoreOutcome } from './scu-outcome.js';
@@ -180,6 +181,7 @@ function ensureTranscoding(log: Logger): Promise<void> {
  * (native syntaxes always; compressed ones through dcmjs-codecs).
  */
 export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
+  enableOutgoingNoDelay();
   quietDcmjsDimse();
   const log = deps.log.child({ transport: 'dcmjs-dimse' });
 
