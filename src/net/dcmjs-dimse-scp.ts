@@ -245,6 +245,9 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
     override associationReleaseRequested(): void {
       this.outcome = 'released';
       this.sendAssociationReleaseResponse();
+      // The requestor closes after A-RELEASE-RP; one that does not is cut off when ARTIM expires (PS3.8 9.2.3).
+      const socket = this.internals().socket;
+      setTimeout(() => socket.destroy(), associationTimeoutMs).unref();
     }
 
     override abort(): void {

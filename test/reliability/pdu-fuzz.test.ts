@@ -47,14 +47,15 @@ describe('association and PDU fuzz (dcmjs-dimse listener)', () => {
     expect(e.rc, e.output).toBe(0);
   };
 
-  it('answers a hand-built A-ASSOCIATE-RQ with A-ASSOCIATE-AC and a release with A-RELEASE-RP', async () => {
+  it('answers a hand-built A-ASSOCIATE-RQ with A-ASSOCIATE-AC, a release with A-RELEASE-RP, then closes by ARTIM', async () => {
     const c = await rawClient(port());
     c.socket.write(associateRq({ calling: 'RAW', called: 'NODE' }));
     expect((await waitForBytes(c, 6))[0]).toBe(0x02);
     const n = c.received().length;
     c.socket.write(releaseRq());
     expect((await waitForBytes(c, n + 10))[n]).toBe(0x06);
-    c.socket.destroy();
+    // A requestor that never closes after A-RELEASE-RP is cut off when ARTIM expires.
+    expect(await c.closedWithin(IDLE_MS + 1500)).toBeGreaterThanOrEqual(IDLE_MS - 100);
   });
 
   it('aborts an unknown PDU type at once', async () => {
