@@ -42,7 +42,8 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
   });
 
   it(`kills the node during ${STUDIES} studies and recovers every acknowledged instance; one current derived series each, no object sent twice but the one in flight at a kill`, async () => {
-    const rnd = seededRandom(LONG ? Date.now() : 20261126);
+    const seed = Number(process.env.TORTURE_SEED ?? (LONG ? Date.now() % 1e9 : 20261126));
+    const rnd = seededRandom(seed);
     const studies = writeTinyStudies(join(work, 'studies'), STUDIES, SLICES, 32);
     const sopToStudy = new Map<string, TinyStudy>();
     for (const s of studies) for (const sop of s.sopOf.values()) sopToStudy.set(sop, s);
@@ -166,6 +167,7 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
 
       recordFigures('crashTorture', {
         studies: STUDIES,
+        seed,
         instancesAcknowledged: acked.size,
         kills,
         killDelaysMs: { min: Math.min(...killDelays), max: Math.max(...killDelays) },

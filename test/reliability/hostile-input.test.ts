@@ -121,7 +121,7 @@ describe('hostile input: pydicom test files and seeded mutants', () => {
     // Memory bounded: no allocation followed a declared length.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(400 * 2 ** 20);
     expect(listQuarantine(db, { limit: 5 }).length).toBeGreaterThan(0);
-  }, 240_000);
+  }, LONG ? 1_200_000 : 240_000);
 
   it('does not allocate from a declared length of 4 GB', () => {
     let refused = 0;
@@ -199,7 +199,7 @@ describe('hostile input: pydicom test files and seeded mutants', () => {
         c.socket.destroy();
       }
       expect((await echoscu({ port: scp.port(), callingAeTitle: 'GOOD', calledAeTitle: 'UNIMIE' })).rc).toBe(0);
-    }, 120_000);
+    }, LONG ? 1_200_000 : 120_000);
 
     it('DCMTK storescu sends odd pydicom files and mutants; the listener stays up and records each', async () => {
       const files = mutate(seeds, 24, 7).map((m, i) => {
