@@ -134,6 +134,13 @@ function runAssociation(
         pduTimeout: timeout,
         securityOptions: securityOptions(peer),
       });
+      // dcmjs-dimse's Client ignores an A-ABORT from the peer and would wait for the PDU timeout:
+      // close the connection at once (the object in flight gets no response, so it is retried).
+      const network = (client as unknown as { network?: { on(ev: 'abort', cb: (a: { source: number; reason: number }) => void): void; socket?: { destroy(): void } } }).network;
+      network?.on('abort', (a) => {
+        run.error ??= new Error(`association aborted by the peer (A-ABORT source ${a.source}, reason ${a.reason})`);
+        network.socket?.destroy();
+      });
     } catch (err) {
       run.error = err instanceof Error ? err : new Error(String(err));
       finish();

@@ -43,7 +43,7 @@ describe('export faults against real peers', () => {
   let n = 0;
 
   const dest = (port: number, name: string): DimseExportDestination => ({
-    name, kind: 'dimse', aeTitle: 'PACS', host: '127.0.0.1', port, callingAeTitle: 'NODE', timeoutMs: 2000,
+    name, kind: 'dimse', aeTitle: 'PACS', host: '127.0.0.1', port, callingAeTitle: 'NODE', timeoutMs: 5000,
     maxAttempts: 3, backoff: { initialMs: 1000, maxMs: 4000 },
   });
   const worker = (d: DimseExportDestination) =>
@@ -105,7 +105,10 @@ describe('export faults against real peers', () => {
     const w = worker(d);
     const sop = SERIES[1]!.sopInstanceUid;
     enqueueDelivery(db, { ...SERIES[1]!, destination: d.name, seriesUid: '1.2.3' }, clock);
+    const t = Date.now();
     await exhaust(w, d.name, sop);
+    // The peer's A-ABORT ends each attempt at once, not at the 5 s timeout.
+    expect(Date.now() - t).toBeLessThan(5000);
     expect(sopsIn(aborting.dir)).toEqual([]);
     await aborting.stop();
     const fixed = await storescp([], aborting.port);
@@ -121,7 +124,9 @@ describe('export faults against real peers', () => {
     const w = worker(d);
     const sop = SERIES[2]!.sopInstanceUid;
     enqueueDelivery(db, { ...SERIES[2]!, destination: d.name, seriesUid: '1.2.3' }, clock);
+    const t = Date.now();
     await exhaust(w, d.name, sop);
+    expect(Date.now() - t).toBeLessThan(5000);
     // Without a C-STORE-RSP the node cannot know the peer kept it: it is never recorded as delivered.
     expect(findDelivery(db, d.name, sop)?.state).toBe('dead');
   });
