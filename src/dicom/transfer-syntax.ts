@@ -79,12 +79,8 @@ export function isNativeTransferSyntax(uid: string): boolean {
   return NATIVE_TRANSFER_SYNTAXES.includes(uid);
 }
 
-/**
- * Syntaxes whose pixel data the render stage can decode. An instance in any other accepted syntax
- * (video, JPEG 2000 Part 2) is stored and forwarded untouched but never processed.
- */
-export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
-  ...NATIVE_TRANSFER_SYNTAXES,
+/** Compressed syntaxes decoded with dcmjs-codecs (or our RLE decoder). */
+const COMPRESSED_DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.RleLossless,
   TransferSyntax.JpegBaseline,
   TransferSyntax.JpegExtended,
@@ -98,6 +94,12 @@ export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.HtJpeg2000RpclLossless,
   TransferSyntax.HtJpeg2000,
 ];
+
+/**
+ * Syntaxes whose pixel data the render stage can decode. An instance in any other accepted syntax
+ * (video, JPEG 2000 Part 2) is stored and forwarded untouched but never processed.
+ */
+export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [...NATIVE_TRANSFER_SYNTAXES, ...COMPRESSED_DECODABLE_TRANSFER_SYNTAXES];
 
 /**
  * Accepted, stored, acknowledged and forwarded like any other object, but never decoded: the
@@ -124,18 +126,7 @@ export const ACCEPTED_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.ImplicitVRLittleEndian,
   TransferSyntax.ExplicitVRBigEndian,
   TransferSyntax.DeflatedExplicitVRLittleEndian,
-  TransferSyntax.RleLossless,
-  TransferSyntax.JpegBaseline,
-  TransferSyntax.JpegExtended,
-  TransferSyntax.JpegLossless,
-  TransferSyntax.JpegLosslessSv1,
-  TransferSyntax.JpegLsLossless,
-  TransferSyntax.JpegLsNearLossless,
-  TransferSyntax.Jpeg2000Lossless,
-  TransferSyntax.Jpeg2000,
-  TransferSyntax.HtJpeg2000Lossless,
-  TransferSyntax.HtJpeg2000RpclLossless,
-  TransferSyntax.HtJpeg2000,
+  ...COMPRESSED_DECODABLE_TRANSFER_SYNTAXES,
   ...STORED_ONLY_TRANSFER_SYNTAXES,
 ];
 
