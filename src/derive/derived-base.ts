@@ -152,6 +152,24 @@ export function sourceIdentity(source: Dataset): SourceIdentity {
   };
 }
 
+/** Reference to a source image (one frame of it when `frameNumber` is given). */
+export function sourceImageRef(id: SourceIdentity, spatialLocationsPreserved: 'YES' | 'NO', frameNumber?: number): SourceImageRef {
+  return {
+    sopClassUid: id.sopClassUid,
+    sopInstanceUid: id.sopUid,
+    seriesInstanceUid: id.seriesUid,
+    studyInstanceUid: id.studyUid,
+    frameNumber,
+    spatialLocationsPreserved,
+  };
+}
+
+/** The source's Instance Number, when it has a usable one. */
+export function sourceInstanceNumber(source: Dataset): number | undefined {
+  const n = Number(modules.firstValue(source.InstanceNumber));
+  return Number.isInteger(n) ? n : undefined;
+}
+
 /**
  * Base parameters of a derived image computed from its (first) source: patient/study, equipment,
  * context and lossy state come from `source`; `sourceImages` may list several sources (multi-frame
