@@ -1,3 +1,4 @@
+import type { ExecutorStatus } from '../app/stages.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { ReloadResult } from '../config/watch.js';
 import type { EchoResult } from '../export/echo-destination.js';
@@ -56,6 +57,8 @@ export interface ApiDeps {
   echo(destinationName: string): Promise<EchoResult>;
   /** Models the node loaded or failed to load. */
   models(): ModelStatus[];
+  /** Where enhancement runs (local engine or a BullMQ queue with its workers); null = render-only node. */
+  executor?(): Promise<ExecutorStatus | null>;
   /** The DICOM listeners and whether each is accepting associations. */
   listeners(): ListenerStatus[];
   /** Series with arrivals still inside their quiet period (ArrivalRouter.pendingCount). */

@@ -13,6 +13,8 @@ export interface NodeApiOptions {
   metrics?: NodeMetrics;
   /** Models loaded or refused by the enhancement engine; default: none known. */
   models?: () => ModelStatus[];
+  /** Where enhancement runs; default: unknown (the status shows null). */
+  executor?: ApiDeps['executor'];
   /** The SCU for destination echo; default: a dcmjs-dimse SCU. */
   scu?: ScuTransport;
   version?: string;
@@ -41,6 +43,7 @@ export function apiDepsOf(node: RunningNode, opts: NodeApiOptions): ApiDeps {
     kickDeliveries: () => node.deliveries.kick(),
     echo: (name) => echoDestination(fromResolvedDestination(node.config().destinations[name] as ResolvedDestination), { scu }),
     models: opts.models ?? (() => []),
+    executor: opts.executor,
     listeners,
     pendingSeries: () => node.router.pendingCount(),
     metrics: opts.metrics,

@@ -162,6 +162,13 @@ export const ModelView = Type.Object({
   note: Type.Optional(Type.String()),
 });
 
+export const ExecutorView = Type.Object({
+  kind: Type.Union([Type.Literal('local'), Type.Literal('bullmq')]),
+  redisUp: Type.Optional(Type.Boolean()),
+  workers: Type.Optional(Type.Integer()),
+  jobs: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+});
+
 export const ListenerView = Type.Object({
   name: Type.String(),
   aeTitle: Type.String(),

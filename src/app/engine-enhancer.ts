@@ -53,6 +53,7 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
   ];
   return {
     models: () => models,
+    executorStatus: async () => ({ kind: 'local' }),
     describe(name) {
       const preset = presetOf(name);
       const model = registry.get(preset.model);

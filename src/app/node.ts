@@ -231,7 +231,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     },
   };
   if (opts.api !== false) {
-    const deps = apiDepsOf(node, { log: log.child({ stage: 'api' }), metrics, models: () => enhancer?.models() ?? [] });
+    const deps = apiDepsOf(node, {
+      log: log.child({ stage: 'api' }),
+      metrics,
+      models: () => enhancer?.models() ?? [],
+      executor: async () => (await enhancer?.executorStatus?.()) ?? null,
+    });
     metrics.attach({ listeners: deps.listeners });
     try {
       node.api = await startApi(deps, { host: config().api.host, port: config().api.port });

@@ -55,6 +55,17 @@ export interface EnhanceProgress {
   steps: number;
 }
 
+/** The executor as the API shows it: in-process, or a BullMQ queue with its workers. */
+export interface ExecutorStatus {
+  kind: 'local' | 'bullmq';
+  /** bullmq: whether Redis answered within a second. */
+  redisUp?: boolean;
+  /** bullmq: workers connected to the slice queue. */
+  workers?: number;
+  /** bullmq: slice jobs per queue state (waiting = queue depth). */
+  jobs?: Record<string, number>;
+}
+
 export interface SliceEnhancer {
   describe(preset: string): PresetDescription;
   /** Models the presets name: loaded (id, hash, device) or disabled with the problem. */
@@ -70,6 +81,8 @@ export interface SliceEnhancer {
   ): Promise<EnhancedSlice[]>;
   /** Releases connections and sessions (remote executors). */
   close?(): Promise<void>;
+  /** Where the diffusion work runs and, for a queue, its state (API and dashboard). */
+  executorStatus?(): Promise<ExecutorStatus>;
 }
 
 export interface DerivedObjectInput {

@@ -75,12 +75,11 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
   await Promise.all([sliceQueue.waitUntilReady(), seriesQueue.waitUntilReady(), seriesEvents.waitUntilReady(), sliceEvents.waitUntilReady()]);
   slog.info({ redis: redactUrl(exec.redis.url), queue: names.slices }, 'bullmq executor ready');
 
-  const metrics = registry
-    ? new ScaleMetrics(registry, async () => ({
-        counts: await sliceQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'),
-        workers: await sliceQueue.getWorkersCount(),
-      }))
-    : undefined;
+  const snapshot = async () => ({
+    counts: await sliceQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'),
+    workers: await sliceQueue.getWorkersCount(),
+  });
+  const metrics = registry ? new ScaleMetrics(registry, snapshot) : undefined;
 
   // Completion and progress events, by job id.
   const finished = new Map<string, (outcome: { ok: boolean; reason?: string } | undefined) => void>();
@@ -266,6 +265,12 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
         slog.warn({ slices: images.length }, 'enhancement flow vanished from Redis; publishing it again');
       }
       throw new Error('enhancement flow vanished from Redis three times; is Redis persisting (appendonly)?');
+    },
+    async executorStatus() {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 1000)));
+      const s = await Promise.race([snapshot().catch(() => undefined), late]).finally(() => clearTimeout(timer));
+      return s ? { kind: 'bullmq' as const, redisUp: true, workers: s.workers, jobs: s.counts } : { kind: 'bullmq' as const, redisUp: false };
     },
     async close() {
       await parents.close();

@@ -118,6 +118,9 @@ limits: { minFreeDiskMb: 16 }
     const back = await json(`/api/lineage/${lineage.derivations[0].derivation.derivedSopInstanceUid}`);
     expect(back.derivedFrom.source[0].sopInstanceUid).toBe(series.instances[0].sopInstanceUid);
 
+    // A render-only node (no preset): no executor.
+    expect((await json('/api/status')).executor).toBeNull();
+
     const associations = await json('/api/associations');
     expect(associations[0]).toMatchObject({ callingAe: 'STORESCU', outcome: 'released', instancesReceived: 5 });
   });

@@ -99,6 +99,7 @@ describe('dashboard in chromium over a running node', () => {
     expect(await doneRow.locator('.progress').getAttribute('data-percent')).toBe('100');
     expect(await doneRow.textContent()).toContain('ct');
     await page.locator('[data-card="jobs-done"] .n', { hasText: '1' }).waitFor();
+    expect(await page.locator('[data-card="executor"] .n').textContent()).toBe('local');
     await page.locator('#studies a[data-study]').first().waitFor();
     await shot('overview');
   });

@@ -74,6 +74,9 @@ describe('bullmq executor with two workers', () => {
     expect(metrics).toMatch(/^unimie_executor_slices_total\{outcome="done"\} 6$/m);
     expect(metrics).toMatch(/^unimie_executor_queue_jobs\{state="waiting"\} 0$/m);
     expect(metrics).toMatch(/^unimie_executor_queue_wait_seconds_count 6$/m);
+    // …and in the status the dashboard shows.
+    const status = (await (await fetch(`http://127.0.0.1:${remote.node.api!.port}/api/status`)).json()) as { executor: unknown };
+    expect(status.executor).toEqual({ kind: 'bullmq', redisUp: true, workers: 2, jobs: expect.objectContaining({ waiting: 0, active: 0 }) });
 
     // Each worker's own endpoints.
     const health = await fetch(`http://127.0.0.1:${workers[0]!.healthPort}/healthz`);

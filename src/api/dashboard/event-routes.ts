@@ -49,9 +49,15 @@ export function eventRoutes(deps: ApiDeps, opts: EventStreamOptions = {}): Fasti
         let last = '';
         let lastWrite = Date.now();
         let id = 0;
-        const tick = () => {
+        let busy = false;
+        const tick = async () => {
+          // The executor status may wait up to a second on Redis: never two reads at once.
+          if (busy) return;
+          busy = true;
           try {
-            const snapshot = readLiveSnapshot(deps.db, deps.pendingSeries ? deps.pendingSeries() : null);
+            const executor = deps.executor ? await deps.executor().catch(() => null) : null;
+            if (res.writableEnded) return;
+            const snapshot = readLiveSnapshot(deps.db, deps.pendingSeries ? deps.pendingSeries() : null, executor);
             const text = JSON.stringify(snapshot);
             if (text !== last) {
               last = text;
@@ -65,9 +71,11 @@ export function eventRoutes(deps: ApiDeps, opts: EventStreamOptions = {}): Fasti
             // The database closed under us (node stopping): end the stream, the page reconnects.
             request.log.debug({ err: errorMessage(err) }, 'event stream ended');
             close();
+          } finally {
+            busy = false;
           }
         };
-        const timer = setInterval(tick, pollMs);
+        const timer = setInterval(() => void tick(), pollMs);
         const close = () => {
           clearInterval(timer);
           open.delete(close);
@@ -76,7 +84,7 @@ export function eventRoutes(deps: ApiDeps, opts: EventStreamOptions = {}): Fasti
         open.add(close);
         request.raw.on('close', close);
         res.write('retry: 2000\n\n');
-        tick();
+        void tick();
       },
     );
   };

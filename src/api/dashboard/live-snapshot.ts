@@ -1,3 +1,4 @@
+import type { ExecutorStatus } from '../../app/stages.js';
 import { listAssociations } from '../../provenance/associations.js';
 import { countDeliveriesByState } from '../../provenance/deliveries.js';
 import type { Db } from '../../provenance/database.js';
@@ -15,6 +16,8 @@ export interface LiveSnapshot {
   quarantined: number;
   /** Series still inside their quiet period; null when the node does not say. */
   pendingSeries: number | null;
+  /** Where enhancement runs (local or a BullMQ queue with its depth and workers); null = render only. */
+  executor: ExecutorStatus | null;
   /** Every running job, then the newest others, newest first. */
   recentJobs: ReturnType<typeof jobView>[];
   recentAssociations: ReturnType<typeof listAssociations>;
@@ -28,12 +31,13 @@ function recentJobs(db: Db) {
 }
 
 /** Reads the live view from the provenance database (a handful of indexed queries). */
-export function readLiveSnapshot(db: Db, pendingSeries: number | null): LiveSnapshot {
+export function readLiveSnapshot(db: Db, pendingSeries: number | null, executor: ExecutorStatus | null = null): LiveSnapshot {
   return {
     jobs: countJobsByState(db),
     deliveries: countDeliveriesByState(db),
     quarantined: countQuarantine(db),
     pendingSeries,
+    executor,
     recentJobs: recentJobs(db).map(jobView),
     recentAssociations: listAssociations(db, { limit: LIVE_ROWS }),
   };

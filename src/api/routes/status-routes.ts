@@ -5,7 +5,7 @@ import { countJobsByState } from '../../provenance/jobs.js';
 import { countQuarantine } from '../../provenance/quarantine.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { ApiDeps } from '../api-deps.js';
-import { errorResponses, ListenerView, ModelView, Nullable } from '../schemas.js';
+import { errorResponses, ListenerView, ExecutorView, ModelView, Nullable } from '../schemas.js';
 
 const Counts = Type.Record(Type.String(), Type.Integer());
 
@@ -28,6 +28,8 @@ const StatusBody = Type.Object({
     error: Type.Optional(Type.String()),
   }),
   models: Type.Array(ModelView),
+  /** Where enhancement runs; null on a render-only node. */
+  executor: Type.Union([ExecutorView, Type.Null()]),
 });
 
 /** Listeners from the config joined with their live state (port bound, up). */
@@ -72,6 +74,7 @@ export function statusRoutes(deps: ApiDeps): FastifyPluginAsync {
           pendingSeries: deps.pendingSeries ? deps.pendingSeries() : null,
           disk,
           models: deps.models(),
+          executor: deps.executor ? await deps.executor() : null,
         };
       },
     );

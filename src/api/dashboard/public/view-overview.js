@@ -52,7 +52,24 @@ function cards(s) {
     card('delivered', s.deliveries.done ?? 0, 'deliveries-done'),
     card('dead deliveries', s.deliveries.dead ?? 0, 'deliveries-dead'),
     card('quarantined', s.quarantined, 'quarantined'),
+    ...executorCards(s.executor),
   );
+}
+
+/**
+ * Where enhancement runs; for the BullMQ executor also its queue depth and workers.
+ * @param {any} e
+ */
+function executorCards(e) {
+  if (!e) return [card('executor', 'render only', 'executor')];
+  if (e.kind === 'local') return [card('executor', 'local', 'executor')];
+  if (!e.redisUp) return [card('executor', 'bullmq · Redis down', 'executor')];
+  return [
+    card('executor', 'bullmq', 'executor'),
+    card('slice jobs waiting', e.jobs?.waiting ?? 0, 'executor-waiting'),
+    card('slice jobs active', e.jobs?.active ?? 0, 'executor-active'),
+    card('workers', e.workers ?? 0, 'executor-workers'),
+  ];
 }
 
 /** @param {any[]} jobs */
