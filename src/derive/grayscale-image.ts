@@ -9,11 +9,13 @@ import {
   derivedBaseAttributes,
   type DerivedFromSourceOptions,
   sourceIdentity,
+  sourceImageRef,
+  sourceInstanceNumber,
   validateDerivedBase,
 } from './derived-base.js';
 import { frameCount, geometryFor, patientOrientationFor } from './geometry.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
-import { firstValue, pickAttributes, stringValue } from './source-modules.js';
+import { pickAttributes, stringValue } from './source-modules.js';
 
 /** CT Image Storage and MR Image Storage (PS3.4 B.5): the IODs this builder keeps. */
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
@@ -291,26 +293,13 @@ export class GrayscaleImageBuilder {
 
     const acquisition = pickAttributes(source, [...(isCt ? CT_ACQUISITION : MR_ACQUISITION), ...CONTRAST_BOLUS]);
     for (const kw of TYPE2[isCt ? 'CT' : 'MR']!) if (acquisition[kw] === undefined) acquisition[kw] = '';
-    const sourceInstanceNumber = Number(firstValue(source.InstanceNumber));
     const imageType3 = Array.isArray(source.ImageType) && typeof source.ImageType[2] === 'string' && source.ImageType[2] ? source.ImageType[2] : isCt ? 'AXIAL' : 'OTHER';
-    const base = baseParamsFromSource(
-      source,
-      [
-        {
-          sopClassUid: id.sopClassUid,
-          sopInstanceUid: id.sopUid,
-          seriesInstanceUid: id.seriesUid,
-          studyInstanceUid: id.studyUid,
-          spatialLocationsPreserved: 'YES',
-        },
-      ],
-      {
-        ...options,
-        sopClassUid: id.sopClassUid,
-        imageTypeValue3: imageType3,
-        instanceNumber: Number.isInteger(sourceInstanceNumber) ? sourceInstanceNumber : undefined,
-      },
-    );
+    const base = baseParamsFromSource(source, [sourceImageRef(id, 'YES')], {
+      ...options,
+      sopClassUid: id.sopClassUid,
+      imageTypeValue3: imageType3,
+      instanceNumber: sourceInstanceNumber(source),
+    });
     return GrayscaleImageBuilder.create({
       ...base,
       geometry,

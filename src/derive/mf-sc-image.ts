@@ -10,10 +10,12 @@ import {
   type DerivedFromSourceOptions,
   processingTime,
   sourceIdentity,
+  sourceImageRef,
   validateDerivedBase,
 } from './derived-base.js';
 import { frameCount, geometryFor, patientOrientationFromIop } from './geometry.js';
 import { type SourceImageRef, sourceImageSequence } from './references.js';
+import { rgbImagePixelModule } from './rgb-pixel-module.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import { SINGLE_FRAME_SOP_CLASSES } from './single-frame-classes.js';
 import { cloneValue, firstValue, stringValue } from './source-modules.js';
@@ -211,15 +213,7 @@ export class MultiFrameScBuilder {
       DateOfSecondaryCapture: now.date,
       TimeOfSecondaryCapture: now.time,
       // Image Pixel (C.7.6.3) with the A.8.5.4 constraints
-      SamplesPerPixel: 3,
-      PhotometricInterpretation: 'RGB',
-      PlanarConfiguration: 0,
-      Rows: height,
-      Columns: width,
-      BitsAllocated: 8,
-      BitsStored: 8,
-      HighBit: 7,
-      PixelRepresentation: 0,
+      ...rgbImagePixelModule(width, height),
       // Multi-frame (C.7.6.6) + SC Multi-frame Image (C.8.6.3)
       NumberOfFrames: frames.length,
       // Multi-frame Functional Groups (C.7.6.16)
@@ -277,14 +271,11 @@ export class MultiFrameScBuilder {
         image: f.image,
         geometry: sameGrid ? frameGeometryOf(f.source, multiFrame ? f.frameIndex : undefined) : {},
         derivationDescription: f.derivationDescription,
-        source: {
-          sopClassUid: fid.sopClassUid,
-          sopInstanceUid: fid.sopUid,
-          seriesInstanceUid: fid.seriesUid,
-          studyInstanceUid: fid.studyUid,
-          frameNumber: multiFrame && !SINGLE_FRAME_SOP_CLASSES.has(fid.sopClassUid) ? f.frameIndex + 1 : undefined,
-          spatialLocationsPreserved: sameGrid ? 'YES' : 'NO',
-        },
+        source: sourceImageRef(
+          fid,
+          sameGrid ? 'YES' : 'NO',
+          multiFrame && !SINGLE_FRAME_SOP_CLASSES.has(fid.sopClassUid) ? f.frameIndex + 1 : undefined,
+        ),
       };
     });
     const refs = dedupeRefs(built.map((f) => f.source));

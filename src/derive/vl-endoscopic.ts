@@ -7,11 +7,14 @@ import {
   derivedBaseAttributes,
   type DerivedFromSourceOptions,
   sourceIdentity,
+  sourceImageRef,
+  sourceInstanceNumber,
   validateDerivedBase,
 } from './derived-base.js';
 import { frameCount, patientOrientationFor } from './geometry.js';
+import { rgbImagePixelModule } from './rgb-pixel-module.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
-import { cloneValue, firstValue, pickAttributes } from './source-modules.js';
+import { cloneValue, pickAttributes } from './source-modules.js';
 
 /** VL Endoscopic Image Storage (PS3.4 B.5, IOD PS3.3 A.32.1). */
 export const VL_ENDOSCOPIC_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.77.1.1';
@@ -49,15 +52,7 @@ export class VlEndoscopicBuilder {
       PatientOrientation: p.patientOrientation,
       AcquisitionContextSequence: cloneValue(p.acquisitionContext),
       ...pickAttributes(p.scene, VL_CONTEXT),
-      SamplesPerPixel: 3,
-      PhotometricInterpretation: 'RGB',
-      PlanarConfiguration: 0,
-      Rows: height,
-      Columns: width,
-      BitsAllocated: 8,
-      BitsStored: 8,
-      HighBit: 7,
-      PixelRepresentation: 0,
+      ...rgbImagePixelModule(width, height),
       PixelData: [pixels.buffer],
       _vrMap: { PixelData: 'OB' },
     };
@@ -75,26 +70,14 @@ export class VlEndoscopicBuilder {
       );
     }
     if (frameCount(source) > 1) invalid('VL Endoscopic Image is single-frame');
-    const sourceInstanceNumber = Number(firstValue(source.InstanceNumber));
-    const base = baseParamsFromSource(
-      source,
-      [
-        {
-          sopClassUid: id.sopClassUid,
-          sopInstanceUid: id.sopUid,
-          seriesInstanceUid: id.seriesUid,
-          studyInstanceUid: id.studyUid,
-          spatialLocationsPreserved: Number(source.Rows) === image.height && Number(source.Columns) === image.width ? 'YES' : 'NO',
-        },
-      ],
-      {
-        ...options,
-        sopClassUid: VL_ENDOSCOPIC_IMAGE_STORAGE,
-        // C.8.12.1.1.6 enumerates Image Type value 3 for VL images; none of its terms applies.
-        imageTypeValue3: undefined,
-        instanceNumber: Number.isInteger(sourceInstanceNumber) ? sourceInstanceNumber : undefined,
-      },
-    );
+    const sameGrid = Number(source.Rows) === image.height && Number(source.Columns) === image.width;
+    const base = baseParamsFromSource(source, [sourceImageRef(id, sameGrid ? 'YES' : 'NO')], {
+      ...options,
+      sopClassUid: VL_ENDOSCOPIC_IMAGE_STORAGE,
+      // C.8.12.1.1.6 enumerates Image Type value 3 for VL images; none of its terms applies.
+      imageTypeValue3: undefined,
+      instanceNumber: sourceInstanceNumber(source),
+    });
     const context = source.AcquisitionContextSequence;
     return VlEndoscopicBuilder.create({
       ...base,
