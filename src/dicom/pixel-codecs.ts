@@ -66,9 +66,8 @@ export interface CodecFrame {
   photometricInterpretation: string;
 }
 
-/** Decodes one compressed frame; throws PixelDecodeError (PACS_E_PIXEL_DECODE) with the codec's message. */
-export async function decodeCodecFrame(frame: Uint8Array, pm: PixelModule, transferSyntaxUid: string): Promise<CodecFrame> {
-  await initializeCodecs();
+/** The elements a dcmjs-codecs Transcoder needs to take one frame of `pm` from one syntax to another. */
+export function transcoderElements(frame: Uint8Array, pm: PixelModule): Record<string, unknown> {
   const elements: Record<string, unknown> = {
     Rows: pm.Rows,
     Columns: pm.Columns,
@@ -82,9 +81,24 @@ export async function decodeCodecFrame(frame: Uint8Array, pm: PixelModule, trans
     PixelData: [frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength)],
   };
   if (pm.SamplesPerPixel === 3) elements.PlanarConfiguration = pm.PlanarConfiguration;
+  return elements;
+}
+
+/** The one frame a Transcoder produced and its Photometric Interpretation; undefined when it gave none. */
+export function transcodedFrame(out: Record<string, unknown>, pm: PixelModule): { bytes: ArrayBuffer; photometricInterpretation: string } | undefined {
+  const pd = out.PixelData;
+  const first = Array.isArray(pd) ? pd[0] : pd;
+  if (!(first instanceof ArrayBuffer)) return undefined;
+  const photometric = typeof out.PhotometricInterpretation === 'string' ? out.PhotometricInterpretation : pm.PhotometricInterpretation;
+  return { bytes: first, photometricInterpretation: photometric };
+}
+
+/** Decodes one compressed frame; throws PixelDecodeError (PACS_E_PIXEL_DECODE) with the codec's message. */
+export async function decodeCodecFrame(frame: Uint8Array, pm: PixelModule, transferSyntaxUid: string): Promise<CodecFrame> {
+  await initializeCodecs();
   let out: Record<string, unknown>;
   try {
-    const transcoder = new codecs.Transcoder(elements, transferSyntaxUid);
+    const transcoder = new codecs.Transcoder(transcoderElements(frame, pm), transferSyntaxUid);
     transcoder.transcode(codecs.constants.TransferSyntax.ExplicitVRLittleEndian);
     out = transcoder.getElements();
   } catch (err) {
@@ -94,13 +108,11 @@ export async function decodeCodecFrame(frame: Uint8Array, pm: PixelModule, trans
       cause: err,
     });
   }
-  const pd = out.PixelData;
-  const first = Array.isArray(pd) ? pd[0] : pd;
-  if (!(first instanceof ArrayBuffer)) {
+  const decoded = transcodedFrame(out, pm);
+  if (!decoded) {
     throw new PixelDecodeError(`codec for ${transferSyntaxName(transferSyntaxUid)} returned no pixel data`, { transferSyntaxUid });
   }
-  const photometric = typeof out.PhotometricInterpretation === 'string' ? out.PhotometricInterpretation : pm.PhotometricInterpretation;
-  return { bytes: new Uint8Array(first), photometricInterpretation: photometric };
+  return { bytes: new Uint8Array(decoded.bytes), photometricInterpretation: decoded.photometricInterpretation };
 }
 
 const SOI = [0xff, 0xd8];

@@ -1,7 +1,7 @@
 import codecs from 'dcmjs-codecs';
 import { readPart10, writePart10, type Dataset, type DicomFile } from '../dicom/part10.js';
 import { concatBytes, pixelDataChunks } from '../dicom/pixel-buffer.js';
-import { discardCodecsAfterTrap, initializeCodecs } from '../dicom/pixel-codecs.js';
+import { discardCodecsAfterTrap, initializeCodecs, transcodedFrame, transcoderElements } from '../dicom/pixel-codecs.js';
 import { PixelDecodeError } from '../dicom/pixel-errors.js';
 import { bitsPerFrame, readPixelModule, type PixelModule } from '../dicom/pixel-module.js';
 import { decodeFrames, type DecodedImage } from '../dicom/pixels.js';
@@ -37,10 +37,6 @@ export const ENCODABLE_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.JpegLosslessSv1,
 ];
 
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
 /** Raw little-endian bytes of each frame of a native file, exactly as stored. */
 async function nativeFrames(file: DicomFile, pm: PixelModule): Promise<Uint8Array[]> {
   if (file.transferSyntaxUid === TransferSyntax.ExplicitVRBigEndian || pm.BitsAllocated === 1) {
@@ -54,29 +50,13 @@ async function nativeFrames(file: DicomFile, pm: PixelModule): Promise<Uint8Arra
   return Array.from({ length: pm.NumberOfFrames }, (_, f) => all.slice(f * frameBytes, (f + 1) * frameBytes));
 }
 
-function encodeFrame(frame: Uint8Array, pm: PixelModule, target: string): { bytes: ArrayBuffer; photometric: string } {
-  const elements: Record<string, unknown> = {
-    Rows: pm.Rows,
-    Columns: pm.Columns,
-    SamplesPerPixel: pm.SamplesPerPixel,
-    BitsAllocated: pm.BitsAllocated,
-    BitsStored: pm.BitsStored,
-    HighBit: pm.HighBit,
-    PixelRepresentation: pm.PixelRepresentation,
-    PhotometricInterpretation: pm.PhotometricInterpretation,
-    NumberOfFrames: 1,
-    PixelData: [toArrayBuffer(frame)],
-  };
-  if (pm.SamplesPerPixel === 3) elements.PlanarConfiguration = pm.PlanarConfiguration;
+function encodeFrame(frame: Uint8Array, pm: PixelModule, target: string): { bytes: ArrayBuffer; photometricInterpretation: string } {
   try {
-    const t = new codecs.Transcoder(elements, TransferSyntax.ExplicitVRLittleEndian);
+    const t = new codecs.Transcoder(transcoderElements(frame, pm), TransferSyntax.ExplicitVRLittleEndian);
     t.transcode(target);
-    const out = t.getElements();
-    const pd = out.PixelData as unknown;
-    const first = Array.isArray(pd) ? pd[0] : pd;
-    if (!(first instanceof ArrayBuffer)) throw new Error('codec returned no fragment');
-    const photometric = typeof out.PhotometricInterpretation === 'string' ? out.PhotometricInterpretation : pm.PhotometricInterpretation;
-    return { bytes: first, photometric };
+    const encoded = transcodedFrame(t.getElements(), pm);
+    if (!encoded) throw new Error('codec returned no fragment');
+    return encoded;
   } catch (err) {
     discardCodecsAfterTrap(err);
     throw new PixelDecodeError(`cannot encode ${transferSyntaxName(target)}: ${(err as Error).message}`, {
@@ -121,7 +101,7 @@ export async function encodePart10(bytes: Uint8Array, target: string): Promise<B
   dataset._vrMap = { ...((file.dataset._vrMap as Record<string, string> | undefined) ?? {}), PixelData: 'OB' };
   if (pm.SamplesPerPixel === 3) {
     dataset.PlanarConfiguration = 0;
-    dataset.PhotometricInterpretation = encoded[0].photometric;
+    dataset.PhotometricInterpretation = encoded[0].photometricInterpretation;
   }
   delete dataset.DataSetTrailingPadding;
   const out = writePart10(dataset, { transferSyntaxUid: target, ...meta });
