@@ -6,6 +6,7 @@ import { ModelRegistry } from '../enhance/model-registry.js';
 import type { EnhancePreset } from '../enhance/preset.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
+import { describePreset } from './preset-description.js';
 import type { SliceEnhancer } from './stages.js';
 import type { EngineImage } from '../enhance/image-planes.js';
 import type { RgbImage } from '../render/rgb-image.js';
@@ -56,16 +57,7 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
     executorStatus: async () => ({ kind: 'local' }),
     describe(name) {
       const preset = presetOf(name);
-      const model = registry.get(preset.model);
-      return {
-        preset: name,
-        modelId: model.id,
-        modelVersion: model.version,
-        modelSha256: model.sha256,
-        steps: preset.steps,
-        seed: preset.seed,
-        params: { ...preset },
-      };
+      return describePreset(name, preset, registry.get(preset.model));
     },
     async enhance(images, name, opts) {
       const results = await engine.enhanceSeries(images.map(toEngineImage), presetOf(name), {

@@ -18,6 +18,7 @@ import { grayToRgb } from '../render/index.js';
 import { CancelledError, ConfigError, errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { toEngineImage } from '../app/engine-enhancer.js';
+import { describePreset } from '../app/preset-description.js';
 import type { EnhancedSlice, SliceEnhancer } from '../app/stages.js';
 import { decodeSliceResult, encodeSliceJob, sliceGroups } from './payload-codec.js';
 import { queueNames, SERIES_JOB, SLICE_JOB } from './queue-names.js';
@@ -246,16 +247,7 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
     ],
     describe(name) {
       const preset = presetOf(name);
-      const model = modelOf(preset.model);
-      return {
-        preset: name,
-        modelId: model.id,
-        modelVersion: model.version,
-        modelSha256: model.sha256,
-        steps: preset.steps,
-        seed: preset.seed,
-        params: { ...preset },
-      };
+      return describePreset(name, preset, modelOf(preset.model));
     },
     async enhance(images, name, opts) {
       const engineImages = images.map(toEngineImage);
