@@ -9,9 +9,7 @@ import { derivationsOfSeries } from '../../src/provenance/derivations.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import { loadManifest } from '../../src/enhance/model-manifest.js';
 import type { RunningNode } from '../../src/app/node.js';
-import { removeDir, REPO, SAMPLES, startTestNode, waitForIdle } from './node-harness.js';
-
-const MANIFEST = join(REPO, 'model/embedded/manifest.yaml');
+import { EMBEDDED_MANIFEST as MANIFEST, removeDir, SAMPLES, startTestNode, waitForIdle, writeFolderNodeYaml } from './node-harness.js';
 
 /**
  * The whole path with the shipped prior: a CT series is rendered once as is and once enhanced
@@ -31,21 +29,7 @@ describe('enhancement through the pipeline with the shipped model', () => {
     if (!existsSync(MANIFEST)) throw new Error(`the shipped model is missing: ${MANIFEST}`);
     dir = mkdtempSync(join(tmpdir(), 'enhance-e2e-'));
     const port = await freePort();
-    writeFileSync(
-      join(dir, 'node.yaml'),
-      `node: { aeTitle: UNIMIE, dataDir: ./var }
-listeners:
-  - { name: main, aeTitle: UNIMIE, port: ${port}, allow: [{ aeTitle: STORESCU, hosts: [127.0.0.1] }] }
-destinations:
-  out: { kind: folder, path: ./out }
-models:
-  embedded: { manifest: ${MANIFEST} }
-presets:
-  fast: { model: embedded, steps: 4, seed: 7 }
-api: { port: 0 }
-limits: { minFreeDiskMb: 16 }
-`,
-    );
+    writeFolderNodeYaml(dir, { port, presets: { fast: '{ model: embedded, steps: 4, seed: 7 }' } });
     writeFileSync(
       join(dir, 'rules.yaml'),
       `rules:

@@ -27,6 +27,31 @@ export interface TestNodeConfig {
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SAMPLES = join(REPO, 'sample-studies');
 
+export const EMBEDDED_MANIFEST = join(REPO, 'model/embedded/manifest.yaml');
+
+/**
+ * node.yaml of a node that takes series from STORESCU on `port`, enhances with the shipped
+ * embedded model and writes to the folder destination `out` (./out); `extraYaml` adds sections.
+ */
+export function writeFolderNodeYaml(dir: string, o: { port: number; presets: Record<string, string>; logLevel?: string; extraYaml?: string }): void {
+  writeFileSync(
+    join(dir, 'node.yaml'),
+    `node: { aeTitle: UNIMIE, dataDir: ./var${o.logLevel ? `, logLevel: ${o.logLevel}` : ''} }
+listeners:
+  - { name: main, aeTitle: UNIMIE, port: ${o.port}, allow: [{ aeTitle: STORESCU, hosts: [127.0.0.1] }] }
+destinations:
+  out: { kind: folder, path: ./out }
+models:
+  embedded: { manifest: ${EMBEDDED_MANIFEST} }
+presets:
+${Object.entries(o.presets)
+  .map(([name, yaml]) => `  ${name}: ${yaml}\n`)
+  .join('')}api: { port: 0 }
+limits: { minFreeDiskMb: 16 }
+${o.extraYaml ?? ''}`,
+  );
+}
+
 /** Writes node.yaml + rules.yaml into a fresh temp folder; returns the folder. */
 export function writeTestConfig(c: TestNodeConfig): string {
   const dir = mkdtempSync(join(tmpdir(), 'node-e2e-'));

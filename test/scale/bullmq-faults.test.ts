@@ -1,22 +1,21 @@
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningNode } from '../../src/app/node.js';
 import { redisConnectionOptions } from '../../src/scale/redis-connection.js';
-import { removeDir, waitForIdle } from '../e2e/node-harness.js';
+import { waitForIdle } from '../e2e/node-harness.js';
 import {
   derivedSlices,
+  processSeries,
   REDIS_PASSWORD,
   REPO,
-  seriesUidOf,
+  ScaleBed,
+  type ScaleNode,
   sendSeries,
   startScaleNode,
   startWorker,
-  TestRedis,
   waitForSeriesJob,
-  writePhantomSeries,
   type WorkerProcess,
 } from './scale-harness.js';
 
@@ -29,11 +28,9 @@ const SLICES = 4;
  * SIGKILLed mid-job, Redis SIGKILLed and restarted mid-series, and a worker with another model.
  */
 describe('bullmq executor under faults', () => {
-  const redis = new TestRedis();
-  const workers: WorkerProcess[] = [];
-  const dirs: string[] = [];
-  let node: RunningNode;
-  let nodePort: number;
+  const bed = new ScaleBed();
+  const { redis, workers, dirs } = bed;
+  let scaleNode: ScaleNode;
   let outDir: string;
   let queue: Queue;
 
@@ -50,44 +47,33 @@ describe('bullmq executor under faults', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  const series = (seed: number): { dir: string; files: string[]; uid: string } => {
-    const dir = writePhantomSeries({ slices: SLICES, size: 96, seed });
-    dirs.push(dir);
-    const files = readdirSync(dir).sort();
-    return { dir, files, uid: seriesUidOf(dir, files[0]!) };
-  };
+  const series = (seed: number) => bed.series({ slices: SLICES, size: 96, seed });
 
   beforeAll(async () => {
     await redis.start();
-    const started = await startScaleNode({ executor: 'bullmq', redis, preset: PRESET, attempts: 2 });
-    node = started.node;
-    nodePort = started.port;
-    outDir = join(started.dir, 'out');
-    dirs.push(started.dir, redis.dir);
+    scaleNode = await bed.startNode({ executor: 'bullmq', redis, preset: PRESET, attempts: 2 });
+    outDir = join(scaleNode.dir, 'out');
     queue = new Queue('scale-test', { connection: redisConnectionOptions({ url: redis.url, password: REDIS_PASSWORD }) });
     workers.push(...(await Promise.all([startWorker(redis, 'doomed'), startWorker(redis, 'survivor')])));
   });
 
   afterAll(async () => {
     await queue?.close();
-    await node?.stop();
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await redis.kill();
-    for (const d of dirs) removeDir(d);
+    await bed.teardown();
   });
 
   it('a worker SIGKILLed mid-job: the job is retried on another worker, nothing missing or doubled, identical to the local executor', async () => {
     const s = series(401);
     const doomed = workers[0]!;
-    await sendSeries(nodePort, s.dir, s.files);
+    await sendSeries(scaleNode.port, s);
     await until('the doomed worker to hold a job', async () => (await jobsHeldBy(doomed)) > 0);
     await doomed.stop('SIGKILL');
 
-    const job = await waitForSeriesJob(node, s.uid);
+    const job = await waitForSeriesJob(scaleNode.node, s.uid);
     expect(job.last_error).toBeNull();
     expect(job.state).toBe('done');
-    await waitForIdle(node, 30_000);
-    const slices = derivedSlices(node, s.uid);
+    await waitForIdle(scaleNode.node, 30_000);
+    const slices = derivedSlices(scaleNode.node, s.uid);
     expect(slices).toHaveLength(SLICES);
     expect(new Set(slices.map((x) => x.sourceSop)).size).toBe(SLICES);
     expect(new Set(slices.map((x) => x.derivedSop)).size).toBe(SLICES);
@@ -103,8 +89,7 @@ describe('bullmq executor under faults', () => {
     const local = await startScaleNode({ executor: 'local', preset: PRESET });
     dirs.push(local.dir);
     try {
-      await sendSeries(local.port, s.dir, s.files);
-      expect((await waitForSeriesJob(local.node, s.uid)).state).toBe('done');
+      expect((await processSeries(local, s)).state).toBe('done');
       const expected = derivedSlices(local.node, s.uid);
       slices.forEach((x, i) => expect(x.pixels.equals(expected[i]!.pixels), `slice ${i}`).toBe(true));
     } finally {
@@ -114,16 +99,16 @@ describe('bullmq executor under faults', () => {
 
   it('Redis SIGKILLed and restarted (AOF) during a series: the series completes', async () => {
     const s = series(402);
-    await sendSeries(nodePort, s.dir, s.files);
+    await sendSeries(scaleNode.port, s);
     await until('a slice job to start', async () => (await activeJobs()) > 0);
     await redis.kill();
     await new Promise((r) => setTimeout(r, 500));
     await redis.start();
 
-    const job = await waitForSeriesJob(node, s.uid);
+    const job = await waitForSeriesJob(scaleNode.node, s.uid);
     expect(job.last_error).toBeNull();
     expect(job.state).toBe('done');
-    const slices = derivedSlices(node, s.uid);
+    const slices = derivedSlices(scaleNode.node, s.uid);
     expect(slices).toHaveLength(SLICES);
     expect(new Set(slices.map((x) => x.sourceSop)).size).toBe(SLICES);
   });
@@ -139,11 +124,10 @@ describe('bullmq executor under faults', () => {
     workers.push(await startWorker(redis, 'wrong-model', { manifest: join(manifestDir, 'manifest.yaml') }));
 
     const s = series(403);
-    await sendSeries(nodePort, s.dir, s.files);
-    const job = await waitForSeriesJob(node, s.uid);
+    const job = await processSeries(scaleNode, s);
     expect(job.state).toMatch(/^(failed|dead)$/);
     expect(job.last_error).toMatch(/failed after 2 attempt\(s\): model mismatch: the job asks for embedded sha256:e74b68c8.*worker wrong-model .* has embedded sha256:5a2bc145/);
-    expect(derivedSlices(node, s.uid)).toHaveLength(0);
+    expect(derivedSlices(scaleNode.node, s.uid)).toHaveLength(0);
 
     // The failed set keeps the job with its reason; its data is pixels and parameters only.
     const failed = await queue.getFailed();
@@ -153,7 +137,7 @@ describe('bullmq executor under faults', () => {
     const text = JSON.stringify(mine[0]!.data);
     expect(text).not.toMatch(/Phantom|PHANTOM|2\.25\./);
 
-    const metrics = (await node.metrics.scrape()).body;
+    const metrics = (await scaleNode.node.metrics.scrape()).body;
     expect(metrics).toMatch(/^unimie_executor_slices_total\{outcome="failed"\} [1-9]/m);
     expect(metrics).toMatch(/^unimie_executor_queue_jobs\{state="failed"\} [1-9]/m);
     expect(metrics).toMatch(/^unimie_executor_retried_jobs_total [1-9]/m);

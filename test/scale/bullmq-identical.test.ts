@@ -1,18 +1,5 @@
-import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningNode } from '../../src/app/node.js';
-import { removeDir } from '../e2e/node-harness.js';
-import {
-  derivedSlices,
-  seriesUidOf,
-  sendSeries,
-  startScaleNode,
-  startWorker,
-  TestRedis,
-  waitForSeriesJob,
-  writePhantomSeries,
-  type WorkerProcess,
-} from './scale-harness.js';
+import { derivedSlices, processSeries, ScaleBed, type SeriesOnDisk, startWorker } from './scale-harness.js';
 
 /**
  * The same series through the local executor and through two worker processes (bullmq on a real
@@ -20,48 +7,35 @@ import {
  * naming the worker, host and device of each slice.
  */
 describe('bullmq executor with two workers', () => {
-  const redis = new TestRedis();
-  const workers: WorkerProcess[] = [];
-  const nodes: Array<{ node: RunningNode; dir: string }> = [];
-  let seriesDir: string;
+  const bed = new ScaleBed();
+  const { redis, workers } = bed;
+  let series: SeriesOnDisk;
 
   beforeAll(async () => {
-    seriesDir = writePhantomSeries({ slices: 6, size: 96, seed: 301 });
+    series = bed.series({ slices: 6, size: 96, seed: 301 });
     await redis.start();
   });
 
-  afterAll(async () => {
-    for (const n of nodes) await n.node.stop();
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await redis.kill();
-    for (const d of [seriesDir, redis.dir, ...nodes.map((n) => n.dir)]) if (d) removeDir(d);
-  });
+  afterAll(() => bed.teardown());
 
   it('gives the local executor’s bytes for the same seed', async () => {
-    const files = readdirSync(seriesDir).sort();
-    const seriesUid = seriesUidOf(seriesDir, files[0]!);
-
     // Workers start while the local executor runs (they take nothing from it).
     // Locks long enough that a busy machine does not make a live worker look dead (attempts stay 1).
     const starting = Promise.all([startWorker(redis, 'w1', { lockSeconds: 30 }), startWorker(redis, 'w2', { lockSeconds: 30 })]);
     starting.catch(() => undefined);
-    const local = await startScaleNode({ executor: 'local', slicesPerBatch: 4 });
-    nodes.push(local);
-    await sendSeries(local.port, seriesDir, files);
-    expect((await waitForSeriesJob(local.node, seriesUid)).state).toBe('done');
-    const expected = derivedSlices(local.node, seriesUid);
+    const local = await bed.startNode({ executor: 'local', slicesPerBatch: 4 });
+    expect((await processSeries(local, series)).state).toBe('done');
+    const expected = derivedSlices(local.node, series.uid);
     expect(expected).toHaveLength(6);
     expect(expected.every((s) => s.producer === undefined)).toBe(true);
 
     workers.push(...(await starting));
     // Another batch size on purpose: a slice's random stream is its place in the series.
-    const remote = await startScaleNode({ executor: 'bullmq', redis, slicesPerBatch: 3 });
-    nodes.push(remote);
-    await sendSeries(remote.port, seriesDir, files);
-    const job = await waitForSeriesJob(remote.node, seriesUid);
+    const remote = await bed.startNode({ executor: 'bullmq', redis, slicesPerBatch: 3 });
+    const job = await processSeries(remote, series);
     expect(job.last_error).toBeNull();
     expect(job.state).toBe('done');
-    const actual = derivedSlices(remote.node, seriesUid);
+    const actual = derivedSlices(remote.node, series.uid);
 
     expect(actual.map((s) => s.derivedSop)).toEqual(expected.map((s) => s.derivedSop));
     actual.forEach((s, i) => expect(s.pixels.equals(expected[i]!.pixels), `slice ${i} differs`).toBe(true));

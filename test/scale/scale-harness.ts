@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,10 +12,10 @@ import { createEngineEnhancer } from '../../src/app/engine-enhancer.js';
 import { derivationsOfSeries } from '../../src/provenance/derivations.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import { silentLogger } from '../../src/shared/log.js';
-import { REPO } from '../e2e/node-harness.js';
+import { EMBEDDED_MANIFEST, removeDir, REPO, writeFolderNodeYaml } from '../e2e/node-harness.js';
 
 export { REPO };
-export const MANIFEST = join(REPO, 'model/embedded/manifest.yaml');
+export const MANIFEST = EMBEDDED_MANIFEST;
 export const REDIS_PASSWORD = 'scale-test-password-0123';
 
 /** Debian's redis-server on 127.0.0.1 and a free port, with a password and AOF (fsync always). */
@@ -118,12 +118,20 @@ export async function startWorker(
   };
 }
 
-/** A small CT phantom series written as Part 10 files; returns the folder. */
-export function writePhantomSeries(opts: { slices: number; size: number; seed: number }): string {
+/** A phantom series on disk: its folder, its files in order and its Series Instance UID. */
+export interface SeriesOnDisk {
+  dir: string;
+  files: string[];
+  uid: string;
+}
+
+/** A small CT phantom series written as Part 10 files into a fresh folder. */
+export function phantomSeries(opts: { slices: number; size: number; seed: number }): SeriesOnDisk {
   const dir = mkdtempSync(join(tmpdir(), 'scale-series-'));
   const series = createPhantomSeries({ slices: opts.slices, rows: opts.size, columns: opts.size, seed: opts.seed });
   for (let i = 0; i < opts.slices; i++) writeFileSync(join(dir, `${i}.dcm`), writePart10(phantomSliceDataset(series, i)));
-  return dir;
+  const files = readdirSync(dir).sort();
+  return { dir, files, uid: String(readPart10(readFileSync(join(dir, files[0]!))).dataset.SeriesInstanceUID) };
 }
 
 export interface ScaleNodeOptions {
@@ -135,26 +143,25 @@ export interface ScaleNodeOptions {
   slicesPerBatch?: number;
 }
 
+export interface ScaleNode {
+  node: RunningNode;
+  /** Its configuration folder; the destination folder is `out` in it. */
+  dir: string;
+  /** Its DICOM listener. */
+  port: number;
+}
+
 /** A node with one CT rule that enhances with preset `small` and writes to a folder. */
-export async function startScaleNode(o: ScaleNodeOptions): Promise<{ node: RunningNode; dir: string; port: number }> {
+export async function startScaleNode(o: ScaleNodeOptions): Promise<ScaleNode> {
   const dir = mkdtempSync(join(tmpdir(), 'scale-node-'));
   mkdirSync(join(dir, 'out'));
   const port = await freePort();
   writeFileSync(join(dir, 'redis-password'), `${REDIS_PASSWORD}\n`);
-  writeFileSync(
-    join(dir, 'node.yaml'),
-    `node: { aeTitle: UNIMIE, dataDir: ./var, logLevel: warn }
-listeners:
-  - { name: main, aeTitle: UNIMIE, port: ${port}, allow: [{ aeTitle: STORESCU, hosts: [127.0.0.1] }] }
-destinations:
-  out: { kind: folder, path: ./out }
-models:
-  embedded: { manifest: ${MANIFEST} }
-presets:
-  small: ${o.preset ?? '{ model: embedded, steps: 8, seed: 11, patchSize: 64, stride: 32, batchSize: 8 }'}
-api: { port: 0 }
-limits: { minFreeDiskMb: 16 }
-executor:
+  writeFolderNodeYaml(dir, {
+    port,
+    logLevel: 'warn',
+    presets: { small: o.preset ?? '{ model: embedded, steps: 8, seed: 11, patchSize: 64, stride: 32, batchSize: 8 }' },
+    extraYaml: `executor:
   kind: ${o.executor}
   slicesPerBatch: ${o.slicesPerBatch ?? 4}
   redis: { url: '${o.redis?.url ?? 'redis://127.0.0.1:6379'}', passwordFile: ./redis-password }
@@ -163,7 +170,7 @@ executor:
   backoffSeconds: 0.2
   timeoutSeconds: 120
 `,
-  );
+  });
   writeFileSync(
     join(dir, 'rules.yaml'),
     `rules:
@@ -180,9 +187,43 @@ executor:
   return { node, dir, port };
 }
 
-export async function sendSeries(port: number, seriesDir: string, files: string[]): Promise<void> {
-  const r = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, files.map((f) => join(seriesDir, f)));
+export async function sendSeries(port: number, series: SeriesOnDisk): Promise<void> {
+  const r = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, series.files.map((f) => join(series.dir, f)));
   if (r.rc !== 0) throw new Error(`storescu failed: ${JSON.stringify(r)}`);
+}
+
+/** Sends a series to a node and waits until its job has finished; returns the job. */
+export async function processSeries(n: ScaleNode, series: SeriesOnDisk): Promise<JobRowLite> {
+  await sendSeries(n.port, series);
+  return waitForSeriesJob(n.node, series.uid);
+}
+
+/** What a scale test starts (Redis, workers, nodes, folders), stopped and removed by `teardown`. */
+export class ScaleBed {
+  readonly redis = new TestRedis();
+  readonly workers: WorkerProcess[] = [];
+  readonly nodes: RunningNode[] = [];
+  readonly dirs: string[] = [];
+
+  async startNode(o: ScaleNodeOptions): Promise<ScaleNode> {
+    const n = await startScaleNode(o);
+    this.nodes.push(n.node);
+    this.dirs.push(n.dir);
+    return n;
+  }
+
+  series(opts: { slices: number; size: number; seed: number }): SeriesOnDisk {
+    const s = phantomSeries(opts);
+    this.dirs.push(s.dir);
+    return s;
+  }
+
+  async teardown(): Promise<void> {
+    for (const n of this.nodes) await n.stop();
+    await Promise.all(this.workers.map((w) => w.stop('SIGKILL')));
+    await this.redis.kill();
+    for (const d of [this.redis.dir, ...this.dirs]) removeDir(d);
+  }
 }
 
 interface JobRowLite {
@@ -225,8 +266,4 @@ export function derivedSlices(node: RunningNode, sourceSeriesUid: string): Deriv
     }
   }
   return out.sort((a, b) => a.sourceSop.localeCompare(b.sourceSop));
-}
-
-export function seriesUidOf(dir: string, file: string): string {
-  return String(readPart10(readFileSync(join(dir, file))).dataset.SeriesInstanceUID);
 }
