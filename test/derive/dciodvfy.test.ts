@@ -71,6 +71,15 @@ const CT5N_DIR = join(PYDICOM, 'dicomdirtests/98892001/CT5N');
 const PROCESSED_AT = new Date('2026-01-02T03:04:05.678Z');
 const MODEL_SHA = '9f'.repeat(32);
 
+const PROCESSING = buildProcessingStamp({
+  modelId: 'unimie-adm256',
+  modelVersion: '1.0',
+  modelSha256: MODEL_SHA,
+  processedAt: PROCESSED_AT,
+  description: 'UniMIE diffusion enhancement of the windowed image',
+  stationAeTitle: 'UNIMIE',
+});
+
 interface ToolRun {
   rc: number | null;
   lines: string[];
@@ -106,14 +115,7 @@ function derive(source: Dataset, frameIndex = 0): Dataset {
     }),
     derivationDescription: `UniMIE 1.0 (sha256:${MODEL_SHA.slice(0, 12)}) on window soft-tissue; NOT FOR PRIMARY DIAGNOSIS`,
     imageTypeValue4: 'ENHANCED',
-    processing: buildProcessingStamp({
-      modelId: 'unimie-adm256',
-      modelVersion: '1.0',
-      modelSha256: MODEL_SHA,
-      processedAt: PROCESSED_AT,
-      description: 'UniMIE diffusion enhancement of the windowed image',
-      stationAeTitle: 'UNIMIE',
-    }),
+    processing: PROCESSING,
   });
 }
 
@@ -206,15 +208,6 @@ describe('derived SC objects pass dicom3tools', () => {
     const mixed = runTool('dcentvfy', [renamedPath, ...ct5nDerived.slice(1)]);
     expect(mixed.rc).not.toBe(0);
   });
-});
-
-const PROCESSING = buildProcessingStamp({
-  modelId: 'unimie-adm256',
-  modelVersion: '1.0',
-  modelSha256: MODEL_SHA,
-  processedAt: PROCESSED_AT,
-  description: 'UniMIE diffusion enhancement of the windowed image',
-  stationAeTitle: 'UNIMIE',
 });
 
 function kindOptions(source: Dataset, kind: string, frameIndex = 0, operation: 'enhance' | 'render' = 'enhance') {
