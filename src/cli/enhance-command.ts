@@ -11,6 +11,8 @@ import { firedDecisions, matchRules } from '../route/match-rules.js';
 import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
 import { createEngineEnhancer } from '../app/engine-enhancer.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from '../app/stage-adapters.js';
+import { OUTPUT_KINDS } from '../config/rules-schema.js';
+import { ConfigError } from '../shared/errors.js';
 import { derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '../app/derived-text.js';
 import type { SliceEnhancer } from '../app/stages.js';
 import { presetKey } from '../app/series-pipeline.js';
@@ -32,8 +34,12 @@ export function registerEnhanceCommand(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('-p, --preset <name>', 'enhancement preset (default: the one the rules pick)')
     .option('-w, --window <name>', 'window preset for DICOM (default: the one the rules pick)')
+    .option('--output <kind>', `derived object kind for DICOM input: ${OUTPUT_KINDS.join(', ')} (default: the rule's, else sc-rgb; mf-sc-rgb makes one object per input file)`)
     .option('--png', 'write PNGs instead of DICOM for DICOM input')
-    .action(async (paths: string[], opts: { out: string; preset?: string; window?: string; png?: boolean }) => {
+    .action(async (paths: string[], opts: { out: string; preset?: string; window?: string; output?: string; png?: boolean }) => {
+      if (opts.output !== undefined && !(OUTPUT_KINDS as readonly string[]).includes(opts.output)) {
+        throw new ConfigError(`--output ${opts.output}: not an output kind (${OUTPUT_KINDS.join(', ')})`);
+      }
       const config = loadConfig(program.opts<{ config: string }>().config);
       const log = createLogger({ level: 'warn' });
       const db = openDatabase(join(config.node.dataDir, 'provenance.sqlite'));
@@ -81,7 +87,7 @@ async function enhanceImageFile(file: string, opts: { out: string; preset?: stri
 
 async function enhanceDicomFile(
   file: string,
-  opts: { out: string; preset?: string; window?: string; png?: boolean },
+  opts: { out: string; preset?: string; window?: string; output?: string; png?: boolean },
   config: LoadedConfig,
   enhancer: SliceEnhancer,
   bar: Bar,
@@ -95,6 +101,7 @@ async function enhanceDicomFile(
   const action = firedDecisions(matchRules(config.rules, { header: dicom.dataset })).find((d) => d.actions.kind === 'process')?.actions;
   const preset = opts.preset ?? (action?.kind === 'process' && action.enhance !== 'none' ? action.enhance : undefined);
   const windowName = opts.window ?? (action?.kind === 'process' ? action.windows[0] : undefined) ?? 'file';
+  const outputKind = opts.output ?? (action?.kind === 'process' ? action.output : undefined) ?? 'sc-rgb';
   if (!preset) return [`${file}: no rule enhances this object and no --preset given`];
   const described = enhancer.describe(preset);
   const frames = await createSliceRenderer(() => config).render(dicom, windowName);
@@ -105,9 +112,34 @@ async function enhanceDicomFile(
     modelSha256: described.modelSha256,
     presetKey: presetKey(preset, described),
     windowName,
-    outputKind: 'sc-rgb',
+    outputKind,
   });
   const builder = createDerivedObjectBuilder(config.node.aeTitle);
+  const model = { id: described.modelId, version: described.modelVersion, sha256: described.modelSha256 };
+  const descriptionOf = (i: number) =>
+    derivationDescriptionFor({ window: frames[i]!.window, windowName, preset: described, backgroundProtected: results[i]!.backgroundProtected, outputKind });
+  if (!opts.png && builder.assembly(outputKind) === 'series') {
+    const ds = builder.buildSeries({
+      frames: frames.map((frame, i) => ({
+        source: dicom.dataset,
+        frameIndex: frame.frameIndex,
+        image: results[i]!.image,
+        sourceTransferSyntaxUid: dicom.transferSyntaxUid,
+        derivationDescription: descriptionOf(i),
+      })),
+      seriesInstanceUid: seriesUid,
+      sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: 0 }),
+      seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
+      seriesDescription: describeSeries(dicom.dataset, windowName, described),
+      derivationDescription: descriptionOf(0),
+      processedAt: new Date(),
+      model,
+      outputKind,
+    });
+    const target = join(opts.out, `${basename(file, extname(file))}.enhanced.dcm`);
+    await writeFile(target, writePart10(ds));
+    return [`${file} → ${target} (preset ${preset}, window ${windowName}, ${outputKind}, ${frames.length} frames)`];
+  }
   for (const [i, frame] of frames.entries()) {
     const out = results[i]!;
     const stem = `${basename(file, extname(file))}${frames.length > 1 ? `.f${frame.frameIndex + 1}` : ''}`;
@@ -125,16 +157,17 @@ async function enhanceDicomFile(
       sopInstanceUid,
       seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
       seriesDescription: describeSeries(dicom.dataset, windowName, described),
-      derivationDescription: derivationDescriptionFor({ window: frame.window, windowName, preset: described, backgroundProtected: out.backgroundProtected }),
+      derivationDescription: descriptionOf(i),
       sourceFrameIndex: frames.length > 1 ? frame.frameIndex : undefined,
       processedAt: new Date(),
-      model: { id: described.modelId, version: described.modelVersion, sha256: described.modelSha256 },
-      outputKind: 'sc-rgb',
+      model,
+      outputKind,
+      window: frame.window,
       sourceTransferSyntaxUid: dicom.transferSyntaxUid,
     });
     const target = join(opts.out, `${stem}.enhanced.dcm`);
     await writeFile(target, writePart10(ds));
-    lines.push(`${file} → ${target} (preset ${preset}, window ${windowName})`);
+    lines.push(`${file} → ${target} (preset ${preset}, window ${windowName}, ${outputKind})`);
   }
   return lines;
 }

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
-import { startStoreScp, type StoreScp } from '../helpers/dcmtk.js';
+import { runTool, startStoreScp, type StoreScp } from '../helpers/dcmtk.js';
+import { readPart10 } from '../../src/dicom/part10.js';
 import { claimDueDeliveries, enqueueDelivery, getDelivery, markDeliveryFailed } from '../../src/provenance/deliveries.js';
 import type { RunningNode } from '../../src/app/node.js';
 import { REPO, removeDir, SAMPLES, startTestNode, waitForIdle, writeTestConfig } from '../e2e/node-harness.js';
@@ -106,5 +107,23 @@ describe('unimie-node command line', () => {
     const png = await cli(configDir, 'enhance', join(SAMPLES, 'ct-small'), '-o', out, '--preset', 'fast', '--png');
     expect(png.rc, png.out).toBe(0);
     expect(existsSync(join(out, 'CT_small.enhanced.png'))).toBe(true);
+  });
+
+  it('enhance writes the output kind asked for, each valid for dciodvfy, and refuses an unknown one', async () => {
+    for (const [kind, sopClass] of [
+      ['derived-grayscale', '1.2.840.10008.5.1.4.1.1.2'],
+      ['mf-sc-rgb', '1.2.840.10008.5.1.4.1.1.7.4'],
+    ] as const) {
+      const out = join(work, `enhanced-${kind}`);
+      const r = await cli(configDir, 'enhance', join(SAMPLES, 'ct-small'), '-o', out, '--preset', 'fast', '--output', kind);
+      expect(r.rc, r.out).toBe(0);
+      const file = join(out, 'CT_small.enhanced.dcm');
+      expect(readPart10(readFileSync(file)).dataset.SOPClassUID).toBe(sopClass);
+      const v = await runTool('dciodvfy', [file]);
+      expect(v.output).not.toMatch(/^Error/m);
+    }
+    const bad = await cli(configDir, 'enhance', join(SAMPLES, 'ct-small'), '-o', join(work, 'x'), '--output', 'jpeg');
+    expect(bad.rc).not.toBe(0);
+    expect(bad.out).toMatch(/--output jpeg: not an output kind/);
   });
 });
