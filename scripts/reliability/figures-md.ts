@@ -15,7 +15,7 @@ const rows: Array<[string, unknown]> = [
   ['Derived instances delivered (distinct SOP Instance UIDs)', t.derivedInstancesDelivered],
   ['Objects delivered twice (in flight at a kill; byte-identical)', t.duplicateDeliveries],
   ['Superseded partial outputs (series completed before its re-send)', t.supersededPartialOutputs],
-  ['Malformed inputs tried (pydicom files + mutants, of which over the wire)', `${Number(h.filesTried ?? 0) + Number(h.mutantsTried ?? 0)} (${h.overTheWire})`],
+  ['Malformed inputs tried: pydicom files + mutants through the receive path, + mutants as raw C-STOREs', `${h.filesTried} + ${h.mutantsTried}, + ${h.overTheWire}`],
   ['Crashes / hangs on malformed input', `${h.crashes} / ${h.hangs}`],
   ['Slowest single malformed object (ms)', h.slowestMs],
   ['Concurrent associations held', l.concurrentAssociationsHeld],

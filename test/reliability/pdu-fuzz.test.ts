@@ -11,7 +11,8 @@ import { randInt, seededRandom } from './seeded.js';
 
 const CT = join('/usr/lib/python3/dist-packages/pydicom/data/test_files', 'CT_small.dcm');
 const MAX_PDU = 16_384;
-const IDLE_MS = 1500;
+/** Idle and association (ARTIM) timeout: long enough that a guard abort is clearly earlier on a loaded machine. */
+const IDLE_MS = 3000;
 
 /**
  * Association/PDU fuzz on loopback against the dcmjs-dimse listener: garbage, wrong state

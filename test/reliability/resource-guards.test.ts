@@ -107,7 +107,11 @@ describe('resource guards on a small file system: free space, instance size, que
   });
 
   const peer = () => ({ port: scp.port(), callingAeTitle: 'MODALITY', calledAeTitle: 'UNIMIE' });
-  const settle = () => new Promise((r) => setTimeout(r, 350)); // > the guard's 100 ms poll
+  /** Waits for the guard's next poll (100 ms) to see the new free space. */
+  const settle = async (low: boolean) => {
+    const deadline = Date.now() + 10_000;
+    while (guard.low !== low && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
 
   it(`below the free-space threshold (${vol.mounted ? 'tmpfs of 16 MiB' : 'temp folder, threshold above its free space'}): transient reject, 0xA700 in flight, nothing acknowledged touched`, async () => {
     // Acknowledged before the disk fills.
@@ -124,7 +128,7 @@ describe('resource guards on a small file system: free space, instance size, que
     // …then the volume fills to 4 MiB under the threshold.
     writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes(vol.path) - (minFree - margin))));
     expect(freeBytes(vol.path)).toBeLessThan(minFree);
-    await settle();
+    await settle(true);
     expect(guard.low).toBe(true);
 
     // In flight: the C-STORE on the open association is refused, out of resources.
@@ -145,7 +149,7 @@ describe('resource guards on a small file system: free space, instance size, que
 
     // Space back: served again.
     unlinkSync(filler);
-    await settle();
+    await settle(false);
     expect(guard.low).toBe(false);
     const again = await storescu(peer(), [CT]);
     expect(again.rc, again.output).toBe(0);
