@@ -16,6 +16,7 @@ import {
 import { frameCount, geometryFor, patientOrientationFromIop } from './geometry.js';
 import { type SourceImageRef, sourceImageSequence } from './references.js';
 import { rgbImagePixelModule } from './rgb-pixel-module.js';
+import { secondaryCaptureModules } from './sc-modules.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import { SINGLE_FRAME_SOP_CLASSES } from './single-frame-classes.js';
 import { cloneValue, firstValue, stringValue } from './source-modules.js';
@@ -202,16 +203,8 @@ export class MultiFrameScBuilder {
 
     const ds0: Dataset = {
       ...derivedBaseAttributes(p),
-      // SC Equipment (C.8.6.1)
-      ConversionType: 'WSD',
-      SecondaryCaptureDeviceID: p.processing.deviceUid,
-      SecondaryCaptureDeviceManufacturer: fitText(p.processing.manufacturer, 'LO'),
-      SecondaryCaptureDeviceManufacturerModelName: fitText(p.processing.modelName, 'LO'),
-      SecondaryCaptureDeviceSoftwareVersions: p.processing.softwareVersions.map((v) => fitText(v, 'LO')),
+      ...secondaryCaptureModules('WSD', p.processing, now),
       PatientOrientation: p.patientOrientation,
-      // SC Image (C.8.6.2)
-      DateOfSecondaryCapture: now.date,
-      TimeOfSecondaryCapture: now.time,
       // Image Pixel (C.7.6.3) with the A.8.5.4 constraints
       ...rgbImagePixelModule(width, height),
       // Multi-frame (C.7.6.6) + SC Multi-frame Image (C.8.6.3)

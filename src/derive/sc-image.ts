@@ -12,9 +12,9 @@ import {
   sourceInstanceNumber,
   validateDerivedBase,
 } from './derived-base.js';
-import { fitText } from './dicom-text.js';
 import { frameCount, geometryFor, patientOrientationFor } from './geometry.js';
 import { rgbImagePixelModule } from './rgb-pixel-module.js';
+import { type ConversionType, secondaryCaptureModules } from './sc-modules.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import * as modules from './source-modules.js';
 import { SINGLE_FRAME_SOP_CLASSES } from './single-frame-classes.js';
@@ -31,7 +31,7 @@ export interface ScFromSourceOptions extends DerivedFromSourceOptions {
 
 /** Everything an SC RGB instance needs, typed; `ScImageBuilder.create` validates it. */
 export interface ScImageParams extends Omit<DerivedBaseParams, 'sopClassUid'> {
-  conversionType: 'WSD' | 'SYN' | 'DI' | 'DV' | 'DF' | 'SD' | 'SI' | 'DRW';
+  conversionType: ConversionType;
   /** Image Plane / Frame of Reference attributes, copied only when spatial locations are kept. */
   geometry: Dataset;
   patientOrientation: string[] | '';
@@ -68,16 +68,8 @@ export class ScImageBuilder {
     const ds: Dataset = {
       // Patient/Study, SOP Common, General Series/Equipment/Image/Reference, Common Instance Reference
       ...derivedBaseAttributes({ ...p, sopClassUid: SC_IMAGE_STORAGE }),
-      // SC Equipment (C.8.6.1) — this node is the secondary capture device
-      ConversionType: p.conversionType,
-      SecondaryCaptureDeviceID: p.processing.deviceUid,
-      SecondaryCaptureDeviceManufacturer: fitText(p.processing.manufacturer, 'LO'),
-      SecondaryCaptureDeviceManufacturerModelName: fitText(p.processing.modelName, 'LO'),
-      SecondaryCaptureDeviceSoftwareVersions: p.processing.softwareVersions.map((v) => fitText(v, 'LO')),
+      ...secondaryCaptureModules(p.conversionType, p.processing, now),
       PatientOrientation: p.patientOrientation,
-      // SC Image (C.8.6.2)
-      DateOfSecondaryCapture: now.date,
-      TimeOfSecondaryCapture: now.time,
       ...modules.pickAttributes(p.geometry, modules.GEOMETRY),
       ...rgbImagePixelModule(p.image.width, p.image.height),
       PixelData: [copyToArrayBuffer(p.image.data)],
