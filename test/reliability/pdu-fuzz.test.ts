@@ -27,7 +27,7 @@ describe('association and PDU fuzz (dcmjs-dimse listener)', () => {
   beforeAll(async () => {
     scp = createDcmjsScp(
       {
-        name: 'fuzz', aeTitle: 'NODE', host: '127.0.0.1', port: 0, maxPduLength: MAX_PDU, maxAssociations: 48,
+        name: 'fuzz', aeTitle: 'NODE', host: '127.0.0.1', port: 0, maxPduLength: MAX_PDU, maxAssociations: 128,
         acceptedTransferSyntaxes: [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian],
       },
       {
@@ -36,7 +36,7 @@ describe('association and PDU fuzz (dcmjs-dimse listener)', () => {
         log: silentLogger,
         idleTimeoutMs: IDLE_MS,
         associationTimeoutMs: IDLE_MS,
-        maxConnections: 64,
+        maxConnections: 160,
       },
     );
     await scp.start();
@@ -91,12 +91,12 @@ describe('association and PDU fuzz (dcmjs-dimse listener)', () => {
     const clients = await Promise.all(wrong.map(() => rawClient(port())));
     clients.forEach((c, i) => c.socket.write(wrong[i]!));
     // Either closed at once or, with nothing valid ever received, by the association timeout.
-    await Promise.all(clients.map((c) => c.closedWithin(IDLE_MS + 3500)));
+    const closing = clients.map((c) => c.closedWithin(IDLE_MS + 3500));
     const twice = await rawClient(port());
     twice.socket.write(associateRq({ calling: 'RAW', called: 'NODE' }));
     await waitForBytes(twice, 6);
     twice.socket.write(associateRq({ calling: 'RAW', called: 'NODE' }));
-    await twice.closedWithin(IDLE_MS + 3500);
+    await Promise.all([...closing, twice.closedWithin(IDLE_MS + 3500)]);
     await healthy();
   });
 
@@ -141,7 +141,7 @@ describe('association and PDU fuzz (dcmjs-dimse listener)', () => {
       // Half of them hang up at once, the others leave it to the node.
       if (rnd() < 0.5) c.socket.destroy();
       else open.push(c.closedWithin(IDLE_MS + 5000));
-      if (open.length >= 40) await Promise.all(open.splice(0));
+      if (open.length >= 100) await Promise.all(open.splice(0));
     }
     await Promise.all(open);
     const g = await good;
