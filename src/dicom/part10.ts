@@ -4,6 +4,7 @@ import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './impleme
 import { TransferSyntax } from './transfer-syntax.js';
 import { quietDcmjs } from './dcmjs-quiet.js';
 import { multipleCharsetsOf, withIso2022Decoding } from './charset-iso2022.js';
+import { declaresUtf8, textEncoderFor, UnencodableTextError, UTF8_CHARACTER_SET, type TextEncodeFn } from './charset-encode.js';
 
 /** A keyword-keyed ("naturalized") data set, as dcmjs produces it: `ds.PatientID`, `ds.Rows`. */
 export type Dataset = Record<string, unknown>;
@@ -45,6 +46,10 @@ export function readPart10(bytes: Uint8Array, options: { untilPixelData?: boolea
   }
   const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.meta);
   const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
+  // dcmjs decodes the text and relabels the object ISO_IR 192; the declared set is kept, and
+  // writePart10 encodes the text back into it.
+  const declared = declaredCharacterSet(dict.dict);
+  if (declared !== undefined) dataset.SpecificCharacterSet = declared;
   const ts = typeof meta.TransferSyntaxUID === 'string' ? meta.TransferSyntaxUID : '';
   if (!ts) throw new ConformanceError('PACS_E_NO_TRANSFER_SYNTAX', 'file meta information has no Transfer Syntax UID');
   return { meta, dataset, transferSyntaxUid: ts };
@@ -60,6 +65,59 @@ export interface WriteOptions {
  * implementation (PS3.10 §7.1). Default transfer syntax: Explicit VR Little Endian.
  */
 export function writePart10(dataset: Dataset, options: WriteOptions = {}): Buffer {
+  const encode = textEncoderFor(dataset.SpecificCharacterSet);
+  if (encode) {
+    try {
+      return withTextEncoder(encode, () => writeUtf8Part10(dataset, options));
+    } catch (err) {
+      if (!(err instanceof UnencodableTextError)) throw err;
+    }
+  }
+  // Text the declared set cannot carry (or a set with no encoder here): UTF-8, labelled so.
+  const utf8 = encode || (dataset.SpecificCharacterSet !== undefined && !declaresUtf8(dataset.SpecificCharacterSet));
+  return writeUtf8Part10(utf8 ? { ...dataset, SpecificCharacterSet: UTF8_CHARACTER_SET } : dataset, options);
+}
+
+/** The Specific Character Set as the file declared it (dcmjs keeps it as the raw value). */
+function declaredCharacterSet(dict: Record<string, { _rawValue?: unknown; Value?: unknown[] }>): string | string[] | undefined {
+  const el = dict['00080005'];
+  if (!el) return undefined;
+  const raw = Array.isArray(el._rawValue) ? el._rawValue : el.Value;
+  if (!Array.isArray(raw)) return undefined;
+  const values = raw.map((v) => (typeof v === 'string' ? v.trim() : ''));
+  return values.length === 1 ? values[0] : values;
+}
+
+type WriteStreamProto = { writeUTF8String(this: WriteStream, value: string): number };
+interface WriteStream {
+  offset: number;
+  checkSize(n: number): void;
+  increment(n: number): number;
+  view: { writeBuffer(bytes: Uint8Array, offset: number): void };
+}
+
+/** The encoder dcmjs' text writes go through while writePart10 runs (synchronously); null = UTF-8. */
+let activeTextEncoder: TextEncodeFn | null = null;
+const writeStreamProto = (dcmjs.data as unknown as { WriteBufferStream: { prototype: WriteStreamProto } }).WriteBufferStream.prototype;
+const writeUtf8String = writeStreamProto.writeUTF8String;
+writeStreamProto.writeUTF8String = function (this: WriteStream, value: string): number {
+  if (!activeTextEncoder) return writeUtf8String.call(this, value);
+  const bytes = activeTextEncoder(value);
+  this.checkSize(bytes.byteLength);
+  this.view.writeBuffer(bytes, this.offset);
+  return this.increment(bytes.byteLength);
+};
+
+function withTextEncoder<T>(encode: TextEncodeFn, run: () => T): T {
+  activeTextEncoder = encode;
+  try {
+    return run();
+  } finally {
+    activeTextEncoder = null;
+  }
+}
+
+function writeUtf8Part10(dataset: Dataset, options: WriteOptions): Buffer {
   const sopClass = dataset.SOPClassUID;
   const sopInstance = dataset.SOPInstanceUID;
   if (typeof sopClass !== 'string' || typeof sopInstance !== 'string') {
