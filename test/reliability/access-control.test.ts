@@ -10,6 +10,7 @@ import { echoscu, startStoreScp, storescu, type StoreScp } from '../helpers/dcmt
 import { freePort, waitForPort } from '../helpers/ports.js';
 import { REPO, removeDir, writeTestConfig } from '../e2e/node-harness.js';
 import { exited, until } from './node-process.js';
+import { associateRq, rawClient, waitForBytes } from './raw-pdu.js';
 
 const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 // CT_small's patient: what must never reach the log by default.
@@ -69,6 +70,7 @@ describe('access control over DICOM, and no patient identifiers or secrets in th
       nodeYaml,
       readFileSync(nodeYaml, 'utf8')
         .replace('logLevel: warn', 'logLevel: debug')
+        .replace('    transport: dcmjs-dimse\n', '    transport: dcmjs-dimse\n    idleTimeoutSeconds: 1\n')
         .replace('    allow:\n', '    allow:\n      - aeTitle: REMOTEONLY\n        hosts: [10.9.9.9]\n')
         .replace(`api:\n  port: ${apiPort}\n`, `api:\n  port: ${apiPort}\n  token: ${API_TOKEN}\nexecutor:\n  kind: local\n  redis: { password: ${REDIS_PASSWORD} }\n`),
     );
@@ -110,6 +112,15 @@ describe('access control over DICOM, and no patient identifiers or secrets in th
     }
     // The log line says why (pino escapes the quotes in the message).
     await until('reject lines in the log', () => (cases.every((c) => c.why.test(logs.replace(/\\"/g, '"'))) ? true : undefined), 5000);
+  });
+
+  it('enforces the configured idleTimeoutSeconds (1 s) on an associated peer that goes silent', async () => {
+    const c = await rawClient(port);
+    c.socket.write(associateRq({ calling: 'STORESCU', called: 'UNIMIE' }));
+    expect((await waitForBytes(c, 6))[0]).toBe(0x02);
+    const ms = await c.closedWithin(6000); // 1 s idle + the 1 s check interval + the half-close grace
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(c.received().subarray(-10)[0]).toBe(0x07); // A-ABORT
   });
 
   it('after a full run (receive, render, export, API calls) the debug log holds no patient name or ID, no API token, no Redis password', async () => {
