@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runTool } from '../helpers/dcmtk.js';
+import { runTool } from './dcmtk.js';
 
 /**
  * A throw-away CA (`<ca>.crt/.key`) with server and client certificates signed by it (SAN 127.0.0.1),

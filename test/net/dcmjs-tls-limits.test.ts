@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,25 +10,12 @@ import { AllowListPolicy } from '../../src/net/allow-list-policy.js';
 import { createDcmjsScp } from '../../src/net/dcmjs-dimse-scp.js';
 import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
 import type { AssociationReject, ListenerOptions, ScpTransport, StoreRequest, TlsOptions } from '../../src/net/types.js';
-import { echoscu, runTool, storescu } from '../helpers/dcmtk.js';
+import { echoscu, storescu } from '../helpers/dcmtk.js';
+import { makeCertificates } from '../helpers/tls-certs.js';
 
 const FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const CT = join(FILES, 'CT_small.dcm');
 
-/** A throw-away CA with a server certificate (SAN 127.0.0.1) and a client certificate. */
-async function makeCertificates(dir: string): Promise<void> {
-  const ssl = async (...args: string[]) => {
-    const r = await runTool('openssl', args);
-    if (r.rc !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.output}`);
-  };
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  await ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'));
-  for (const name of ['server', 'client']) {
-    await ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.csr`));
-    await ssl('x509', '-req', '-in', join(dir, `${name}.csr`), '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial',
-      '-days', '2', '-extfile', join(dir, 'san.ext'), '-out', join(dir, `${name}.crt`));
-  }
-}
 
 const accepted = [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian];
 
@@ -51,7 +38,7 @@ describe('dcmjs-dimse SCP/SCU over mutual TLS, and the association limit', () =>
 
   beforeAll(async () => {
     await makeCertificates(work);
-    const tls: TlsOptions = { cert: pem('server.crt'), key: pem('server.key'), ca: pem('ca.crt'), requestClientCert: true };
+    const tls: TlsOptions = { cert: pem('ca-server.crt'), key: pem('ca-server.key'), ca: pem('ca.crt'), requestClientCert: true };
     const base: Omit<ListenerOptions, 'name'> = { aeTitle: 'NODE', host: '127.0.0.1', port: 0, acceptedTransferSyntaxes: accepted };
     tlsScp = createDcmjsScp({ ...base, name: 'tls', tls }, {
       policy,
@@ -84,7 +71,7 @@ describe('dcmjs-dimse SCP/SCU over mutual TLS, and the association limit', () =>
     const scu = createDcmjsScu({ log: silentLogger });
     const peer = {
       aeTitle: 'NODE', host: '127.0.0.1', port: tlsScp.port(), callingAeTitle: 'SCU',
-      tls: { cert: pem('client.crt'), key: pem('client.key'), ca: pem('ca.crt') },
+      tls: { cert: pem('ca-client.crt'), key: pem('ca-client.key'), ca: pem('ca.crt') },
     };
     expect(await scu.echo(peer)).toMatchObject({ ok: true, status: 0 });
     const f = readPart10(readFileSync(CT), { untilPixelData: true });
@@ -94,7 +81,7 @@ describe('dcmjs-dimse SCP/SCU over mutual TLS, and the association limit', () =>
   });
 
   it('DCMTK echoscu/storescu with +tls interoperate', async () => {
-    const tlsArgs = ['+tls', join(work, 'client.key'), join(work, 'client.crt'), '+cf', join(work, 'ca.crt')];
+    const tlsArgs = ['+tls', join(work, 'ca-client.key'), join(work, 'ca-client.crt'), '+cf', join(work, 'ca.crt')];
     const peer = { port: tlsScp.port(), callingAeTitle: 'DCMTK', calledAeTitle: 'NODE' };
     const e = await echoscu(peer, tlsArgs);
     expect(e.rc, e.output).toBe(0);

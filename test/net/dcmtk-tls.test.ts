@@ -12,7 +12,7 @@ import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
 import type { ScpTransport, StoreRequest } from '../../src/net/types.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
-import { makeCertificates } from './tls-certs.js';
+import { makeCertificates } from '../helpers/tls-certs.js';
 
 const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 

@@ -7,22 +7,11 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { redisConnectionOptions } from '../../src/scale/redis-connection.js';
-import { runTool } from '../helpers/dcmtk.js';
+import { makeCertificates } from '../helpers/tls-certs.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 import { removeDir } from '../e2e/node-harness.js';
 import { REDIS_PASSWORD, startWorker, type WorkerProcess } from './scale-harness.js';
 
-/** A throw-away CA and a server certificate for 127.0.0.1. */
-async function makeCertificates(dir: string): Promise<void> {
-  const ssl = async (...args: string[]) => {
-    const r = await runTool('openssl', args);
-    if (r.rc !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.output}`);
-  };
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  await ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.crt'));
-  await ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=redis', '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.csr'));
-  await ssl('x509', '-req', '-in', join(dir, 'server.csr'), '-CA', join(dir, 'ca.crt'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '2', '-extfile', join(dir, 'san.ext'), '-out', join(dir, 'server.crt'));
-}
 
 /** Redis over TLS only (no plain port) with a password: the node's config and the worker reach it. */
 describe('Redis with TLS and a password', () => {
@@ -37,7 +26,7 @@ describe('Redis with TLS and a password', () => {
     redis = spawn(
       '/usr/bin/redis-server',
       ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--requirepass', REDIS_PASSWORD,
-        '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no'],
+        '--tls-cert-file', join(dir, 'ca-server.crt'), '--tls-key-file', join(dir, 'ca-server.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no'],
       { stdio: 'ignore' },
     );
     await waitForPort(port);
