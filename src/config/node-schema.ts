@@ -48,6 +48,12 @@ export const DimseDestinationSchema = Strict({
   callingAeTitle: Type.Optional(AeTitle),
   /** Preferred transfer syntax; the exporter falls back to Explicit, then Implicit VR LE. */
   transferSyntax: Defaulted(OneOf(TRANSFER_SYNTAX_CHOICES), 'explicit-le'),
+  /**
+   * After a crash, ask the peer (C-FIND, IMAGE level) whether it already holds an object whose
+   * C-STORE response was never recorded, and send it again only if not. A peer without C-FIND
+   * gets it again (at least once).
+   */
+  verifyInDoubt: Defaulted(Type.Boolean(), true),
   tls: Type.Optional(TlsFilesSchema),
   timeoutSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 30),
   maxAttempts: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 8),

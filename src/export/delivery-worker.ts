@@ -1,6 +1,8 @@
 import type { Db } from '../provenance/database.js';
 import {
   claimDueDeliveries,
+  clearDeliveryDoubt,
+  markDeliveryFoundAtDestination,
   markDeliveryDone,
   markDeliveryFailed,
   resetInterruptedDeliveries,
@@ -116,9 +118,11 @@ export class DeliveryWorker {
     for (const group of byTs.values()) await this.sendGroup(route, group);
   }
 
-  private async sendGroup(route: DeliveryRoute, rows: DeliveryRow[]): Promise<void> {
+  private async sendGroup(route: DeliveryRoute, allRows: DeliveryRow[]): Promise<void> {
     const { destination, transport } = route;
     const log = this.deps.log.child({ destination: destination.name });
+    const rows = await this.withoutHeldInDoubt(route, allRows, log);
+    if (rows.length === 0) return;
     const items = rows.map((r) => ({
       path: r.path,
       sopClassUid: r.sopClassUid,
@@ -169,6 +173,37 @@ export class DeliveryWorker {
         this.recordFailure(destination, r, why, o.status, verdict === 'dead');
       }
     });
+  }
+
+  /**
+   * Rows in doubt (in flight when a previous process died) that the destination says it holds are
+   * recorded as delivered without sending them again; the others go out. A destination that
+   * cannot be asked gets them again: at least once.
+   */
+  private async withoutHeldInDoubt(route: DeliveryRoute, rows: DeliveryRow[], log: Logger): Promise<DeliveryRow[]> {
+    const { destination, transport } = route;
+    const doubtful = rows.filter((r) => r.inDoubt);
+    if (doubtful.length === 0) return rows;
+    const verify = destination.kind === 'dimse' && destination.verifyInDoubt !== false && transport.holds;
+    let held = new Set<string>();
+    if (verify) {
+      try {
+        held = await transport.holds!(destination, doubtful.map((r) => ({ path: r.path, sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, transferSyntaxUid: r.transferSyntaxUid })));
+      } catch (err) {
+        log.warn({ deliveries: doubtful.length, err: errorMessage(err) }, 'cannot ask the destination what it holds: objects in doubt are sent again');
+      }
+    }
+    for (const r of doubtful) {
+      if (held.has(r.sopInstanceUid)) {
+        markDeliveryFoundAtDestination(this.deps.db, r.id, this.now());
+        log.info({ sopInstanceUid: r.sopInstanceUid }, 'in doubt after a restart and already at the destination (C-FIND): not sent again');
+        this.deps.onAttempt?.(r, 'delivered');
+      } else {
+        clearDeliveryDoubt(this.deps.db, r.id);
+        if (verify) log.info({ sopInstanceUid: r.sopInstanceUid }, 'in doubt after a restart and not at the destination: sending');
+      }
+    }
+    return rows.filter((r) => !held.has(r.sopInstanceUid));
   }
 
   private recordFailure(dest: ExportDestination, row: DeliveryRow, error: string, status: number | undefined, permanent: boolean): void {

@@ -21,6 +21,11 @@ export interface DimseExportDestination extends DestinationCommon {
   timeoutMs?: number;
   /** Preferred transfer syntax (config `transferSyntax`); Explicit, then Implicit VR LE are the fallbacks. */
   transferSyntax?: ExportTransferSyntaxChoice;
+  /**
+   * Before re-sending an object that was in flight when a previous process died, ask the
+   * destination (C-FIND) whether it holds it already (config `verifyInDoubt`, default true).
+   */
+  verifyInDoubt?: boolean;
 }
 
 /** A folder (local disk, mounted share) receiving Part-10 files. */
@@ -61,6 +66,7 @@ export function fromResolvedDestination(d: ResolvedDestination): ExportDestinati
       tls: d.tls ? { cert: d.tls.cert, key: d.tls.key, ca: d.tls.ca } : undefined,
       timeoutMs: d.timeoutSeconds * 1000,
       transferSyntax: d.transferSyntax,
+      verifyInDoubt: d.verifyInDoubt,
       maxAttempts: d.maxAttempts,
       backoff,
     };

@@ -22,4 +22,9 @@ export interface Transport {
    * object in flight).
    */
   send(dest: ExportDestination, items: DeliveryItem[], onResponse?: (outcome: ScuStoreOutcome) => void): Promise<ScuStoreOutcome[]>;
+  /**
+   * Which of these objects the destination holds already (SOP Instance UIDs), where it can be
+   * asked; rejects when it cannot. Absent for transports that cannot ask.
+   */
+  holds?(dest: ExportDestination, items: DeliveryItem[]): Promise<Set<string>>;
 }

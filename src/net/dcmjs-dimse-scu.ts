@@ -8,11 +8,11 @@ import { enableOutgoingNoDelay } from './outgoing-nodelay.js';
 import { splitPart10 } from './part10-envelope.js';
 import { describeReject } from './reject-text.js';
 import { groupByTransferSyntax, type ScuStoreOutcome } from './scu-outcome.js';
-import type { RemoteNode, ScuTransport, StoreItem } from './types.js';
+import type { InstanceKeys, RemoteNode, ScuTransport, StoreItem } from './types.js';
 
 const { Client, Dataset, Transcoding } = dimse;
 const { PresentationContext } = dimse.association;
-const { CEchoRequest, CStoreRequest } = dimse.requests;
+const { CEchoRequest, CFindRequest, CStoreRequest } = dimse.requests;
 const { PresentationContextResult } = dimse.constants;
 type DimseRequest = InstanceType<typeof dimse.requests.Request>;
 type DimseAssociation = InstanceType<typeof dimse.association.Association>;
@@ -89,6 +89,13 @@ function sentSyntax(a: DimseAssociation, sopClassUid: string, objectSyntax: stri
     .filter((c) => c.getAbstractSyntaxUid() === sopClassUid && c.getResult() === PresentationContextResult.Accept);
   const own = accepted.find((c) => c.getAcceptedTransferSyntaxUid() === objectSyntax);
   return (own ?? accepted[accepted.length - 1])?.getAcceptedTransferSyntaxUid();
+}
+
+const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+
+/** Study Root IMAGE-level keys of one instance (hierarchical: study and series unique keys set). */
+function imageKeys(k: InstanceKeys): Record<string, unknown> {
+  return { StudyInstanceUID: k.studyInstanceUid, SeriesInstanceUID: k.seriesInstanceUid, SOPInstanceUID: k.sopInstanceUid };
 }
 
 /** Runs one association with the given requests; resolves when the connection has closed. */
@@ -206,6 +213,35 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
       if (failure) return { ok: false, error: failure.message, ms };
       if (status === undefined) return { ok: false, error: run.error?.message ?? 'no C-ECHO response', ms };
       return { ok: status === 0, status, ms, ...(status === 0 ? {} : { error: `C-ECHO status 0x${status.toString(16)}` }) };
+    },
+
+    async holds(peer, instances) {
+      const held = new Set<string>();
+      if (instances.length === 0) return held;
+      const failures: string[] = [];
+      let answered = 0;
+      const requests = instances.map((k) => {
+        const request = CFindRequest.createImageFindRequest(imageKeys(k));
+        request.on('response', (r: { getStatus(): number; getDataset(): { getElement(tag: string): unknown } | undefined }) => {
+          const status = r.getStatus();
+          if (status === 0xff00 || status === 0xff01) {
+            const uid = r.getDataset()?.getElement('SOPInstanceUID');
+            if (uid === k.sopInstanceUid) held.add(k.sopInstanceUid);
+          } else if (status === 0) {
+            answered++;
+          } else {
+            failures.push(`C-FIND status 0x${status.toString(16)}`);
+          }
+        });
+        return request;
+      });
+      const run = await runAssociation(peer, requests);
+      const failure = associationError(peer, run);
+      if (failure) throw failure;
+      if (!contextAccepted(run.accepted!, STUDY_ROOT_FIND)) throw new PermanentTransportError(`${peer.aeTitle} does not answer C-FIND (Study Root)`);
+      if (failures.length > 0) throw new TransientTransportError(`${peer.aeTitle}: ${failures[0]}`);
+      if (answered < requests.length) throw new TransientTransportError(`${peer.aeTitle} answered ${answered} of ${requests.length} C-FIND requests`);
+      return held;
     },
 
     async store(peer, items, onResponse) {

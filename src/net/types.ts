@@ -140,4 +140,17 @@ export interface ScuTransport {
    * made at all (refused, unreachable).
    */
   store(peer: RemoteNode, items: StoreItem[], onResponse?: (outcome: StoreOutcome) => void): Promise<StoreOutcome[]>;
+  /**
+   * Asks the peer (C-FIND, Study Root, IMAGE level) which of these instances it holds; resolves
+   * with their SOP Instance UIDs. Rejects when the peer cannot be asked (no association, C-FIND
+   * not accepted, a failure status). Absent where the adapter has no C-FIND.
+   */
+  holds?(peer: RemoteNode, instances: InstanceKeys[]): Promise<Set<string>>;
+}
+
+/** The keys of one instance in the Study Root hierarchy. */
+export interface InstanceKeys {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
 }

@@ -33,6 +33,11 @@ export interface DeliveryRow {
   createdAt: number;
   updatedAt: number;
   deliveredAt: number | null;
+  /**
+   * Was being sent when a previous process died: the peer may hold it already (its response was
+   * never recorded). The worker asks the destination before sending it again, where it can.
+   */
+  inDoubt: boolean;
 }
 
 export interface NewDelivery {
@@ -62,6 +67,7 @@ interface RawDelivery {
   created_at: number;
   updated_at: number;
   delivered_at: number | null;
+  in_doubt: number;
 }
 
 function toRow(r: RawDelivery): DeliveryRow {
@@ -82,6 +88,7 @@ function toRow(r: RawDelivery): DeliveryRow {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     deliveredAt: r.delivered_at,
+    inDoubt: r.in_doubt === 1,
   };
 }
 
@@ -153,9 +160,24 @@ export function markDeliveryDone(db: Db, id: number, opts: { now: number; status
   const info = prepared(
     db,
     `UPDATE deliveries SET state = 'done', attempts = attempts + 1, last_status = ?, last_error = NULL,
-       delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'sending'`,
+       delivered_at = ?, updated_at = ?, in_doubt = 0 WHERE id = ? AND state = 'sending'`,
   ).run(opts.status ?? 0, opts.now, opts.now, id);
   return info.changes === 1;
+}
+
+/** A `sending` row the destination already holds (found by a query): done, without an attempt. */
+export function markDeliveryFoundAtDestination(db: Db, id: number, now: number): boolean {
+  const info = prepared(
+    db,
+    `UPDATE deliveries SET state = 'done', last_status = 0, last_error = NULL, delivered_at = ?, updated_at = ?,
+       in_doubt = 0 WHERE id = ? AND state = 'sending'`,
+  ).run(now, now, id);
+  return info.changes === 1;
+}
+
+/** The destination was asked and does not hold it: an ordinary delivery from now on. */
+export function clearDeliveryDoubt(db: Db, id: number): void {
+  prepared(db, 'UPDATE deliveries SET in_doubt = 0 WHERE id = ?').run(id);
 }
 
 export interface FailureRecord {
@@ -210,7 +232,7 @@ export function discardDelivery(db: Db, id: number, now: number): boolean {
 
 /** Start-up recovery: rows a previous process left in `sending` become `pending`, due now. */
 export function resetInterruptedDeliveries(db: Db, now: number): number {
-  return prepared(db, "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'").run(
+  return prepared(db, "UPDATE deliveries SET state = 'pending', in_doubt = 1, next_attempt_at = ?, updated_at = ? WHERE state = 'sending'").run(
     now,
     now,
   ).changes;

@@ -234,4 +234,11 @@ CREATE INDEX processing_failures_series ON processing_failures(series_uid);
 ALTER TABLE jobs ADD COLUMN failed_slices_json TEXT;
 `,
   },
+  {
+    version: 3,
+    name: 'deliveries in doubt: sent when a previous process died, response never recorded',
+    sql: `
+ALTER TABLE deliveries ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPart10 } from '../../dicom/part10.js';
 import { isNativeTransferSyntax, transferSyntaxName } from '../../dicom/transfer-syntax.js';
 import type { ScuTransport } from '../../net/types.js';
 import { ConfigError, errorMessage } from '../../shared/errors.js';
@@ -18,8 +19,22 @@ import type { DeliveryItem, Transport } from '../transport.js';
  * when the peer refuses the preferred one. An object that cannot be encoded goes out as stored.
  */
 export function createDimseScuTransport(scu: ScuTransport, deps: { log?: Logger } = {}): Transport {
+  const query = scu.holds?.bind(scu);
   return {
     kind: 'dimse',
+    ...(query
+      ? {
+          async holds(dest: ExportDestination, items: DeliveryItem[]) {
+            if (dest.kind !== 'dimse') throw new ConfigError(`destination "${dest.name}" is not a DIMSE destination`);
+            const keys = [];
+            for (const item of items) {
+              const { dataset } = readPart10(await readFile(item.path), { untilPixelData: true });
+              keys.push({ studyInstanceUid: String(dataset.StudyInstanceUID), seriesInstanceUid: String(dataset.SeriesInstanceUID), sopInstanceUid: item.sopInstanceUid });
+            }
+            return query(remoteNodeOf(dest), keys);
+          },
+        }
+      : {}),
     async send(dest: ExportDestination, items: DeliveryItem[], onResponse?: (outcome: ScuStoreOutcome) => void) {
       if (dest.kind !== 'dimse') throw new ConfigError(`destination "${dest.name}" is not a DIMSE destination`);
       if (items.length === 0) return [];
