@@ -91,7 +91,8 @@ function sentSyntax(a: DimseAssociation, sopClassUid: string, objectSyntax: stri
   return (own ?? accepted[accepted.length - 1])?.getAcceptedTransferSyntaxUid();
 }
 
-const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+/** Study Root Query/Retrieve Information Model – FIND (the SCU's only query). */
+export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 
 /** Study Root IMAGE-level keys of one instance (hierarchical: study and series unique keys set). */
 function imageKeys(k: InstanceKeys): Record<string, unknown> {

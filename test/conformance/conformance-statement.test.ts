@@ -1,3 +1,4 @@
+import { STUDY_ROOT_FIND } from '../../src/net/dcmjs-dimse-scu.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TRANSFER_SYNTAX_CHOICES } from '../../src/config/node-schema.js';
@@ -64,15 +65,15 @@ describe('conformance statement ↔ code', () => {
     }
   });
 
-  it('2.2.7: the SOP classes sent are Verification and the derived builders’ classes, one per output kind', () => {
+  it('2.2.7: the SOP classes sent are Verification, the in-doubt C-FIND and the derived builders’ classes, one per output kind', () => {
     const rows = tableAfter('2.2.7');
     const uids = rows.map((r) => r[1]);
     expect(uids.sort()).toEqual(
-      [VERIFICATION, SC_IMAGE_STORAGE, MF_TRUE_COLOR_SC_STORAGE, CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, VL_ENDOSCOPIC_IMAGE_STORAGE].sort(),
+      [VERIFICATION, STUDY_ROOT_FIND, SC_IMAGE_STORAGE, MF_TRUE_COLOR_SC_STORAGE, CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, VL_ENDOSCOPIC_IMAGE_STORAGE].sort(),
     );
     const kinds = new Set(rows.flatMap((r) => [...r[2].matchAll(/output ([a-z-]+)/g)].map((m) => m[1])));
     expect([...kinds].sort()).toEqual([...OUTPUT_KINDS].sort());
-    for (const uid of uids) if (uid !== VERIFICATION) expect(STORAGE_SOP_CLASSES.has(uid), uid).toBe(true);
+    for (const uid of uids) if (uid !== VERIFICATION && uid !== STUDY_ROOT_FIND) expect(STORAGE_SOP_CLASSES.has(uid), uid).toBe(true);
   });
 
   it('2.2.8: every Storage SOP class the SCP accepts, no more, no less, with its name', () => {
