@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { freePort, waitForPort } from './ports.js';
 
 /** Result of running a DCMTK command line tool to completion. */
@@ -92,65 +91,9 @@ export async function startStoreScp(opts: StoreScpOptions): Promise<StoreScp> {
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const aeTitle = opts.aeTitle ?? 'STORESCP';
-  return { aeTitle, dir: opts.dir, ...(await startPeer('storescp', ['-aet', aeTitle, '-od', opts.dir, ...(opts.extraArgs ?? []), String(port)], port)) };
-}
-
-/** DCMTK's query/retrieve SCP: stores C-STOREs in its own index and answers C-FIND. */
-export interface QueryRetrieveScp extends StoreScp {
-  /** SOP Instance UIDs of the C-STORE requests received, in order (a re-delivery appears twice). */
-  storeRequests(): string[];
-}
-
-/**
- * Starts `dcmqrscp -v` on a free port with one storage area (`dir`) for `aeTitle` that any peer may
- * store to and query (Study Root C-FIND at IMAGE level). A repeated SOP Instance UID replaces the
- * stored file; the verbose log keeps every request.
- */
-export async function startDcmqrscp(opts: { dir: string; aeTitle?: string }): Promise<QueryRetrieveScp> {
-  mkdirSync(opts.dir, { recursive: true });
-  const port = await freePort();
-  const aeTitle = opts.aeTitle ?? 'PACSQR';
-  const config = join(opts.dir, '..', `dcmqrscp-${port}.cfg`);
-  writeFileSync(
-    config,
-    [
-      `NetworkTCPPort = ${port}`,
-      'MaxPDUSize = 65536',
-      'MaxAssociations = 64',
-      'HostTable BEGIN',
-      'HostTable END',
-      'VendorTable BEGIN',
-      'VendorTable END',
-      'AETable BEGIN',
-      `${aeTitle} ${opts.dir} RW (500, 1024mb) ANY`,
-      'AETable END',
-      '',
-    ].join('\n'),
-  );
-  const peer = await startPeer('dcmqrscp', ['-v', '-c', config, String(port)], port);
-  return {
-    aeTitle,
-    dir: opts.dir,
-    ...peer,
-    storeRequests: () => {
-      const uids: string[] = [];
-      let inRequest = false;
-      for (const line of peer.output().split('\n')) {
-        if (line.includes('C-STORE RQ')) inRequest = true;
-        else if (line.includes('C-STORE RSP')) inRequest = false;
-        else if (inRequest && line.includes('Affected SOP Instance UID')) {
-          uids.push(line.split(':').pop()!.trim());
-          inRequest = false;
-        }
-      }
-      return uids;
-    },
-  };
-}
-
-/** Spawns a DCMTK server on `port` and waits until it listens. */
-async function startPeer(command: string, args: string[], port: number): Promise<Omit<StoreScp, 'aeTitle' | 'dir'>> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('storescp', ['-aet', aeTitle, '-od', opts.dir, ...(opts.extraArgs ?? []), String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -160,10 +103,12 @@ async function startPeer(command: string, args: string[], port: number): Promise
     await waitForPort(port, '127.0.0.1', 10_000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${command} did not start: ${(err as Error).message}\n${out}`);
+    throw new Error(`storescp did not start: ${(err as Error).message}\n${out}`);
   }
   return {
+    aeTitle,
     port,
+    dir: opts.dir,
     process: child,
     output: () => out,
     stop: async () => {
