@@ -1,14 +1,6 @@
+import { parseJsonColumn } from '../provenance/json-column.js';
 import type { DerivationRow } from '../provenance/derivations.js';
 import type { JobRow } from '../provenance/jobs.js';
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 /** A `jobs` row as the API shows it: camelCase, with `action_json` and `progress_json` parsed. */
 export function jobView(j: JobRow) {
@@ -18,15 +10,15 @@ export function jobView(j: JobRow) {
     seriesUid: j.series_uid,
     studyUid: j.study_uid,
     ruleName: j.rule_name,
-    action: parseJson(j.action_json),
+    action: parseJsonColumn(j.action_json),
     state: j.state,
     attempts: j.attempts,
     maxAttempts: j.max_attempts,
     nextRunAt: j.next_run_at,
     lastError: j.last_error,
-    failedSlices: (parseJson(j.failed_slices_json ?? null) ?? []) as Array<{ sopInstanceUid: string; reasonCode: string; reason: string }>,
+    failedSlices: (parseJsonColumn(j.failed_slices_json ?? null) ?? []) as Array<{ sopInstanceUid: string; reasonCode: string; reason: string }>,
     supersedesJobId: j.supersedes_job_id,
-    progress: parseJson(j.progress_json),
+    progress: parseJsonColumn(j.progress_json),
     owner: j.owner,
     heartbeatAt: j.heartbeat_at,
     createdAt: j.created_at,

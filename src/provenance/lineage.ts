@@ -1,3 +1,4 @@
+import { parseJsonColumn } from './json-column.js';
 import type { Db } from './database.js';
 import { findBySop, type InstanceRow } from './instances.js';
 import { prepared } from './statement-cache.js';
@@ -88,15 +89,6 @@ export interface Lineage {
 
 type RawDerivation = DerivationRow;
 
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
 function toDerivation(r: RawDerivation): LineageDerivation {
   return {
     id: r.id,
@@ -114,9 +106,9 @@ function toDerivation(r: RawDerivation): LineageDerivation {
     preset: r.preset,
     seed: r.seed,
     steps: r.steps,
-    params: parseJson(r.params_json),
-    timings: parseJson(r.timings_json),
-    quality: parseJson(r.quality_json),
+    params: parseJsonColumn(r.params_json),
+    timings: parseJsonColumn(r.timings_json),
+    quality: parseJsonColumn(r.quality_json),
     createdAt: r.created_at,
   };
 }
