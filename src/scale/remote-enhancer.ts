@@ -23,7 +23,7 @@ import type { EnhancedSlice, SliceEnhancer } from '../app/stages.js';
 import { decodeSliceResult, encodeSliceJob, sliceGroups } from './payload-codec.js';
 import { queueNames, SERIES_JOB, SLICE_JOB } from './queue-names.js';
 import { redisConnectionOptions, redactUrl } from './redis-connection.js';
-import { ScaleMetrics } from './scale-metrics.js';
+import { readSnapshotWithin, ScaleMetrics } from './scale-metrics.js';
 
 /** How long finished-but-failed jobs stay in Redis for inspection. */
 const KEEP_FAILED = { age: 7 * 24 * 3600, count: 1000 };
@@ -259,9 +259,7 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
       throw new Error('enhancement flow vanished from Redis three times; is Redis persisting (appendonly)?');
     },
     async executorStatus() {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 1000)));
-      const s = await Promise.race([snapshot().catch(() => undefined), late]).finally(() => clearTimeout(timer));
+      const s = await readSnapshotWithin(snapshot, 1000);
       return s ? { kind: 'bullmq' as const, redisUp: true, workers: s.workers, jobs: s.counts } : { kind: 'bullmq' as const, redisUp: false };
     },
     async close() {

@@ -5,6 +5,19 @@ export interface QueueSnapshot {
   workers: number;
 }
 
+/** The queue's state, or undefined when Redis fails or does not answer within `timeoutMs`. */
+export async function readSnapshotWithin(snapshot: () => Promise<QueueSnapshot>, timeoutMs: number): Promise<QueueSnapshot | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  try {
+    return await Promise.race([snapshot().catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
 
 /**
@@ -19,17 +32,7 @@ export class ScaleMetrics {
 
   constructor(registry: Registry, snapshot: () => Promise<QueueSnapshot>, timeoutMs = 1000) {
     const registers = [registry];
-    const read = async (): Promise<QueueSnapshot | undefined> => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), timeoutMs);
-      });
-      try {
-        return await Promise.race([snapshot().catch(() => undefined), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+    const read = () => readSnapshotWithin(snapshot, timeoutMs);
     // One Redis round trip per scrape, shared by both gauges.
     let pending: Promise<QueueSnapshot | undefined> | undefined;
     const shared = (): Promise<QueueSnapshot | undefined> => {
