@@ -9,10 +9,11 @@ import { readPart10 } from '../../src/dicom/part10.js';
 import { phantomSlice } from '../../src/dicom/phantom-anatomy.js';
 import type { GrayImage } from '../../src/enhance/image-planes.js';
 import { renderDicom } from '../../src/render/render-dicom.js';
-import { gaussianBlur } from '../../src/eval/degradations.js';
+import { DEGRADATION_KINDS, gaussianBlur, type DegradationKind } from '../../src/eval/degradations.js';
 
-export type DegradationKind = 'low-light' | 'low-contrast' | 'uneven' | 'blur';
-export const DEGRADATIONS: readonly DegradationKind[] = ['low-light', 'low-contrast', 'uneven', 'blur'];
+export type { DegradationKind };
+/** The evaluation's kinds; the development set degrades with its own parameters (below). */
+export const DEGRADATIONS = DEGRADATION_KINDS;
 
 export interface QualityCase {
   name: string;
