@@ -46,13 +46,20 @@ export interface DetailTransferOptions {
   boost: number;
 }
 
+/** Normalised 1-D Gaussian kernel of radius ⌈3σ⌉. */
+export function gaussianKernel1d(sigma: number): Float64Array {
+  const radius = Math.max(1, Math.ceil(3 * sigma));
+  const k = new Float64Array(2 * radius + 1);
+  let s = 0;
+  for (let i = -radius; i <= radius; i++) s += k[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i]! /= s;
+  return k;
+}
+
 /** Separable Gaussian blur of each plane, edges clamped. */
 export function gaussianPlanes(src: Float32Array, planes: number, width: number, height: number, sigma: number): Float32Array {
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = new Float32Array(2 * r + 1);
-  let sum = 0;
-  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
-  for (let i = 0; i < k.length; i++) k[i]! /= sum;
+  const k = gaussianKernel1d(sigma);
+  const r = (k.length - 1) / 2;
   const hw = width * height;
   const tmp = new Float32Array(src.length);
   const out = new Float32Array(src.length);

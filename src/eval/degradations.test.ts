@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from '../enhance/image-planes.js';
 import type { RgbImage } from '../render/rgb-image.js';
-import { DEFAULT_DEGRADATION, degrade, degradedPairs, DEGRADATION_KINDS, gaussianBlur, gaussianKernel1d, illuminationField } from './degradations.js';
+import { gaussianKernel1d } from '../enhance/detail-transfer.js';
+import { DEFAULT_DEGRADATION, degrade, degradedPairs, DEGRADATION_KINDS, gaussianBlur, illuminationField } from './degradations.js';
 
 function ramp(width: number, height: number): GrayImage {
   const gray = new Uint8Array(width * height);

@@ -4,6 +4,7 @@
  * (clean, degraded) pair is the same on every run and PSNR/SSIM against the clean image measure
  * how much of the degradation a method undoes.
  */
+import { gaussianKernel1d } from '../enhance/detail-transfer.js';
 import { isGrayImage, type EngineImage } from '../enhance/image-planes.js';
 
 export type DegradationKind = 'low-light' | 'low-contrast' | 'uneven' | 'blur';
@@ -69,15 +70,6 @@ export function illuminationField(x: number, y: number, width: number, height: n
   return min + (1 - min) * 0.5 * (1 - Math.cos(Math.PI * r));
 }
 
-/** Normalised 1-D Gaussian kernel of radius ⌈3σ⌉. */
-export function gaussianKernel1d(sigma: number): Float64Array {
-  const radius = Math.max(1, Math.ceil(3 * sigma));
-  const k = new Float64Array(2 * radius + 1);
-  let s = 0;
-  for (let i = -radius; i <= radius; i++) s += k[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
-  for (let i = 0; i < k.length; i++) k[i]! /= s;
-  return k;
-}
 
 /** Separable Gaussian blur per channel, edges mirrored (so a constant image stays constant). */
 export function gaussianBlur<T extends EngineImage>(img: T, sigma: number): T {
