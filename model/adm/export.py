@@ -46,6 +46,15 @@ def fp16_region(name: str, op: str):
     return None
 
 
+def fp16_region_fp32_io(name: str, op: str):
+    """As fp16_region, but the output head (GroupNorm, SiLU, conv) stays float32, exactly as
+    guided-diffusion runs it: float32 in and out, so the engine feeds and reads float32 with no
+    conversion on the host; the casts run on the device."""
+    if name.startswith("/out/"):
+        return False
+    return fp16_region(name, op)
+
+
 def load_checkpoint(model: ADMUNet, path: str) -> None:
     state = torch.load(path, map_location="cpu")
     missing, unexpected = [], []
@@ -72,6 +81,9 @@ def main():
     ap.add_argument("--case-out", help="also keep the PyTorch parity case (x.bin, t.bin, out.bin, case.json) here")
     ap.add_argument("--skip-fp32", action="store_true")
     ap.add_argument("--skip-fp16", action="store_true")
+    ap.add_argument("--fp32-io", action="store_true",
+                    help="also write <prefix>-fp16-io32: float16 body with float32 input and output")
+    ap.add_argument("--skip-parity", action="store_true", help="no onnxruntime-node check of the written files")
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -101,25 +113,30 @@ def main():
         raw = os.path.join(tmp, "export", "model.onnx")
         os.makedirs(os.path.dirname(raw))
         export_onnx(model, raw)
-        for dtype in ("float32", "float16"):
-            if (dtype == "float32" and args.skip_fp32) or (dtype == "float16" and args.skip_fp16):
+        variants = [("float32", f"{prefix}-fp32", not args.skip_fp32), ("float16", f"{prefix}-fp16", not args.skip_fp16),
+                    ("fp16-io32", f"{prefix}-fp16-io32", args.fp32_io)]
+        for dtype, ident, wanted in variants:
+            if not wanted:
                 continue
-            ident = f"{prefix}-{'fp32' if dtype == 'float32' else 'fp16'}"
             folder = os.path.join(args.out, ident)
             os.makedirs(folder, exist_ok=True)
             path = os.path.join(folder, ident + ".onnx")
             if dtype == "float32":
                 data = consolidate(raw, path)
                 info = {"dataFile": os.path.basename(data), "dataSha256": sha256_of(data)}
-            else:
+            elif dtype == "float16":
                 info = convert_to_fp16(raw, path, fp16_region)
-            parity = onnx_parity(path, case, dtype)
-            info.update(maxAbsDiff=parity["maxAbsDiff"], maxAbsReference=parity["maxAbsReference"],
-                        finite=parity["finite"], onnxRuntimeMs=parity["runMs"], outputDims=parity["outputDims"])
+            else:
+                info = convert_to_fp16(raw, path, fp16_region_fp32_io, io_fp16=False)
+            io_dtype = "float16" if dtype == "float16" else "float32"
+            if not args.skip_parity:
+                parity = onnx_parity(path, case, io_dtype)
+                info.update(maxAbsDiff=parity["maxAbsDiff"], maxAbsReference=parity["maxAbsReference"],
+                            finite=parity["finite"], onnxRuntimeMs=parity["runMs"], outputDims=parity["outputDims"])
             report[ident] = info
             src = source + (f"; weights in {info['dataFile']} sha256 {info['dataSha256']}" if dtype == "float32" else "")
             write_manifest(os.path.join(folder, "manifest.yaml"), id=ident, version=version, file=ident + ".onnx",
-                           file_path=path, licence=LICENCE, source=src, output="epsilon+variance", dtype=dtype)
+                           file_path=path, licence=LICENCE, source=src, output="epsilon+variance", dtype=io_dtype)
             with open(os.path.join(folder, "export-report.json"), "w") as f:
                 json.dump(report, f, indent=1)
     print(json.dumps(report))

@@ -1,4 +1,5 @@
 """ONNX export with the contract's names and dynamic axes, and the PyTorch side of parity checks."""
+import inspect
 import json
 import os
 import subprocess
@@ -15,10 +16,12 @@ def export_onnx(model: torch.nn.Module, path: str, sample_hw: Sequence[int] = (6
     model.eval()
     x = torch.randn(1, 3, *sample_hw)
     t = torch.tensor([500], dtype=torch.int64)
+    # PyTorch >= 2.9 defaults to the dynamo exporter, whose node names the float16 region rules do not know.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(model, (x, t), path, opset_version=17, input_names=["x", "t"], output_names=["out"],
                       dynamic_axes={"x": {0: "batch", 2: "height", 3: "width"}, "t": {0: "batch"},
                                     "out": {0: "batch", 2: "height", 3: "width"}},
-                      do_constant_folding=True)
+                      do_constant_folding=True, **legacy)
 
 
 def save_parity_case(model: torch.nn.Module, folder: str, batch: int, height: int, width: int, seed: int) -> str:

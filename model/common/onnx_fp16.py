@@ -190,6 +190,8 @@ def convert_to_fp16(src: str, dst: str, region: Callable[[str, str], Optional[bo
         name = P.string(P.first(vi, P.VALUE_INFO_NAME))
         if io_fp16 and new[name] == P.FLOAT:
             raise ValueError(f"output {name} is float32 after conversion; make its producer a float16 node")
+        if not io_fp16 and new[name] == P.FLOAT16:
+            raise ValueError(f"output {name} is float16 after conversion; make its producer a float32 node")
         new_outputs.append(_with_elem_type(vi, new[name]))
     new_inputs = [_with_elem_type(vi, new[P.string(P.first(vi, P.VALUE_INFO_NAME))]) for vi in inputs]
     body = [f for f in graph if f[0] not in (P.GRAPH_NODE, P.GRAPH_INITIALIZER, P.GRAPH_INPUT, P.GRAPH_OUTPUT,
