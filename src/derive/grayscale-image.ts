@@ -144,6 +144,22 @@ export function luminance(image: RgbImage): Uint8Array {
 }
 
 /**
+ * The enhanced image as grey levels 0…255 in the source's polarity (a MONOCHROME1 source's display
+ * inversion undone): the values `windowInverse` maps back onto the window's value range.
+ */
+export function displayGrey(image: RgbImage, invert: boolean): Uint16Array {
+  const y = luminance(image);
+  const out = new Uint16Array(y.length);
+  for (let i = 0; i < y.length; i++) out[i] = invert ? 255 - y[i]! : y[i]!;
+  return out;
+}
+
+/** Window Center & Width Explanation of a derived grayscale image: which window, and that the values are not HU. */
+export function windowExplanation(window: ValueWindow): string {
+  return `${window.name} window of the source (values not HU)`;
+}
+
+/**
  * Inverse of the LINEAR VOI function (PS3.3 C.11.2.1.2.1) over 0…255: display value y maps back
  * to c − 0.5 + (y/255 − 0.5)(w − 1), so the output values span the window the image was rendered
  * with. Returns slope and intercept of that map.
@@ -241,22 +257,23 @@ export class GrayscaleImageBuilder {
     if ((photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2') || !options.window) {
       refuse(`output derived-grayscale needs a grayscale source; this one is ${photometric ?? 'without Photometric Interpretation'}`);
     }
-    if (frameCount(source) > 1) refuse('output derived-grayscale needs single-frame sources');
+    if (frameCount(source) > 1) {
+      refuse(`output derived-grayscale needs single-frame CT/MR Image Storage or Enhanced CT/MR Image Storage sources; this ${id.sopClassUid} object has ${frameCount(source)} frames`);
+    }
     if (Number(source.Rows) !== image.height || Number(source.Columns) !== image.width) {
       invalid('the derived image grid differs from the source: its geometry would not be true');
     }
     const isCt = id.sopClassUid === CT_IMAGE_STORAGE;
     const window = options.window;
     const invert = photometric === 'MONOCHROME1';
-    const y = luminance(image);
+    const grey = displayGrey(image, invert);
     const map = windowInverse(window);
     let encoding: GrayscaleEncoding;
     let pixels: Uint16Array | Int16Array;
-    const explanation = `${window.name} window of the source (values not HU)`;
+    const explanation = windowExplanation(window);
     if (isCt) {
       // Stored 0…255 (display value, un-inverted); Rescale maps them onto the window's range.
-      pixels = new Uint16Array(y.length);
-      for (let i = 0; i < y.length; i++) pixels[i] = invert ? 255 - y[i]! : y[i]!;
+      pixels = grey;
       encoding = {
         photometricInterpretation: photometric,
         bitsStored: 12,
@@ -268,10 +285,10 @@ export class GrayscaleImageBuilder {
       // MR has no Modality LUT: the stored values are the window-range values themselves.
       const lo = Math.round(map.intercept);
       const signed = lo < 0;
-      pixels = signed ? new Int16Array(y.length) : new Uint16Array(y.length);
+      pixels = signed ? new Int16Array(grey.length) : new Uint16Array(grey.length);
       const [min, max] = signed ? [-32768, 32767] : [0, 65535];
-      for (let i = 0; i < y.length; i++) {
-        const v = Math.round(map.intercept + (invert ? 255 - y[i]! : y[i]!) * map.slope);
+      for (let i = 0; i < grey.length; i++) {
+        const v = Math.round(map.intercept + grey[i]! * map.slope);
         pixels[i] = Math.min(max, Math.max(min, v));
       }
       encoding = {

@@ -1,5 +1,4 @@
 import type { Dataset } from '../dicom/part10.js';
-import { deriveUid } from '../dicom/uid.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import { codeItem, requiredDerivationCode } from './codes.js';
 import { fitText } from './dicom-text.js';
@@ -19,6 +18,7 @@ import { rgbImagePixelModule } from './rgb-pixel-module.js';
 import { secondaryCaptureModules } from './sc-modules.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import { SINGLE_FRAME_SOP_CLASSES } from './single-frame-classes.js';
+import { dimensionOrganizationUid, stackDimensionModule, stackFrameContent, stackRanks } from './stack-dimension.js';
 import { cloneValue, firstValue, stringValue } from './source-modules.js';
 
 /** Multi-frame True Color Secondary Capture Image Storage (PS3.4 B.5, IOD PS3.3 A.8.5). */
@@ -26,13 +26,7 @@ export const MF_TRUE_COLOR_SC_STORAGE = '1.2.840.10008.5.1.4.1.1.7.4';
 
 /** (5200,9230) Per-frame Functional Groups Sequence, as Frame Increment Pointer (C.8.6.3 / A.8.5.4). */
 const PER_FRAME_FUNCTIONAL_GROUPS_TAG = 0x52009230;
-/** Dimension pointers (PS3.3 C.7.6.17): Stack ID and In-Stack Position Number in Frame Content. */
-const STACK_ID_TAG = 0x00209056;
-const IN_STACK_POSITION_TAG = 0x00209057;
-const FRAME_CONTENT_SEQUENCE_TAG = 0x00209111;
 const STACK_ID = '1';
-
-const DIMENSION_NAMESPACE = 'unimie-pacs-node:dimension-organization:v1';
 
 /** Geometry of one frame, as the functional group macros hold it. */
 export interface FrameGeometry {
@@ -103,18 +97,6 @@ function ds(v: number): string {
 const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>
   a !== undefined && b !== undefined && a.length === b.length && a.every((v, i) => Number(v) === Number(b[i]));
 
-/** Position of each frame along the normal of its plane (for In-Stack Position Number). */
-function stackRanks(frames: readonly MfScFrame[], planes: boolean): number[] {
-  if (!planes) return frames.map((_, i) => i + 1);
-  const iop = frames[0]!.geometry.imageOrientationPatient!;
-  const n = [iop[1]! * iop[5]! - iop[2]! * iop[4]!, iop[2]! * iop[3]! - iop[0]! * iop[5]!, iop[0]! * iop[4]! - iop[1]! * iop[3]!];
-  const d = frames.map((f, i) => ({ i, d: f.geometry.imagePositionPatient!.reduce((s, p, k) => s + p * n[k]!, 0) }));
-  d.sort((a, b) => a.d - b.d || a.i - b.i);
-  const ranks = new Array<number>(frames.length);
-  d.forEach((e, r) => (ranks[e.i] = r + 1));
-  return ranks;
-}
-
 /**
  * The one builder for Multi-frame True Color Secondary Capture objects (PS3.3 A.8.5, with the
  * A.8.5.4 constraints: RGB, 8 bits, Planar Configuration 0, no VOI LUT). Frames keep the order
@@ -169,18 +151,12 @@ export class MultiFrameScBuilder {
     if (sharedMeasures) shared.PixelMeasuresSequence = pixelMeasures(g0);
     if (sharedOrientation) shared.PlaneOrientationSequence = orientation(g0);
 
-    const ranks = stackRanks(frames, planes);
+    // In-Stack Position Number = rank along the slice normal (source order without geometry).
+    const ranks = stackRanks(planes ? frames.map((f) => f.geometry) : frames.map(() => ({})));
     const code = requiredDerivationCode(p.derivationCodes.length > 0 ? 'enhance' : 'render');
     const perFrame = frames.map((f, i): Dataset => {
       const item: Dataset = {
-        FrameContentSequence: [
-          {
-            FrameAcquisitionNumber: i + 1,
-            StackID: STACK_ID,
-            InStackPositionNumber: ranks[i],
-            DimensionIndexValues: [1, ranks[i]],
-          },
-        ],
+        FrameContentSequence: [{ FrameAcquisitionNumber: i + 1, ...stackFrameContent({ stackId: STACK_ID, inStackPosition: ranks[i]! }, [1, ranks[i]!]) }],
       };
       if (measures && !sharedMeasures) item.PixelMeasuresSequence = pixelMeasures(f.geometry);
       if (planes) item.PlanePositionSequence = [{ ImagePositionPatient: f.geometry.imagePositionPatient!.map(ds) }];
@@ -196,7 +172,6 @@ export class MultiFrameScBuilder {
     });
 
     const now = processingTime(p);
-    const dimensionOrganizationUid = deriveUid(DIMENSION_NAMESPACE, p.sopInstanceUid);
     const frameBytes = width * height * 3;
     const pixels = new Uint8Array(frameBytes * frames.length + ((frameBytes * frames.length) % 2));
     frames.forEach((f, i) => pixels.set(f.image.data, i * frameBytes));
@@ -213,26 +188,10 @@ export class MultiFrameScBuilder {
       SharedFunctionalGroupsSequence: [shared],
       PerFrameFunctionalGroupsSequence: perFrame,
       // Multi-frame Dimension (C.7.6.17)
-      DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimensionOrganizationUid }],
-      DimensionOrganizationType: planes ? '3D' : undefined,
-      DimensionIndexSequence: [
-        {
-          DimensionOrganizationUID: dimensionOrganizationUid,
-          DimensionIndexPointer: STACK_ID_TAG,
-          FunctionalGroupPointer: FRAME_CONTENT_SEQUENCE_TAG,
-          DimensionDescriptionLabel: 'Stack ID',
-        },
-        {
-          DimensionOrganizationUID: dimensionOrganizationUid,
-          DimensionIndexPointer: IN_STACK_POSITION_TAG,
-          FunctionalGroupPointer: FRAME_CONTENT_SEQUENCE_TAG,
-          DimensionDescriptionLabel: 'In-Stack Position Number',
-        },
-      ],
+      ...stackDimensionModule(dimensionOrganizationUid(p.sopInstanceUid), planes ? '3D' : undefined),
       PixelData: [pixels.buffer],
       _vrMap: { PixelData: 'OB' },
     };
-    if (ds0.DimensionOrganizationType === undefined) delete ds0.DimensionOrganizationType;
     // Frame Increment Pointer is 1C: present only when there is more than one frame (C.7.6.6, C.8.6.3).
     if (frames.length > 1) ds0.FrameIncrementPointer = PER_FRAME_FUNCTIONAL_GROUPS_TAG;
     if (planes) {
