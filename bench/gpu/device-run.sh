@@ -17,7 +17,8 @@ xz -dc .gpu/libonnxruntime_providers_cuda.so.xz > "$B/libonnxruntime_providers_c
 cp .gpu/libonnxruntime_providers_shared.so "$B/"
 export PATH="$RT:$PATH" CUDA_MODULE_LOADING=LAZY
 SITE=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-export LD_LIBRARY_PATH="$(find "$SITE/nvidia" -name 'lib*.so*' -printf '%h\n' | sort -u | paste -sd:):${LD_LIBRARY_PATH:-}"
+export LD_LIBRARY_PATH="$(find "$SITE/nvidia" -name 'lib*.so*' -printf '%h\n' | sort -u | paste -sd:):/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+ldd "$B/libonnxruntime_providers_cuda.so" | grep -E "not found|cublas|cudart|curand"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,power.limit --format=csv | tee "$OUT/gpu.csv"
 nproc; node --version; python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
 MODELS=/tmp/gpu-models
