@@ -57,6 +57,17 @@ export interface DerivedFromSourceOptions {
 
 const CS_VALUE = /^[A-Z0-9_ ]{1,16}$/;
 
+/**
+ * IODs whose Image Type value 2 is enumerated PRIMARY only (PS3.3 C.8.16.1.2: Enhanced CT, Enhanced
+ * MR); every other derived image of this node is SECONDARY.
+ */
+const VALUE2_PRIMARY_ONLY = new Set(['1.2.840.10008.5.1.4.1.1.2.1', '1.2.840.10008.5.1.4.1.1.4.1']);
+
+/** Image Type values 1 and 2 of a derived image of this SOP class. */
+export function derivedImageType12(sopClassUid: string): [string, string] {
+  return ['DERIVED', VALUE2_PRIMARY_ONLY.has(sopClassUid) ? 'PRIMARY' : 'SECONDARY'];
+}
+
 /** Invariants shared by every derived image (PS3.3 C.7.6.1.1.2, C.12.1, C.12.4). */
 export function validateDerivedBase(p: DerivedBaseParams): void {
   const uids: [string, unknown][] = [
@@ -74,7 +85,8 @@ export function validateDerivedBase(p: DerivedBaseParams): void {
   if (p.sourceImages.length === 0) invalid('a derived image needs at least one source image');
   if (p.sourceImages.some((r) => r.sopInstanceUid === p.sopInstanceUid)) invalid('SOP Instance UID equals a source image UID');
   if (p.sourceImages.some((r) => r.seriesInstanceUid === p.seriesInstanceUid)) invalid('derived Series Instance UID equals a source series UID');
-  if (p.imageType[0] !== 'DERIVED' || p.imageType[1] !== 'SECONDARY') invalid('Image Type must start with DERIVED\\SECONDARY');
+  const [value1, value2] = derivedImageType12(p.sopClassUid);
+  if (p.imageType[0] !== value1 || p.imageType[1] !== value2) invalid(`Image Type must start with ${value1}\\${value2}`);
   for (const v of p.imageType) if (!CS_VALUE.test(v)) invalid(`Image Type value ${JSON.stringify(v)} is not a CS value`);
   if (!CS_VALUE.test(p.modality)) invalid(`Modality ${JSON.stringify(p.modality)} is not a CS value`);
   if (!Number.isInteger(p.seriesNumber) || p.seriesNumber < -(2 ** 31) || p.seriesNumber >= 2 ** 31) {
@@ -183,7 +195,7 @@ export function baseParamsFromSource(
 ): DerivedBaseParams {
   const id = sourceIdentity(source);
   // Values 3 and 4 only where the IOD allows them (the VL Image module enumerates value 3).
-  const imageType = ['DERIVED', 'SECONDARY'];
+  const imageType: string[] = derivedImageType12(options.sopClassUid);
   if (options.imageTypeValue3) {
     imageType.push(options.imageTypeValue3);
     if (options.imageTypeValue4) imageType.push(options.imageTypeValue4);

@@ -175,6 +175,14 @@ function ds(v: number): string {
   return s.length <= 16 ? s : v.toPrecision(8);
 }
 
+/**
+ * Frame of Reference UID for the derived images of a source series whose own UID was unusable
+ * (geometry.ts): one new frame of reference per source series keeps its derived images linked.
+ */
+export function replacementFrameOfReference(sourceSeriesUid: string): string {
+  return deriveUid(FRAME_OF_REFERENCE_NAMESPACE, sourceSeriesUid);
+}
+
 function refuse(message: string): never {
   throw new ConformanceError('PACS_E_DERIVE_KIND_UNSUPPORTED', message);
 }
@@ -300,11 +308,7 @@ export class GrayscaleImageBuilder {
     }
 
     const geometry = geometryFor(source, undefined);
-    if (geometry.FrameOfReferenceUID === undefined) {
-      // The source's Frame of Reference UID was unusable (geometry.ts); one new frame of reference
-      // per source series keeps the derived slices linked to each other.
-      geometry.FrameOfReferenceUID = deriveUid(FRAME_OF_REFERENCE_NAMESPACE, id.seriesUid);
-    }
+    if (geometry.FrameOfReferenceUID === undefined) geometry.FrameOfReferenceUID = replacementFrameOfReference(id.seriesUid);
     if (geometry.PositionReferenceIndicator === undefined) geometry.PositionReferenceIndicator = '';
     if (geometry.SliceThickness === undefined) geometry.SliceThickness = '';
 

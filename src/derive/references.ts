@@ -69,3 +69,26 @@ export function relatedSeriesSequence(refs: readonly SourceImageRef[]): Dataset[
   }
   return out;
 }
+
+/**
+ * Hierarchical SOP Instance Reference Macro (PS3.3 Table C.17-3), one item per study: e.g. the
+ * Source Image Evidence Sequence (0008,9154) of the Enhanced CT/MR Image modules, which lists every
+ * instance the frames' Source Image Sequences name.
+ */
+export function hierarchicalReferences(refs: readonly SourceImageRef[]): Dataset[] {
+  const studies = new Map<string, Map<string, Map<string, string>>>();
+  for (const ref of refs) {
+    const series = studies.get(ref.studyInstanceUid) ?? new Map<string, Map<string, string>>();
+    const instances = series.get(ref.seriesInstanceUid) ?? new Map<string, string>();
+    instances.set(ref.sopInstanceUid, ref.sopClassUid);
+    series.set(ref.seriesInstanceUid, instances);
+    studies.set(ref.studyInstanceUid, series);
+  }
+  return [...studies].map(([studyUid, series]) => ({
+    StudyInstanceUID: studyUid,
+    ReferencedSeriesSequence: [...series].map(([seriesUid, instances]) => ({
+      SeriesInstanceUID: seriesUid,
+      ReferencedSOPSequence: [...instances].map(([sopUid, classUid]) => ({ ReferencedSOPClassUID: classUid, ReferencedSOPInstanceUID: sopUid })),
+    })),
+  }));
+}
