@@ -147,14 +147,25 @@ async function writeObject(
   return ctx.spool.writeFileDurably(relPath, serialise(dataset));
 }
 
-/** Per-slice kinds (sc-rgb, derived-grayscale, vl-endoscopic): one object per slice, written as it comes. */
+/**
+ * Per-slice kinds (sc-rgb, derived-grayscale, vl-endoscopic): one object per slice, written as it
+ * comes; except where the builder keeps a multi-frame source whole (derived-grayscale of Enhanced
+ * CT/MR): its frames, which the pipeline hands over one after the other, are held until the next
+ * source object (or the end) and built into one object.
+ */
 class PerSliceAssembler implements OutputAssembler {
   private readonly state = { registered: false };
+  private whole: AssembledSlice[] = [];
 
   constructor(private readonly ctx: WindowContext) {}
 
   async add(s: AssembledSlice): Promise<void> {
     const ctx = this.ctx;
+    if (this.whole.length > 0 && this.whole[0]!.instance.sopInstanceUid !== s.instance.sopInstanceUid) await this.writeWhole();
+    if (ctx.builder.wholeObject(ctx.action.output, s.source)) {
+      this.whole.push(s);
+      return;
+    }
     const sopInstanceUid = derivedSopInstanceUid({
       derivedSeriesUid: ctx.seriesUid,
       sourceSopInstanceUid: s.instance.sopInstanceUid,
@@ -188,7 +199,51 @@ class PerSliceAssembler implements OutputAssembler {
     ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
   }
 
-  async finish(): Promise<void> {}
+  async finish(): Promise<void> {
+    await this.writeWhole();
+  }
+
+  /** The held frames of one source object as one object, one provenance row per frame. */
+  private async writeWhole(): Promise<void> {
+    const frames = this.whole;
+    this.whole = [];
+    if (frames.length === 0) return;
+    const ctx = this.ctx;
+    const first = frames[0]!;
+    const sopInstanceUid = derivedSopInstanceUid({ derivedSeriesUid: ctx.seriesUid, sourceSopInstanceUid: first.instance.sopInstanceUid, frameIndex: 0 });
+    const dataset = ctx.builder.buildFrames({
+      source: first.source,
+      frames: frames.map((f) => ({
+        frameIndex: f.rendered.frameIndex,
+        image: f.enhanced?.image ?? f.rendered.image,
+        window: f.rendered.window,
+        derivationDescription: descriptionOf(ctx, f),
+      })),
+      seriesInstanceUid: ctx.seriesUid,
+      sopInstanceUid,
+      seriesNumber: derivedSeriesNumber(first.source, ctx.windowIndex),
+      seriesDescription: describeSeries(first.source, ctx.windowName, ctx.preset),
+      derivationDescription: descriptionOf(ctx, first),
+      processedAt: ctx.processedAt,
+      model: modelOf(ctx.preset),
+      outputKind: ctx.action.output,
+      sourceTransferSyntaxUid: first.instance.transferSyntaxUid,
+    });
+    registerOnce(ctx, this.state, first.source);
+    const written = await writeObject(ctx, dataset, sopInstanceUid, writePart10WithLargePixels);
+    const sopClassUid = String(dataset.SOPClassUID);
+    for (const [i, f] of frames.entries()) {
+      recordDerivation(ctx.db, {
+        ...provenanceOf(ctx, f),
+        derivedSopInstanceUid: sopInstanceUid,
+        derivedSopClassUid: sopClassUid,
+        derivedFrameNumber: i + 1,
+        path: written.path,
+        sha256: written.sha256,
+      });
+    }
+    ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
+  }
 }
 
 interface CollectedFrame {

@@ -1,14 +1,16 @@
 import type { LoadedConfig } from '../config/load.js';
 import { OUTPUT_KINDS } from '../config/rules-schema.js';
 import type { OutputKind } from '../config/types.js';
+import { EnhancedGrayscaleImageBuilder, isEnhancedCtMr } from '../derive/enhanced-grayscale-image.js';
 import { GrayscaleImageBuilder } from '../derive/grayscale-image.js';
 import { MultiFrameScBuilder } from '../derive/mf-sc-image.js';
 import { ScImageBuilder } from '../derive/sc-image.js';
 import { VlEndoscopicBuilder } from '../derive/vl-endoscopic.js';
 import { buildProcessingStamp } from '../derive/equipment.js';
 import { renderDicom, type WindowSpec } from '../render/index.js';
-import type { DerivedObjectBuilder, DerivedObjectInput, DerivedSeriesInput, OutputAssembly, SliceRenderer } from './stages.js';
+import type { DerivedFramesInput, DerivedObjectBuilder, DerivedObjectInput, DerivedSeriesInput, OutputAssembly, SliceRenderer } from './stages.js';
 import { ConfigError } from '../shared/errors.js';
+import type { Dataset } from '../dicom/part10.js';
 
 /**
  * The configured fixed windows (built-in and from node.yaml) as the render stage takes them;
@@ -59,7 +61,7 @@ export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjec
       description: input.model ? 'UniMIE diffusion enhancement' : 'Windowed rendering to RGB',
       stationAeTitle,
     });
-  const common = (input: DerivedObjectInput | DerivedSeriesInput) => ({
+  const common = (input: DerivedObjectInput | DerivedSeriesInput | DerivedFramesInput) => ({
     seriesInstanceUid: input.seriesInstanceUid,
     sopInstanceUid: input.sopInstanceUid,
     seriesNumber: input.seriesNumber,
@@ -73,8 +75,14 @@ export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjec
     if (!isOutputKind(kind)) throw new ConfigError(`output kind ${kind} has no builder; use one of ${OUTPUT_KINDS.join(', ')}`);
     return ASSEMBLY[kind];
   };
+  const wholeObject = (kind: string, source: Dataset): boolean => kind === 'derived-grayscale' && isEnhancedCtMr(source.SOPClassUID);
   return {
     assembly,
+    wholeObject,
+    buildFrames: (input) => {
+      if (!wholeObject(input.outputKind, input.source)) throw new ConfigError(`output kind ${input.outputKind} builds one object per frame of this source`);
+      return EnhancedGrayscaleImageBuilder.fromSource(input.source, input.frames, { ...common(input), sourceTransferSyntaxUid: input.sourceTransferSyntaxUid });
+    },
     build: (input) => {
       if (assembly(input.outputKind) !== 'per-slice') throw new ConfigError(`output kind ${input.outputKind} is built per series, not per slice`);
       const options = { ...common(input), sourceTransferSyntaxUid: input.sourceTransferSyntaxUid };

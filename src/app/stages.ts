@@ -129,6 +129,23 @@ export interface DerivedSeriesInput {
   outputKind: string;
 }
 
+/** The rendered frames of one multi-frame source object, built into one object (see DerivedObjectBuilder.wholeObject). */
+export interface DerivedFramesInput {
+  /** Source header (pixel data not needed). */
+  source: Dataset;
+  /** In source frame order. */
+  frames: { frameIndex: number; image: RgbImage; window?: { name: string; center: number; width: number }; derivationDescription: string }[];
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  seriesNumber: number;
+  seriesDescription: string;
+  derivationDescription: string;
+  processedAt: Date;
+  model?: { id: string; version: string; sha256: string };
+  outputKind: string;
+  sourceTransferSyntaxUid: string;
+}
+
 /**
  * How an output kind is assembled: `per-slice` kinds build one object per source slice as the
  * slices come; `series` kinds collect every slice of a window and build one object at the end.
@@ -139,6 +156,13 @@ export type OutputAssembly = 'per-slice' | 'series';
 export interface DerivedObjectBuilder {
   /** Throws ConfigError for an unknown kind. */
   assembly(outputKind: string): OutputAssembly;
+  /**
+   * Whether a per-slice kind builds one object from all frames of this source rather than one per
+   * frame (derived-grayscale of an Enhanced CT/MR source keeps the source's multi-frame IOD).
+   */
+  wholeObject(outputKind: string, source: Dataset): boolean;
+  /** One object from all frames of one source (per-slice kinds, where wholeObject says so). */
+  buildFrames(input: DerivedFramesInput): Dataset;
   /** One object for one slice (per-slice kinds). */
   build(input: DerivedObjectInput): Dataset;
   /** One object for all slices of a window (series kinds). */

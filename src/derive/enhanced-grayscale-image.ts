@@ -175,7 +175,7 @@ export interface EnhancedSourceFrame {
   frameIndex: number;
   image: RgbImage;
   /** The window the frame was rendered with: the derived values are mapped back into it. */
-  window: ValueWindow | undefined;
+  window?: ValueWindow;
   derivationDescription?: string;
 }
 

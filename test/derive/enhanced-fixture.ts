@@ -21,6 +21,9 @@ export interface EnhancedFixtureOptions {
  * Event). pydicom 2.3 ships no Enhanced CT/MR file, so the tests make their own; it passes
  * dciodvfy without an Error (checked in test/derive/enhanced-grayscale.test.ts).
  */
+/** Decimal String value (≤ 16 characters, PS3.5 6.2). */
+const ds = (v: number): string => String(Number(v.toFixed(6)));
+
 export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions): Dataset {
   const spacing = o.spacing ?? 2.5;
   const seed = o.seed ?? 1;
@@ -48,7 +51,7 @@ export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions)
   const dimension = hashUid(...key, 'dimension');
 
   const shared: Dataset = {
-    PixelMeasuresSequence: [{ PixelSpacing: [String(pixelSpacing), String(pixelSpacing)], SliceThickness: String(spacing) }],
+    PixelMeasuresSequence: [{ PixelSpacing: [ds(pixelSpacing), ds(pixelSpacing)], SliceThickness: String(spacing) }],
     PlaneOrientationSequence: [{ ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'] }],
     FrameAnatomySequence: [{ FrameLaterality: 'U', AnatomicRegionSequence: [code('51185008', 'SCT', 'Chest')] }],
     PixelValueTransformationSequence: [isCt ? { RescaleIntercept: '-1024', RescaleSlope: '1', RescaleType: 'HU' } : { RescaleIntercept: '0', RescaleSlope: '1', RescaleType: 'US' }],
@@ -70,7 +73,7 @@ export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions)
           ConvolutionKernel: 'STANDARD',
           ConvolutionKernelGroup: 'SOFT_TISSUE',
           ReconstructionDiameter: '400',
-          ReconstructionPixelSpacing: [String(pixelSpacing), String(pixelSpacing)],
+          ReconstructionPixelSpacing: [ds(pixelSpacing), ds(pixelSpacing)],
           ReconstructionAngle: '360',
           ImageFilter: 'NONE',
         },
@@ -121,7 +124,7 @@ export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions)
     });
   }
 
-  const ds: Dataset = {
+  const dataset: Dataset = {
     SpecificCharacterSet: 'ISO_IR 100',
     ImageType: frameType,
     SOPClassUID: isCt ? ENHANCED_CT : ENHANCED_MR,
@@ -193,18 +196,16 @@ export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions)
           DimensionIndexValues: [1, o.frames - f],
         },
       ],
-      PlanePositionSequence: [{ ImagePositionPatient: [String(x0), String(y0), String(-f * spacing)] }],
+      PlanePositionSequence: [{ ImagePositionPatient: [ds(x0), ds(y0), ds(-f * spacing)] }],
       ...(isCt
-        ? { CTPositionSequence: [{ TablePosition: -f * spacing, DataCollectionCenterPatient: [0, 0, -f * spacing], ReconstructionTargetCenterPatient: [0, 0, -f * spacing] }] }
+        ? { CTPositionSequence: [{ TablePosition: -f * spacing + 0, DataCollectionCenterPatient: [0, 0, -f * spacing + 0], ReconstructionTargetCenterPatient: [0, 0, -f * spacing + 0] }] }
         : {}),
     })),
     PixelData: [pixels.buffer],
     _vrMap: { PixelData: 'OW' },
   };
-  if (isCt) {
-    ds.ImageType = frameType;
-  } else {
-    Object.assign(ds, {
+  if (!isCt) {
+    Object.assign(dataset, {
       ResonantNucleus: '1H',
       KSpaceFiltering: 'NONE',
       MagneticFieldStrength: 1.5,
@@ -227,5 +228,5 @@ export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions)
       NumberOfKSpaceTrajectories: 1,
     });
   }
-  return ds;
+  return dataset;
 }
