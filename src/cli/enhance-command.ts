@@ -140,6 +140,25 @@ async function enhanceDicomFile(
     await writeFile(target, writePart10(ds));
     return [`${file} → ${target} (preset ${preset}, window ${windowName}, ${outputKind}, ${frames.length} frames)`];
   }
+  if (!opts.png && builder.wholeObject(outputKind, dicom.dataset)) {
+    // derived-grayscale of an Enhanced CT/MR source: one object of the source's IOD with every frame.
+    const ds = builder.buildFrames({
+      source: dicom.dataset,
+      frames: frames.map((frame, i) => ({ frameIndex: frame.frameIndex, image: results[i]!.image, window: frame.window, derivationDescription: descriptionOf(i) })),
+      seriesInstanceUid: seriesUid,
+      sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: 0 }),
+      seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
+      seriesDescription: describeSeries(dicom.dataset, windowName, described),
+      derivationDescription: descriptionOf(0),
+      processedAt: new Date(),
+      model,
+      outputKind,
+      sourceTransferSyntaxUid: dicom.transferSyntaxUid,
+    });
+    const target = join(opts.out, `${basename(file, extname(file))}.enhanced.dcm`);
+    await writeFile(target, writePart10(ds));
+    return [`${file} → ${target} (preset ${preset}, window ${windowName}, ${outputKind}, ${frames.length} frames)`];
+  }
   for (const [i, frame] of frames.entries()) {
     const out = results[i]!;
     const stem = `${basename(file, extname(file))}${frames.length > 1 ? `.f${frame.frameIndex + 1}` : ''}`;

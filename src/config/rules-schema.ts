@@ -49,8 +49,9 @@ export const CompletionSchema = Strict({
  * - `sc-rgb`: Secondary Capture RGB, one instance per source slice (default);
  * - `mf-sc-rgb`: one Multi-frame True Color SC object per source series and window, with the
  *   geometry in functional groups and the source Frame of Reference;
- * - `derived-grayscale`: the source's IOD (CT or MR Image Storage), luminance mapped back into the
- *   window's value range (CT/MR grayscale sources only);
+ * - `derived-grayscale`: the source's IOD (CT or MR Image Storage; Enhanced CT/MR: one multi-frame
+ *   object per source object), luminance mapped back into the window's value range (CT/MR
+ *   grayscale sources only);
  * - `vl-endoscopic`: VL Endoscopic Image Storage (VL Endoscopic sources only).
  */
 export const OUTPUT_KINDS = ['sc-rgb', 'mf-sc-rgb', 'derived-grayscale', 'vl-endoscopic'] as const;
