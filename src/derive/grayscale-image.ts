@@ -259,7 +259,7 @@ export class GrayscaleImageBuilder {
   static fromSource(source: Dataset, image: RgbImage, options: GrayscaleFromSourceOptions): Dataset {
     const id = sourceIdentity(source);
     if (id.sopClassUid !== CT_IMAGE_STORAGE && id.sopClassUid !== MR_IMAGE_STORAGE) {
-      refuse(`output derived-grayscale needs CT or MR Image Storage sources; ${id.sopClassUid} (${id.modality}) is neither`);
+      refuse(`output derived-grayscale needs CT or MR Image Storage sources (or Enhanced CT/MR, built whole); ${id.sopClassUid} (${id.modality}) is none of them`);
     }
     const photometric = stringValue(source.PhotometricInterpretation);
     if ((photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2') || !options.window) {

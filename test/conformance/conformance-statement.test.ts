@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TRANSFER_SYNTAX_CHOICES } from '../../src/config/node-schema.js';
 import { OUTPUT_KINDS } from '../../src/config/rules-schema.js';
+import { ENHANCED_CT_IMAGE_STORAGE, ENHANCED_MR_IMAGE_STORAGE } from '../../src/derive/enhanced-grayscale-image.js';
 import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE } from '../../src/derive/grayscale-image.js';
 import { MF_TRUE_COLOR_SC_STORAGE } from '../../src/derive/mf-sc-image.js';
 import { SC_IMAGE_STORAGE } from '../../src/derive/sc-image.js';
@@ -69,7 +70,17 @@ describe('conformance statement ↔ code', () => {
     const rows = tableAfter('2.2.7');
     const uids = rows.map((r) => r[1]);
     expect(uids.sort()).toEqual(
-      [VERIFICATION, STUDY_ROOT_FIND, SC_IMAGE_STORAGE, MF_TRUE_COLOR_SC_STORAGE, CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, VL_ENDOSCOPIC_IMAGE_STORAGE].sort(),
+      [
+        VERIFICATION,
+        STUDY_ROOT_FIND,
+        SC_IMAGE_STORAGE,
+        MF_TRUE_COLOR_SC_STORAGE,
+        CT_IMAGE_STORAGE,
+        MR_IMAGE_STORAGE,
+        ENHANCED_CT_IMAGE_STORAGE,
+        ENHANCED_MR_IMAGE_STORAGE,
+        VL_ENDOSCOPIC_IMAGE_STORAGE,
+      ].sort(),
     );
     const kinds = new Set(rows.flatMap((r) => [...r[2].matchAll(/output ([a-z-]+)/g)].map((m) => m[1])));
     expect([...kinds].sort()).toEqual([...OUTPUT_KINDS].sort());
