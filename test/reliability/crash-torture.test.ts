@@ -1,16 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readPart10 } from '../../src/dicom/part10.js';
-import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
+import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
+import { silentLogger } from '../../src/shared/log.js';
+import { storescu } from '../helpers/dcmtk.js';
+import { startDcmqrscp, type Dcmqrscp, type StoreRequest } from '../helpers/dcmqrscp.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 import { removeDir, writeTestConfig } from '../e2e/node-harness.js';
 import { LONG, recordFigures } from './figures.js';
 import { kill, processUsage, serve, until } from './node-process.js';
-import { datasetOffset } from './mutants.js';
 import { seededRandom } from './seeded.js';
 import { acknowledged, writeTinyStudies, type TinyStudy } from './studies.js';
 
@@ -21,18 +23,46 @@ const SLICES = 3;
 /** Kill delay after sending starts: 0 … this (receive, quiet period, render, export all fall inside). */
 const MAX_KILL_MS = 5000;
 
+/** Everything known about a derived object the PACS does not hold: the node's row, the PACS's and the node's log lines. */
+function explainMissing(sop: string, db: Database.Database, requests: StoreRequest[], pacsLog: string, nodeLog: string): string {
+  const delivery = db.prepare('SELECT state, attempts, in_doubt, last_status, last_error, delivered_at FROM deliveries WHERE sop_instance_uid = ?').all(sop);
+  const mine = requests.filter((r) => r.sopInstanceUid === sop);
+  const pids = new Set(mine.map((r) => `@@${r.pid} `));
+  const pacsLines = pacsLog.split('\n').filter((l) => [...pids].some((p) => l.startsWith(p)) && !/^@@\d+ INFO: (\(|#|Message|Affected|Data Set|Priority|=)/.test(l));
+  const nodeLines = nodeLog.split('\n').filter((l) => l.includes(sop));
+  return [
+    `${sop}: deliveries ${JSON.stringify(delivery)}; C-STOREs at the PACS ${JSON.stringify(mine)}`,
+    ...pacsLines.slice(0, 40).map((l) => `  pacs| ${l}`),
+    ...nodeLines.slice(0, 20).map((l) => `  node| ${l}`),
+  ].join('\n');
+}
+
 /**
  * Crash torture: the node runs as its own process and is killed with SIGKILL at seeded random
  * moments while tiny CT studies arrive (receive, spool → commit, quiet period, render, export),
- * then restarted; senders re-send what was not acknowledged, as a modality does. DCMTK storescp
- * with unique file names is the destination, so a second delivery of any SOP Instance UID would
- * show up as a second file.
+ * then restarted; senders re-send what was not acknowledged, as a modality does. The destination
+ * is DCMTK's dcmqrscp in its forking mode, a PACS that answers C-FIND: an object whose C-STORE
+ * response was in flight at a kill is in doubt after the restart and looked up there first. Its
+ * log, one line per message and child process, tells what became of every C-STORE it received,
+ * so a second delivery of any SOP Instance UID would show.
  */
 describe('crash torture: SIGKILL at random points, restart, nothing lost, nothing derived or sent twice', () => {
   const work = mkdtempSync(join(tmpdir(), 'torture-'));
-  let pacs: StoreScp;
+  let pacs: Dcmqrscp;
   let configDir: string;
   let child: ChildProcess | undefined;
+  /** Set while the run is in progress: on a failure the logs are kept for a look afterwards. */
+  let failureLogs: { seed: number; nodeLog: string } | undefined;
+
+  afterEach((ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !failureLogs) return;
+    const keep = mkdtempSync(join(tmpdir(), `crash-torture-${failureLogs.seed}-`));
+    if (existsSync(failureLogs.nodeLog)) cpSync(failureLogs.nodeLog, join(keep, 'node.log'));
+    if (pacs) writeFileSync(join(keep, 'dcmqrscp.log'), pacs.output());
+    const varDir = configDir ? join(configDir, 'var') : undefined;
+    for (const f of varDir && existsSync(varDir) ? readdirSync(varDir).filter((n) => n.startsWith('provenance.sqlite')) : []) cpSync(join(varDir!, f), join(keep, f));
+    console.error(`crash torture failed (seed ${failureLogs.seed}): node log, dcmqrscp log and SQLite kept in ${keep}`);
+  });
 
   afterAll(async () => {
     if (child) await kill(child);
@@ -41,16 +71,23 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
     rmSync(work, { recursive: true, force: true });
   });
 
-  it(`kills the node during ${STUDIES} studies and recovers every acknowledged instance; one current derived series each, no object sent twice but the one in flight at a kill`, async () => {
+  it(`kills the node during ${STUDIES} studies and recovers every acknowledged instance; one current derived series each, complete at the PACS, no object stored there twice`, async () => {
     const seed = Number(process.env.TORTURE_SEED ?? (LONG ? Date.now() % 1e9 : 20261126));
     const rnd = seededRandom(seed);
+    const startedAt = Date.now();
+    failureLogs = { seed, nodeLog: join(work, 'node.log') };
     const studies = writeTinyStudies(join(work, 'studies'), STUDIES, SLICES, 32);
     const sopToStudy = new Map<string, TinyStudy>();
     for (const s of studies) for (const sop of s.sopOf.values()) sopToStudy.set(sop, s);
-    pacs = await startStoreScp({ dir: join(work, 'pacs'), extraArgs: ['+uf'] });
+    // 120 studies stay far below dcmqrscp's quota (500 studies), which it enforces by deleting.
+    pacs = await startDcmqrscp({ dir: join(work, 'pacs'), peers: [{ aeTitle: 'UNIMIE' }] });
     const port = await freePort();
     configDir = writeTestConfig({ port, transport: 'dcmjs-dimse', quietSeconds: 2, pacs: { aeTitle: pacs.aeTitle, port: pacs.port } });
     const dbPath = join(configDir, 'var', 'provenance.sqlite');
+    // The node's own log (info: in-doubt decisions) is kept for the report on a failure.
+    const nodeLog = join(work, 'node.log');
+    const nodeYaml = join(configDir, 'node.yaml');
+    writeFileSync(nodeYaml, readFileSync(nodeYaml, 'utf8').replace('logLevel: warn', 'logLevel: info'));
 
     const acked = new Set<string>();
     const complete = (s: TinyStudy) => [...s.sopOf.values()].every((sop) => acked.has(sop));
@@ -69,7 +106,7 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
     let peakRss = 0;
     const killDelays: number[] = [];
     while (next < studies.length) {
-      child = serve(configDir);
+      child = serve(configDir, {}, nodeLog);
       await waitForPort(port, '127.0.0.1', 60_000);
       const batch = [...studies.slice(0, next).filter((s) => !complete(s)), ...studies.slice(next, next + PER_ROUND)];
       next += PER_ROUND;
@@ -89,7 +126,7 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
     }
 
     // Last start: re-send what is still unacknowledged, then let it finish everything.
-    child = serve(configDir);
+    child = serve(configDir, {}, nodeLog);
     await waitForPort(port, '127.0.0.1', 60_000);
     await send(studies.filter((s) => !complete(s)));
     expect(acked.size).toBe(STUDIES * SLICES);
@@ -119,29 +156,26 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
       const lost = [...acked].filter((sop) => !stored.has(sop) || !existsSync(stored.get(sop)!));
       expect(lost).toEqual([]);
 
-      // 2. What reached the destination, file by file (unique names: a re-delivery is a second file).
-      const received = readdirSync(pacs.dir).map((f) => readPart10(readFileSync(join(pacs.dir, f)), { untilPixelData: true }).dataset);
+      // 2. What reached the destination. The files in the storage area are what the PACS holds
+      //    (dcmqrscp replaces a second copy of a SOP Instance UID, so files cannot show a re-send);
+      //    its log says what became of every C-STORE request: kept; rolled back (stored, but the
+      //    response could not be sent because the node was dead: dcmqrscp deletes the file again,
+      //    so the node must send it again); incomplete (the node died mid-transfer).
+      const files = readdirSync(pacs.dir).filter((f) => f.endsWith('.dcm'));
+      const received = files.map((f) => readPart10(readFileSync(join(pacs.dir, f)), { untilPixelData: true }).dataset);
       const unique = new Map(received.map((ds) => [String(ds.SOPInstanceUID), ds]));
-      const perSop = new Map<string, Buffer[]>();
-      for (const f of readdirSync(pacs.dir)) {
-        const bytes = readFileSync(join(pacs.dir, f));
-        const sop = String(readPart10(bytes, { untilPixelData: true }).dataset.SOPInstanceUID);
-        perSop.set(sop, [...(perSop.get(sop) ?? []), bytes]);
-      }
-      // storescp cannot be asked (no C-FIND) whether it kept an object whose response never came: a
-      // SIGKILL after the peer stored it and before the node recorded the response re-sends that
-      // one object (a destination that answers C-FIND is asked first: test/export/in-doubt.test.ts). Each delivery is recorded as its response arrives, so at most one object per
-      // kill can come twice, byte-identical (the PACS keeps one copy per SOP Instance UID).
-      const duplicates = [...perSop].filter(([, copies]) => copies.length > 1);
-      expect(duplicates.length).toBeLessThanOrEqual(kills);
-      for (const [sop, copies] of duplicates) {
-        expect(copies, sop).toHaveLength(2);
-        const datasets = copies.map((c) => c.subarray(datasetOffset(c)));
-        expect(datasets[0]!.length).toBeGreaterThan(1000);
-        expect(datasets[0]!.equals(datasets[1]!), `${sop}: copies differ`).toBe(true);
-        const row = db.prepare('SELECT COUNT(*) AS n, MAX(attempts) AS attempts FROM deliveries WHERE sop_instance_uid = ?').get(sop) as { n: number; attempts: number };
-        expect(row, sop).toEqual({ n: 1, attempts: 1 });
-      }
+      expect(unique.size, 'one file per SOP Instance UID').toBe(files.length);
+      const requests = pacs.storeRequests();
+      const kept = new Map<string, StoreRequest[]>();
+      for (const r of requests) if (r.outcome === 'kept') kept.set(r.sopInstanceUid, [...(kept.get(r.sopInstanceUid) ?? []), r]);
+      // Exactly once: no SOP Instance UID stored twice. An object whose response was in flight at
+      // a kill and that the PACS kept is found with C-FIND after the restart, not sent again.
+      const duplicates = [...kept].filter(([, rs]) => rs.length > 1).map(([sop]) => sop);
+      expect(duplicates, 'SOP Instance UIDs stored more than once').toEqual([]);
+      expect(requests.filter((r) => r.outcome === 'refused'), 'refused C-STOREs').toEqual([]);
+      // What the PACS kept is what it holds, file for file.
+      expect([...kept.keys()].sort()).toEqual([...unique.keys()].sort());
+      const verified = (db.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE state = 'done' AND attempts = 0").get() as { n: number }).n;
 
       // 3. Each source series has exactly one current (not superseded) derived series, complete at
       //    the destination. Superseded outputs exist only where a series completed partially
@@ -150,14 +184,24 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
       const atDestination = new Map<string, number>();
       for (const ds of unique.values()) atDestination.set(String(ds.SeriesInstanceUID), (atDestination.get(String(ds.SeriesInstanceUID)) ?? 0) + 1);
       let superseded = 0;
+      const missingReports: string[] = [];
       for (const s of studies) {
         const current = derived.filter((d) => d.source === s.seriesUid && d.state === 'done');
         expect(current, `study ${s.index}`).toHaveLength(1);
+        const expected = (db.prepare('SELECT derived_sop_instance_uid AS sop FROM derivations WHERE derived_series_uid = ?').all(current[0]!.uid) as Array<{ sop: string }>).map((r) => r.sop);
+        expect(expected, `study ${s.index}`).toHaveLength(SLICES);
+        const missing = expected.filter((sop) => !unique.has(sop));
+        if (missing.length > 0) missingReports.push(...missing.map((sop) => explainMissing(sop, db, requests, pacs.output(), readFileSync(nodeLog, 'utf8'))));
+        expect(missing, `study ${s.index}: derived objects missing at the PACS\n${missingReports.join('\n')}`).toEqual([]);
         expect(atDestination.get(current[0]!.uid), `study ${s.index}`).toBe(SLICES);
         const others = derived.filter((d) => d.source === s.seriesUid && d.state !== 'done');
         for (const o of others) expect(o.state, `study ${s.index}`).toBe('superseded');
         superseded += others.filter((o) => atDestination.has(o.uid)).length;
       }
+      // The PACS's index agrees with its files: C-FIND (as the node asks it) finds every derived object.
+      const keys = [...unique.values()].map((ds) => ({ studyInstanceUid: String(ds.StudyInstanceUID), seriesInstanceUid: String(ds.SeriesInstanceUID), sopInstanceUid: String(ds.SOPInstanceUID) }));
+      const held = await createDcmjsScu({ log: silentLogger }).holds!({ aeTitle: pacs.aeTitle, host: '127.0.0.1', port: pacs.port, callingAeTitle: 'UNIMIE' }, keys);
+      expect(held.size, 'objects C-FIND finds at the PACS').toBe(unique.size);
       // Nothing at the destination that SQLite does not know as our output.
       for (const uid of atDestination.keys()) expect(derived.some((d) => d.uid === uid), uid).toBe(true);
 
@@ -172,11 +216,17 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
         kills,
         killDelaysMs: { min: Math.min(...killDelays), max: Math.max(...killDelays) },
         instancesLost: lost.length,
+        destination: 'DCMTK dcmqrscp (forking; answers C-FIND)',
         duplicateDeliveries: duplicates.length,
-        note: 'duplicates = objects in flight (peer stored, response not yet recorded) at a SIGKILL; at most one per kill, byte-identical',
+        storeRequestsReceived: requests.length,
+        storeRequestsRolledBack: requests.filter((r) => r.outcome === 'rolled back').length,
+        storeRequestsIncomplete: requests.filter((r) => r.outcome === 'incomplete').length,
+        inDoubtFoundAtDestination: verified,
+        note: 'duplicates = SOP Instance UIDs the PACS stored (and answered) more than once; rolled back = stored, but the response could not reach the killed node, so dcmqrscp deleted it and the node sent it again; incomplete = the node died mid-transfer',
         derivedInstancesDelivered: unique.size,
         supersededPartialOutputs: superseded,
         peakRssMb: Math.round(peakRss / 2 ** 20),
+        runSeconds: Math.round((Date.now() - startedAt) / 1000),
       });
     } finally {
       db.close();

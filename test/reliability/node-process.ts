@@ -1,15 +1,21 @@
 /** The node as a separate process (`unimie-node serve`), as an admin runs it, with its RSS and open files. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../e2e/node-harness.js';
 
-export function serve(configDir: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), '-c', configDir, 'serve'], {
-    cwd: REPO,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...env },
-  });
+/** `logFile`: the node's log (stdout) is appended there; without it, it is dropped. */
+export function serve(configDir: string, env: NodeJS.ProcessEnv = {}, logFile?: string): ChildProcess {
+  const log = logFile ? openSync(logFile, 'a') : 'ignore';
+  try {
+    return spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), '-c', configDir, 'serve'], {
+      cwd: REPO,
+      stdio: ['ignore', log, 'inherit'],
+      env: { ...process.env, ...env },
+    });
+  } finally {
+    if (typeof log === 'number') closeSync(log);
+  }
 }
 
 export async function exited(child: ChildProcess): Promise<void> {
