@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs on the GPU device machine, in the repository root, after bench/gpu/pack-runtime.sh filled .gpu/:
 # unpacks node and onnxruntime's CUDA provider, exports ADM-256 with random weights (the real
-# checkpoint's shapes) by the site exporter, times it in onnxruntime-node (CUDA) and in PyTorch fp16,
-# checks float16 correctness, and leaves everything in $OUT (turned into the report by
-# `npx tsx bench/gpu/report.ts <that folder>` back here).
+# checkpoint's shapes) by the site exporter, builds the fused variant, times them in onnxruntime-node
+# (CUDA) and in PyTorch fp16 in the same run, checks float16 correctness, and leaves the results in
+# $OUT (turned into the report by `npx tsx bench/gpu/report.ts <that folder>` back here).
 set -uo pipefail
 OUT=${OUT:-/tmp/gpu-out}
 mkdir -p "$OUT"
@@ -20,16 +20,22 @@ SITE=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 export LD_LIBRARY_PATH="$(find "$SITE/nvidia" -name 'lib*.so*' -printf '%h\n' | sort -u | paste -sd:):/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 ldd "$B/libonnxruntime_providers_cuda.so" | grep -E "not found|cublas|cudart|curand"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,power.limit --format=csv | tee "$OUT/gpu.csv"
-nproc; node --version; python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
-MODELS=/tmp/gpu-models
+nproc; node --version; python3 -c 'import torch, onnxruntime; print("torch", torch.__version__, "cuda", torch.version.cuda, "onnxruntime (python)", onnxruntime.__version__)'
+M=/tmp/gpu-models
 s=$(date +%s)
-python3 model/adm/export.py --random --skip-fp32 --fp32-io --skip-parity --out "$MODELS" --case-out /tmp/gpu-case \
-  --threads "$(nproc)" > "$OUT/export.json"
+python3 model/adm/export.py --random --fp32-io --skip-parity --out "$M" --case-out /tmp/gpu-case --threads "$(nproc)" > "$OUT/export.json"
 echo "export: rc $? in $(( $(date +%s) - s )) s"
+# The fused variant is built on the CPU while the engine runs on the GPU.
+python3 bench/gpu/ort_unet_fusion.py --src "$M/adm256-fp32/adm256-fp32.onnx" --out "$M/adm256-fused-fp16-io32" > "$OUT/fusion.json" 2> /tmp/fusion.log &
+fusion=$!
 s=$(date +%s)
-node .gpu/ort/cuda-engine.mjs --models "$MODELS/adm256-fp16-io32,$MODELS/adm256-fp16" --engine-model "$MODELS/adm256-fp16-io32" \
-  --case /tmp/gpu-case --out "$OUT" ${ENGINE_ARGS:-}
-echo "onnxruntime: rc $? in $(( $(date +%s) - s )) s"
+node .gpu/ort/cuda-engine.mjs --models "$M/adm256-fp16-io32" --engine-model "$M/adm256-fp16-io32" --case /tmp/gpu-case --out /tmp/ort-a ${ENGINE_ARGS:-}
+echo "onnxruntime, engine: rc $? in $(( $(date +%s) - s )) s"
+wait $fusion; echo "fusion: rc $?"; tail -5 /tmp/fusion.log
 s=$(date +%s)
-python3 bench/reference/torch_adm_fp16.py --case /tmp/gpu-case --ort "$OUT" --out "$OUT/torch.json" ${TORCH_ARGS:-}
+node .gpu/ort/cuda-engine.mjs --models "$M/adm256-fused-fp16-io32,$M/adm256-fp16" --case /tmp/gpu-case --out /tmp/ort-b --other-batches 9,32
+echo "onnxruntime, variants: rc $? in $(( $(date +%s) - s )) s"
+cp /tmp/ort-a/engine-gpu.json "$OUT/engine-gpu.json"; cp /tmp/ort-b/engine-gpu.json "$OUT/engine-variants.json"
+s=$(date +%s)
+python3 bench/reference/torch_adm_fp16.py --case /tmp/gpu-case --ort /tmp/ort-a,/tmp/ort-b --out "$OUT/torch.json" ${TORCH_ARGS:-}
 echo "pytorch: rc $? in $(( $(date +%s) - s )) s"

@@ -82,9 +82,10 @@ def time_forward(model, batches, patch, repeats, device):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--case", required=True)
-    ap.add_argument("--ort", required=True)
+    ap.add_argument("--ort", required=True, help="folders (comma-separated) with onnxruntime's parity-<model>.bin")
     ap.add_argument("--out", required=True)
     ap.add_argument("--batches", default="1,4,9,16,32")
+    ap.add_argument("--benchmark-batches", default="9,32", help="batches timed again with cudnn.benchmark on")
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--width", type=int, default=256)
     ap.add_argument("--head-channels", type=int, default=64)
@@ -105,7 +106,7 @@ def main():
     net = net.to(device)
     with torch.inference_mode():
         report["parity"][f"torch-fp32-{args.device}"] = relative(net(x.to(device), t.to(device)).float().cpu().numpy(), ref)
-    for path in sorted(glob.glob(os.path.join(args.ort, "parity-*.bin"))):
+    for path in sorted(p for d in args.ort.split(",") for p in glob.glob(os.path.join(d, "parity-*.bin"))):
         name = "onnxruntime " + os.path.basename(path)[len("parity-"):-len(".bin")]
         report["parity"][name] = relative(np.fromfile(path, "<f4").reshape(ref.shape), ref)
     if args.device == "cuda":
@@ -123,7 +124,8 @@ def main():
     report["fp16Ms"] = time_forward(fp16, batches, 256, args.repeats, device)
     torch.backends.cudnn.benchmark = True
     print("PyTorch fp16, cudnn.benchmark on", flush=True)
-    report["fp16BenchmarkMs"] = time_forward(fp16, batches, 256, args.repeats, device)
+    report["fp16BenchmarkMs"] = time_forward(fp16, [int(b) for b in args.benchmark_batches.split(",")], 256, args.repeats,
+                                             device)
     with open(args.out, "w") as f:
         json.dump(report, f, indent=1)
 

@@ -77,6 +77,12 @@ def _output_type(op: str, attrs: Dict[str, P.Message], in_types: list) -> Option
     return known[0] if known else None
 
 
+def _renamed(node: P.Message, old: str, new: str) -> P.Message:
+    """The node with tensor `old` renamed to `new` in its inputs and outputs."""
+    swap = {P.NODE_INPUT, P.NODE_OUTPUT}
+    return [[f[0], f[1], new.encode()] if f[0] in swap and f[2] == old.encode() else f for f in node]
+
+
 def convert_to_fp16(src: str, dst: str, region: Callable[[str, str], Optional[bool]],
                     io_fp16: bool = True) -> dict:
     """region(node_name, op_type) -> True (float16), False (float32) or None (follow the inputs).
@@ -184,14 +190,22 @@ def convert_to_fp16(src: str, dst: str, region: Callable[[str, str], Optional[bo
             node = [f for f in node if f[0] != P.NODE_INPUT]
             node = [[P.NODE_INPUT, 2, x.encode()] for x in new_ins] + node
         out_nodes.append(node)
-    # Graph outputs: declared with their new types (cast to float16 if requested and still float32).
+    # Graph outputs: declared with their new types. Without io_fp16 a float16 output gets a Cast
+    # back to float32 under its own name.
     new_outputs = []
     for vi in outputs:
         name = P.string(P.first(vi, P.VALUE_INFO_NAME))
         if io_fp16 and new[name] == P.FLOAT:
             raise ValueError(f"output {name} is float32 after conversion; make its producer a float16 node")
         if not io_fp16 and new[name] == P.FLOAT16:
-            raise ValueError(f"output {name} is float16 after conversion; make its producer a float32 node")
+            half = name + "__fp16"
+            out_nodes = [_renamed(n, name, half) for n in out_nodes]
+            out_nodes.append([[P.NODE_INPUT, 2, half.encode()], [P.NODE_OUTPUT, 2, name.encode()],
+                              [P.NODE_NAME, 2, (name + "_to_fp32_Cast").encode()], [P.NODE_OP_TYPE, 2, b"Cast"],
+                              [P.NODE_ATTRIBUTE, 2, P.serialize([[P.ATTR_NAME, 2, b"to"], [P.ATTR_I, 0, P.FLOAT],
+                                                                 [P.ATTR_TYPE, 0, P.ATTR_TYPE_INT]])]])
+            casts += 1
+            new[name] = P.FLOAT
         new_outputs.append(_with_elem_type(vi, new[name]))
     new_inputs = [_with_elem_type(vi, new[P.string(P.first(vi, P.VALUE_INFO_NAME))]) for vi in inputs]
     body = [f for f in graph if f[0] not in (P.GRAPH_NODE, P.GRAPH_INITIALIZER, P.GRAPH_INPUT, P.GRAPH_OUTPUT,

@@ -95,11 +95,17 @@ export class EnhancementEngine {
     const betas = betasOf(model);
     const groups = groupSlices(images, preset);
     const started = performance.now();
-    const results: EnhanceResult[] = [];
-    let stepsBefore = 0;
-    let totalSteps = 0;
-    for (const group of groups) {
-      throwIfAborted(opts.signal);
+    const results: EnhanceResult[][] = new Array(groups.length);
+    const stepsDone = new Array<number>(groups.length).fill(0);
+    // One group failing stops the others at their next step instead of leaving them running.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+
+    const runGroup = async (gi: number): Promise<void> => {
+      const group = groups[gi]!;
+      throwIfAborted(stop.signal);
       const groupStart = performance.now();
       const { outputs, timings, stepsRun, prepareMs, finishMs } = await runEnhancement({
         images: group.images,
@@ -108,20 +114,20 @@ export class EnhancementEngine {
         outputChannels: model.session.outputChannels,
         predict: model.session.predict,
         noise: seededNoise(preset.seed, (opts.firstStream ?? 0) + group.first),
-        signal: opts.signal,
+        signal: stop.signal,
         onProgress: (p) => {
-          if (totalSteps === 0) totalSteps = p.total * groups.length;
-          const done = stepsBefore + p.step;
+          stepsDone[gi] = p.step;
+          const done = stepsDone.reduce((a, b) => a + b, 0);
+          const total = p.total * groups.length;
           const elapsed = performance.now() - started;
-          opts.onProgress?.({ step: done, total: totalSteps, etaMs: (elapsed / done) * (totalSteps - done), slice: group.first, slices: images.length });
+          opts.onProgress?.({ step: done, total, etaMs: (elapsed / done) * (total - done), slice: group.first, slices: images.length });
         },
       });
-      stepsBefore += stepsRun;
       const groupMs = performance.now() - groupStart;
       const share = 1 / group.images.length;
-      outputs.forEach((out, i) => {
+      results[gi] = outputs.map((out, i) => {
         const input = group.images[i]!;
-        results.push({
+        return {
           image: out.image,
           gray: out.gray,
           modelId: model.id,
@@ -142,12 +148,41 @@ export class EnhancementEngine {
           backgroundProtected: out.backgroundProtected,
           conditioning: out.conditioning,
           quality: opts.quality === false ? undefined : summariseQuality(input, out.image),
-        });
+        };
       });
       this.logger.debug({ stage: 'enhance', model: model.id, slices: group.images.length, ms: Math.round(groupMs), modelMs: Math.round(timings.modelMs) }, 'slice group enhanced');
+    };
+
+    let next = 0;
+    let firstFailure: { error: unknown } | undefined;
+    const lane = async (): Promise<void> => {
+      while (next < groups.length && !firstFailure) {
+        const gi = next++;
+        try {
+          await runGroup(gi);
+        } catch (error) {
+          firstFailure ??= { error }; // the other lane then fails with CancelledError: report the cause
+          stop.abort(error);
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(pipelineDepth(model), groups.length) }, lane));
+      if (firstFailure) throw opts.signal?.aborted ? new CancelledError('enhancement cancelled') : firstFailure.error;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
     }
-    return results;
+    return results.flat();
   }
+}
+
+/**
+ * Slice groups sampled at the same time. On an accelerator the model call of one group runs
+ * while the other group's guidance, averaging and noise run on the CPU (onnxruntime runs
+ * inference off the JavaScript thread); on the CPU the model already uses every core.
+ */
+export function pipelineDepth(model: Pick<RegisteredModel, 'device'>): number {
+  return model.device === 'cuda' ? 2 : 1;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
