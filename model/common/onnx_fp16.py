@@ -15,8 +15,9 @@ import numpy as np
 from common import onnx_proto as P
 from common.onnx_external import is_external, tensor_bytes, with_raw_data
 
-# Inputs that ONNX requires to stay float32 whatever the data type (Resize: roi, scales).
-FLOAT32_INPUTS = {"Resize": {1, 2}}
+# Inputs that must stay float32 whatever the data type (ONNX Resize: roi, scales; com.microsoft.GroupNorm:
+# gamma, beta — "GroupNorm only supports gamma and beta in float type" on the CUDA provider).
+FLOAT32_INPUTS = {"Resize": {1, 2}, "GroupNorm": {1, 2}}
 SHAPE_ONLY_OPS = {"Shape", "Size"}
 BOOL_OPS = {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "And", "Or", "Xor", "IsNaN", "IsInf"}
 INT64_OPS = {"Shape", "Size", "NonZero", "ArgMax", "ArgMin"}

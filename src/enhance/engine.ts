@@ -10,6 +10,7 @@ import { runEnhancement, seededNoise } from './enhancement-run.js';
 import type { EngineImage } from './image-planes.js';
 import type { ModelRegistry, RegisteredModel } from './model-registry.js';
 import type { EnhancePreset } from './preset.js';
+import { evenCallSizes } from './call-sizes.js';
 import { patchCorners, workingSize } from './tiling.js';
 import { cosineBetas, linearBetas } from './schedule.js';
 import { summariseQuality, type QualitySummary } from './quality.js';
@@ -94,18 +95,13 @@ export class EnhancementEngine {
     if (images.length === 0) return [];
     const betas = betasOf(model);
     const groups = groupSlices(images, preset);
+    const callSize = model.device === 'cuda' ? Math.max(...groups.map((g) => evenCallSizes(patchesOf(g.images, preset), preset.batchSize)[0]!)) : undefined;
     const started = performance.now();
-    const results: EnhanceResult[][] = new Array(groups.length);
-    const stepsDone = new Array<number>(groups.length).fill(0);
-    // One group failing stops the others at their next step instead of leaving them running.
-    const stop = new AbortController();
-    const onAbort = () => stop.abort(opts.signal?.reason);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) onAbort();
-
-    const runGroup = async (gi: number): Promise<void> => {
-      const group = groups[gi]!;
-      throwIfAborted(stop.signal);
+    const results: EnhanceResult[] = [];
+    let stepsBefore = 0;
+    let totalSteps = 0;
+    for (const group of groups) {
+      throwIfAborted(opts.signal);
       const groupStart = performance.now();
       const { outputs, timings, stepsRun, prepareMs, finishMs } = await runEnhancement({
         images: group.images,
@@ -113,21 +109,22 @@ export class EnhancementEngine {
         betas,
         outputChannels: model.session.outputChannels,
         predict: model.session.predict,
+        callSize,
         noise: seededNoise(preset.seed, (opts.firstStream ?? 0) + group.first),
-        signal: stop.signal,
+        signal: opts.signal,
         onProgress: (p) => {
-          stepsDone[gi] = p.step;
-          const done = stepsDone.reduce((a, b) => a + b, 0);
-          const total = p.total * groups.length;
+          if (totalSteps === 0) totalSteps = p.total * groups.length;
+          const done = stepsBefore + p.step;
           const elapsed = performance.now() - started;
-          opts.onProgress?.({ step: done, total, etaMs: (elapsed / done) * (total - done), slice: group.first, slices: images.length });
+          opts.onProgress?.({ step: done, total: totalSteps, etaMs: (elapsed / done) * (totalSteps - done), slice: group.first, slices: images.length });
         },
       });
+      stepsBefore += stepsRun;
       const groupMs = performance.now() - groupStart;
       const share = 1 / group.images.length;
-      results[gi] = outputs.map((out, i) => {
+      outputs.forEach((out, i) => {
         const input = group.images[i]!;
-        return {
+        results.push({
           image: out.image,
           gray: out.gray,
           modelId: model.id,
@@ -148,41 +145,12 @@ export class EnhancementEngine {
           backgroundProtected: out.backgroundProtected,
           conditioning: out.conditioning,
           quality: opts.quality === false ? undefined : summariseQuality(input, out.image),
-        };
+        });
       });
       this.logger.debug({ stage: 'enhance', model: model.id, slices: group.images.length, ms: Math.round(groupMs), modelMs: Math.round(timings.modelMs) }, 'slice group enhanced');
-    };
-
-    let next = 0;
-    let firstFailure: { error: unknown } | undefined;
-    const lane = async (): Promise<void> => {
-      while (next < groups.length && !firstFailure) {
-        const gi = next++;
-        try {
-          await runGroup(gi);
-        } catch (error) {
-          firstFailure ??= { error }; // the other lane then fails with CancelledError: report the cause
-          stop.abort(error);
-        }
-      }
-    };
-    try {
-      await Promise.all(Array.from({ length: Math.min(pipelineDepth(model), groups.length) }, lane));
-      if (firstFailure) throw opts.signal?.aborted ? new CancelledError('enhancement cancelled') : firstFailure.error;
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
     }
-    return results.flat();
+    return results;
   }
-}
-
-/**
- * Slice groups sampled at the same time. On an accelerator the model call of one group runs
- * while the other group's guidance, averaging and noise run on the CPU (onnxruntime runs
- * inference off the JavaScript thread); on the CPU the model already uses every core.
- */
-export function pipelineDepth(model: Pick<RegisteredModel, 'device'>): number {
-  return model.device === 'cuda' ? 2 : 1;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -209,13 +177,17 @@ function checkPresetAgainstModel(preset: EnhancePreset, model: RegisteredModel):
   if (preset.patchSize % 16 !== 0) throw new RangeError(`patch size ${preset.patchSize} is not a multiple of 16`);
 }
 
+function patchesOf(images: readonly EngineImage[], preset: EnhancePreset): number {
+  return images.reduce((n, img) => n + patchCorners(workingSize(img.height, preset.patchSize), workingSize(img.width, preset.patchSize), preset.patchSize, preset.stride).length, 0);
+}
+
 /** Consecutive slices whose patches together fill about one batch. */
 function groupSlices(images: readonly EngineImage[], preset: EnhancePreset): Array<{ first: number; images: EngineImage[] }> {
   const groups: Array<{ first: number; images: EngineImage[] }> = [];
   let i = 0;
   while (i < images.length) {
     const img = images[i]!;
-    const patches = patchCorners(workingSize(img.height, preset.patchSize), workingSize(img.width, preset.patchSize), preset.patchSize, preset.stride).length;
+    const patches = patchesOf([img], preset);
     const size = Math.max(1, Math.min(MAX_GROUP, Math.ceil(preset.batchSize / patches)));
     groups.push({ first: i, images: images.slice(i, i + size) });
     i += size;

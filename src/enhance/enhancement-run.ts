@@ -54,6 +54,8 @@ export interface RunRequest {
   betas: Float64Array;
   outputChannels: 3 | 6;
   predict: PredictFn;
+  /** Fixed patches per model call (accelerators; see call-sizes.ts). */
+  callSize?: number;
   noise?: NoiseSource;
   signal?: AbortSignal;
   onProgress?: (p: SamplerProgress) => void;
@@ -224,6 +226,7 @@ export async function runEnhancement(
       patchSize: p,
       stride: preset.stride,
       batchSize: preset.batchSize,
+      callSize: req.callSize,
       predict: req.predict,
       signal: req.signal,
       onProgress: req.onProgress,

@@ -11,6 +11,7 @@ import { posteriorMean, predictX0FromEps } from './posterior.js';
 import { fixedLogVariance, learnedLogVarianceCoefficients, type DiffusionSchedule, type VarianceKind } from './schedule.js';
 import { accumulatePatch, cropPatch, overlapCounts, patchCorners, type PatchCorner } from './tiling.js';
 import { blockTargets } from './exposure-target.js';
+import { evenCallSizes, splitBySizes } from './call-sizes.js';
 
 /** The network: batch is [n,3,h,w] float32, t the original timestep per item; returns [n,C,h,w]. */
 export type PredictFn = (batch: Float32Array, n: number, h: number, w: number, t: number[]) => Promise<Float32Array>;
@@ -60,6 +61,11 @@ export interface SamplerOptions {
   patchSize: number;
   stride: number;
   batchSize: number;
+  /**
+   * Every model call padded to exactly this many patches (≥ the largest call); the padding's
+   * outputs are discarded. Set on accelerators, where a new input shape is expensive.
+   */
+  callSize?: number;
   predict: PredictFn;
   /** Clamp x̂0 to [-1, 1] (true in the reference; false only for invariant tests). */
   clampX0?: boolean;
@@ -164,16 +170,16 @@ export async function sampleSlices(
     const learned = opts.variance === 'learned' ? learnedLogVarianceCoefficients(schedule, k) : null;
     if (learned && opts.outputChannels !== 6) throw new ModelContractError('learned variance needs a model with 6 output channels (ε + v)');
 
-    const chunks: Task[][] = [];
-    for (let i = 0; i < tasks.length; i += opts.batchSize) chunks.push(tasks.slice(i, i + opts.batchSize));
+    const chunks = splitBySizes(tasks, evenCallSizes(tasks.length, opts.batchSize));
     const launch = (chunk: Task[]): { batch: Float32Array; out: Promise<Float32Array> } => {
-      const batch = new Float32Array(chunk.length * 3 * pp);
+      const n = Math.max(chunk.length, opts.callSize ?? 0);
+      const batch = new Float32Array(n * 3 * pp);
       chunk.forEach((task, j) => {
         const s = slices[task.slice]!;
         cropPatch(state[task.slice]!.x, 3, s.height, s.width, task.corner.y, task.corner.x, p, batch, j * 3 * pp);
       });
       const t0 = performance.now();
-      const out = opts.predict(batch, chunk.length, p, p, chunk.map(() => t)).then((r) => {
+      const out = opts.predict(batch, n, p, p, new Array<number>(n).fill(t)).then((r) => {
         timings.modelMs += performance.now() - t0;
         return r;
       });
@@ -190,7 +196,7 @@ export async function sampleSlices(
       const { batch } = pending;
       const out = await pending.out;
       throwIfAborted(opts.signal);
-      checkModelOutput(out, chunk.length, opts.outputChannels, pp);
+      checkModelOutput(out, Math.max(chunk.length, opts.callSize ?? 0), opts.outputChannels, pp);
       if (ci + 1 < chunks.length) pending = launch(chunks[ci + 1]!);
       chunk.forEach((task, j) => {
         const s = slices[task.slice]!;

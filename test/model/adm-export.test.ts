@@ -46,7 +46,7 @@ describe('ADM exporter (model/adm/export.py), reduced width, random weights', ()
     runPython(['-c', SAVE_CHECKPOINTS, dir], 120_000);
     const stdout = runPython(
       ['model/adm/export.py', '--checkpoint', join(dir, 'good.pt'), ...WIDTH, '--parity-size', '64', '--threads', '2',
-        '--out', dir, '--case-out', join(dir, 'case')],
+        '--fp32-io', '--out', dir, '--case-out', join(dir, 'case')],
       300_000,
     );
     report = JSON.parse(stdout.trim().split('\n').pop()!) as typeof report;
@@ -101,5 +101,36 @@ describe('ADM exporter (model/adm/export.py), reduced width, random weights', ()
     expect(got.every(Number.isFinite)).toBe(true);
     expect(maxAbsDiff(got, expected)).toBeLessThan(2e-2);
     expect(report['adm-w32-fp16']!.maxAbsDiff as number).toBeLessThan(2e-2);
+  });
+
+  it('float16 body with float32 input and output (--fp32-io): the engine feeds float32, the head stays float32', async () => {
+    const loaded = await loadManifest(join(dir, 'adm-w32-fp16-io32', 'manifest.yaml'));
+    expect(loaded.manifest).toMatchObject({ id: 'adm-w32-fp16-io32', dtype: 'float32', output: 'epsilon+variance' });
+    const shapes = JSON.parse(readFileSync(join(dir, 'case', 'case.json'), 'utf8')) as { x: number[] };
+    const tb = readFileSync(join(dir, 'case', 't.bin'));
+    const t = new BigInt64Array(tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.byteLength));
+    const session = await ort.InferenceSession.create(loaded.modelPath);
+    const res = await session.run({ x: new ort.Tensor('float32', readF32(join(dir, 'case', 'x.bin')), shapes.x), t: new ort.Tensor('int64', t, [1]) });
+    expect(res.out!.type).toBe('float32');
+    const got = res.out!.data as Float32Array;
+    expect(got.every(Number.isFinite)).toBe(true);
+    expect(maxAbsDiff(got, readF32(join(dir, 'case', 'out.bin')))).toBeLessThan(2e-2);
+    expect(report['adm-w32-fp16-io32']!.fp16Nodes as number).toBeLessThan(report['adm-w32-fp16']!.fp16Nodes as number);
+  });
+
+  it('casts a float16 output back to float32 when the graph keeps float32 I/O', async () => {
+    const cast = join(dir, 'cast.onnx');
+    const script = `import sys, json; sys.path.insert(0, 'model')
+from common.onnx_fp16 import convert_to_fp16
+from adm.export import fp16_region
+print(json.dumps(convert_to_fp16(sys.argv[1], sys.argv[2], fp16_region, io_fp16=False)))`;
+    const info = JSON.parse(runPython(['-c', script, join(dir, 'adm-w32-fp32', 'adm-w32-fp32.onnx'), cast], 120_000).trim().split('\n').pop()!) as { castsInserted: number };
+    // one Cast more at the float32 input x, one at the output
+    expect(info.castsInserted).toBe((report['adm-w32-fp16']!.castsInserted as number) + 2);
+    const session = await ort.InferenceSession.create(cast);
+    const x = new Float32Array(3 * 64 * 64).map((_, i) => Math.sin(i * 0.1));
+    const res = await session.run({ x: new ort.Tensor('float32', x, [1, 3, 64, 64]), t: new ort.Tensor('int64', BigInt64Array.from([500n]), [1]) });
+    expect(res.out!.type).toBe('float32');
+    expect((res.out!.data as Float32Array).every(Number.isFinite)).toBe(true);
   });
 });
