@@ -181,7 +181,9 @@ export function isJobStillWanted(db: Db, id: number): boolean {
 
 /**
  * Series received since their last job was created (or never given one): after a restart their
- * completion timers are gone, so the router re-evaluates them. Own output is excluded.
+ * completion timers are gone, so the router re-evaluates them. Own output is excluded. A job
+ * created in the very millisecond of the last arrival (stamped at its commit) does not count as
+ * covering it: it may have listed the series just before; a needless re-run is the safe side.
  */
 export function seriesAwaitingJobs(db: Db): Array<{ seriesUid: string; studyUid: string; lastReceivedAt: number; callingAe: string | null; calledAe: string | null }> {
   return db
@@ -191,7 +193,7 @@ export function seriesAwaitingJobs(db: Db): Array<{ seriesUid: string; studyUid:
        FROM series s
        WHERE s.own_output = 0
          AND EXISTS (SELECT 1 FROM instances i WHERE i.series_uid = s.series_uid AND i.status = 'stored')
-         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.series_uid = s.series_uid AND j.created_at >= s.last_received_at)
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.series_uid = s.series_uid AND j.created_at > s.last_received_at)
        ORDER BY s.last_received_at`,
     )
     .all() as Array<{ seriesUid: string; studyUid: string; lastReceivedAt: number; callingAe: string | null; calledAe: string | null }>;

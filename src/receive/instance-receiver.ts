@@ -167,6 +167,11 @@ export class InstanceReceiver implements StoreHandler {
 
     const current = copies.filter((c) => c.status !== 'replaced' && c !== same);
     const path = await spool.commit(temp.tempPath, same ? this.relPathOf(same) : this.freshRelPath(facts, temp, copies));
+    // The arrival counts from the commit, stamped in the same tick as the transaction (no await in
+    // between): a series job created while these bytes were made durable (its quiet period ran
+    // out) may have listed the series without this instance, and a restart must then see the
+    // series as received after that job (seriesAwaitingJobs), not before it.
+    receivedAt = this.now();
     let instanceId: number;
     try {
       instanceId = db.transaction(() => {
