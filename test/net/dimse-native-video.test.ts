@@ -1,0 +1,149 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningNode } from '../../src/app/node.js';
+import { readPart10, writePart10 } from '../../src/dicom/part10.js';
+import { decodeFrames, PixelDecodeError } from '../../src/dicom/pixels.js';
+import { TransferSyntax } from '../../src/dicom/transfer-syntax.js';
+import { isDimseNativeAvailable } from '../../src/net/dimse-native.js';
+import { splitPart10 } from '../../src/net/part10-envelope.js';
+import { echoscu, storescu } from '../helpers/dcmtk.js';
+import { freePort } from '../helpers/ports.js';
+import { removeDir, startTestNode, writeTestConfig } from '../e2e/node-harness.js';
+
+/**
+ * Video on the dicom-dimse-native (DCMTK) listener: storescu proposes exactly one video transfer
+ * syntax, the listener accepts it, the node stores the object as received and reports it
+ * "stored, not processed: <syntax name> (<UID>)" as with the default transport
+ * (test/decode/stored-only.test.ts), and keeps running.
+ */
+const VIDEO_ENDOSCOPIC = '1.2.840.10008.5.1.4.1.1.77.1.1.1';
+const available = await isDimseNativeAvailable();
+
+function videoObject(dir: string, ts: string, n: number): { path: string; sopInstanceUid: string } {
+  const sopInstanceUid = `1.2.826.0.1.3680043.10.1402.${process.pid}.${n}`;
+  // Not a real elementary stream: the node never looks inside.
+  const stream = new Uint8Array(4000).map((_, i) => (i * 37 + n) & 0xff);
+  stream.set([0x00, 0x00, 0x00, 0x01, 0x67]);
+  const dataset = {
+    SOPClassUID: VIDEO_ENDOSCOPIC,
+    SOPInstanceUID: sopInstanceUid,
+    StudyInstanceUID: `1.2.826.0.1.3680043.10.1402.${process.pid}.1`,
+    SeriesInstanceUID: `1.2.826.0.1.3680043.10.1402.${process.pid}.2`,
+    Modality: 'ES',
+    PatientID: 'VIDEO2',
+    PatientName: 'Endo^Native',
+    Rows: 480,
+    Columns: 640,
+    SamplesPerPixel: 3,
+    PhotometricInterpretation: 'YBR_PARTIAL_420',
+    PlanarConfiguration: 0,
+    BitsAllocated: 8,
+    BitsStored: 8,
+    HighBit: 7,
+    PixelRepresentation: 0,
+    NumberOfFrames: 25,
+    FrameTime: 40,
+    PixelData: [stream.buffer],
+    _vrMap: { PixelData: 'OB' },
+  };
+  const path = join(dir, `video-${n}.dcm`);
+  writeFileSync(path, writePart10(dataset, { transferSyntaxUid: ts }));
+  return { path, sopInstanceUid };
+}
+
+/** The transfer syntaxes of the presentation contexts in storescu's -d dump of one PDU (RQ or AC). */
+function contextsIn(output: string, pdu: 'RQ' | 'AC'): Array<{ result: string; syntaxes: string[] }> {
+  const start = output.indexOf(`====================== BEGIN A-ASSOCIATE-${pdu} =====`);
+  const end = output.indexOf('======================= END A-ASSOCIATE', start);
+  if (start < 0 || end < 0) return [];
+  const contexts: Array<{ result: string; syntaxes: string[] }> = [];
+  for (const line of output.slice(start, end).split('\n')) {
+    const id = /Context ID:\s+\d+ \((.+)\)/.exec(line);
+    if (id) contexts.push({ result: id[1]!, syntaxes: [] });
+    const ts = /^D:\s+(?:Accepted Transfer Syntax: )?(=\S+|\d[\d.]+)\s*$/.exec(line);
+    if (ts && contexts.length > 0) contexts.at(-1)!.syntaxes.push(ts[1]!);
+  }
+  return contexts;
+}
+
+describe('dicom-dimse-native listener: video transfer syntaxes are accepted, stored, not processed', () => {
+  it('the optional dependency dicom-dimse-native is installed (required when CI=true)', () => {
+    if (!available) {
+      const why = 'dicom-dimse-native is NOT installed: the native video tests did not run.';
+      if (process.env.CI === 'true') expect.fail(why);
+      console.warn(`\n*** ${why} ***\n`);
+    }
+  });
+
+  if (!available) return;
+
+  let node: RunningNode;
+  let configDir: string;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    configDir = writeTestConfig({
+      port,
+      transport: 'dicom-dimse-native',
+      allowAnyCaller: true,
+      pacs: { aeTitle: 'PACS', port: await freePort() },
+    });
+    node = await startTestNode(configDir);
+  }, 60_000);
+
+  afterAll(async () => {
+    await node?.stop();
+    removeDir(configDir);
+  });
+
+  it.each([
+    [TransferSyntax.Mpeg4AvcHighProfile, '-xn', 'MPEG-4 AVC/H.264 High Profile / Level 4.1'],
+    [TransferSyntax.Mpeg2MainProfile, '-xm', 'MPEG2 Main Profile / Main Level'],
+    [TransferSyntax.HevcMainProfile, '-x4', 'HEVC/H.265 Main Profile / Level 5.1'],
+  ])('%s (storescu %s): accepted, stored as sent, reported "stored, not processed: %s"', async (ts, flag, name) => {
+    const obj = videoObject(configDir, ts, Number(ts.split('.').at(-1)));
+    const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [obj.path], ['-d', '-R', flag]);
+    expect(sent.rc, sent.output).toBe(0);
+
+    // One context proposed with exactly this syntax, accepted with it, and a success response.
+    const [proposed] = contextsIn(sent.output, 'RQ');
+    const [accepted] = contextsIn(sent.output, 'AC');
+    expect(contextsIn(sent.output, 'RQ')).toHaveLength(1);
+    expect(proposed!.syntaxes).toHaveLength(1);
+    expect(accepted).toEqual({ result: 'Accepted', syntaxes: proposed!.syntaxes });
+    expect(sent.output).toMatch(/C-STORE RSP[\s\S]*DIMSE Status\s+: 0x0000: Success/);
+
+    // The C-STORE is answered by DCMTK before adoption: wait for the instance to appear.
+    let res = await node.api!.app.inject({ method: 'GET', url: `/api/instances/${obj.sopInstanceUid}` });
+    for (let i = 0; i < 200 && res.statusCode === 404; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      res = await node.api!.app.inject({ method: 'GET', url: `/api/instances/${obj.sopInstanceUid}` });
+    }
+    expect(res.statusCode, res.body).toBe(200);
+    const [copy] = (res.json() as { copies: Array<{ status: string; statusReason: string; transferSyntaxUid: string; path: string }> }).copies;
+    expect(copy).toMatchObject({ status: 'unprocessable', statusReason: `stored, not processed: ${name} (${ts})`, transferSyntaxUid: ts });
+
+    // DCMTK writes its own file meta; the data set after it is the one sent, byte for byte.
+    const original = readFileSync(obj.path);
+    const stored = readFileSync(node.spool.resolve(copy!.path));
+    const storedMeta = splitPart10(stored);
+    expect(storedMeta).toMatchObject({ sopClassUid: VIDEO_ENDOSCOPIC, sopInstanceUid: obj.sopInstanceUid, transferSyntaxUid: ts });
+    expect(stored.length - storedMeta.datasetOffset).toBeGreaterThan(4000);
+    expect(stored.subarray(storedMeta.datasetOffset).equals(original.subarray(splitPart10(original).datasetOffset))).toBe(true);
+
+    const file = readPart10(stored);
+    expect(file.transferSyntaxUid).toBe(ts);
+    const err = await decodeFrames(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PixelDecodeError);
+    expect((err as PixelDecodeError).message).toContain(`stored, not processed: ${name}`);
+  });
+
+  it('is still up after the video objects: C-ECHO answered, /healthz 200', async () => {
+    const echo = await echoscu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' });
+    expect(echo.rc, echo.output).toBe(0);
+    const health = await node.api!.app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+  });
+});
