@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app/node.js';
 import { readPart10, writePart10 } from '../../src/dicom/part10.js';
 import { decodeFrames, PixelDecodeError } from '../../src/dicom/pixels.js';
-import { TransferSyntax } from '../../src/dicom/transfer-syntax.js';
+import { ACCEPTED_TRANSFER_SYNTAXES, TransferSyntax } from '../../src/dicom/transfer-syntax.js';
 import { isDimseNativeAvailable } from '../../src/net/dimse-native.js';
+import { NATIVE_LISTENER_REFUSED_TRANSFER_SYNTAXES, NATIVE_LISTENER_TRANSFER_SYNTAXES } from '../../src/net/dimse-native-transfer-syntaxes.js';
 import { splitPart10 } from '../../src/net/part10-envelope.js';
 import { echoscu, storescu } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
@@ -138,6 +139,46 @@ describe('dicom-dimse-native listener: video transfer syntaxes are accepted, sto
     const err = await decodeFrames(file).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PixelDecodeError);
     expect((err as PixelDecodeError).message).toContain(`stored, not processed: ${name}`);
+  });
+
+  it('accepts exactly NATIVE_LISTENER_TRANSFER_SYNTAXES; the others are refused per context (transfer syntaxes not supported)', async () => {
+    // One presentation context per syntax the node accepts with the default transport, plus one
+    // context proposing Explicit VR Little Endian first and JPEG 2000 second (whose choice wins?).
+    const cfg = join(configDir, 'probe.cfg');
+    writeFileSync(
+      cfg,
+      [
+        '[[TransferSyntaxes]]',
+        ...ACCEPTED_TRANSFER_SYNTAXES.flatMap((ts, i) => [`[TS${i}]`, `TransferSyntax1 = ${ts}`]),
+        '[Mixed]',
+        `TransferSyntax1 = ${TransferSyntax.ExplicitVRLittleEndian}`,
+        `TransferSyntax2 = ${TransferSyntax.Jpeg2000}`,
+        '[[PresentationContexts]]',
+        '[Probe]',
+        ...ACCEPTED_TRANSFER_SYNTAXES.map((_, i) => `PresentationContext${i + 1} = ${VIDEO_ENDOSCOPIC}\\TS${i}`),
+        `PresentationContext${ACCEPTED_TRANSFER_SYNTAXES.length + 1} = 1.2.840.10008.5.1.4.1.1.2\\Mixed`,
+        '[[Profiles]]',
+        '[Probe]',
+        'PresentationContexts = Probe',
+        '',
+      ].join('\n'),
+    );
+    const obj = videoObject(configDir, TransferSyntax.Mpeg4AvcHighProfile, 900);
+    const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [obj.path], ['-d', '-xf', cfg, 'Probe']);
+    expect(sent.rc, sent.output).toBe(0);
+
+    const results = contextsIn(sent.output, 'AC');
+    expect(results, sent.output).toHaveLength(ACCEPTED_TRANSFER_SYNTAXES.length + 1);
+    const accepted = ACCEPTED_TRANSFER_SYNTAXES.filter((_, i) => results[i]!.result === 'Accepted');
+    const refused = ACCEPTED_TRANSFER_SYNTAXES.filter((_, i) => results[i]!.result !== 'Accepted');
+    expect(new Set(accepted)).toEqual(new Set(NATIVE_LISTENER_TRANSFER_SYNTAXES));
+    expect(refused).toEqual([...NATIVE_LISTENER_REFUSED_TRANSFER_SYNTAXES]);
+    for (const ts of refused) expect(results[ACCEPTED_TRANSFER_SYNTAXES.indexOf(ts)]!.result, ts).toMatch(/Transfer Syntaxes Not Supported/i);
+
+    // DCMTK's preference decides: JPEG 2000 although the caller proposed Explicit VR Little Endian first.
+    const mixed = results.at(-1)!;
+    expect(mixed.result).toBe('Accepted');
+    expect(mixed.syntaxes).toEqual(['=JPEG2000']);
   });
 
   it('is still up after the video objects: C-ECHO answered, /healthz 200', async () => {
