@@ -5,7 +5,8 @@
  * - ingest (bench/ingest.ts): our SCP against DCMTK storescp on the same instances, peak RSS;
  * - export (bench/export.ts): our SCU against DCMTK storescu, same files, same storescp;
  * - steps-quality (bench/steps-quality.ts): PSNR/SSIM and time per slice for 10–250 steps against the input;
- * - scale (bench/scale.ts): slices/min with the local executor and 1 and 2 bullmq workers, queue overhead per job.
+ * - scale (bench/scale.ts): slices/min with the local executor and 1 and 2 bullmq workers, queue overhead per job;
+ * - end-to-end (bench/end-to-end.ts): last instance received → derived series delivered, against the engine's time.
  * Results go to bench/results/. Never part of `npm test`.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ for (const [name, args] of [
   ['export', ['bench/export.ts']],
   ['scale', ['bench/scale.ts']],
   ['steps-quality', ['bench/steps-quality.ts']],
+  ['end-to-end', ['bench/end-to-end.ts']],
 ] as const) {
   console.log(`\n== ${name} ==`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
