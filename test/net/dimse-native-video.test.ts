@@ -68,6 +68,25 @@ function contextsIn(output: string, pdu: 'RQ' | 'AC'): Array<{ result: string; s
   return contexts;
 }
 
+/** A storescu association configuration (`-xf FILE Probe`): one presentation context per entry. */
+function associationConfig(path: string, contexts: Array<[abstractSyntax: string, transferSyntaxes: string[]]>): string {
+  writeFileSync(
+    path,
+    [
+      '[[TransferSyntaxes]]',
+      ...contexts.flatMap(([, list], i) => [`[TS${i}]`, ...list.map((ts, j) => `TransferSyntax${j + 1} = ${ts}`)]),
+      '[[PresentationContexts]]',
+      '[Probe]',
+      ...contexts.map(([as], i) => `PresentationContext${i + 1} = ${as}\\TS${i}`),
+      '[[Profiles]]',
+      '[Probe]',
+      'PresentationContexts = Probe',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
 describe('dicom-dimse-native listener: video transfer syntaxes are accepted, stored, not processed', () => {
   it('the optional dependency dicom-dimse-native is installed (required when CI=true)', () => {
     if (!available) {
@@ -144,25 +163,10 @@ describe('dicom-dimse-native listener: video transfer syntaxes are accepted, sto
   it('accepts exactly NATIVE_LISTENER_TRANSFER_SYNTAXES; the others are refused per context (transfer syntaxes not supported)', async () => {
     // One presentation context per syntax the node accepts with the default transport, plus one
     // context proposing Explicit VR Little Endian first and JPEG 2000 second (whose choice wins?).
-    const cfg = join(configDir, 'probe.cfg');
-    writeFileSync(
-      cfg,
-      [
-        '[[TransferSyntaxes]]',
-        ...ACCEPTED_TRANSFER_SYNTAXES.flatMap((ts, i) => [`[TS${i}]`, `TransferSyntax1 = ${ts}`]),
-        '[Mixed]',
-        `TransferSyntax1 = ${TransferSyntax.ExplicitVRLittleEndian}`,
-        `TransferSyntax2 = ${TransferSyntax.Jpeg2000}`,
-        '[[PresentationContexts]]',
-        '[Probe]',
-        ...ACCEPTED_TRANSFER_SYNTAXES.map((_, i) => `PresentationContext${i + 1} = ${VIDEO_ENDOSCOPIC}\\TS${i}`),
-        `PresentationContext${ACCEPTED_TRANSFER_SYNTAXES.length + 1} = 1.2.840.10008.5.1.4.1.1.2\\Mixed`,
-        '[[Profiles]]',
-        '[Probe]',
-        'PresentationContexts = Probe',
-        '',
-      ].join('\n'),
-    );
+    const cfg = associationConfig(join(configDir, 'probe.cfg'), [
+      ...ACCEPTED_TRANSFER_SYNTAXES.map((ts): [string, string[]] => [VIDEO_ENDOSCOPIC, [ts]]),
+      ['1.2.840.10008.5.1.4.1.1.2', [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.Jpeg2000]],
+    ]);
     const obj = videoObject(configDir, TransferSyntax.Mpeg4AvcHighProfile, 900);
     const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [obj.path], ['-d', '-xf', cfg, 'Probe']);
     expect(sent.rc, sent.output).toBe(0);
@@ -179,6 +183,19 @@ describe('dicom-dimse-native listener: video transfer syntaxes are accepted, sto
     const mixed = results.at(-1)!;
     expect(mixed.result).toBe('Accepted');
     expect(mixed.syntaxes).toEqual(['=JPEG2000']);
+  });
+
+  it('refuses a JPEG 2000 Part 2 object (stored, not processed with dcmjs-dimse): no context accepted, nothing stored', async () => {
+    const ts = TransferSyntax.Jpeg2000Part2MultiComponentLossless;
+    const obj = videoObject(configDir, ts, 92);
+    const cfg = associationConfig(join(configDir, 'j2k-part2.cfg'), [[VIDEO_ENDOSCOPIC, [ts]]]);
+    const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [obj.path], ['-d', '-xf', cfg, 'Probe']);
+    expect(contextsIn(sent.output, 'AC'), sent.output).toEqual([{ result: 'Transfer Syntaxes Not Supported', syntaxes: [] }]);
+    expect(sent.rc, sent.output).not.toBe(0);
+    expect(sent.output).toMatch(/No Acceptable Presentation Contexts/);
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await node.api!.app.inject({ method: 'GET', url: `/api/instances/${obj.sopInstanceUid}` });
+    expect(res.statusCode).toBe(404);
   });
 
   it('is still up after the video objects: C-ECHO answered, /healthz 200', async () => {
