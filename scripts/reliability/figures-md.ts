@@ -12,9 +12,16 @@ const rows: Array<[string, unknown]> = [
   ['Kills (SIGKILL at random points) and restarts', t.kills],
   ['Instances acknowledged', t.instancesAcknowledged],
   ['Acknowledged instances lost', t.instancesLost],
+  ['Torture destination', t.destination ?? 'DCMTK storescp'],
   ['Derived instances delivered (distinct SOP Instance UIDs)', t.derivedInstancesDelivered],
-  ['Objects delivered twice (in flight at a kill; byte-identical)', t.duplicateDeliveries],
+  ['Objects stored twice at the destination', t.duplicateDeliveries],
+  [
+    'C-STOREs the destination received: all, rolled back (response could not reach the killed node), broken off mid-transfer',
+    t.storeRequestsReceived === undefined ? undefined : `${t.storeRequestsReceived}, ${t.storeRequestsRolledBack}, ${t.storeRequestsIncomplete}`,
+  ],
+  ['Objects in doubt after a kill found at the destination by C-FIND (not sent again)', t.inDoubtFoundAtDestination],
   ['Superseded partial outputs (series completed before its re-send)', t.supersededPartialOutputs],
+  ['Torture run time (s)', t.runSeconds],
   ['Malformed inputs tried: pydicom files + mutants through the receive path, + mutants as raw C-STOREs', `${h.filesTried} + ${h.mutantsTried}, + ${h.overTheWire}`],
   ['Crashes / hangs on malformed input', `${h.crashes} / ${h.hangs}`],
   ['Slowest single malformed object (ms)', h.slowestMs],
@@ -24,8 +31,9 @@ const rows: Array<[string, unknown]> = [
   ['Open file descriptors middle → after', `${l.fdsMiddle} → ${l.fdsAfter}`],
   ['Node peak RSS under torture (MiB)', t.peakRssMb],
 ];
-const md = `# Reliability figures (last long run: ${String(t.at ?? l.at ?? '')})\n\n| measure | value |\n|---|---|\n${rows
+const at = (x: Record<string, unknown>): string => String(x.at ?? '—');
+const md = `# Reliability figures (last long runs: crash torture ${at(t)}, hostile input ${at(h)}, load ${at(l)})\n\n| measure | value |\n|---|---|\n${rows
   .map(([k, v]) => `| ${k} | ${v ?? '—'} |`)
-  .join('\n')}\n\nProduced by \`scripts/reliability/long.sh\` (RELIABILITY_LONG=1); raw numbers in figures.json.\n`;
+  .join('\n')}\n\nProduced by \`scripts/reliability/long.sh\` (RELIABILITY_LONG=1; the crash torture alone: \`scripts/reliability/torture-long.sh\`); raw numbers in figures.json.\n`;
 writeFileSync(join(dir, 'figures.md'), md);
 process.stdout.write(md);

@@ -95,7 +95,7 @@ const LOG_CONFIG = [
  */
 export function parseStoreLog(log: string): StoreRequest[] {
   const requests: StoreRequest[] = [];
-  const current = new Map<number, { message?: 'rq' | 'rsp'; request?: StoreRequest; responded?: boolean }>();
+  const current = new Map<number, { message?: 'rq' | 'rsp'; request?: StoreRequest }>();
   for (const line of log.split('\n')) {
     const m = /^@@(\d+) \w+: (.*)$/.exec(line);
     if (!m) continue;
@@ -108,13 +108,11 @@ export function parseStoreLog(log: string): StoreRequest[] {
     else if (/Message Type\s+:/.test(text)) state.message = undefined;
     else if (state.message === 'rq' && /Affected SOP Instance UID\s+:/.test(text)) {
       state.request = { sopInstanceUid: text.split(':').pop()!.trim(), pid, outcome: 'incomplete' };
-      state.responded = false;
       requests.push(state.request);
     } else if (state.message === 'rsp' && state.request && /DIMSE Status\s+:/.test(text)) {
       const status = Number.parseInt(/0x([0-9a-f]{4})/i.exec(text)?.[1] ?? 'ffff', 16);
       // Success, or a warning (0xB000, 0xB006, 0xB007): stored.
       state.request.outcome = status === 0 || (status & 0xf000) === 0xb000 ? 'kept' : 'refused';
-      state.responded = true;
     } else if (/Store SCP Failed/.test(text) && state.request) {
       if (state.request.outcome === 'kept') state.request.outcome = 'rolled back';
       state.request = undefined;
