@@ -12,6 +12,7 @@ import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../src
 import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels, STORED_ONLY_TRANSFER_SYNTAXES, transferSyntaxName } from '../../src/dicom/transfer-syntax.js';
 import { exportProposal } from '../../src/export/encode-transfer-syntax.js';
 import { STORAGE_SOP_CLASSES } from '../../src/net/storage-sop-classes.js';
+import { NATIVE_LISTENER_TRANSFER_SYNTAXES } from '../../src/net/dimse-native-transfer-syntaxes.js';
 
 /**
  * dicom/conformance-statement.md against the code: the tables marked "Checked" must say exactly
@@ -56,6 +57,13 @@ describe('conformance statement ↔ code', () => {
     }
     const storedOnly = tableAfter('2.2.4').filter((r) => r[2] === 'stored, not processed').map((r) => r[1]);
     expect(storedOnly.sort()).toEqual([...STORED_ONLY_TRANSFER_SYNTAXES].sort());
+  });
+
+  it('2.2.4: the dicom-dimse-native column says "accepted" exactly for the addon\'s compiled-in list', () => {
+    const rows = tableAfter('2.2.4');
+    for (const [, uid, , native] of rows) expect(native, uid).toBe(NATIVE_LISTENER_TRANSFER_SYNTAXES.includes(uid) ? 'accepted' : 'refused');
+    // The native listener accepts nothing the default transport does not.
+    expect(NATIVE_LISTENER_TRANSFER_SYNTAXES.filter((ts) => !rows.some((r) => r[1] === ts))).toEqual([]);
   });
 
   it('2.2.6: the proposal for every destination transferSyntax choice, in order', () => {
