@@ -6,6 +6,7 @@ import type { Logger } from '../shared/log.js';
 import { ConfigError, errorMessage } from '../shared/errors.js';
 import { formatStatus } from '../dicom/status.js';
 import { loadDimseNative, parseNativeMessage } from './dimse-native-module.js';
+import { NATIVE_LISTENER_REFUSED_TRANSFER_SYNTAXES } from './dimse-native-transfer-syntaxes.js';
 import { splitPart10 } from './part10-envelope.js';
 import type { AssociationEvents, AssociationRequest, ListenerOptions, ScpTransport, StoreHandler } from './types.js';
 
@@ -53,8 +54,10 @@ async function pickPort(host: string): Promise<number> {
  *   no per-association events (the adapter reports one association per start);
  * - the C-STORE is acknowledged before our spool commit, and the handler's status never reaches
  *   the peer (a failure is only logged; the object stays in the inbox for the next sweep);
- * - no TLS, DCMTK's default max PDU, DCMTK's transfer syntax list (all it knows, including ones
- *   we may not decode), no calling AE in the file meta;
+ * - no TLS, DCMTK's default max PDU, no calling AE in the file meta;
+ * - the addon's compiled-in transfer syntax list and preference order
+ *   (NATIVE_LISTENER_TRANSFER_SYNTAXES): it accepts the video syntaxes (stored, not processed, as
+ *   with dcmjs-dimse) but refuses JPEG Lossless Process 14, JPEG 2000 Part 2 and HTJ2K;
  * - the addon's full query/retrieve mode, which does check calling AEs, forks the whole Node
  *   process per association and leaves hung children holding the port: not used;
  * - the SCP thread cannot be stopped: `stop()` stops adopting; the port stays bound until exit.
@@ -178,7 +181,10 @@ export function createNativeScp(listener: ListenerOptions, deps: NativeScpDeps):
       if (listener.maxAssociations !== undefined || listener.maxPduLength !== undefined) {
         log.warn('dicom-dimse-native ignores maxAssociations and maxPduLength (one association at a time, DCMTK default PDU)');
       }
-      log.warn({ port }, 'dicom-dimse-native listener started: accepts every caller and acknowledges before the spool commit');
+      log.warn(
+        { port, refusedTransferSyntaxes: NATIVE_LISTENER_REFUSED_TRANSFER_SYNTAXES },
+        'dicom-dimse-native listener started: accepts every caller, acknowledges before the spool commit, refuses some transfer syntaxes',
+      );
     },
     async stop() {
       if (!active) return;
