@@ -213,13 +213,12 @@ export async function sampleSlices(
         const target = typeof s.exposureTarget === 'number' ? s.exposureTarget : blockTargets(s.exposureTarget, s.width, cy, cx, p);
         const z = opts.guidanceTarget === 'x0' ? scratch.x0 : xi;
         const fNext = guidePatch({ z, y: scratch.y, m: scratch.m, f: st.f, h: p, w: p, exposureTarget: target }, guidanceFor(st.f), scratch.g, scratch.mNext);
-        for (let i = 0; i < scratch.mu.length; i++) scratch.mu[i] = scratch.mu[i]! + opts.nApply * scratch.g[i]!;
+        addScaled(scratch.mu, opts.nApply, scratch.g);
         accumulatePatch(a.mu, 3, s.height, s.width, cy, cx, p, scratch.mu, weight);
         accumulatePatch(a.x0, 3, s.height, s.width, cy, cx, p, scratch.x0, weight);
         accumulatePatch(a.M, 1, s.height, s.width, cy, cx, p, scratch.mNext, weight);
         if (learned && a.logVar) {
-          const v = out.subarray(base + 3 * pp, base + 6 * pp);
-          for (let i = 0; i < 3 * pp; i++) scratch.lv[i] = learned.a * v[i]! + learned.b;
+          affine(out.subarray(base + 3 * pp, base + 6 * pp), learned.a, learned.b, scratch.lv);
           accumulatePatch(a.logVar, 3, s.height, s.width, cy, cx, p, scratch.lv, weight);
         }
         a.fSum += weight * fNext;
@@ -230,23 +229,8 @@ export async function sampleSlices(
     slices.forEach((s, si) => {
       const st = state[si]!;
       const a = acc[si]!;
-      const hw = s.height * s.width;
       const fixedSd = opts.variance === 'learned' ? 0 : Math.exp(0.5 * fixedLogVariance(schedule, opts.variance, k));
-      const xi = noiseBuf[si]!;
-      const inv = geometry[si]!.inverseCount;
-      for (let c = 0; c < 3; c++) {
-        const off = c * hw;
-        for (let i = 0; i < hw; i++) {
-          const idx = off + i;
-          const r = inv[i]!;
-          const mu = a.mu[idx]! * r;
-          st.x0[idx] = a.x0[idx]! * r;
-          if (k === 0) st.x[idx] = mu;
-          else if (a.logVar) st.x[idx] = mu + Math.exp(0.5 * a.logVar[idx]! * r) * xi[idx]!;
-          else st.x[idx] = mu + fixedSd * xi[idx]!;
-        }
-      }
-      for (let i = 0; i < hw; i++) st.M[i] = a.M[i]! * inv[i]!;
+      finishStep(a, geometry[si]!.inverseCount, noiseBuf[si]!, k === 0, fixedSd, st);
       st.f = a.fSum / a.fWeight;
     });
     const done = opts.startStep - k + 1;
@@ -255,6 +239,49 @@ export async function sampleSlices(
   }
   timings.totalMs = performance.now() - started;
   return { results: state.map((st) => ({ x: st.x, x0: st.x0, f: st.f, M: st.M })), timings };
+}
+
+/** mu += scale · g */
+function addScaled(mu: Float32Array, scale: number, g: Float32Array): void {
+  const n = mu.length;
+  for (let i = 0; i < n; i++) mu[i] = mu[i]! + scale * g[i]!;
+}
+
+/** out = a · v + b */
+function affine(v: Float32Array, a: number, b: number, out: Float32Array): void {
+  const n = v.length;
+  for (let i = 0; i < n; i++) out[i] = a * v[i]! + b;
+}
+
+/**
+ * The overlap averages of one step: x̂0, the mean (plus the noise scaled by the learned or fixed
+ * standard deviation, except at the last step) and M, each accumulator times 1 / overlap count.
+ */
+function finishStep(
+  a: Accumulators,
+  inv: Float64Array,
+  xi: Float32Array,
+  last: boolean,
+  fixedSd: number,
+  st: { x: Float32Array; x0: Float32Array; M: Float32Array },
+): void {
+  const hw = inv.length;
+  const { mu: accMu, x0: accX0, logVar, M: accM } = a;
+  const { x, x0 } = st;
+  for (let c = 0; c < 3; c++) {
+    const off = c * hw;
+    for (let i = 0; i < hw; i++) {
+      const idx = off + i;
+      const r = inv[i]!;
+      const mu = accMu[idx]! * r;
+      x0[idx] = accX0[idx]! * r;
+      if (last) x[idx] = mu;
+      else if (logVar) x[idx] = mu + Math.exp(0.5 * logVar[idx]! * r) * xi[idx]!;
+      else x[idx] = mu + fixedSd * xi[idx]!;
+    }
+  }
+  const M = st.M;
+  for (let i = 0; i < hw; i++) M[i] = accM[i]! * inv[i]!;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
