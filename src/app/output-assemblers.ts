@@ -147,6 +147,23 @@ async function writeObject(
   return ctx.spool.writeFileDurably(relPath, serialise(dataset));
 }
 
+/** A multi-frame object written to the spool, one provenance row per frame (frame numbers from 1). */
+async function writeMultiFrame(ctx: WindowContext, dataset: Dataset, sopInstanceUid: string, frames: readonly SliceInfo[]): Promise<void> {
+  const written = await writeObject(ctx, dataset, sopInstanceUid, writePart10WithLargePixels);
+  const sopClassUid = String(dataset.SOPClassUID);
+  for (const [i, frame] of frames.entries()) {
+    recordDerivation(ctx.db, {
+      ...provenanceOf(ctx, frame),
+      derivedSopInstanceUid: sopInstanceUid,
+      derivedSopClassUid: sopClassUid,
+      derivedFrameNumber: i + 1,
+      path: written.path,
+      sha256: written.sha256,
+    });
+  }
+  ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
+}
+
 /**
  * Per-slice kinds (sc-rgb, derived-grayscale, vl-endoscopic): one object per slice, written as it
  * comes; except where the builder keeps a multi-frame source whole (derived-grayscale of Enhanced
@@ -230,19 +247,7 @@ class PerSliceAssembler implements OutputAssembler {
       sourceTransferSyntaxUid: first.instance.transferSyntaxUid,
     });
     registerOnce(ctx, this.state, first.source);
-    const written = await writeObject(ctx, dataset, sopInstanceUid, writePart10WithLargePixels);
-    const sopClassUid = String(dataset.SOPClassUID);
-    for (const [i, f] of frames.entries()) {
-      recordDerivation(ctx.db, {
-        ...provenanceOf(ctx, f),
-        derivedSopInstanceUid: sopInstanceUid,
-        derivedSopClassUid: sopClassUid,
-        derivedFrameNumber: i + 1,
-        path: written.path,
-        sha256: written.sha256,
-      });
-    }
-    ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
+    await writeMultiFrame(ctx, dataset, sopInstanceUid, frames);
   }
 }
 
@@ -319,18 +324,6 @@ class SeriesAssembler implements OutputAssembler {
     const slices = frames.map((f) => f.slice);
     frames.length = 0;
     registerOnce(ctx, this.state, first);
-    const written = await writeObject(ctx, dataset, sopInstanceUid, writePart10WithLargePixels);
-    const sopClassUid = String(dataset.SOPClassUID);
-    for (const [i, slice] of slices.entries()) {
-      recordDerivation(ctx.db, {
-        ...provenanceOf(ctx, slice),
-        derivedSopInstanceUid: sopInstanceUid,
-        derivedSopClassUid: sopClassUid,
-        derivedFrameNumber: i + 1,
-        path: written.path,
-        sha256: written.sha256,
-      });
-    }
-    ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
+    await writeMultiFrame(ctx, dataset, sopInstanceUid, slices);
   }
 }

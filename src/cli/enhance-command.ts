@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import sharp from 'sharp';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { openDatabase } from '../provenance/database.js';
-import { readPart10, writePart10, type DicomFile } from '../dicom/part10.js';
+import { readPart10, writePart10, type DicomFile, type Dataset } from '../dicom/part10.js';
 import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
 import { firedDecisions, matchRules } from '../route/match-rules.js';
 import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
@@ -118,46 +118,46 @@ async function enhanceDicomFile(
   const model = { id: described.modelId, version: described.modelVersion, sha256: described.modelSha256 };
   const descriptionOf = (i: number) =>
     derivationDescriptionFor({ window: frames[i]!.window, windowName, preset: described, backgroundProtected: results[i]!.backgroundProtected, outputKind });
-  if (!opts.png && builder.assembly(outputKind) === 'series') {
-    const ds = builder.buildSeries({
-      frames: frames.map((frame, i) => ({
-        source: dicom.dataset,
-        frameIndex: frame.frameIndex,
-        image: results[i]!.image,
-        sourceTransferSyntaxUid: dicom.transferSyntaxUid,
-        derivationDescription: descriptionOf(i),
-      })),
-      seriesInstanceUid: seriesUid,
-      sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: 0 }),
-      seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
-      seriesDescription: describeSeries(dicom.dataset, windowName, described),
-      derivationDescription: descriptionOf(0),
-      processedAt: new Date(),
-      model,
-      outputKind,
-    });
+  // Multi-frame outputs: one object holding every frame.
+  const wholeObject = {
+    seriesInstanceUid: seriesUid,
+    sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: 0 }),
+    seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
+    seriesDescription: describeSeries(dicom.dataset, windowName, described),
+    derivationDescription: descriptionOf(0),
+    processedAt: new Date(),
+    model,
+    outputKind,
+  };
+  const writeWhole = async (ds: Dataset): Promise<string[]> => {
     const target = join(opts.out, `${basename(file, extname(file))}.enhanced.dcm`);
     await writeFile(target, writePart10(ds));
     return [`${file} → ${target} (preset ${preset}, window ${windowName}, ${outputKind}, ${frames.length} frames)`];
+  };
+  if (!opts.png && builder.assembly(outputKind) === 'series') {
+    return writeWhole(
+      builder.buildSeries({
+        ...wholeObject,
+        frames: frames.map((frame, i) => ({
+          source: dicom.dataset,
+          frameIndex: frame.frameIndex,
+          image: results[i]!.image,
+          sourceTransferSyntaxUid: dicom.transferSyntaxUid,
+          derivationDescription: descriptionOf(i),
+        })),
+      }),
+    );
   }
   if (!opts.png && builder.wholeObject(outputKind, dicom.dataset)) {
     // derived-grayscale of an Enhanced CT/MR source: one object of the source's IOD with every frame.
-    const ds = builder.buildFrames({
-      source: dicom.dataset,
-      frames: frames.map((frame, i) => ({ frameIndex: frame.frameIndex, image: results[i]!.image, window: frame.window, derivationDescription: descriptionOf(i) })),
-      seriesInstanceUid: seriesUid,
-      sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: 0 }),
-      seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
-      seriesDescription: describeSeries(dicom.dataset, windowName, described),
-      derivationDescription: descriptionOf(0),
-      processedAt: new Date(),
-      model,
-      outputKind,
-      sourceTransferSyntaxUid: dicom.transferSyntaxUid,
-    });
-    const target = join(opts.out, `${basename(file, extname(file))}.enhanced.dcm`);
-    await writeFile(target, writePart10(ds));
-    return [`${file} → ${target} (preset ${preset}, window ${windowName}, ${outputKind}, ${frames.length} frames)`];
+    return writeWhole(
+      builder.buildFrames({
+        ...wholeObject,
+        source: dicom.dataset,
+        frames: frames.map((frame, i) => ({ frameIndex: frame.frameIndex, image: results[i]!.image, window: frame.window, derivationDescription: descriptionOf(i) })),
+        sourceTransferSyntaxUid: dicom.transferSyntaxUid,
+      }),
+    );
   }
   for (const [i, frame] of frames.entries()) {
     const out = results[i]!;
