@@ -96,8 +96,10 @@ describe('crash torture: SIGKILL at random points, restart, nothing lost, nothin
     const studies = writeTinyStudies(join(work, 'studies'), STUDIES, SLICES, 32);
     const sopToStudy = new Map<string, TinyStudy>();
     for (const s of studies) for (const sop of s.sopOf.values()) sopToStudy.set(sop, s);
-    // 120 studies stay far below dcmqrscp's quota (500 studies), which it enforces by deleting.
-    pacs = await startDcmqrscp({ dir: join(work, 'pacs'), peers: [{ aeTitle: 'UNIMIE' }] });
+    // dcmqrscp enforces its quota by deleting the oldest study: stay within it (500 at most).
+    const maxStudies = 500;
+    if (STUDIES > maxStudies) throw new Error(`TORTURE_STUDIES=${STUDIES}: dcmqrscp keeps at most ${maxStudies} studies`);
+    pacs = await startDcmqrscp({ dir: join(work, 'pacs'), peers: [{ aeTitle: 'UNIMIE' }], maxStudies });
     const port = await freePort();
     configDir = writeTestConfig({ port, transport: 'dcmjs-dimse', quietSeconds: 2, pacs: { aeTitle: pacs.aeTitle, port: pacs.port } });
     const dbPath = join(configDir, 'var', 'provenance.sqlite');
