@@ -1,53 +1,23 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app/node.js';
-import { readPart10, writePart10 } from '../../src/dicom/part10.js';
+import { readPart10 } from '../../src/dicom/part10.js';
 import { decodeFrames, PixelDecodeError } from '../../src/dicom/pixels.js';
 import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels, STORED_ONLY_TRANSFER_SYNTAXES, TransferSyntax } from '../../src/dicom/transfer-syntax.js';
 import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { removeDir, startTestNode, writeTestConfig } from '../e2e/node-harness.js';
 import { freePort } from '../helpers/ports.js';
+import { VIDEO_ENDOSCOPIC, videoObject as makeVideoObject } from '../helpers/video-object.js';
 
 /**
  * Video (MPEG-2, H.264, HEVC) and JPEG 2000 Part 2: the listener accepts them, the C-STORE is
  * acknowledged after the object is stored, and the instance is marked "stored, not processed:
  * <syntax name>" in the instances table and the API; decoding refuses it with PixelDecodeError.
  */
-const VIDEO_ENDOSCOPIC = '1.2.840.10008.5.1.4.1.1.77.1.1.1';
 
-function videoObject(dir: string, ts: string, n: number): { path: string; sopInstanceUid: string } {
-  const sopInstanceUid = `1.2.826.0.1.3680043.10.1401.${process.pid}.${n}`;
-  // Not a real elementary stream: the node never looks inside.
-  const stream = new Uint8Array(4000).map((_, i) => (i * 37) & 0xff);
-  stream.set([0x00, 0x00, 0x00, 0x01, 0x67]);
-  const dataset = {
-    SOPClassUID: VIDEO_ENDOSCOPIC,
-    SOPInstanceUID: sopInstanceUid,
-    StudyInstanceUID: `1.2.826.0.1.3680043.10.1401.${process.pid}.1`,
-    SeriesInstanceUID: `1.2.826.0.1.3680043.10.1401.${process.pid}.2`,
-    Modality: 'ES',
-    PatientID: 'VIDEO1',
-    PatientName: 'Endo^Video',
-    Rows: 480,
-    Columns: 640,
-    SamplesPerPixel: 3,
-    PhotometricInterpretation: 'YBR_PARTIAL_420',
-    PlanarConfiguration: 0,
-    BitsAllocated: 8,
-    BitsStored: 8,
-    HighBit: 7,
-    PixelRepresentation: 0,
-    NumberOfFrames: 25,
-    FrameTime: 40,
-    PixelData: [stream.buffer],
-    _vrMap: { PixelData: 'OB' },
-  };
-  const path = join(dir, `video-${n}.dcm`);
-  writeFileSync(path, writePart10(dataset, { transferSyntaxUid: ts }));
-  return { path, sopInstanceUid };
-}
+const videoObject = (dir: string, ts: string, n: number) => makeVideoObject(dir, ts, n, '1401', { id: 'VIDEO1', name: 'Endo^Video' });
 
 describe('stored, not processed: syntaxes the node cannot decode', () => {
   let node: RunningNode;

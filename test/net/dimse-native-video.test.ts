@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../src/app/node.js';
-import { readPart10, writePart10 } from '../../src/dicom/part10.js';
+import { readPart10 } from '../../src/dicom/part10.js';
 import { decodeFrames, PixelDecodeError } from '../../src/dicom/pixels.js';
 import { ACCEPTED_TRANSFER_SYNTAXES, TransferSyntax } from '../../src/dicom/transfer-syntax.js';
 import { isDimseNativeAvailable } from '../../src/net/dimse-native.js';
@@ -11,6 +11,7 @@ import { splitPart10 } from '../../src/net/part10-envelope.js';
 import { echoscu, storescu } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
 import { removeDir, startTestNode, writeTestConfig } from '../e2e/node-harness.js';
+import { VIDEO_ENDOSCOPIC, videoObject as makeVideoObject } from '../helpers/video-object.js';
 
 /**
  * Video on the dicom-dimse-native (DCMTK) listener: storescu proposes exactly one video transfer
@@ -18,40 +19,9 @@ import { removeDir, startTestNode, writeTestConfig } from '../e2e/node-harness.j
  * "stored, not processed: <syntax name> (<UID>)" as with the default transport
  * (test/decode/stored-only.test.ts), and keeps running.
  */
-const VIDEO_ENDOSCOPIC = '1.2.840.10008.5.1.4.1.1.77.1.1.1';
 const available = await isDimseNativeAvailable();
 
-function videoObject(dir: string, ts: string, n: number): { path: string; sopInstanceUid: string } {
-  const sopInstanceUid = `1.2.826.0.1.3680043.10.1402.${process.pid}.${n}`;
-  // Not a real elementary stream: the node never looks inside.
-  const stream = new Uint8Array(4000).map((_, i) => (i * 37 + n) & 0xff);
-  stream.set([0x00, 0x00, 0x00, 0x01, 0x67]);
-  const dataset = {
-    SOPClassUID: VIDEO_ENDOSCOPIC,
-    SOPInstanceUID: sopInstanceUid,
-    StudyInstanceUID: `1.2.826.0.1.3680043.10.1402.${process.pid}.1`,
-    SeriesInstanceUID: `1.2.826.0.1.3680043.10.1402.${process.pid}.2`,
-    Modality: 'ES',
-    PatientID: 'VIDEO2',
-    PatientName: 'Endo^Native',
-    Rows: 480,
-    Columns: 640,
-    SamplesPerPixel: 3,
-    PhotometricInterpretation: 'YBR_PARTIAL_420',
-    PlanarConfiguration: 0,
-    BitsAllocated: 8,
-    BitsStored: 8,
-    HighBit: 7,
-    PixelRepresentation: 0,
-    NumberOfFrames: 25,
-    FrameTime: 40,
-    PixelData: [stream.buffer],
-    _vrMap: { PixelData: 'OB' },
-  };
-  const path = join(dir, `video-${n}.dcm`);
-  writeFileSync(path, writePart10(dataset, { transferSyntaxUid: ts }));
-  return { path, sopInstanceUid };
-}
+const videoObject = (dir: string, ts: string, n: number) => makeVideoObject(dir, ts, n, '1402', { id: 'VIDEO2', name: 'Endo^Native' });
 
 /** The transfer syntaxes of the presentation contexts in storescu's -d dump of one PDU (RQ or AC). */
 function contextsIn(output: string, pdu: 'RQ' | 'AC'): Array<{ result: string; syntaxes: string[] }> {
