@@ -101,14 +101,8 @@ const COMPRESSED_DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
  */
 export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [...NATIVE_TRANSFER_SYNTAXES, ...COMPRESSED_DECODABLE_TRANSFER_SYNTAXES];
 
-/**
- * Accepted, stored, acknowledged and forwarded like any other object, but never decoded: the
- * node has no video or JPEG 2000 Part 2 decoder. Such instances are reported as
- * "stored, not processed: <syntax name> (<UID>)".
- */
-export const STORED_ONLY_TRANSFER_SYNTAXES: readonly string[] = [
-  TransferSyntax.Jpeg2000Part2MultiComponentLossless,
-  TransferSyntax.Jpeg2000Part2MultiComponent,
+/** MPEG-2, MPEG-4 AVC/H.264 and HEVC/H.265 video, in the order of their UIDs. */
+export const VIDEO_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.Mpeg2MainProfile,
   TransferSyntax.Mpeg2MainProfileHighLevel,
   TransferSyntax.Mpeg4AvcHighProfile,
@@ -118,6 +112,17 @@ export const STORED_ONLY_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.Mpeg4AvcStereoHighProfile,
   TransferSyntax.HevcMainProfile,
   TransferSyntax.HevcMain10Profile,
+];
+
+/**
+ * Accepted, stored, acknowledged and forwarded like any other object, but never decoded: the
+ * node has no video or JPEG 2000 Part 2 decoder. Such instances are reported as
+ * "stored, not processed: <syntax name> (<UID>)".
+ */
+export const STORED_ONLY_TRANSFER_SYNTAXES: readonly string[] = [
+  TransferSyntax.Jpeg2000Part2MultiComponentLossless,
+  TransferSyntax.Jpeg2000Part2MultiComponent,
+  ...VIDEO_TRANSFER_SYNTAXES,
 ];
 
 /** Transfer syntaxes the node accepts from peers, native first (PS3.5 §10). */

@@ -1,4 +1,4 @@
-import { ACCEPTED_TRANSFER_SYNTAXES, TransferSyntax } from '../dicom/transfer-syntax.js';
+import { ACCEPTED_TRANSFER_SYNTAXES, TransferSyntax, VIDEO_TRANSFER_SYNTAXES } from '../dicom/transfer-syntax.js';
 
 /**
  * The transfer syntaxes the dicom-dimse-native (2.6) store-only listener accepts, in its order of
@@ -15,15 +15,7 @@ export const NATIVE_LISTENER_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.JpegLsNearLossless,
   TransferSyntax.JpegLsLossless,
   TransferSyntax.RleLossless,
-  TransferSyntax.Mpeg2MainProfile,
-  TransferSyntax.Mpeg2MainProfileHighLevel,
-  TransferSyntax.Mpeg4AvcHighProfile,
-  TransferSyntax.Mpeg4AvcBdCompatibleHighProfile,
-  TransferSyntax.Mpeg4AvcHighProfile2dVideo,
-  TransferSyntax.Mpeg4AvcHighProfile3dVideo,
-  TransferSyntax.Mpeg4AvcStereoHighProfile,
-  TransferSyntax.HevcMainProfile,
-  TransferSyntax.HevcMain10Profile,
+  ...VIDEO_TRANSFER_SYNTAXES,
   TransferSyntax.DeflatedExplicitVRLittleEndian,
   TransferSyntax.ExplicitVRLittleEndian,
   TransferSyntax.ExplicitVRBigEndian,
