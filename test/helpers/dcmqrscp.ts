@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { freePort, waitForPort } from './ports.js';
+import { startDcmtkServer } from './dcmtk.js';
+import { freePort } from './ports.js';
 
 /** A calling peer dcmqrscp lets in (its HostTable entry); the port matters only for C-MOVE. */
 export interface QrPeer {
@@ -138,32 +139,6 @@ export async function startDcmqrscp(opts: DcmqrscpOptions): Promise<Dcmqrscp> {
     dcmqrscpConfig({ port, aeTitle, dir: opts.dir, peers: opts.peers, maxStudies: opts.maxStudies ?? 500, maxBytesPerStudy: opts.maxBytesPerStudy ?? '1024mb' }),
   );
   writeFileSync(logConfig, LOG_CONFIG);
-  const child = spawn('dcmqrscp', ['-lc', logConfig, '-dhl', '-c', config, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  try {
-    await waitForPort(port, '127.0.0.1', 10_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`dcmqrscp did not start: ${(err as Error).message}\n${out}`);
-  }
-  return {
-    aeTitle,
-    port,
-    dir: opts.dir,
-    process: child,
-    output: () => out,
-    storeRequests: () => parseStoreLog(out),
-    stop: async () => {
-      if (exited) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
-    },
-  };
+  const server = await startDcmtkServer('dcmqrscp', ['-lc', logConfig, '-dhl', '-c', config, String(port)], port);
+  return { aeTitle, port, dir: opts.dir, ...server, storeRequests: () => parseStoreLog(server.output()) };
 }

@@ -91,9 +91,20 @@ export async function startStoreScp(opts: StoreScpOptions): Promise<StoreScp> {
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const aeTitle = opts.aeTitle ?? 'STORESCP';
-  const child = spawn('storescp', ['-aet', aeTitle, '-od', opts.dir, ...(opts.extraArgs ?? []), String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server = await startDcmtkServer('storescp', ['-aet', aeTitle, '-od', opts.dir, ...(opts.extraArgs ?? []), String(port)], port);
+  return { aeTitle, port, dir: opts.dir, ...server };
+}
+
+/** A DCMTK server process on `port`: its output so far and a stop that waits for the exit. */
+export interface DcmtkServer {
+  process: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts a DCMTK server and waits until its port answers; on failure the error carries its output. */
+export async function startDcmtkServer(command: string, args: string[], port: number): Promise<DcmtkServer> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -103,12 +114,9 @@ export async function startStoreScp(opts: StoreScpOptions): Promise<StoreScp> {
     await waitForPort(port, '127.0.0.1', 10_000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`storescp did not start: ${(err as Error).message}\n${out}`);
+    throw new Error(`${command} did not start: ${(err as Error).message}\n${out}`);
   }
   return {
-    aeTitle,
-    port,
-    dir: opts.dir,
     process: child,
     output: () => out,
     stop: async () => {
