@@ -1,34 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPhantomSeries, phantomSliceDataset } from '../../src/dicom/phantom.js';
 import { writePart10 } from '../../src/dicom/part10.js';
 import { DimseStatus } from '../../src/dicom/status.js';
 import { NATIVE_TRANSFER_SYNTAXES } from '../../src/dicom/transfer-syntax.js';
-import { openDatabase, type Db } from '../../src/provenance/database.js';
+import type { Db } from '../../src/provenance/database.js';
 import { listBySeries } from '../../src/provenance/instances.js';
 import { createJob, seriesAwaitingJobs } from '../../src/provenance/jobs.js';
 import { InstanceReceiver } from '../../src/receive/instance-receiver.js';
 import { silentLogger } from '../../src/shared/log.js';
-import { Spool } from '../../src/spool/spool.js';
-import { association, storeRequest } from './receive-fixtures.js';
+import type { Spool } from '../../src/spool/spool.js';
+import { association, closeTempStore, openTempStore, storeRequest } from './receive-fixtures.js';
 
 let dir: string;
 let db: Db;
 let spool: Spool;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'arrival-after-job-'));
-  db = openDatabase(join(dir, 'node.sqlite'));
-  spool = new Spool(join(dir, 'spool'));
-  await spool.init();
+  ({ dir, db, spool } = await openTempStore('arrival-after-job-'));
 });
 
-afterEach(async () => {
-  db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempStore({ dir, db }));
 
 /**
  * Found by the crash torture (a derived series one slice short at the PACS): the series' quiet

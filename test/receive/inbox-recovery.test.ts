@@ -1,18 +1,17 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NATIVE_TRANSFER_SYNTAXES } from '../../src/dicom/transfer-syntax.js';
-import { openDatabase, type Db } from '../../src/provenance/database.js';
+import type { Db } from '../../src/provenance/database.js';
 import { findBySop } from '../../src/provenance/instances.js';
 import { listQuarantine } from '../../src/provenance/quarantine.js';
 import { recoverInbox } from '../../src/receive/inbox-recovery.js';
 import { InstanceReceiver } from '../../src/receive/instance-receiver.js';
 import { silentLogger } from '../../src/shared/log.js';
-import { Spool } from '../../src/spool/spool.js';
+import type { Spool } from '../../src/spool/spool.js';
 import { startStoreScp, storescu } from '../helpers/dcmtk.js';
-import { PYDICOM_FILES, fixtures, uidsOf } from './receive-fixtures.js';
+import { PYDICOM_FILES, closeTempStore, fixtures, openTempStore, uidsOf } from './receive-fixtures.js';
 
 let dir: string;
 let db: Db;
@@ -23,16 +22,10 @@ function receiver(over: { minFreeBytes?: number } = {}): InstanceReceiver {
 }
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'inbox-'));
-  db = openDatabase(join(dir, 'node.sqlite'));
-  spool = new Spool(join(dir, 'spool'));
-  await spool.init();
+  ({ dir, db, spool } = await openTempStore('inbox-'));
 });
 
-afterEach(async () => {
-  db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempStore({ dir, db }));
 
 describe('recoverInbox', () => {
   it('adopts good files, quarantines bad ones and empties the inbox', async () => {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DimseStatus } from '../../src/dicom/status.js';
@@ -17,7 +16,7 @@ import { AssociationRecorder } from '../../src/receive/association-recorder.js';
 import { recoverReceiveSide } from '../../src/receive/startup-recovery.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { Spool } from '../../src/spool/spool.js';
-import { association, fixtures, storeRequest, uidsOf } from './receive-fixtures.js';
+import { association, closeTempStore, fixtures, openTempStore, storeRequest, uidsOf } from './receive-fixtures.js';
 
 let dir: string;
 let db: Db;
@@ -45,17 +44,11 @@ async function filesUnder(sub: string): Promise<string[]> {
 }
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'receive-'));
-  db = openDatabase(join(dir, 'node.sqlite'));
-  spool = new Spool(join(dir, 'spool'));
-  await spool.init();
+  ({ dir, db, spool } = await openTempStore('receive-'));
   events = [];
 });
 
-afterEach(async () => {
-  db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempStore({ dir, db }));
 
 describe('InstanceReceiver: good input', () => {
   it.each([

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPart10, writePart10, type Dataset } from '../../src/dicom/part10.js';
 import type { AssociationRequest, StoreRequest } from '../../src/net/types.js';
+import { openDatabase, type Db } from '../../src/provenance/database.js';
+import { Spool } from '../../src/spool/spool.js';
 
 /** pydicom's test files (Debian package python3-pydicom). */
 export const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -91,4 +95,19 @@ export function storeRequest(bytes: Buffer, assoc: AssociationRequest, over: Par
     bytes,
     ...over,
   };
+}
+
+/** A fresh provenance database and spool in a temp folder (one per test). */
+export async function openTempStore(prefix: string): Promise<{ dir: string; db: Db; spool: Spool }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const db = openDatabase(join(dir, 'node.sqlite'));
+  const spool = new Spool(join(dir, 'spool'));
+  await spool.init();
+  return { dir, db, spool };
+}
+
+/** Closes the database and removes the folder of openTempStore. */
+export async function closeTempStore(store: { dir: string; db: Db }): Promise<void> {
+  store.db.close();
+  await rm(store.dir, { recursive: true, force: true });
 }
