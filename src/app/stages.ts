@@ -114,13 +114,10 @@ export interface DerivedFrameInput {
   derivationDescription: string;
 }
 
-/** Everything one series-level derived object (one per source series and window) needs. */
-export interface DerivedSeriesInput {
-  frames: DerivedFrameInput[];
+/** What every multi-frame derived object carries at object and series level. */
+export interface MultiFrameObjectFields {
   seriesInstanceUid: string;
   sopInstanceUid: string;
-  /** 1 unless the series needs several objects (slices of different sizes). */
-  instanceNumber?: number;
   seriesNumber: number;
   seriesDescription: string;
   derivationDescription: string;
@@ -129,20 +126,19 @@ export interface DerivedSeriesInput {
   outputKind: string;
 }
 
+/** Everything one series-level derived object (one per source series and window) needs. */
+export interface DerivedSeriesInput extends MultiFrameObjectFields {
+  frames: DerivedFrameInput[];
+  /** 1 unless the series needs several objects (slices of different sizes). */
+  instanceNumber?: number;
+}
+
 /** The rendered frames of one multi-frame source object, built into one object (see DerivedObjectBuilder.wholeObject). */
-export interface DerivedFramesInput {
+export interface DerivedFramesInput extends MultiFrameObjectFields {
   /** Source header (pixel data not needed). */
   source: Dataset;
   /** In source frame order. */
   frames: { frameIndex: number; image: RgbImage; window?: { name: string; center: number; width: number }; derivationDescription: string }[];
-  seriesInstanceUid: string;
-  sopInstanceUid: string;
-  seriesNumber: number;
-  seriesDescription: string;
-  derivationDescription: string;
-  processedAt: Date;
-  model?: { id: string; version: string; sha256: string };
-  outputKind: string;
   sourceTransferSyntaxUid: string;
 }
 

@@ -14,7 +14,7 @@ import { createDerivedObjectBuilder, createSliceRenderer } from '../app/stage-ad
 import { OUTPUT_KINDS } from '../config/rules-schema.js';
 import { ConfigError } from '../shared/errors.js';
 import { derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '../app/derived-text.js';
-import type { SliceEnhancer } from '../app/stages.js';
+import type { MultiFrameObjectFields, SliceEnhancer } from '../app/stages.js';
 import { presetKey } from '../app/series-pipeline.js';
 import { createLogger } from '../shared/log.js';
 import { collectFiles } from '../route/dry-run.js';
@@ -119,7 +119,7 @@ async function enhanceDicomFile(
   const descriptionOf = (i: number) =>
     derivationDescriptionFor({ window: frames[i]!.window, windowName, preset: described, backgroundProtected: results[i]!.backgroundProtected, outputKind });
   // Multi-frame outputs: one object holding every frame.
-  const wholeObject = {
+  const wholeObject: MultiFrameObjectFields = {
     seriesInstanceUid: seriesUid,
     sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: 0 }),
     seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
