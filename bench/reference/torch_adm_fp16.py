@@ -41,14 +41,7 @@ class GuidedDiffusionFp16(torch.nn.Module):
     def forward(self, x, t):
         net = self.net
         emb = net.time_embed(timestep_embedding(t, net.model_channels))
-        h, hs = x.half(), []
-        for block in net.input_blocks:
-            h = block(h, emb)
-            hs.append(h)
-        h = net.middle_block(h, emb)
-        for block in net.output_blocks:
-            h = block(torch.cat([h, hs.pop()], dim=1), emb)
-        return net.out(h.float())
+        return net.out(net.body(x.half(), emb).float())
 
 
 def relative(out: np.ndarray, ref: np.ndarray) -> dict:

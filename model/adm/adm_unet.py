@@ -137,15 +137,18 @@ class ADMUNet(nn.Module):
                                  nn.Conv2d(ch, out_channels, 3, padding=1, **d))
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        emb = self.time_embed(timestep_embedding(t, self.model_channels))
-        h, hs = x, []
+        return self.out(self.body(x, self.time_embed(timestep_embedding(t, self.model_channels))))
+
+    def body(self, h: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
+        """The U-Net between the input and the output head, in h's dtype."""
+        hs = []
         for block in self.input_blocks:
             h = block(h, emb)
             hs.append(h)
         h = self.middle_block(h, emb)
         for block in self.output_blocks:
             h = block(torch.cat([h, hs.pop()], dim=1), emb)
-        return self.out(h)
+        return h
 
 
 ADM256_UNCOND = dict(image_size=256, model_channels=256, out_channels=6, num_res_blocks=2,
