@@ -171,7 +171,7 @@ export async function sampleSlices(
     if (learned && opts.outputChannels !== 6) throw new ModelContractError('learned variance needs a model with 6 output channels (ε + v)');
 
     const chunks = splitBySizes(tasks, evenCallSizes(tasks.length, opts.batchSize));
-    const launch = (chunk: Task[]): { batch: Float32Array; out: Promise<Float32Array> } => {
+    const launch = (chunk: Task[]): { batch: Float32Array; n: number; out: Promise<Float32Array> } => {
       const n = Math.max(chunk.length, opts.callSize ?? 0);
       const batch = new Float32Array(n * 3 * pp);
       chunk.forEach((task, j) => {
@@ -186,17 +186,17 @@ export async function sampleSlices(
       out.catch(() => undefined); // awaited below; avoids an unhandled rejection on abort
       timings.modelCalls++;
       timings.patchEvaluations += chunk.length;
-      return { batch, out };
+      return { batch, n, out };
     };
     let pending = launch(chunks[0]!);
     // ξ does not depend on the model output: draw it while the first batch runs.
     if (k > 0) slices.forEach((s, si) => s.noise(k, noiseBuf[si]!));
     for (let ci = 0; ci < chunks.length; ci++) {
       const chunk = chunks[ci]!;
-      const { batch } = pending;
+      const { batch, n } = pending;
       const out = await pending.out;
       throwIfAborted(opts.signal);
-      checkModelOutput(out, Math.max(chunk.length, opts.callSize ?? 0), opts.outputChannels, pp);
+      checkModelOutput(out, n, opts.outputChannels, pp);
       if (ci + 1 < chunks.length) pending = launch(chunks[ci + 1]!);
       chunk.forEach((task, j) => {
         const s = slices[task.slice]!;
