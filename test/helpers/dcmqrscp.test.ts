@@ -76,7 +76,9 @@ describe('DCMTK dcmqrscp test peer (forking)', () => {
     await new Promise((r) => sender.once('exit', r));
     await lock.release();
     const deadline = Date.now() + 10_000;
-    while (pacs.storeRequests().at(-1)?.outcome !== 'rolled back' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // dcmqrscp logs the rollback before it unlinks the file: wait for both.
+    const rolledBack = () => pacs.storeRequests().at(-1)?.outcome === 'rolled back' && files().length === 0;
+    while (!rolledBack() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(pacs.storeRequests().at(-1)).toMatchObject({ sopInstanceUid: u.sop, outcome: 'rolled back' });
     expect(files()).toEqual([]);
     expect(await holds()).toEqual(new Set());
