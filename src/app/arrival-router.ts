@@ -6,6 +6,7 @@ import { readPart10 } from '../dicom/part10.js';
 import type { Db } from '../provenance/database.js';
 import { listBySeries } from '../provenance/instances.js';
 import { createJob, seriesAwaitingJobs } from '../provenance/jobs.js';
+import { enqueueForwarding } from '../provenance/forwarding.js';
 import type { StoredInstance } from '../receive/receive-types.js';
 import { CompletionTracker, type CompletionJob } from '../route/completion.js';
 import { firedDecisions, matchRules, type Decision } from '../route/match-rules.js';
@@ -18,20 +19,28 @@ export interface ArrivalRouterDeps {
   log: Logger;
   /** Called after jobs were created, so the runner can start at once. */
   onJobsCreated(count: number): void;
+  /** Called after originals were queued for forwarding, so the export worker can start at once. */
+  onForwardsQueued?(count: number): void;
   now?: () => number;
 }
 
 interface OpenWork {
   studyUid: string;
   seriesUids: Set<string>;
-  action: SeriesAction;
+  /** Absent for a rule that only forwards. */
+  process?: SeriesAction;
+  /** Destinations for the untouched originals. */
+  forward: string[];
 }
 
 /**
  * Turns stored instances into series jobs: evaluates the routing rules on each arrival, tracks
- * completion per rule (quiet period per series or study) and creates one job per completed series
- * and rule. Completion timers live in memory; `recover()` rebuilds them after a restart from the
- * series that have no job yet, so nothing received is forgotten.
+ * completion per rule (quiet period per series or study) and, per completed series and rule,
+ * queues the originals for the rule's `forward` destinations (a `forward` job, done at once) and
+ * creates the processing job. Objects the node cannot decode are routed too: they are forwarded,
+ * and the processing job reports them as not processed. Completion timers live in memory;
+ * `recover()` rebuilds them after a restart from the series that have no job yet, so nothing
+ * received is forgotten.
  */
 export class ArrivalRouter {
   private readonly tracker = new CompletionTracker();
@@ -46,7 +55,7 @@ export class ArrivalRouter {
 
   /** StoredInstance hook for the receiver. Never throws. */
   onStored(ev: StoredInstance): void {
-    if (ev.status !== 'stored') return;
+    if (ev.status !== 'stored' && ev.status !== 'unprocessable') return;
     try {
       this.route({ seriesUid: ev.seriesUid, studyUid: ev.studyUid, callingAe: ev.callingAe, calledAe: ev.calledAe }, ev.header, ev.receivedAt);
     } catch (err) {
@@ -58,7 +67,7 @@ export class ArrivalRouter {
   async recover(): Promise<number> {
     let n = 0;
     for (const s of seriesAwaitingJobs(this.deps.db)) {
-      const first = listBySeries(this.deps.db, s.seriesUid, 'stored')[0];
+      const first = listBySeries(this.deps.db, s.seriesUid, 'stored')[0] ?? listBySeries(this.deps.db, s.seriesUid, 'unprocessable')[0];
       if (!first) continue;
       try {
         const header = readPart10(await readFile(first.path), { untilPixelData: true }).dataset;
@@ -117,15 +126,13 @@ export class ArrivalRouter {
       );
       if (result.kind === 'ignored') continue;
       const key = result.job.key;
+      const a = d.actions;
       const open = this.work.get(key) ?? {
         studyUid: ids.studyUid,
         seriesUids: new Set<string>(),
-        action: {
-          windows: [...d.actions.windows],
-          enhance: d.actions.enhance,
-          output: d.actions.output,
-          destinations: [...d.actions.destinations],
-        },
+        process:
+          a.kind === 'process' ? { windows: [...a.windows], enhance: a.enhance, output: a.output, destinations: [...a.destinations] } : undefined,
+        forward: [...a.forward],
       };
       open.seriesUids.add(ids.seriesUid);
       this.work.set(key, open);
@@ -156,24 +163,27 @@ export class ArrivalRouter {
 
   private createJobs(due: CompletionJob[]): number {
     let created = 0;
+    let forwarded = 0;
     for (const job of due) {
       const open = this.work.get(job.key);
       this.work.delete(job.key);
       if (!open) continue;
       for (const seriesUid of open.seriesUids) {
-        const row = createJob(this.deps.db, {
-          seriesUid,
-          studyUid: open.studyUid,
-          ruleName: job.ruleName,
-          action: open.action,
-        });
-        created++;
-        this.deps.log.info(
-          { stage: 'route', jobId: row.id, seriesUid, rule: job.ruleName, generation: job.generation, arrivals: job.arrivals },
-          'series complete; job created',
-        );
+        const ids = { seriesUid, studyUid: open.studyUid, ruleName: job.ruleName };
+        const at = { stage: 'route', seriesUid, rule: job.ruleName, generation: job.generation, arrivals: job.arrivals };
+        if (open.forward.length > 0) {
+          const { job: row, queued } = enqueueForwarding(this.deps.db, { ...ids, destinations: open.forward });
+          forwarded += queued;
+          this.deps.log.info({ ...at, jobId: row.id, destinations: open.forward, queued }, 'series complete; originals queued for forwarding');
+        }
+        if (open.process) {
+          const row = createJob(this.deps.db, { ...ids, action: open.process });
+          created++;
+          this.deps.log.info({ ...at, jobId: row.id }, 'series complete; job created');
+        }
       }
     }
+    if (forwarded > 0) this.deps.onForwardsQueued?.(forwarded);
     if (created > 0) this.deps.onJobsCreated(created);
     return created;
   }

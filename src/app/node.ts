@@ -134,6 +134,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     config,
     log: log.child({ stage: 'route' }),
     onJobsCreated: () => runner.kick(),
+    onForwardsQueued: () => deliveries.kick(),
   });
 
   const queueGuard = new QueueGuard(db, () => config().limits.maxQueueDepth);

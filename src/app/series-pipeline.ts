@@ -75,6 +75,16 @@ export async function runSeriesPipeline(
   onProgress: (p: SeriesProgress) => void = () => undefined,
 ): Promise<SeriesResult> {
   const instances = listBySeries(deps.db, job.series_uid, 'stored');
+  const failures = new SliceFailures(deps.db, job, deps.log);
+  // Stored but never processed (the receiver classed their transfer syntax as undecodable): the
+  // job reports them with the slices that failed here.
+  for (const instance of listBySeries(deps.db, job.series_uid, 'unprocessable')) failures.notDecodable(instance);
+  const unprocessable = failures.size;
+  // A series of such objects only (e.g. a video): nothing to derive, reported, not an error.
+  if (instances.length === 0) {
+    failures.summarise();
+    return { derived: [], derivedSeriesUids: [], sourceInstances: 0, failedSlices: failures.list() };
+  }
   const enhancing = action.enhance !== 'none';
   if (enhancing && !deps.enhancer) {
     throw new Error(`rule ${job.rule_name} asks for preset ${action.enhance} but no enhancement engine is running`);
@@ -85,11 +95,6 @@ export async function runSeriesPipeline(
   const derivedSeriesUids: string[] = [];
   const batchSize = Math.max(1, deps.slicesPerBatch ?? 4);
   const now = deps.now ?? (() => new Date());
-  const failures = new SliceFailures(deps.db, job, deps.log);
-  // Stored but never processed (the receiver classed their transfer syntax as undecodable): the
-  // job reports them with the slices that failed here.
-  for (const instance of listBySeries(deps.db, job.series_uid, 'unprocessable')) failures.notDecodable(instance);
-  const unprocessable = failures.size;
 
   for (const [windowIndex, windowName] of action.windows.entries()) {
     const seriesUid = derivedSeriesUid({
@@ -151,7 +156,7 @@ export async function runSeriesPipeline(
       slicesDone += batch.length;
       onProgress({ window: windowName, windowIndex, windows: action.windows.length, slicesDone, slices: instances.length });
     }
-    if (failures.size - unprocessable === instances.length && instances.length > 0) break;
+    if (failures.size - unprocessable === instances.length) break;
     throwIfAborted(signal);
     await assembler.finish();
     derivedSeriesUids.push(seriesUid);
@@ -162,8 +167,7 @@ export async function runSeriesPipeline(
   }
   failures.summarise();
   const total = instances.length + unprocessable;
-  // A series of undecodable objects only (e.g. video) is stored and reported, not an error.
-  if (instances.length > 0 && failures.size === total) {
+  if (failures.size === total) {
     const reasons = [...new Set(failures.list().map((f) => f.reason))].slice(0, 3).join('; ');
     throw new ConformanceError('PACS_E_SERIES_NOT_PROCESSABLE', `none of the ${total} source instances could be processed: ${reasons}`);
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { describeActions } from '../route/describe-actions.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { dryRun, formatDryRun } from '../route/dry-run.js';
@@ -33,7 +34,7 @@ export function registerAdminCommands(program: Command): void {
           `ok: ${c.files.node}, ${c.files.rules}`,
           ...c.listeners.map((l) => `listener ${l.name}: ${l.aeTitle}@${l.host}:${l.port} (${l.transport}), ${l.allow.length} allowed caller(s)`),
           ...Object.entries(c.destinations).map(([n, d]) => `destination ${n}: ${d.kind === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}` : d.path}`),
-          ...c.rules.map((r) => `rule ${r.index + 1} ${r.name}${r.isDefault ? ' (default)' : ''}: ${r.actions.kind === 'drop' ? 'drop' : `windows ${r.actions.windows.join(',')}, enhance ${r.actions.enhance} → ${r.actions.destinations.join(',')}`}`),
+          ...c.rules.map((r) => `rule ${r.index + 1} ${r.name}${r.isDefault ? ' (default)' : ''}: ${describeActions(r.actions)}`),
         ].join('\n'),
       );
     });

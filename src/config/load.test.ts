@@ -67,7 +67,7 @@ describe('loadConfig', () => {
     expect(Object.keys(c.presets).sort()).toEqual(['ct-default', 'endoscopy-default', 'mr-default', 'paper']);
     expect(c.rules.map((r) => r.name)).toEqual(['ct-enhance', 'mr-enhance', 'endoscopy-enhance', 'default']);
     expect(c.rules.at(-1)).toMatchObject({ isDefault: true, actions: { kind: 'drop' } });
-    expect(c.rules[0]!.actions).toEqual({ kind: 'process', windows: ['soft-tissue'], enhance: 'ct-default', output: 'sc-rgb', destinations: ['outbox'] });
+    expect(c.rules[0]!.actions).toEqual({ kind: 'process', windows: ['soft-tissue'], enhance: 'ct-default', output: 'sc-rgb', destinations: ['outbox'], forward: [] });
   });
 
   it('fills defaults, resolves paths against the file, merges built-in windows', () => {
@@ -199,13 +199,40 @@ describe('cross-reference and rule checks', () => {
 `;
     expect(issuesOf(NODE, rules)).toEqual([
       'rules.yaml:3:14: rules[0].actions: drop: true stands alone (remove destinations)',
-      "rules.yaml:5:14: rules[1].actions: must have drop: true, or enhance (a preset name or 'none') and destinations",
+      "rules.yaml:5:14: rules[1].actions: must have drop: true, forward (destinations for the originals), or enhance (a preset name or 'none') and destinations",
     ]);
+  });
+
+  it('takes forward alone or beside processing, checks its destinations, and keeps it out of drop', () => {
+    const rules = `rules:
+  - name: only-forward
+    actions: { forward: [outbox] }
+  - name: both
+    actions: { forward: [outbox], enhance: none, destinations: [outbox] }
+  - name: unknown
+    actions: { forward: [archive] }
+  - name: dropped
+    actions: { drop: true, forward: [outbox] }
+  - name: half
+    actions: { forward: [outbox], windows: [bone] }
+  - name: default
+    default: true
+    actions: { drop: true }
+`;
+    expect(issuesOf(NODE, rules)).toEqual([
+      "rules.yaml:7:26: rules[2].actions.forward[0]: unknown destination 'archive' (destinations: outbox, pacs)",
+      'rules.yaml:9:14: rules[3].actions: drop: true stands alone (remove forward)',
+      "rules.yaml:11:14: rules[4].actions: must have drop: true, forward (destinations for the originals), or enhance (a preset name or 'none') and destinations",
+    ]);
+    const ok = rules.replace(/  - name: unknown[\s\S]*?(?=  - name: default)/, '');
+    const parsed = parse(NODE, ok).rules;
+    expect(parsed[0]!.actions).toEqual({ kind: 'forward', forward: ['outbox'] });
+    expect(parsed[1]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], forward: ['outbox'] });
   });
 
   it('accepts render-only actions and fills their defaults', () => {
     const rules = 'rules:\n  - name: a\n    actions: { enhance: none, destinations: [outbox] }\n  - name: default\n    default: true\n    actions: { drop: true }\n';
-    expect(parse(NODE, rules).rules[0]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'] });
+    expect(parse(NODE, rules).rules[0]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], forward: [] });
   });
 });
 

@@ -107,19 +107,23 @@ export function resolveRulesFile(
     const a = r.actions;
     const aat: Path = [...at, 'actions'];
     let actions: RuleActions;
+    const unknownDestination = (d: string, path: Path) =>
+      !(d in node.destinations) && problem(path, `unknown destination '${d}' (destinations: ${Object.keys(node.destinations).join(', ') || 'none defined'})`);
+    (a.forward ?? []).forEach((d, k) => unknownDestination(d, [...aat, 'forward', k]));
+    const processingKeys = (['windows', 'enhance', 'output', 'destinations'] as const).filter((k) => a[k] !== undefined);
     if (a.drop) {
-      const extra = (['windows', 'enhance', 'output', 'destinations'] as const).filter((k) => a[k] !== undefined);
+      const extra = [...processingKeys, ...(a.forward !== undefined ? ['forward'] : [])];
       if (extra.length > 0) problem(aat, `drop: true stands alone (remove ${extra.join(', ')})`);
       actions = { kind: 'drop' };
+    } else if (a.forward !== undefined && processingKeys.length === 0) {
+      actions = { kind: 'forward', forward: [...a.forward] };
     } else {
-      if (a.enhance === undefined) problem(aat, "must have drop: true, or enhance (a preset name or 'none') and destinations");
+      if (a.enhance === undefined) problem(aat, "must have drop: true, forward (destinations for the originals), or enhance (a preset name or 'none') and destinations");
       else if (a.enhance !== 'none' && !(a.enhance in node.presets)) {
         problem([...aat, 'enhance'], `unknown preset '${a.enhance}' (presets: ${Object.keys(node.presets).join(', ') || 'none defined'}; or 'none')`);
       }
       if (a.destinations === undefined && a.enhance !== undefined) problem(aat, "missing required key 'destinations'");
-      (a.destinations ?? []).forEach((d, k) => {
-        if (!(d in node.destinations)) problem([...aat, 'destinations', k], `unknown destination '${d}' (destinations: ${Object.keys(node.destinations).join(', ') || 'none defined'})`);
-      });
+      (a.destinations ?? []).forEach((d, k) => unknownDestination(d, [...aat, 'destinations', k]));
       (a.windows ?? []).forEach((w, k) => {
         if (!(w in node.windows)) problem([...aat, 'windows', k], `unknown window '${w}' (windows: ${Object.keys(node.windows).join(', ')})`);
       });
@@ -131,6 +135,7 @@ export function resolveRulesFile(
         enhance: a.enhance ?? 'none',
         output: a.output ?? DEFAULT_OUTPUT,
         destinations: [...(a.destinations ?? [])],
+        forward: [...(a.forward ?? [])],
       };
     }
 

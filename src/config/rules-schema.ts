@@ -75,9 +75,10 @@ export function outputKindMismatch(output: string, modality: unknown): string | 
 }
 
 /**
- * Either `{ drop: true }` or a processing action. Kept as one object (not a JSON-schema union) so
- * a mistake is reported on the offending key; the loader checks that `drop` stands alone and that a
- * processing action names its windows and destinations.
+ * Either `{ drop: true }`, a processing action, `forward` alone, or a processing action with
+ * `forward`. Kept as one object (not a JSON-schema union) so a mistake is reported on the offending
+ * key; the loader checks that `drop` stands alone and that a processing action names its
+ * destinations.
  */
 export const ActionsSchema = Strict({
   drop: Type.Optional(Type.Literal(true)),
@@ -87,6 +88,12 @@ export const ActionsSchema = Strict({
   enhance: Type.Optional(Name),
   output: Type.Optional(OneOf(OUTPUT_KINDS)),
   destinations: Type.Optional(Type.Array(Name, { minItems: 1 })),
+  /**
+   * Destinations that get the series' original objects as received: every instance stored
+   * (including those the node cannot decode, e.g. video), in its own transfer syntax, never
+   * re-encoded. Sent when the series completes, before any processing.
+   */
+  forward: Type.Optional(Type.Array(Name, { minItems: 1 })),
 });
 
 export const RuleSchema = Strict({

@@ -103,7 +103,11 @@ export type RuleActions =
       enhance: string;
       output: OutputKind;
       destinations: string[];
-    };
+      /** Destinations that also get the original objects, untouched (may be empty). */
+      forward: string[];
+    }
+  /** Only forwards the original objects, untouched; nothing is processed. */
+  | { kind: 'forward'; forward: string[] };
 
 export interface Rule {
   name: string;

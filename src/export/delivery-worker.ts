@@ -38,8 +38,8 @@ export interface DeliveryWorkerDeps {
 }
 
 /**
- * Sends due deliveries: claims them (`pending` → `sending`), groups them by destination and transfer
- * syntax, hands each group to the destination's transport and records every item's outcome. A
+ * Sends due deliveries: claims them (`pending` → `sending`), groups them by destination, transfer
+ * syntax and whether they are forwarded originals, hands each group to the destination's transport and records every item's outcome. A
  * success is recorded right after its response (the transport reports each as it arrives), and
  * only `pending` rows are ever claimed, so a SOP delivered once is never sent again; a crash can
  * re-send only the one object whose response had not been recorded yet. Each destination is served on its own: a slow or unreachable
@@ -113,9 +113,13 @@ export class DeliveryWorker {
   }
 
   private async sendToDestination(route: DeliveryRoute, rows: DeliveryRow[]): Promise<void> {
-    const byTs = new Map<string, DeliveryRow[]>();
-    for (const r of rows) byTs.set(r.transferSyntaxUid, [...(byTs.get(r.transferSyntaxUid) ?? []), r]);
-    for (const group of byTs.values()) await this.sendGroup(route, group);
+    // Forwarded originals apart from derived objects: they go out only in their own syntax.
+    const groups = new Map<string, DeliveryRow[]>();
+    for (const r of rows) {
+      const key = `${r.transferSyntaxUid}${r.forwarded ? ' forwarded' : ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const group of groups.values()) await this.sendGroup(route, group);
   }
 
   private async sendGroup(route: DeliveryRoute, allRows: DeliveryRow[]): Promise<void> {
@@ -128,6 +132,7 @@ export class DeliveryWorker {
       sopClassUid: r.sopClassUid,
       sopInstanceUid: r.sopInstanceUid,
       transferSyntaxUid: r.transferSyntaxUid,
+      ...(r.forwarded ? { asStored: true } : {}),
     }));
     // Each success is recorded as its response arrives, not after the whole association: a crash
     // mid-batch then re-sends only the object whose response was in flight.

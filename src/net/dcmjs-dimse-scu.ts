@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '../shared/log.js';
 import { PermanentTransportError, TransientTransportError, errorMessage } from '../shared/errors.js';
-import { isNativeTransferSyntax } from '../dicom/transfer-syntax.js';
+import { isNativeTransferSyntax, transferSyntaxName } from '../dicom/transfer-syntax.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
 import { enableOutgoingNoDelay } from './outgoing-nodelay.js';
 import { splitPart10 } from './part10-envelope.js';
@@ -70,8 +70,9 @@ function securityOptions(peer: RemoteNode) {
  * so the fallbacks go in in reverse order of preference — Implicit, then Explicit VR LE — and
  * Explicit wins over Implicit whenever the peer accepts both.
  */
-function fallbackContexts(peer: RemoteNode, objectSyntax: string, sopClasses: Iterable<string>): Array<{ sopClass: string; ts: string }> {
-  const proposal = peer.proposedTransferSyntaxes ?? [];
+function fallbackContexts(peer: RemoteNode, objectSyntax: string, sopClasses: Iterable<string>, asStored = false): Array<{ sopClass: string; ts: string }> {
+  // Objects sent as stored get no fallback: only their own syntax may carry them.
+  const proposal = asStored ? [objectSyntax] : (peer.proposedTransferSyntaxes ?? []);
   const fallbacks = proposal.filter((ts) => ts !== objectSyntax);
   // dcmjs-dimse gives a compressed object its own context, but an Implicit/Explicit VR LE one only
   // the shared [Implicit, Explicit] context, where the peer may pick the other syntax.
@@ -99,11 +100,16 @@ function imageKeys(k: InstanceKeys): Record<string, unknown> {
   return { StudyInstanceUID: k.studyInstanceUid, SeriesInstanceUID: k.seriesInstanceUid, SOPInstanceUID: k.sopInstanceUid };
 }
 
-/** Runs one association with the given requests; resolves when the connection has closed. */
+/**
+ * Runs one association with the given requests; resolves when the connection has closed.
+ * `keep`, called when the association is accepted and before anything is sent, may withhold
+ * requests (it returns the ones to send).
+ */
 function runAssociation(
   peer: RemoteNode,
   requests: DimseRequest[],
   extraContexts: Array<{ sopClass: string; ts: string }> = [],
+  keep?: (accepted: DimseAssociation) => DimseRequest[],
 ): Promise<AssociationRun> {
   const timeout = peer.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve) => {
@@ -131,7 +137,14 @@ function runAssociation(
       finish();
     }, timeout * 2);
     for (const r of requests) r.on('response', () => watchdog.refresh());
-    client.on('associationAccepted', (a: DimseAssociation) => (run.accepted = a));
+    client.on('associationAccepted', (a: DimseAssociation) => {
+      run.accepted = a;
+      if (!keep) return;
+      // dcmjs-dimse sends its request list right after this event, from the same array.
+      const kept = keep(a);
+      client.clearRequests();
+      for (const r of kept) client.addRequest(r);
+    });
     client.on('associationRejected', (r: { result: number; source: number; reason: number }) => (run.rejected = r));
     client.on('networkError', (e: Error) => (run.error ??= e));
     client.on('closed', () => finish());
@@ -249,7 +262,8 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
       const outcomes = new Map<StoreItem, ScuStoreOutcome>();
       let firstFailure: Error | undefined;
       let anyAssociation = false;
-      for (const [ts, group] of groupByTransferSyntax(items)) {
+      for (const group of groupByTransferSyntax(items)) {
+        const ts = group[0]!.transferSyntaxUid;
         if (!isNativeTransferSyntax(ts)) await ensureTranscoding(log);
         const requests: Array<{ item: StoreItem; request: InstanceType<typeof CStoreRequest>; status?: number }> = [];
         for (const item of group) {
@@ -268,14 +282,24 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
           }
         }
         if (requests.length === 0) continue;
-        const extra = fallbackContexts(peer, ts, requests.map((r) => r.item.sopClassUid));
-        if (extra.length > 0) await ensureTranscoding(log);
+        const asStored = group[0]!.asStored === true;
+        const extra = fallbackContexts(peer, ts, requests.map((r) => r.item.sopClassUid), asStored);
+        if (extra.length > 0 && !asStored) await ensureTranscoding(log);
+        const withheld = new Set<StoreItem>();
         const run = await runAssociation(
           peer,
           requests.map((r) => r.request),
           extra,
+          asStored
+            ? (a) =>
+                requests.flatMap((r) => {
+                  if (sentSyntax(a, r.item.sopClassUid, ts) === ts) return [r.request];
+                  withheld.add(r.item);
+                  return [];
+                })
+            : undefined,
         );
-        if (run.accepted && extra.length > 0) {
+        if (run.accepted && extra.length > 0 && !asStored) {
           const sent = [...new Set(requests.map((r) => sentSyntax(run.accepted!, r.item.sopClassUid, ts)))];
           log.info({ peer: peer.aeTitle, objectSyntax: ts, proposed: peer.proposedTransferSyntaxes, sent }, 'C-STORE transfer syntax negotiated');
         }
@@ -289,7 +313,13 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
         }
         anyAssociation = true;
         for (const r of requests) {
-          if (r.status !== undefined) {
+          if (withheld.has(r.item)) {
+            outcomes.set(r.item, {
+              sopInstanceUid: r.item.sopInstanceUid,
+              error: `${peer.aeTitle} does not accept ${transferSyntaxName(ts)} for ${r.item.sopClassUid}; a forwarded original goes out only as received`,
+              permanent: true,
+            });
+          } else if (r.status !== undefined) {
             outcomes.set(r.item, { sopInstanceUid: r.item.sopInstanceUid, status: r.status });
           } else if (run.accepted && !contextAccepted(run.accepted, r.item.sopClassUid)) {
             outcomes.set(r.item, {

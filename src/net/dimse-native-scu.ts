@@ -64,7 +64,8 @@ export function createNativeScu(deps: { log: Logger }): ScuTransport {
       const outcomes = new Map<StoreItem, NativeStoreOutcome>();
       let firstFailure: Error | undefined;
       let anySent = false;
-      for (const [ts, group] of groupByTransferSyntax(items)) {
+      for (const group of groupByTransferSyntax(items)) {
+        const ts = group[0]!.transferSyntaxUid;
         // The addon sends every file under a folder: give it a folder with just this group.
         const dir = await mkdtemp(join(tmpdir(), 'native-scu-'));
         try {

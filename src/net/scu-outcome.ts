@@ -9,13 +9,17 @@ export interface ScuStoreOutcome extends StoreOutcome {
   permanent?: boolean;
 }
 
-/** Groups store items by transfer syntax, keeping their order: one association per group. */
-export function groupByTransferSyntax(items: StoreItem[]): Map<string, StoreItem[]> {
+/**
+ * Groups store items by transfer syntax, and apart from the others those sent as stored, keeping
+ * their order: one association per group.
+ */
+export function groupByTransferSyntax(items: StoreItem[]): StoreItem[][] {
   const groups = new Map<string, StoreItem[]>();
   for (const item of items) {
-    const g = groups.get(item.transferSyntaxUid);
+    const key = `${item.transferSyntaxUid}${item.asStored ? ' as stored' : ''}`;
+    const g = groups.get(key);
     if (g) g.push(item);
-    else groups.set(item.transferSyntaxUid, [item]);
+    else groups.set(key, [item]);
   }
-  return groups;
+  return [...groups.values()];
 }

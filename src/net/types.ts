@@ -122,6 +122,12 @@ export interface StoreItem {
   sopClassUid: string;
   sopInstanceUid: string;
   transferSyntaxUid: string;
+  /**
+   * Send the data set exactly as stored, in its own transfer syntax only (a forwarded original):
+   * no other syntax is proposed for it and nothing is transcoded; a peer that does not accept that
+   * syntax gets nothing, and the outcome says so (permanent).
+   */
+  asStored?: boolean;
 }
 
 export interface StoreOutcome {

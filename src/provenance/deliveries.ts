@@ -16,6 +16,8 @@ import { prepared } from './statement-cache.js';
  */
 export type DeliveryState = 'pending' | 'sending' | 'done' | 'dead' | 'discarded';
 
+const FINISHED: readonly DeliveryState[] = ['done', 'dead', 'discarded'];
+
 export interface DeliveryRow {
   id: number;
   destination: string;
@@ -38,6 +40,8 @@ export interface DeliveryRow {
    * never recorded). The worker asks the destination before sending it again, where it can.
    */
   inDoubt: boolean;
+  /** An original object forwarded untouched: sent only in its own transfer syntax, never re-encoded. */
+  forwarded: boolean;
 }
 
 export interface NewDelivery {
@@ -48,6 +52,7 @@ export interface NewDelivery {
   seriesUid: string;
   path: string;
   jobId?: number | null;
+  forwarded?: boolean;
 }
 
 interface RawDelivery {
@@ -68,6 +73,7 @@ interface RawDelivery {
   updated_at: number;
   delivered_at: number | null;
   in_doubt: number;
+  forwarded: number;
 }
 
 function toRow(r: RawDelivery): DeliveryRow {
@@ -89,6 +95,7 @@ function toRow(r: RawDelivery): DeliveryRow {
     updatedAt: r.updated_at,
     deliveredAt: r.delivered_at,
     inDoubt: r.in_doubt === 1,
+    forwarded: r.forwarded === 1,
   };
 }
 
@@ -107,11 +114,21 @@ export function findDelivery(db: Db, destination: string, sopInstanceUid: string
 /**
  * Queues one object for one destination, idempotent on (destination, SOP Instance UID). A new row
  * is due at once. An existing `pending` row takes the newer file and job (a re-run produced it
- * again); `sending`, `done`, `dead` and `discarded` rows are left exactly as they are.
+ * again); `sending`, `done`, `dead` and `discarded` rows are left exactly as they are — except a
+ * forwarded original that was re-sent to us with other bytes (a new file under the same SOP
+ * Instance UID): its finished row goes out again with the new file, as a correction.
  */
 export function enqueueDelivery(db: Db, d: NewDelivery, now: number): { delivery: DeliveryRow; created: boolean } {
   return db.transaction(() => {
     const existing = findDelivery(db, d.destination, d.sopInstanceUid);
+    if (existing && d.forwarded && existing.forwarded && existing.path !== d.path && FINISHED.includes(existing.state)) {
+      prepared(
+        db,
+        `UPDATE deliveries SET path = ?, job_id = ?, transfer_syntax_uid = ?, state = 'pending', attempts = 0, next_attempt_at = ?,
+           last_status = NULL, last_error = NULL, delivered_at = NULL, in_doubt = 0, updated_at = ? WHERE id = ?`,
+      ).run(d.path, d.jobId ?? null, d.transferSyntaxUid, now, now, existing.id);
+      return { delivery: getDelivery(db, existing.id)!, created: false };
+    }
     if (existing) {
       if (existing.state === 'pending' && (existing.path !== d.path || existing.jobId !== (d.jobId ?? null))) {
         prepared(db, 'UPDATE deliveries SET path = ?, job_id = ?, transfer_syntax_uid = ?, updated_at = ? WHERE id = ?').run(
@@ -128,9 +145,9 @@ export function enqueueDelivery(db: Db, d: NewDelivery, now: number): { delivery
     const info = prepared(
       db,
       `INSERT INTO deliveries (destination, sop_instance_uid, sop_class_uid, transfer_syntax_uid, series_uid, path, job_id,
-         state, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-    ).run(d.destination, d.sopInstanceUid, d.sopClassUid, d.transferSyntaxUid, d.seriesUid, d.path, d.jobId ?? null, now, now, now);
+         state, attempts, next_attempt_at, created_at, updated_at, forwarded)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
+    ).run(d.destination, d.sopInstanceUid, d.sopClassUid, d.transferSyntaxUid, d.seriesUid, d.path, d.jobId ?? null, now, now, now, d.forwarded ? 1 : 0);
     return { delivery: getDelivery(db, Number(info.lastInsertRowid))!, created: true };
   })();
 }

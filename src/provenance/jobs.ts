@@ -31,7 +31,11 @@ export interface JobRow {
   failed_slices_json?: string | null;
 }
 
+/** `series`: render/enhance/derive; `forward`: the originals sent untouched (done when created). */
+export type JobKind = 'series' | 'forward';
+
 export interface NewJob {
+  kind?: JobKind;
   seriesUid: string;
   studyUid: string;
   ruleName: string;
@@ -41,34 +45,42 @@ export interface NewJob {
 }
 
 /**
- * Creates a job for a series. An earlier job of the same series and rule that has not finished
- * yet, or has finished, is marked superseded by this one (late arrivals: the new job's output
- * replaces the old one).
+ * Creates a job for a series. An earlier job of the same kind, series and rule that has not
+ * finished yet, or has finished, is marked superseded by this one (late arrivals: the new job's
+ * output replaces the old one). A `forward` job has no work for the runner: it is recorded done,
+ * with the deliveries its caller enqueues in the same transaction.
  */
 export function createJob(db: Db, job: NewJob, now = Date.now()): JobRow {
+  const kind = job.kind ?? 'series';
   return db.transaction(() => {
     const previous = db
       .prepare(
-        `SELECT id, state FROM jobs WHERE series_uid = ? AND rule_name = ? AND state NOT IN ('superseded','cancelled')
+        `SELECT id, state FROM jobs WHERE kind = ? AND series_uid = ? AND rule_name = ? AND state NOT IN ('superseded','cancelled')
          ORDER BY id DESC LIMIT 1`,
       )
-      .get(job.seriesUid, job.ruleName) as { id: number; state: JobState } | undefined;
+      .get(kind, job.seriesUid, job.ruleName) as { id: number; state: JobState } | undefined;
+    const done = kind === 'forward';
     const info = db
       .prepare(
         `INSERT INTO jobs (kind, series_uid, study_uid, rule_name, action_json, state, attempts, max_attempts,
-           next_run_at, supersedes_job_id, created_at, updated_at)
-         VALUES ('series', ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+           next_run_at, supersedes_job_id, created_at, updated_at, started_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
+        kind,
         job.seriesUid,
         job.studyUid,
         job.ruleName,
         JSON.stringify(job.action),
+        done ? 'done' : 'pending',
+        done ? 1 : 0,
         job.maxAttempts ?? 3,
         job.runAt ?? now,
         previous?.id ?? null,
         now,
         now,
+        done ? now : null,
+        done ? now : null,
       );
     if (previous && (previous.state === 'pending' || previous.state === 'failed')) {
       db.prepare(`UPDATE jobs SET state = 'superseded', updated_at = ? WHERE id = ?`).run(now, previous.id);
@@ -192,7 +204,7 @@ export function seriesAwaitingJobs(db: Db): Array<{ seriesUid: string; studyUid:
               s.calling_ae AS callingAe, s.called_ae AS calledAe
        FROM series s
        WHERE s.own_output = 0
-         AND EXISTS (SELECT 1 FROM instances i WHERE i.series_uid = s.series_uid AND i.status = 'stored')
+         AND EXISTS (SELECT 1 FROM instances i WHERE i.series_uid = s.series_uid AND i.status IN ('stored','unprocessable'))
          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.series_uid = s.series_uid AND j.created_at > s.last_received_at)
        ORDER BY s.last_received_at`,
     )

@@ -241,4 +241,11 @@ ALTER TABLE jobs ADD COLUMN failed_slices_json TEXT;
 ALTER TABLE deliveries ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 4,
+    name: 'forwarded originals: sent as received, in their own transfer syntax only',
+    sql: `
+ALTER TABLE deliveries ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

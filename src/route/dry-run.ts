@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { describeActions } from './describe-actions.js';
 import path from 'node:path';
 import type { DeepReadonly } from '../config/deep-freeze.js';
 import type { Rule } from '../config/types.js';
@@ -92,14 +93,10 @@ async function evaluateFile(rules: ReadonlyArray<DeepReadonly<Rule>>, file: stri
   }
 }
 
-function describeActions(d: Decision): string {
-  const a = d.actions;
-  if (a.kind === 'drop') return 'drop';
+function describeDecision(d: Decision): string {
+  if (d.actions.kind === 'drop') return 'drop';
   const c = d.completion;
-  return (
-    `windows ${a.windows.join(', ')}; enhance ${a.enhance}; output ${a.output}; to ${a.destinations.join(', ')}` +
-    `; complete per ${c.scope} after ${c.quietSeconds} s quiet`
-  );
+  return `${describeActions(d.actions)}; complete per ${c.scope} after ${c.quietSeconds} s quiet`;
 }
 
 /** The report as text: per file the rules that fire and why every evaluated rule did or did not match. */
@@ -118,7 +115,7 @@ export function formatDryRun(report: DryRunReport): string {
         continue;
       }
       lines.push(`  ${d.outcome === 'fired' ? '→' : ' '} ${d.explanation}`);
-      if (d.outcome === 'fired') lines.push(`      ${describeActions(d)}`);
+      if (d.outcome === 'fired') lines.push(`      ${describeDecision(d)}`);
     }
     if (skipped.length > 0) lines.push(`    not evaluated: ${skipped.join(', ')}`);
   }

@@ -17,6 +17,7 @@ import type { DeliveryItem, Transport } from '../transport.js';
  * preferred `transferSyntax`, into a scratch folder removed after the send; the SCU proposes that
  * syntax plus Explicit and Implicit VR LE, each in its own presentation context, and falls back
  * when the peer refuses the preferred one. An object that cannot be encoded goes out as stored.
+ * A forwarded original (`asStored`) is never re-encoded and goes out only in its own syntax.
  */
 export function createDimseScuTransport(scu: ScuTransport, deps: { log?: Logger } = {}): Transport {
   const query = scu.holds?.bind(scu);
@@ -40,7 +41,8 @@ export function createDimseScuTransport(scu: ScuTransport, deps: { log?: Logger 
       if (items.length === 0) return [];
       const peer = remoteNodeOf(dest);
       const preferred = peer.proposedTransferSyntaxes?.[0];
-      const needsEncoding = (i: DeliveryItem) => preferred !== undefined && i.transferSyntaxUid !== preferred && isNativeTransferSyntax(i.transferSyntaxUid);
+      const needsEncoding = (i: DeliveryItem) =>
+        !i.asStored && preferred !== undefined && i.transferSyntaxUid !== preferred && isNativeTransferSyntax(i.transferSyntaxUid);
       if (!items.some(needsEncoding)) return scu.store(peer, items, onResponse);
       const dir = await mkdtemp(join(tmpdir(), 'export-ts-'));
       try {

@@ -20,7 +20,10 @@ function matchText(rule) {
 /** @param {any} a */
 function actionsText(a) {
   if (a.kind === 'drop') return 'drop';
-  return `windows ${a.windows.join(', ')} · enhance ${a.enhance} · output ${a.output} · to ${a.destinations.join(', ') || 'nowhere'}`;
+  const forward = a.forward.length > 0 ? `forward originals to ${a.forward.join(', ')}` : '';
+  if (a.kind === 'forward') return forward;
+  const process = `windows ${a.windows.join(', ')} · enhance ${a.enhance} · output ${a.output} · to ${a.destinations.join(', ') || 'nowhere'}`;
+  return forward ? `${forward} · ${process}` : process;
 }
 
 /** @param {any} rule */

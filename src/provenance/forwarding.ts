@@ -1,0 +1,46 @@
+import type { Db } from './database.js';
+import { enqueueDelivery } from './deliveries.js';
+import { listBySeries } from './instances.js';
+import { createJob, type JobRow } from './jobs.js';
+
+export interface ForwardRequest {
+  seriesUid: string;
+  studyUid: string;
+  ruleName: string;
+  destinations: readonly string[];
+}
+
+/**
+ * Records that a completed series is forwarded untouched: a `forward` job (done at once) and, in
+ * the same transaction, one delivery per destination and original object — every current copy the
+ * node stored, the ones it cannot decode (video…) included, never its own output or a replaced
+ * copy. The files go out from the spool as received. Enqueueing is idempotent per destination and
+ * SOP Instance UID, so a late arrival forwards only what is new (or was re-sent with other bytes).
+ */
+export function enqueueForwarding(db: Db, req: ForwardRequest, now = Date.now()): { job: JobRow; queued: number } {
+  return db.transaction(() => {
+    const job = createJob(db, { kind: 'forward', seriesUid: req.seriesUid, studyUid: req.studyUid, ruleName: req.ruleName, action: { forward: req.destinations } }, now);
+    const originals = [...listBySeries(db, req.seriesUid, 'stored'), ...listBySeries(db, req.seriesUid, 'unprocessable')];
+    let queued = 0;
+    for (const destination of req.destinations) {
+      for (const o of originals) {
+        const { delivery, created } = enqueueDelivery(
+          db,
+          {
+            destination,
+            sopInstanceUid: o.sopInstanceUid,
+            sopClassUid: o.sopClassUid,
+            transferSyntaxUid: o.transferSyntaxUid,
+            seriesUid: o.seriesUid,
+            path: o.path,
+            jobId: job.id,
+            forwarded: true,
+          },
+          now,
+        );
+        if (created || delivery.state === 'pending') queued++;
+      }
+    }
+    return { job, queued };
+  })();
+}
