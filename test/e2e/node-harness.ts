@@ -22,6 +22,10 @@ export interface TestNodeConfig {
   apiPort?: number;
   /** Allow any caller (`*`): the DCMTK-based listener cannot refuse callers. */
   allowAnyCaller?: boolean;
+  /** More destinations, as YAML lines indented under `destinations:`. */
+  extraDestinationsYaml?: string;
+  /** rules.yaml in place of the CT/MR rules. */
+  rulesYaml?: string;
 }
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -77,7 +81,7 @@ destinations:
     port: ${c.pacs.port}
     maxAttempts: 5
     backoff: { initialSeconds: 0.2, maxSeconds: 1 }
-models:
+${c.extraDestinationsYaml ?? ''}models:
   embedded:
     manifest: ${join(REPO, 'model/embedded/manifest.yaml')}
 presets:
@@ -90,7 +94,8 @@ limits:
   );
   writeFileSync(
     join(dir, 'rules.yaml'),
-    `rules:
+    c.rulesYaml ??
+      `rules:
   - name: ct
     match: { modality: CT }
     completion: { scope: series, quietSeconds: ${c.quietSeconds ?? 1} }
