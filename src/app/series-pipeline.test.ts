@@ -105,6 +105,16 @@ describe('runSeriesPipeline: a slice whose pixels do not decode', () => {
     expect(result.failedSlices[0]!.reason).toMatch(/MPEG2/);
   });
 
+  it('a series of undecodable objects only (a video) derives nothing and reports them, without failing', async () => {
+    db.prepare("UPDATE instances SET status = 'unprocessable' WHERE series_uid = ?").run(seriesUid);
+    const j = job('mf-sc-rgb');
+    const result = await run(j);
+    expect(result.derived).toEqual([]);
+    expect(result.failedSlices).toHaveLength(files.length);
+    expect(result.failedSlices.every((f) => f.reasonCode === 'PACS_E_TRANSFER_SYNTAX_NOT_DECODABLE')).toBe(true);
+    expect(JSON.parse(getJob(db, j.job.id)!.failed_slices_json!)).toHaveLength(files.length);
+  });
+
   it('fails the job with the reasons when no slice at all decodes', async () => {
     db.prepare("UPDATE instances SET status = 'replaced' WHERE sop_instance_uid != ?").run(corruptSop);
     const j = job('sc-rgb');

@@ -159,6 +159,23 @@ describe('export transfer syntax: preferred, then Explicit, then Implicit VR LE'
     expect(readPart10(readFileSync(got!)).transferSyntaxUid).toBe(TransferSyntax.ExplicitVRLittleEndian);
   });
 
+  it('a forwarded original (as stored) is never re-encoded and never transcoded: its own syntax or nothing', async () => {
+    const rle = scps.get('+xr')!;
+    const item = { ...freshCopy(sourcePath('ct'), work, 400), transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, asStored: true };
+    const [kept] = await transport.send(destination('rle', rle.port), [item]);
+    expect(kept).toMatchObject({ status: 0 });
+    const got = readFileSync(received(rle.dir, item.sopInstanceUid)!);
+    expect(readPart10(got).transferSyntaxUid).toBe(TransferSyntax.ExplicitVRLittleEndian);
+
+    // storescp +xi takes Implicit VR LE only: dcmjs-dimse would transcode, an original is withheld.
+    const implicitOnly = scps.get('+xi')!;
+    const other = { ...freshCopy(sourcePath('ct'), work, 401), transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, asStored: true };
+    const [refused] = await transport.send(destination('explicit-le', implicitOnly.port), [other]);
+    expect(refused).toMatchObject({ permanent: true, error: expect.stringContaining('does not accept Explicit VR Little Endian') });
+    expect(refused!.status).toBeUndefined();
+    expect(received(implicitOnly.dir, other.sopInstanceUid)).toBeUndefined();
+  });
+
   it('Orthanc receives JPEG 2000 lossless and RLE as proposed, pixels unchanged', async () => {
     for (const [n, choice] of (['j2k-lossless', 'rle'] as const).entries()) {
       const item = freshCopy(sourcePath('ct'), work, 100 + n);
