@@ -37,11 +37,11 @@ export const DeliveryStateName = Type.Union(['pending', 'sending', 'done', 'dead
 
 export const JobView = Type.Object({
   id: Type.Integer(),
-  kind: Type.String(),
+  kind: Type.String({ description: 'series (render, enhance, derive) or forward (the originals sent untouched; done when created)' }),
   seriesUid: Type.String(),
   studyUid: Type.String(),
   ruleName: Type.String(),
-  action: Type.Unknown({ description: 'the rule actions the job runs (windows, enhance, output, destinations)' }),
+  action: Type.Unknown({ description: 'the rule actions the job runs (windows, enhance, output, destinations; forward: destinations of the originals)' }),
   state: Type.String(),
   attempts: Type.Integer(),
   maxAttempts: Type.Integer(),
@@ -77,6 +77,8 @@ export const DeliveryView = Type.Object({
   createdAt: Millis,
   updatedAt: Millis,
   deliveredAt: Nullable(Millis),
+  forwarded: Type.Boolean({ description: 'an original forwarded untouched (own transfer syntax only), not a derived object' }),
+  inDoubt: Type.Boolean({ description: 'in flight when a previous process died; the destination is asked before it is sent again' }),
 });
 
 export const SeriesView = Type.Object({

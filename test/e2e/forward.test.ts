@@ -138,7 +138,7 @@ describe('forward: originals sent untouched', () => {
     }
   });
 
-  it('never decompresses for a destination that refuses the syntax: dead at the first attempt, the syntax named', () => {
+  it('never decompresses for a destination that refuses the syntax: dead at the first attempt, the syntax named', async () => {
     const refused = listDeliveries(node.db, { destination: 'strict' }).filter((d) => d.state !== 'done');
     const mr = splitPart10(readFileSync(MR_RLE)).sopInstanceUid;
     expect(refused.map((d) => d.sopInstanceUid).sort()).toEqual([mr, video.sopInstanceUid].sort());
@@ -147,5 +147,10 @@ describe('forward: originals sent untouched', () => {
       const name = transferSyntaxName(d.sopInstanceUid === mr ? TransferSyntax.RleLossless : TransferSyntax.Mpeg4AvcHighProfile);
       expect(d.lastError).toContain(`STRICT does not accept ${name}`);
     }
+    // The dead-letter list in the API tells forwarded originals from derived objects.
+    const res = await node.api!.app.inject({ method: 'GET', url: '/api/deliveries?destination=strict&state=dead' });
+    expect(res.statusCode).toBe(200);
+    const listed = res.json() as Array<{ sopInstanceUid: string; forwarded: boolean; lastError: string }>;
+    expect(listed.map((d) => [d.sopInstanceUid, d.forwarded]).sort()).toEqual([[mr, true], [video.sopInstanceUid, true]].sort());
   });
 });
