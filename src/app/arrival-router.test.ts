@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useTempDb } from '../../test/helpers/provenance-db.js';
 import { parseConfig } from '../config/load.js';
-import { openDatabase, type Db } from '../provenance/database.js';
+import type { Db } from '../provenance/database.js';
 import { listDeliveries } from '../provenance/deliveries.js';
 import { insertInstance } from '../provenance/instances.js';
 import { listJobs } from '../provenance/jobs.js';
@@ -34,16 +32,9 @@ const RULES = `rules:
 `;
 const config = parseConfig({ node: { file: '/etc/unimie/node.yaml', text: NODE }, rules: { file: '/etc/unimie/rules.yaml', text: RULES } });
 
-let dir: string;
+const getDb = useTempDb('router');
 let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'router-'));
-  db = openDatabase(join(dir, 'node.sqlite'));
-});
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+beforeEach(() => (db = getDb()));
 
 /** Stores one instance row of a series and returns the receiver's event for it. */
 function arrival(modality: string, sop: string, status: 'stored' | 'unprocessable'): StoredInstance {

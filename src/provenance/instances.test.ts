@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from './database.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { newInstance, useTempDb } from '../../test/helpers/provenance-db.js';
+import type { Db } from './database.js';
 import {
   countBySeries,
   findBySop,
@@ -11,34 +9,13 @@ import {
   insertInstance,
   listBySeries,
   setInstanceStatus,
-  type NewInstance,
 } from './instances.js';
 import { getSeries, listSeries, recordSeriesArrival } from './series.js';
 
-let dir: string;
+const getDb = useTempDb('inst');
+const inst = newInstance;
 let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'inst-'));
-  db = openDatabase(join(dir, 'node.sqlite'));
-});
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const inst = (sop: string, over: Partial<NewInstance> = {}): NewInstance => ({
-  sopInstanceUid: sop,
-  sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-  seriesUid: '1.2.3',
-  studyUid: '1.2',
-  transferSyntaxUid: '1.2.840.10008.1.2.1',
-  path: `/spool/${sop}.dcm`,
-  size: 100,
-  sha256: `sha-${sop}`,
-  receivedAt: 1000,
-  status: 'stored',
-  ...over,
-});
+beforeEach(() => (db = getDb()));
 
 describe('instances repository', () => {
   it('inserts and reads back a row', () => {

@@ -19,7 +19,9 @@ function deliveriesTable(rows, id, empty, actions) {
     rows.map((d) => [
       `#${d.id}`,
       d.destination,
-      h('a', { href: `#/lineage/${d.sopInstanceUid}` }, shortUid(d.sopInstanceUid)),
+      h('span', {},
+        h('a', { href: `#/lineage/${d.sopInstanceUid}` }, shortUid(d.sopInstanceUid)),
+        d.forwarded ? h('span', { class: 'muted', title: 'forwarded untouched, in its own transfer syntax' }, ' original') : null),
       badge(d.state),
       d.attempts,
       dimseStatus(d.lastStatus),
