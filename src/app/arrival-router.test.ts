@@ -26,6 +26,10 @@ const RULES = `rules:
   - name: us
     match: { modality: US }
     actions: { enhance: none, destinations: [pacs] }
+  - name: xa
+    match: { modality: XA }
+    completion: { lateArrival: ignore }
+    actions: { forward: [archive], enhance: none, destinations: [pacs] }
   - name: default
     default: true
     actions: { drop: true }
@@ -109,6 +113,18 @@ describe('ArrivalRouter: forwarding', () => {
     expect(listJobs(db).map((j) => [j.kind, j.rule_name])).toEqual([['series', 'us']]);
     expect(listDeliveries(db)).toEqual([]);
     expect(calls).toEqual({ jobs: 1, forwards: 0 });
+  });
+
+  it('lateArrival ignore: a late original is forwarded at once, the series is not processed again', () => {
+    const { r, calls } = router();
+    r.onStored(arrival('XA', '3.1', 'stored'));
+    expect(r.flush()).toBe(1);
+    r.onStored(arrival('XA', '3.2', 'stored'));
+    expect(r.pendingCount()).toBe(0);
+    r.stop();
+    expect(listJobs(db).filter((j) => j.kind === 'series')).toHaveLength(1);
+    expect(listDeliveries(db).map((d) => d.sopInstanceUid)).toEqual(['3.1', '3.2']);
+    expect(calls).toEqual({ jobs: 1, forwards: 2 });
   });
 
   it('a dropped series is neither forwarded nor processed', () => {

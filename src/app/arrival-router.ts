@@ -124,7 +124,14 @@ export class ArrivalRouter {
         },
         at,
       );
-      if (result.kind === 'ignored') continue;
+      if (result.kind === 'ignored') {
+        // `ignore` spares the series a re-run, not the PACS an image: a late original is still forwarded.
+        if (d.actions.forward.length > 0) {
+          const queued = this.forward({ ...ids, ruleName: d.rule }, d.actions.forward, 'late arrival after completion: forwarded, not processed again');
+          if (queued > 0) this.deps.onForwardsQueued?.(queued);
+        }
+        continue;
+      }
       const key = result.job.key;
       const a = d.actions;
       const open = this.work.get(key) ?? {
@@ -141,6 +148,13 @@ export class ArrivalRouter {
       }
     }
     this.arm();
+  }
+
+  /** Queues the series' originals for the destinations (a `forward` job); returns how many are pending. */
+  private forward(ids: { seriesUid: string; studyUid: string; ruleName: string }, destinations: readonly string[], message: string): number {
+    const { job, queued } = enqueueForwarding(this.deps.db, { ...ids, destinations });
+    this.deps.log.info({ stage: 'route', seriesUid: ids.seriesUid, rule: ids.ruleName, jobId: job.id, destinations, queued }, message);
+    return queued;
   }
 
   private arm(): void {
@@ -170,16 +184,14 @@ export class ArrivalRouter {
       if (!open) continue;
       for (const seriesUid of open.seriesUids) {
         const ids = { seriesUid, studyUid: open.studyUid, ruleName: job.ruleName };
-        const at = { stage: 'route', seriesUid, rule: job.ruleName, generation: job.generation, arrivals: job.arrivals };
-        if (open.forward.length > 0) {
-          const { job: row, queued } = enqueueForwarding(this.deps.db, { ...ids, destinations: open.forward });
-          forwarded += queued;
-          this.deps.log.info({ ...at, jobId: row.id, destinations: open.forward, queued }, 'series complete; originals queued for forwarding');
-        }
+        if (open.forward.length > 0) forwarded += this.forward(ids, open.forward, 'series complete; originals queued for forwarding');
         if (open.process) {
           const row = createJob(this.deps.db, { ...ids, action: open.process });
           created++;
-          this.deps.log.info({ ...at, jobId: row.id }, 'series complete; job created');
+          this.deps.log.info(
+            { stage: 'route', jobId: row.id, seriesUid, rule: job.ruleName, generation: job.generation, arrivals: job.arrivals },
+            'series complete; job created',
+          );
         }
       }
     }

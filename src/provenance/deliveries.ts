@@ -118,7 +118,7 @@ export function findDelivery(db: Db, destination: string, sopInstanceUid: string
  * forwarded original that was re-sent to us with other bytes (a new file under the same SOP
  * Instance UID): its finished row goes out again with the new file, as a correction.
  */
-export function enqueueDelivery(db: Db, d: NewDelivery, now: number): { delivery: DeliveryRow; created: boolean } {
+export function enqueueDelivery(db: Db, d: NewDelivery, now: number): { delivery: DeliveryRow; created: boolean; resent?: true } {
   return db.transaction(() => {
     const existing = findDelivery(db, d.destination, d.sopInstanceUid);
     if (existing && d.forwarded && existing.forwarded && existing.path !== d.path && FINISHED.includes(existing.state)) {
@@ -127,7 +127,7 @@ export function enqueueDelivery(db: Db, d: NewDelivery, now: number): { delivery
         `UPDATE deliveries SET path = ?, job_id = ?, transfer_syntax_uid = ?, state = 'pending', attempts = 0, next_attempt_at = ?,
            last_status = NULL, last_error = NULL, delivered_at = NULL, in_doubt = 0, updated_at = ? WHERE id = ?`,
       ).run(d.path, d.jobId ?? null, d.transferSyntaxUid, now, now, existing.id);
-      return { delivery: getDelivery(db, existing.id)!, created: false };
+      return { delivery: getDelivery(db, existing.id)!, created: false, resent: true };
     }
     if (existing) {
       if (existing.state === 'pending' && (existing.path !== d.path || existing.jobId !== (d.jobId ?? null))) {

@@ -17,6 +17,7 @@ export interface ForwardRequest {
  * copy. The files go out from the spool as received. Enqueueing is idempotent per destination and
  * SOP Instance UID, so a late arrival forwards only what is new (or was re-sent with other bytes).
  */
+/** `queued`: deliveries this call added or re-opened (not those already waiting). */
 export function enqueueForwarding(db: Db, req: ForwardRequest, now = Date.now()): { job: JobRow; queued: number } {
   return db.transaction(() => {
     const job = createJob(db, { kind: 'forward', seriesUid: req.seriesUid, studyUid: req.studyUid, ruleName: req.ruleName, action: { forward: req.destinations } }, now);
@@ -24,7 +25,7 @@ export function enqueueForwarding(db: Db, req: ForwardRequest, now = Date.now())
     let queued = 0;
     for (const destination of req.destinations) {
       for (const o of originals) {
-        const { delivery, created } = enqueueDelivery(
+        const { created, resent } = enqueueDelivery(
           db,
           {
             destination,
@@ -38,7 +39,7 @@ export function enqueueForwarding(db: Db, req: ForwardRequest, now = Date.now())
           },
           now,
         );
-        if (created || delivery.state === 'pending') queued++;
+        if (created || resent) queued++;
       }
     }
     return { job, queued };
