@@ -19,7 +19,12 @@ export type Input =
  * The independent decoder: DCMTK or GDCM decompresses to a native file, which pydicom (numpy)
  * reads; `original` compares with the uncompressed file a lossless input was made from.
  */
-export type Reference = 'pydicom' | 'dcmdjpeg' | 'dcmdjpls' | 'dcmdrle' | 'gdcmconv' | { original: Input };
+/**
+ * Who decodes the reference pixels: pydicom (native files), DCMTK or GDCM tools, OpenJPEG's
+ * opj_decompress (HTJ2K: DCMTK 3.6.7 and GDCM 3.0.21 predate it, OpenJPEG 2.5.0 decodes it), or the
+ * native file the input was encoded from.
+ */
+export type Reference = 'pydicom' | 'dcmdjpeg' | 'dcmdjpls' | 'dcmdrle' | 'gdcmconv' | 'opj_decompress' | { original: Input };
 
 export function inputPath(input: Input, dir: string): string {
   if ('pydicom' in input) return join(PYDICOM_FILES, input.pydicom);
@@ -54,6 +59,10 @@ export async function buildInput(input: Input, dir: string, built: Set<string>):
 export function referenceNative(ref: Reference, src: string, out: string, dir: string): string {
   if (ref === 'pydicom') return src;
   if (typeof ref === 'object') return inputPath(ref.original, dir);
+  if (ref === 'opj_decompress') {
+    execFileSync('/usr/bin/python3', [join(HERE, 'opj_reference.py'), src, out], { stdio: 'pipe' });
+    return out;
+  }
   const args = ref === 'gdcmconv' ? ['--raw', src, out] : [src, out];
   execFileSync(ref, args, { stdio: 'pipe' });
   return out;

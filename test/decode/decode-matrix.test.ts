@@ -19,9 +19,9 @@ import {
 
 /**
  * The decode matrix: every transfer syntax × photometric interpretation × bit depth the node
- * decodes, each checked against an independent decoder — DCMTK (dcmdjpeg, dcmdjpls, dcmdrle) or
- * GDCM (gdcmconv --raw, the only one here with JPEG 2000) decompresses, pydicom/numpy reads the
- * native result. Lossless rows must match exactly; lossy rows allow a stated tolerance (the
+ * decodes, each checked against an independent decoder — DCMTK (dcmdjpeg, dcmdjpls, dcmdrle),
+ * GDCM (gdcmconv --raw) or, for HTJ2K, OpenJPEG's opj_decompress decompresses, pydicom/numpy reads
+ * the native result. Lossless rows must match exactly; lossy rows allow a stated tolerance (the
  * codecs' IDCT / wavelet implementations differ). Inputs are pydicom's test files plus files made
  * here from them (make_fixtures.py, then DCMTK / GDCM / our dcmjs-codecs encoder).
  */
@@ -120,10 +120,12 @@ export const MATRIX: Row[] = [
     reference: 'gdcmconv',
     tolerance: { max: 1, mean: 0.1 },
   },
-  // HTJ2K: no second decoder here (GDCM 3.0.21 and DCMTK 3.6.7 predate it) — made by our encoder
-  // from a native file and checked against that file's pixels.
-  { syntax: 'HtJpeg2000Lossless', photometric: 'MONOCHROME2', bits: '16 signed', input: ours('htj2k_ct.dcm', ct, TransferSyntax.HtJpeg2000Lossless), reference: { original: ct } },
-  { syntax: 'HtJpeg2000Lossless', photometric: 'RGB', bits: '8', input: ours('htj2k_rgb.dcm', rgb0, TransferSyntax.HtJpeg2000Lossless), reference: { original: rgb0 } },
+  // HTJ2K: made by our encoder from a native file (no HTJ2K encoder among DCMTK 3.6.7 / GDCM 3.0.21),
+  // decoded by OpenJPEG 2.5.0's opj_decompress as the second decoder, and against the file's pixels.
+  { syntax: 'HtJpeg2000Lossless', photometric: 'MONOCHROME2', bits: '16 signed', input: ours('htj2k_ct.dcm', ct, TransferSyntax.HtJpeg2000Lossless), reference: 'opj_decompress' },
+  { syntax: 'HtJpeg2000Lossless', photometric: 'RGB', bits: '8', input: ours('htj2k_rgb.dcm', rgb0, TransferSyntax.HtJpeg2000Lossless), reference: 'opj_decompress' },
+  { syntax: 'HtJpeg2000Lossless', photometric: 'MONOCHROME2', bits: '16 signed vs source', input: ours('htj2k_ct.dcm', ct, TransferSyntax.HtJpeg2000Lossless), reference: { original: ct } },
+  { syntax: 'HtJpeg2000Lossless', photometric: 'RGB', bits: '8 vs source', input: ours('htj2k_rgb.dcm', rgb0, TransferSyntax.HtJpeg2000Lossless), reference: { original: rgb0 } },
 ];
 
 function label(r: Row): string {
