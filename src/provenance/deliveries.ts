@@ -118,7 +118,7 @@ export function findDelivery(db: Db, destination: string, sopInstanceUid: string
  * forwarded original that was re-sent to us with other bytes (a new file under the same SOP
  * Instance UID): its finished row goes out again with the new file, as a correction.
  */
-export function enqueueDelivery(db: Db, d: NewDelivery, now: number): { delivery: DeliveryRow; created: boolean; resent?: true } {
+export function enqueueDelivery(db: Db, d: NewDelivery, now: number): { delivery: DeliveryRow; created: boolean; resent?: boolean } {
   return db.transaction(() => {
     const existing = findDelivery(db, d.destination, d.sopInstanceUid);
     if (existing && d.forwarded && existing.forwarded && existing.path !== d.path && FINISHED.includes(existing.state)) {

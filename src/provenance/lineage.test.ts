@@ -97,3 +97,28 @@ describe('lineageOf', () => {
     });
   });
 });
+
+describe('lineageOf: multi-frame derived objects and forwarded originals', () => {
+  it('lists every frame of a multi-frame object with its source frame, and marks forwarded deliveries', () => {
+    const frame = db.prepare(
+      `INSERT INTO derivations (job_id, source_sop_instance_uid, source_series_uid, source_frame_index, derived_sop_instance_uid,
+         derived_series_uid, derived_sop_class_uid, derived_frame_number, path, sha256, stage, params_json, created_at)
+       VALUES (7, ?, 'src.series', ?, '2.25.9', '2.25.100', '1.2.840.10008.5.1.4.1.1.7.4', ?, '/d/9', 'h', 'render', '{}', 150)`,
+    );
+    frame.run('src.2', 0, 2);
+    frame.run('src.1', 0, 1);
+    frame.run('src.3', 4, 3);
+    const l = lineageOf(db, '2.25.9');
+    expect(l.derivedFrom?.derivation.sourceSopInstanceUid).toBe('src.1');
+    expect(l.derivedFrom?.frames).toEqual([
+      { derivedFrameNumber: 1, sourceSopInstanceUid: 'src.1', sourceFrameIndex: 0 },
+      { derivedFrameNumber: 2, sourceSopInstanceUid: 'src.2', sourceFrameIndex: 0 },
+      { derivedFrameNumber: 3, sourceSopInstanceUid: 'src.3', sourceFrameIndex: 4 },
+    ]);
+    expect(lineageOf(db, '2.25.1').derivedFrom?.frames).toBeUndefined();
+
+    db.prepare('UPDATE deliveries SET forwarded = 1 WHERE sop_instance_uid = ?').run('src.1');
+    expect(lineageOf(db, 'src.1').deliveries.map((d) => [d.destination, d.forwarded])).toEqual([['pacs', true]]);
+    expect(lineageOf(db, '2.25.1').deliveries.every((d) => !d.forwarded)).toBe(true);
+  });
+});

@@ -38,6 +38,15 @@ export interface LineageDelivery {
   lastError: string | null;
   createdAt: number;
   deliveredAt: number | null;
+  /** An original forwarded untouched (not a derived object). */
+  forwarded: boolean;
+}
+
+/** Which source frame a frame of a multi-frame derived object holds. */
+export interface LineageFrame {
+  derivedFrameNumber: number;
+  sourceSopInstanceUid: string;
+  sourceFrameIndex: number;
 }
 
 /** One `derivations` row with its JSON columns parsed. */
@@ -79,8 +88,11 @@ export interface Lineage {
   sopInstanceUid: string;
   /** Copies received under this UID, newest first. */
   received: InstanceRow[];
-  /** Set when this node produced the UID: the source instance and how it was made. */
-  derivedFrom?: DerivationLink & { source: InstanceRow[] };
+  /**
+   * Set when this node produced the UID: the source instance and how it was made (for a
+   * multi-frame object: of frame 1, with every frame's source in `frames`).
+   */
+  derivedFrom?: DerivationLink & { source: InstanceRow[]; frames?: LineageFrame[] };
   /** Objects this node derived from the UID (when it is a source). */
   derivations: DerivationLink[];
   /** Deliveries of this UID itself (a derived object sent, or a source forwarded untouched). */
@@ -131,12 +143,24 @@ function model(db: Db, id: string | null, sha256: string | null): LineageModel |
 }
 
 function deliveriesOf(db: Db, sopInstanceUid: string): LineageDelivery[] {
-  return prepared(
+  const rows = prepared(
     db,
     `SELECT id, destination, sop_instance_uid AS sopInstanceUid, job_id AS jobId, state, attempts,
-       last_status AS lastStatus, last_error AS lastError, created_at AS createdAt, delivered_at AS deliveredAt
+       last_status AS lastStatus, last_error AS lastError, created_at AS createdAt, delivered_at AS deliveredAt, forwarded
      FROM deliveries WHERE sop_instance_uid = ? ORDER BY destination, id`,
-  ).all(sopInstanceUid) as LineageDelivery[];
+  ).all(sopInstanceUid) as Array<Omit<LineageDelivery, 'forwarded'> & { forwarded: number }>;
+  return rows.map((r) => ({ ...r, forwarded: r.forwarded === 1 }));
+}
+
+/** Every frame of a multi-frame derived object with the source frame it holds; undefined for single frames. */
+function framesOf(db: Db, derivedSopInstanceUid: string): LineageFrame[] | undefined {
+  const rows = prepared(
+    db,
+    `SELECT derived_frame_number AS derivedFrameNumber, source_sop_instance_uid AS sourceSopInstanceUid,
+       source_frame_index AS sourceFrameIndex
+     FROM derivations WHERE derived_sop_instance_uid = ? AND derived_frame_number IS NOT NULL ORDER BY derived_frame_number, id`,
+  ).all(derivedSopInstanceUid) as LineageFrame[];
+  return rows.length > 0 ? rows : undefined;
 }
 
 function link(db: Db, d: LineageDerivation): DerivationLink {
@@ -166,7 +190,8 @@ export function lineageOf(db: Db, sopInstanceUid: string): Lineage {
   let derivedFrom: Lineage['derivedFrom'];
   if (asDerived) {
     const d = toDerivation(asDerived);
-    derivedFrom = { ...link(db, d), source: findBySop(db, d.sourceSopInstanceUid) };
+    const frames = framesOf(db, sopInstanceUid);
+    derivedFrom = { ...link(db, d), source: findBySop(db, d.sourceSopInstanceUid), ...(frames ? { frames } : {}) };
   }
   return {
     sopInstanceUid,

@@ -5,7 +5,17 @@ import { badge, fill, h, shortUid, table, when } from './dom.js';
 /** @param {any[]} deliveries */
 function deliveryList(deliveries) {
   if (!deliveries.length) return h('span', { class: 'muted' }, 'none');
-  return h('span', {}, ...deliveries.map((d) => h('span', {}, `${d.destination} `, badge(d.state), ' ')));
+  return h('span', {}, ...deliveries.map((d) => h('span', {}, `${d.destination}${d.forwarded ? ' (original, as received)' : ''} `, badge(d.state), ' ')));
+}
+
+/** Which source frame each frame of a multi-frame derived object holds. @param {any[]} frames */
+function framesTable(frames) {
+  return table(
+    ['frame', 'source instance', 'source frame'],
+    frames.map((f) => [f.derivedFrameNumber, h('a', { href: `#/lineage/${f.sourceSopInstanceUid}` }, shortUid(f.sourceSopInstanceUid)), f.sourceFrameIndex + 1]),
+    'none',
+    { id: 'lineage-frames' },
+  );
 }
 
 /** @param {any[]} copies */
@@ -49,7 +59,10 @@ export async function renderLineage(main, [uid]) {
     form,
     h('div', { id: 'lineage' },
       l.derivedFrom
-        ? h('div', {}, h('h2', {}, 'Made by this node from'), derivationFacts(l.derivedFrom), h('h2', {}, 'Source copies'), copiesTable(l.derivedFrom.source))
+        ? h('div', {},
+            h('h2', {}, 'Made by this node from'), derivationFacts(l.derivedFrom),
+            l.derivedFrom.frames ? h('div', {}, h('h2', {}, 'Frames and their sources'), framesTable(l.derivedFrom.frames)) : null,
+            h('h2', {}, 'Source copies'), copiesTable(l.derivedFrom.source))
         : null,
       h('h2', {}, 'Derived from this instance'),
       l.derivations.length ? h('div', {}, ...l.derivations.map(derivationFacts)) : h('p', { class: 'muted' }, 'nothing'),
