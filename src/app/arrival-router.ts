@@ -126,10 +126,7 @@ export class ArrivalRouter {
       );
       if (result.kind === 'ignored') {
         // `ignore` spares the series a re-run, not the PACS an image: a late original is still forwarded.
-        if (d.actions.forward.length > 0) {
-          const queued = this.forward({ ...ids, ruleName: d.rule }, d.actions.forward, 'late arrival after completion: forwarded, not processed again');
-          if (queued > 0) this.deps.onForwardsQueued?.(queued);
-        }
+        if (d.actions.forward.length > 0) this.forward({ ...ids, ruleName: d.rule }, d.actions.forward, 'late arrival after completion: forwarded, not processed again');
         continue;
       }
       const key = result.job.key;
@@ -150,11 +147,11 @@ export class ArrivalRouter {
     this.arm();
   }
 
-  /** Queues the series' originals for the destinations (a `forward` job); returns how many are pending. */
-  private forward(ids: { seriesUid: string; studyUid: string; ruleName: string }, destinations: readonly string[], message: string): number {
+  /** Queues the series' originals for the destinations (a `forward` job) and wakes the export worker. */
+  private forward(ids: { seriesUid: string; studyUid: string; ruleName: string }, destinations: readonly string[], message: string): void {
     const { job, queued } = enqueueForwarding(this.deps.db, { ...ids, destinations });
     this.deps.log.info({ stage: 'route', seriesUid: ids.seriesUid, rule: ids.ruleName, jobId: job.id, destinations, queued }, message);
-    return queued;
+    if (queued > 0) this.deps.onForwardsQueued?.(queued);
   }
 
   private arm(): void {
@@ -177,14 +174,13 @@ export class ArrivalRouter {
 
   private createJobs(due: CompletionJob[]): number {
     let created = 0;
-    let forwarded = 0;
     for (const job of due) {
       const open = this.work.get(job.key);
       this.work.delete(job.key);
       if (!open) continue;
       for (const seriesUid of open.seriesUids) {
         const ids = { seriesUid, studyUid: open.studyUid, ruleName: job.ruleName };
-        if (open.forward.length > 0) forwarded += this.forward(ids, open.forward, 'series complete; originals queued for forwarding');
+        if (open.forward.length > 0) this.forward(ids, open.forward, 'series complete; originals queued for forwarding');
         if (open.process) {
           const row = createJob(this.deps.db, { ...ids, action: open.process });
           created++;
@@ -195,7 +191,6 @@ export class ArrivalRouter {
         }
       }
     }
-    if (forwarded > 0) this.deps.onForwardsQueued?.(forwarded);
     if (created > 0) this.deps.onJobsCreated(created);
     return created;
   }
