@@ -39,8 +39,9 @@ export interface DeliveryWorkerDeps {
 
 /**
  * Sends due deliveries: claims them (`pending` → `sending`), groups them by destination, transfer
- * syntax and whether they are forwarded originals, hands each group to the destination's transport and records every item's outcome. A
- * success is recorded right after its response (the transport reports each as it arrives), and
+ * syntax and whether they are forwarded originals, hands each group to the destination's transport
+ * and records every item's outcome. A success is recorded right after its response (the transport
+ * reports each as it arrives), and
  * only `pending` rows are ever claimed, so a SOP delivered once is never sent again; a crash can
  * re-send only the one object whose response had not been recorded yet. Each destination is served on its own: a slow or unreachable
  * destination never holds up the others.
