@@ -14,6 +14,7 @@ import { evenCallSizes } from './call-sizes.js';
 import { patchCorners, workingSize } from './tiling.js';
 import { cosineBetas, linearBetas } from './schedule.js';
 import { summariseQuality, type QualitySummary } from './quality.js';
+import type { AppliedProcessing } from './applied-processing.js';
 
 export interface EngineProgress {
   /** Sampling steps done over the whole request, of `total`. */
@@ -35,6 +36,11 @@ export interface EnhanceOptions {
    * of a request run elsewhere (a worker) draws the same numbers as the whole request here.
    */
   firstStream?: number;
+  /**
+   * Run the preset's network-free twin: the network replaced by the engine's own start estimate
+   * (no model call), for ablations (`eval --ablate`, `enhance --network-free`).
+   */
+  networkFree?: boolean;
 }
 
 export interface EnhanceTimings {
@@ -66,6 +72,8 @@ export interface EnhanceResult {
   /** True when background pixels were kept from the input (say so in the derived series). */
   backgroundProtected: boolean;
   conditioning: { stretched: boolean; gamma: number; backgroundFraction: number };
+  /** What produced the pixels (estimator, network evaluations, patch grid, classical steps). */
+  applied: AppliedProcessing;
   quality?: QualitySummary;
 }
 
@@ -95,7 +103,7 @@ export class EnhancementEngine {
     if (images.length === 0) return [];
     const betas = betasOf(model);
     const groups = groupSlices(images, preset);
-    const callSize = model.device === 'cuda' ? Math.max(...groups.map((g) => evenCallSizes(patchesOf(g.images, preset), preset.batchSize)[0]!)) : undefined;
+    const callSize = model.device === 'cuda' && !opts.networkFree ? Math.max(...groups.map((g) => evenCallSizes(patchesOf(g.images, preset), preset.batchSize)[0]!)) : undefined;
     const started = performance.now();
     const results: EnhanceResult[] = [];
     let stepsBefore = 0;
@@ -110,6 +118,7 @@ export class EnhancementEngine {
         outputChannels: model.session.outputChannels,
         predict: model.session.predict,
         callSize,
+        networkFree: opts.networkFree,
         noise: seededNoise(preset.seed, (opts.firstStream ?? 0) + group.first),
         signal: opts.signal,
         onProgress: (p) => {
@@ -131,7 +140,7 @@ export class EnhancementEngine {
           modelSha256: model.sha256,
           modelVersion: model.version,
           seed: preset.seed,
-          steps: stepsRun,
+          steps: out.applied.networkEvaluationsPerPatch,
           timings: {
             totalMs: groupMs * share,
             modelMs: timings.modelMs * share,
@@ -144,6 +153,7 @@ export class EnhancementEngine {
           },
           backgroundProtected: out.backgroundProtected,
           conditioning: out.conditioning,
+          applied: out.applied,
           quality: opts.quality === false ? undefined : summariseQuality(input, out.image),
         });
       });

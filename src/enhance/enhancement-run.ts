@@ -12,9 +12,10 @@ import { createRng } from './rng.js';
 import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput } from './sampler.js';
 import type { DiffusionSchedule } from './schedule.js';
 import { diffuse } from './posterior.js';
-import { resizeBilinear, workingSize } from './tiling.js';
+import { patchCorners, resizeBilinear, workingSize } from './tiling.js';
 import { boostWeight, sharpnessRatio, transferDetail } from './detail-transfer.js';
 import type { RgbImage } from '../render/rgb-image.js';
+import type { AppliedProcessing, ClassicalStep } from './applied-processing.js';
 
 /** Random inputs of the sampler, per image (`slice` = index within the run). */
 export interface NoiseSource {
@@ -56,6 +57,11 @@ export interface RunRequest {
   predict: PredictFn;
   /** Fixed patches per model call (accelerators; see call-sizes.ts). */
   callSize?: number;
+  /**
+   * The ablation twin: the same preset with the network replaced by the engine's own start
+   * estimate (x̂0 = the conditioned, gamma-brightened input at every step); no model call.
+   */
+  networkFree?: boolean;
   noise?: NoiseSource;
   signal?: AbortSignal;
   onProgress?: (p: SamplerProgress) => void;
@@ -69,6 +75,7 @@ export interface RunOutput {
   planar: Float32Array;
   backgroundProtected: boolean;
   conditioning: { stretched: boolean; gamma: number; backgroundFraction: number };
+  applied: AppliedProcessing;
 }
 
 /** The respaced schedule, the step the run starts from and the scale applied per step. */
@@ -79,7 +86,7 @@ export interface RunPlan {
   variance: 'learned' | 'fixed_small' | 'fixed_large';
 }
 
-export function planRun(preset: EnhancePreset, betas: Float64Array, outputChannels: 3 | 6): RunPlan {
+export function planRun(preset: EnhancePreset, betas: Float64Array, outputChannels: 3 | 6, networkFree = false): RunPlan {
   const T = betas.length;
   if (preset.steps > T) throw new RangeError(`preset asks for ${preset.steps} steps, the model's schedule has ${T}`);
   const schedule = respaceSchedule(betas, spaceTimesteps(T, preset.steps));
@@ -95,7 +102,8 @@ export function planRun(preset: EnhancePreset, betas: Float64Array, outputChanne
     schedule,
     startStep,
     guidanceScale: effectiveGuidanceScale(preset, T),
-    variance: resolveVariance(preset.variance, outputChannels),
+    // Without a network there is no learned variance: the twin uses the ε-only default.
+    variance: resolveVariance(networkFree && preset.variance === 'learned' ? 'auto' : preset.variance, networkFree ? 3 : outputChannels),
   };
 }
 
@@ -151,7 +159,7 @@ function foregroundOnly(preset: EnhancePreset): boolean {
  * The sampler's output with the input's fine structure (detail-transfer.ts). A grey slice is one
  * plane (its output is the channel mean anyway), which is a third of the work.
  */
-function withInputDetail(reference: Float32Array, planar: Float32Array, width: number, height: number, gray: boolean, preset: EnhancePreset): Float32Array {
+function withInputDetail(reference: Float32Array, planar: Float32Array, width: number, height: number, gray: boolean, preset: EnhancePreset): { planar: Float32Array; boosted: boolean } {
   const hw = width * height;
   const refLum = gray ? reference.subarray(0, hw) : luminance(reference, hw);
   const maxBoost = preset.detailBoost ?? 0;
@@ -160,11 +168,23 @@ function withInputDetail(reference: Float32Array, planar: Float32Array, width: n
     boost: maxBoost > 0 ? maxBoost * boostWeight(sharpnessRatio(refLum, width, height)) : 0,
   };
   const unit = planar.map((v) => (v + 1) / 2);
-  if (!gray) return transferDetail(reference, unit, width, height, opts).map((v) => 2 * v - 1);
+  const boosted = opts.boost > 0;
+  if (!gray) return { planar: transferDetail(reference, unit, width, height, opts).map((v) => 2 * v - 1), boosted };
   const one = transferDetail(refLum, luminance(unit, hw), width, height, opts);
   const out = new Float32Array(3 * hw);
   for (let i = 0; i < hw; i++) out[i] = out[i + hw] = out[i + 2 * hw] = 2 * one[i]! - 1;
-  return out;
+  return { planar: out, boosted };
+}
+
+/** The classical steps one image went through, in processing order. */
+function classicalStepsOf(cond: { stats: { stretched: boolean; gamma: number } }, startBrightened: boolean, localGamma: boolean, detail: { boosted: boolean } | null, backgroundCopied: boolean): ClassicalStep[] {
+  const steps: ClassicalStep[] = [];
+  if (cond.stats.stretched) steps.push('contrast-stretch');
+  if (startBrightened) steps.push(localGamma ? 'local-gamma-start' : 'gamma-start');
+  if (detail) steps.push('detail-transfer');
+  if (detail?.boosted) steps.push('detail-boost');
+  if (backgroundCopied) steps.push('background-copy');
+  return steps;
 }
 
 export async function runEnhancement(
@@ -172,7 +192,7 @@ export async function runEnhancement(
 ): Promise<{ outputs: RunOutput[]; timings: SamplerTimings; stepsRun: number; plan: RunPlan; prepareMs: number; finishMs: number }> {
   const { preset } = req;
   const p = preset.patchSize;
-  const plan = planRun(preset, req.betas, req.outputChannels);
+  const plan = planRun(preset, req.betas, req.outputChannels, req.networkFree);
   const noise = req.noise ?? seededNoise(preset.seed);
   const t0 = performance.now();
   const prepared = req.images.map((img, si) => {
@@ -198,8 +218,8 @@ export async function runEnhancement(
     noise.initialMap(si, M);
     const x = new Float32Array(3 * H * W);
     noise.startNoise(si, x);
+    const start = resizeBilinear(toSigned(cond.start), 3, height, width, H, W);
     if (preset.startStep !== null) {
-      const start = resizeBilinear(toSigned(cond.start), 3, height, width, H, W);
       diffuse(plan.schedule, plan.startStep, start, Float32Array.from(x), x);
       // The anchored start knows its image, so f starts at the least-squares gain between the
       // start and the input instead of N(0,1)/100: a few steps cannot move f that far, and a
@@ -207,7 +227,17 @@ export async function runEnhancement(
       // flattened CT where f had only reached ≈ 0.6).
       f = leastSquaresGain(y, start);
     }
-    const slice: SliceInput = { y, x, height: H, width: W, f, M, exposureTarget: target, noise: (k, out) => noise.stepNoise(si, k, out) };
+    const slice: SliceInput = {
+      y,
+      x,
+      height: H,
+      width: W,
+      f,
+      M,
+      exposureTarget: target,
+      noise: (k, out) => noise.stepNoise(si, k, out),
+      ...(req.networkFree ? { fixedX0: start } : {}),
+    };
     return { img, cond, slice, H, W, reference: cond.reference };
   });
 
@@ -228,6 +258,7 @@ export async function runEnhancement(
       batchSize: preset.batchSize,
       callSize: req.callSize,
       predict: req.predict,
+      networkFree: req.networkFree,
       signal: req.signal,
       onProgress: req.onProgress,
     },
@@ -238,7 +269,8 @@ export async function runEnhancement(
     const { width, height } = s.img;
     const hw = width * height;
     let planar = resizeBilinear(results[i]!.x, 3, s.H, s.W, height, width);
-    if (preset.detailFromInput) planar = withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset);
+    const detail = preset.detailFromInput ? withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset) : null;
+    if (detail) planar = detail.planar;
     const keep = s.cond.keepWeight;
     if (keep) {
       for (let c = 0; c < 3; c++) {
@@ -256,6 +288,16 @@ export async function runEnhancement(
       planar,
       backgroundProtected: keep !== null,
       conditioning: { stretched: s.cond.stats.stretched, gamma: s.cond.stats.gamma, backgroundFraction: s.cond.stats.backgroundFraction },
+      applied: {
+        estimator: req.networkFree ? 'network-free' : 'network',
+        networkEvaluationsPerPatch: req.networkFree ? 0 : plan.startStep + 1,
+        startTimestep: plan.schedule.timestepMap[plan.startStep]!,
+        anchoredStart: preset.startStep !== null,
+        patchSize: p,
+        stride: preset.stride,
+        patchesPerImage: patchCorners(s.H, s.W, p, preset.stride).length,
+        classical: classicalStepsOf(s.cond, s.cond.start !== s.cond.reference, preset.startGamma && (preset.localGamma ?? true), detail, keep !== null),
+      },
     } satisfies RunOutput;
   });
   return { outputs, timings, stepsRun: plan.startStep + 1, plan, prepareMs, finishMs: performance.now() - t1 };

@@ -39,6 +39,11 @@ export interface SliceInput {
   exposureTarget: number | Float32Array;
   /** Standard normal noise ξ for the step that ends at `step` (> 0), 3×H×W. */
   noise: (step: number, out: Float32Array) => void;
+  /**
+   * Network-free runs only: the fixed x̂0 that stands in for the network at every step, 3×H×W in
+   * [-1, 1] (the engine passes its own start estimate).
+   */
+  fixedX0?: Float32Array;
 }
 
 export interface SamplerOptions {
@@ -67,6 +72,11 @@ export interface SamplerOptions {
    */
   callSize?: number;
   predict: PredictFn;
+  /**
+   * The ablation twin: x̂0 of every patch is the crop of the slice's `fixedX0` and the network is
+   * never called. Everything else (guidance, f/M updates, overlap averaging, noise) runs as usual.
+   */
+  networkFree?: boolean;
   /** Clamp x̂0 to [-1, 1] (true in the reference; false only for invariant tests). */
   clampX0?: boolean;
   signal?: AbortSignal;
@@ -120,6 +130,7 @@ export async function sampleSlices(
     if (s.height < p || s.width < p) throw new RangeError(`image ${s.width}×${s.height} is smaller than the patch ${p}`);
     const n = 3 * s.height * s.width;
     if (s.y.length !== n || s.x.length !== n || s.M.length !== s.height * s.width) throw new RangeError('slice buffers do not match its size');
+    if (opts.networkFree && s.fixedX0?.length !== n) throw new RangeError('a network-free run needs a fixed x̂0 of the slice size for every slice');
     const corners = patchCorners(s.height, s.width, p, opts.stride);
     const count = overlapCounts(s.height, s.width, p, corners);
     return { corners, count, inverseCount: count.map((c) => 1 / c) };
@@ -138,6 +149,7 @@ export async function sampleSlices(
     g: new Float32Array(3 * pp),
     mNext: new Float32Array(pp),
     lv: new Float32Array(3 * pp),
+    xt: new Float32Array(3 * pp),
   };
   const noiseBuf = slices.map((s) => new Float32Array(3 * s.height * s.width));
   const guidanceFor = (f: number): GuidanceParams => {
@@ -170,60 +182,75 @@ export async function sampleSlices(
     const learned = opts.variance === 'learned' ? learnedLogVarianceCoefficients(schedule, k) : null;
     if (learned && opts.outputChannels !== 6) throw new ModelContractError('learned variance needs a model with 6 output channels (ε + v)');
 
-    const chunks = splitBySizes(tasks, evenCallSizes(tasks.length, opts.batchSize));
-    const launch = (chunk: Task[]): { batch: Float32Array; n: number; out: Promise<Float32Array> } => {
-      const n = Math.max(chunk.length, opts.callSize ?? 0);
-      const batch = new Float32Array(n * 3 * pp);
-      chunk.forEach((task, j) => {
-        const s = slices[task.slice]!;
-        cropPatch(state[task.slice]!.x, 3, s.height, s.width, task.corner.y, task.corner.x, p, batch, j * 3 * pp);
-      });
-      const t0 = performance.now();
-      const out = opts.predict(batch, n, p, p, new Array<number>(n).fill(t)).then((r) => {
-        timings.modelMs += performance.now() - t0;
-        return r;
-      });
-      out.catch(() => undefined); // awaited below; avoids an unhandled rejection on abort
-      timings.modelCalls++;
-      timings.patchEvaluations += chunk.length;
-      return { batch, n, out };
+    /** The guided, per-patch part of the step once x̂0 of the patch is in scratch.x0. */
+    const updatePatch = (task: Task, xi: Float32Array, logVarSource: Float32Array | null): void => {
+      const s = slices[task.slice]!;
+      const st = state[task.slice]!;
+      const a = acc[task.slice]!;
+      const { y: cy, x: cx, weight } = task.corner;
+      posteriorMean(schedule, k, scratch.x0, xi, scratch.mu);
+      cropPatch(s.y, 3, s.height, s.width, cy, cx, p, scratch.y);
+      cropPatch(st.M, 1, s.height, s.width, cy, cx, p, scratch.m);
+      const target = typeof s.exposureTarget === 'number' ? s.exposureTarget : blockTargets(s.exposureTarget, s.width, cy, cx, p);
+      const z = opts.guidanceTarget === 'x0' ? scratch.x0 : xi;
+      const fNext = guidePatch({ z, y: scratch.y, m: scratch.m, f: st.f, h: p, w: p, exposureTarget: target }, guidanceFor(st.f), scratch.g, scratch.mNext);
+      addScaled(scratch.mu, opts.nApply, scratch.g);
+      accumulatePatch(a.mu, 3, s.height, s.width, cy, cx, p, scratch.mu, weight);
+      accumulatePatch(a.x0, 3, s.height, s.width, cy, cx, p, scratch.x0, weight);
+      accumulatePatch(a.M, 1, s.height, s.width, cy, cx, p, scratch.mNext, weight);
+      if (learned && a.logVar && logVarSource) {
+        affine(logVarSource, learned.a, learned.b, scratch.lv);
+        accumulatePatch(a.logVar, 3, s.height, s.width, cy, cx, p, scratch.lv, weight);
+      }
+      a.fSum += weight * fNext;
+      a.fWeight += weight;
     };
-    let pending = launch(chunks[0]!);
-    // ξ does not depend on the model output: draw it while the first batch runs.
-    if (k > 0) slices.forEach((s, si) => s.noise(k, noiseBuf[si]!));
-    for (let ci = 0; ci < chunks.length; ci++) {
-      const chunk = chunks[ci]!;
-      const { batch, n } = pending;
-      const out = await pending.out;
-      throwIfAborted(opts.signal);
-      checkModelOutput(out, n, opts.outputChannels, pp);
-      if (ci + 1 < chunks.length) pending = launch(chunks[ci + 1]!);
-      chunk.forEach((task, j) => {
+
+    if (opts.networkFree) {
+      if (k > 0) slices.forEach((s, si) => s.noise(k, noiseBuf[si]!));
+      for (const task of tasks) {
         const s = slices[task.slice]!;
-        const st = state[task.slice]!;
-        const a = acc[task.slice]!;
-        const { y: cy, x: cx, weight } = task.corner;
-        const xi = batch.subarray(j * 3 * pp, (j + 1) * 3 * pp);
-        const base = j * opts.outputChannels * pp;
-        const eps = out.subarray(base, base + 3 * pp);
-        predictX0FromEps(schedule, k, xi, eps, scratch.x0, opts.clampX0 ?? true);
-        posteriorMean(schedule, k, scratch.x0, xi, scratch.mu);
-        cropPatch(s.y, 3, s.height, s.width, cy, cx, p, scratch.y);
-        cropPatch(st.M, 1, s.height, s.width, cy, cx, p, scratch.m);
-        const target = typeof s.exposureTarget === 'number' ? s.exposureTarget : blockTargets(s.exposureTarget, s.width, cy, cx, p);
-        const z = opts.guidanceTarget === 'x0' ? scratch.x0 : xi;
-        const fNext = guidePatch({ z, y: scratch.y, m: scratch.m, f: st.f, h: p, w: p, exposureTarget: target }, guidanceFor(st.f), scratch.g, scratch.mNext);
-        addScaled(scratch.mu, opts.nApply, scratch.g);
-        accumulatePatch(a.mu, 3, s.height, s.width, cy, cx, p, scratch.mu, weight);
-        accumulatePatch(a.x0, 3, s.height, s.width, cy, cx, p, scratch.x0, weight);
-        accumulatePatch(a.M, 1, s.height, s.width, cy, cx, p, scratch.mNext, weight);
-        if (learned && a.logVar) {
-          affine(out.subarray(base + 3 * pp, base + 6 * pp), learned.a, learned.b, scratch.lv);
-          accumulatePatch(a.logVar, 3, s.height, s.width, cy, cx, p, scratch.lv, weight);
-        }
-        a.fSum += weight * fNext;
-        a.fWeight += weight;
-      });
+        cropPatch(state[task.slice]!.x, 3, s.height, s.width, task.corner.y, task.corner.x, p, scratch.xt);
+        cropPatch(s.fixedX0!, 3, s.height, s.width, task.corner.y, task.corner.x, p, scratch.x0);
+        if (opts.clampX0 ?? true) clampUnit(scratch.x0);
+        updatePatch(task, scratch.xt, null);
+      }
+    } else {
+      const chunks = splitBySizes(tasks, evenCallSizes(tasks.length, opts.batchSize));
+      const launch = (chunk: Task[]): { batch: Float32Array; n: number; out: Promise<Float32Array> } => {
+        const n = Math.max(chunk.length, opts.callSize ?? 0);
+        const batch = new Float32Array(n * 3 * pp);
+        chunk.forEach((task, j) => {
+          const s = slices[task.slice]!;
+          cropPatch(state[task.slice]!.x, 3, s.height, s.width, task.corner.y, task.corner.x, p, batch, j * 3 * pp);
+        });
+        const t0 = performance.now();
+        const out = opts.predict(batch, n, p, p, new Array<number>(n).fill(t)).then((r) => {
+          timings.modelMs += performance.now() - t0;
+          return r;
+        });
+        out.catch(() => undefined); // awaited below; avoids an unhandled rejection on abort
+        timings.modelCalls++;
+        timings.patchEvaluations += chunk.length;
+        return { batch, n, out };
+      };
+      let pending = launch(chunks[0]!);
+      // ξ does not depend on the model output: draw it while the first batch runs.
+      if (k > 0) slices.forEach((s, si) => s.noise(k, noiseBuf[si]!));
+      for (let ci = 0; ci < chunks.length; ci++) {
+        const chunk = chunks[ci]!;
+        const { batch, n } = pending;
+        const out = await pending.out;
+        throwIfAborted(opts.signal);
+        checkModelOutput(out, n, opts.outputChannels, pp);
+        if (ci + 1 < chunks.length) pending = launch(chunks[ci + 1]!);
+        chunk.forEach((task, j) => {
+          const xi = batch.subarray(j * 3 * pp, (j + 1) * 3 * pp);
+          const base = j * opts.outputChannels * pp;
+          predictX0FromEps(schedule, k, xi, out.subarray(base, base + 3 * pp), scratch.x0, opts.clampX0 ?? true);
+          updatePatch(task, xi, learned ? out.subarray(base + 3 * pp, base + 6 * pp) : null);
+        });
+      }
     }
 
     slices.forEach((s, si) => {
@@ -245,6 +272,10 @@ export async function sampleSlices(
 function addScaled(mu: Float32Array, scale: number, g: Float32Array): void {
   const n = mu.length;
   for (let i = 0; i < n; i++) mu[i] = mu[i]! + scale * g[i]!;
+}
+
+function clampUnit(v: Float32Array): void {
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! < -1 ? -1 : v[i]! > 1 ? 1 : v[i]!;
 }
 
 /** out = a · v + b */

@@ -1,0 +1,50 @@
+/**
+ * The input's noise level and the diffusion timestep that matches it. A noisy input is treated as
+ * a point on the forward process: the sampler starts where the diffusion noise reaches the
+ * input's own, so the prior's denoising (x̂0 from x_t) removes that noise instead of the guidance
+ * copying it back. Pure.
+ */
+
+/** Median absolute deviation → standard deviation for a Gaussian. */
+const MAD_TO_SIGMA = 0.6745;
+
+/**
+ * Standard deviation of white noise in a plane, from the median absolute value of the finest
+ * diagonal Haar band (Donoho's estimator; structure lives mostly in the other bands). Blocks with
+ * any masked-out pixel are skipped; NaN when no block is left.
+ */
+export function estimateNoiseSigma(plane: ArrayLike<number>, width: number, height: number, include?: ArrayLike<number>): number {
+  const values: number[] = [];
+  for (let y = 0; y + 1 < height; y += 2) {
+    for (let x = 0; x + 1 < width; x += 2) {
+      const i = y * width + x;
+      if (include && !(include[i] && include[i + 1] && include[i + width] && include[i + width + 1])) continue;
+      // Orthonormal Haar HH coefficient: (a − b − c + d) / 2 has the noise's σ.
+      values.push(Math.abs(plane[i]! - plane[i + 1]! - plane[i + width]! + plane[i + width + 1]!) / 2);
+    }
+  }
+  if (values.length === 0) return Number.NaN;
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  const median = values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  return median / MAD_TO_SIGMA;
+}
+
+/**
+ * The first training timestep whose noise, seen in x̂0 units (√((1−ᾱ_t)/ᾱ_t)), reaches
+ * `factor`·σ (σ in [-1, 1] units), clamped to [minStep, maxStep].
+ */
+export function noiseMatchedTimestep(alphasCumprod: ArrayLike<number>, sigma: number, factor: number, minStep: number, maxStep: number): number {
+  const want = factor * (Number.isFinite(sigma) ? sigma : 0);
+  let t = 0;
+  while (t < alphasCumprod.length - 1 && Math.sqrt((1 - alphasCumprod[t]!) / alphasCumprod[t]!) < want) t++;
+  return Math.min(maxStep, Math.max(minStep, t));
+}
+
+/** The median of the per-image noise levels of a lockstep group (they share one schedule). */
+export function groupNoiseSigma(sigmas: readonly number[]): number {
+  const finite = sigmas.filter((s) => Number.isFinite(s)).sort((a, b) => a - b);
+  if (finite.length === 0) return 0;
+  const mid = finite.length >> 1;
+  return finite.length % 2 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
+}
