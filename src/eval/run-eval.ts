@@ -1,20 +1,33 @@
 /**
- * The evaluation loop: every clean image × degradation × method (baselines and UniMIE presets),
- * scored against the clean image. I/O-free apart from the engine it is given.
+ * The evaluation loop: every clean image × degradation that applies to its modality × method
+ * (baselines, UniMIE presets and, with `ablate`, each preset's network-free twin), scored against
+ * the clean image. I/O-free apart from the engine it is given.
  */
 import type { LoadedConfig } from '../config/load.js';
+import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { EnhancementEngine } from '../enhance/engine.js';
 import { isGrayImage, type EngineImage } from '../enhance/image-planes.js';
 import type { EnhancePreset } from '../enhance/preset.js';
 import { runBaseline, type BaselineName } from './baselines.js';
-import { degrade, type DegradationKind, type DegradationParams } from './degradations.js';
+import { degrade, evalDegradeOptions, kindAppliesTo, type DegradationKind, type DegradationParams } from './degradations.js';
 import type { EvalImage } from './heldout-set.js';
-import { pairContext, scoreOutput, type ImageScores } from './measures.js';
+import { agreementDb, pairContext, scoreOutput, type ImageScores } from './measures.js';
 
 /** One UniMIE column: a fixed preset, or (presetFor) the preset the rules give each image. */
 export interface UnimieColumn {
   column: string;
   presetFor: (img: EvalImage) => string | undefined;
+}
+
+/** What the evaluation needs of an engine: the real one, or a wrapper (mutation tests). */
+export type EvalEngine = Pick<EnhancementEngine, 'enhance'>;
+
+/** The network-free twin of a UniMIE column is reported as `<column>:twin`. */
+export const TWIN_SUFFIX = ':twin';
+
+/** The method name of a column's network-free twin. */
+export function twinOf(column: string): string {
+  return `${column}${TWIN_SUFFIX}`;
 }
 
 export interface EvalPlan {
@@ -23,8 +36,11 @@ export interface EvalPlan {
   baselines: readonly BaselineName[];
   unimie: readonly UnimieColumn[];
   presets: Readonly<Record<string, EnhancePreset>>;
-  engine?: EnhancementEngine;
-  degradation?: DegradationParams;
+  engine?: EvalEngine;
+  /** Also run every UniMIE column's network-free twin (engine `networkFree: true`). */
+  ablate?: boolean;
+  /** Degradation parameters over the defaults; the noisy kinds' seeds come from the image's set. */
+  degradation?: Partial<DegradationParams>;
   /** Keep every output image (for the picture grid). */
   keepOutputs?: boolean;
   signal?: AbortSignal;
@@ -42,12 +58,21 @@ export interface EvalRow {
   /** The UniMIE preset used, for UniMIE columns. */
   preset?: string;
   scores: ImageScores;
-  /** |background entropy of the output − of the unchanged input| in bits. */
-  backgroundEntropyDelta: number;
+  /** Fraction of the image in the clean image's background (0: no background checks). */
+  backgroundFraction: number;
+  /** Background entropy of the output − of the degraded input, bits (positive: more grey levels). */
+  backgroundEntropyChange: number;
+  /** Background mean gradient of the output − of the degraded input, grey levels per pixel. */
+  backgroundGradientChange: number;
   ms: number;
   /** UniMIE only: network steps actually run and whether the background was kept. */
   steps?: number;
   backgroundProtected?: boolean;
+  /** UniMIE only: what produced the pixels, and with which model. */
+  applied?: AppliedProcessing;
+  model?: { id: string; sha256: string };
+  /** Twin rows: PSNR (dB) of the twin's output against the real preset's output. */
+  agreementDb?: number;
 }
 
 export interface EvalPairOutputs {
@@ -73,13 +98,26 @@ export function enginePresetsOf(config: LoadedConfig, steps?: number): Record<st
   return out;
 }
 
-/** Number of method runs the plan makes (for the progress bar). */
-export function countRuns(plan: Pick<EvalPlan, 'images' | 'kinds' | 'baselines' | 'unimie'>): number {
-  let n = 0;
-  for (const img of plan.images) n += plan.baselines.length + plan.unimie.filter((u) => u.presetFor(img) !== undefined).length;
-  return n * plan.kinds.length;
+/** The plan's kinds that apply to an image's modality (low-dose CT only for CT, …). */
+export function kindsFor(img: EvalImage, kinds: readonly DegradationKind[]): DegradationKind[] {
+  return kinds.filter((k) => kindAppliesTo(k, img.header.Modality));
 }
 
+/** Number of method runs the plan makes (for the progress bar). */
+export function countRuns(plan: Pick<EvalPlan, 'images' | 'kinds' | 'baselines' | 'unimie' | 'ablate'>): number {
+  let n = 0;
+  for (const img of plan.images) {
+    const columns = plan.unimie.filter((u) => u.presetFor(img) !== undefined).length;
+    n += (plan.baselines.length + columns * (plan.ablate ? 2 : 1)) * kindsFor(img, plan.kinds).length;
+  }
+  return n;
+}
+
+function cancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new Error('evaluation cancelled');
+}
+
+/** Run the plan: one row per image × applicable kind × method. */
 export async function runEvaluation(plan: EvalPlan): Promise<EvalResult> {
   const rows: EvalRow[] = [];
   const pairs: EvalPairOutputs[] = [];
@@ -87,22 +125,30 @@ export async function runEvaluation(plan: EvalPlan): Promise<EvalResult> {
   let done = 0;
   const tick = (label: string) => plan.onProgress?.({ done: ++done, total, label });
   for (const img of plan.images) {
-    for (const kind of plan.kinds) {
-      const degraded = degrade(img.image, kind, plan.degradation);
+    for (const kind of kindsFor(img, plan.kinds)) {
+      const degraded = degrade(img.image, kind, evalDegradeOptions(img, kind, plan.degradation));
       const ctx = pairContext(img.image, degraded);
-      const inputBackgroundEntropy = scoreOutput(ctx, degraded).backgroundEntropy;
+      const inputScores = scoreOutput(ctx, degraded);
       const scored = (out: EngineImage) => {
         const scores = scoreOutput(ctx, out);
-        return { scores, backgroundEntropyDelta: Math.abs(scores.backgroundEntropy - inputBackgroundEntropy) };
+        return {
+          scores,
+          backgroundFraction: ctx.backgroundFraction,
+          backgroundEntropyChange: scores.backgroundEntropy - inputScores.backgroundEntropy,
+          backgroundGradientChange: scores.backgroundGradient - inputScores.backgroundGradient,
+        };
       };
       const base = { image: img.name, set: img.set, modality: img.header.Modality, width: img.image.width, height: img.image.height, kind };
       const outputs: EvalPairOutputs['outputs'] = [];
+      const keep = (method: string, image: EngineImage) => {
+        if (plan.keepOutputs) outputs.push({ method, image });
+      };
       for (const method of plan.baselines) {
-        if (plan.signal?.aborted) throw plan.signal.reason ?? new Error('evaluation cancelled');
+        cancelled(plan.signal);
         const t0 = performance.now();
         const out = await runBaseline(method, degraded);
         rows.push({ ...base, method, ...scored(out), ms: performance.now() - t0 });
-        if (plan.keepOutputs) outputs.push({ method, image: out });
+        keep(method, out);
         tick(`${img.name} ${kind} ${method}`);
       }
       for (const col of plan.unimie) {
@@ -111,11 +157,29 @@ export async function runEvaluation(plan: EvalPlan): Promise<EvalResult> {
         const preset = plan.presets[presetName];
         if (!preset) throw new RangeError(`preset "${presetName}" is not defined in node.yaml`);
         if (!plan.engine) throw new Error('UniMIE columns need an engine');
-        const r = await plan.engine.enhance(degraded, preset, { quality: false, signal: plan.signal });
-        const out: EngineImage = isGrayImage(degraded) ? { width: degraded.width, height: degraded.height, gray: r.gray! } : r.image;
-        rows.push({ ...base, method: col.column, preset: presetName, ...scored(out), ms: r.timings.totalMs, steps: r.steps, backgroundProtected: r.backgroundProtected });
-        if (plan.keepOutputs) outputs.push({ method: col.column, image: out });
-        tick(`${img.name} ${kind} ${col.column}`);
+        const variants = plan.ablate ? [false, true] : [false];
+        let real: EngineImage | undefined;
+        for (const networkFree of variants) {
+          cancelled(plan.signal);
+          const method = networkFree ? twinOf(col.column) : col.column;
+          const r = await plan.engine.enhance(degraded, preset, { quality: false, signal: plan.signal, networkFree });
+          const out: EngineImage = isGrayImage(degraded) ? { width: degraded.width, height: degraded.height, gray: r.gray! } : r.image;
+          rows.push({
+            ...base,
+            method,
+            preset: presetName,
+            ...scored(out),
+            ms: r.timings.totalMs,
+            steps: r.steps,
+            backgroundProtected: r.backgroundProtected,
+            applied: r.applied,
+            model: { id: r.modelId, sha256: r.modelSha256 },
+            ...(networkFree && real ? { agreementDb: agreementDb(out, real) } : {}),
+          });
+          if (!networkFree) real = out;
+          keep(method, out);
+          tick(`${img.name} ${kind} ${method}`);
+        }
       }
       if (plan.keepOutputs) pairs.push({ image: img.name, kind, clean: img.image, degraded, outputs });
     }
