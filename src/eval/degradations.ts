@@ -1,17 +1,37 @@
 /**
- * Degradations that turn a clean 8-bit image into the kind of input UniMIE is for (engine issue
- * item 6): low light, low contrast, uneven illumination and blur. Pure and deterministic, so a
- * (clean, degraded) pair is the same on every run and PSNR/SSIM against the clean image measure
- * how much of the degradation a method undoes.
+ * Degradations that turn a clean 8-bit image into the kind of input UniMIE is for. The classic
+ * kinds (low light, low contrast, uneven illumination, blur) are global maps with a classical
+ * inverse and no noise, kept as they were and reported apart; the noisy kinds (noise-kinds.ts)
+ * are what clinics see: low light with sensor noise, low-dose CT, Rician MR noise, low contrast
+ * and uneven light with noise. Pure and deterministic: the noisy kinds take a seed (derive one
+ * per image and kind with `degradationSeed`), so a (clean, degraded) pair is the same bytes on
+ * every run and PSNR/SSIM against the clean image measure how much of the degradation a method
+ * undoes.
  */
 import { gaussianKernel1d } from '../enhance/detail-transfer.js';
 import { isGrayImage, type EngineImage } from '../enhance/image-planes.js';
+import type { EvalImage } from './heldout-set.js';
+import type { CtWindow } from './noise-low-dose-ct.js';
+import { applyNoisyKind, DEFAULT_NOISY_PARAMS, type DrawnParams, type NoisyKind, type NoisyParams } from './noise-kinds.js';
 
-export type DegradationKind = 'low-light' | 'low-contrast' | 'uneven' | 'blur';
-export const DEGRADATION_KINDS: readonly DegradationKind[] = ['low-light', 'low-contrast', 'uneven', 'blur'];
+export type { CtWindow, DrawnParams, NoisyKind, NoisyParams };
+export type ClassicKind = 'low-light' | 'low-contrast' | 'uneven' | 'blur';
+export type DegradationKind = ClassicKind | NoisyKind;
+/** Global maps without noise, each with a classical inverse (kept for comparison). */
+export const CLASSIC_KINDS: readonly ClassicKind[] = ['low-light', 'low-contrast', 'uneven', 'blur'];
+/** Degradations with noise, drawn per image from a seed. */
+export const NOISY_KINDS: readonly NoisyKind[] = ['low-light-noisy', 'low-dose-ct', 'mr-rician', 'low-contrast-noisy', 'uneven-noisy'];
+export const DEGRADATION_KINDS: readonly DegradationKind[] = [...CLASSIC_KINDS, ...NOISY_KINDS];
+
+/** Whether a kind makes sense for a modality: low-dose-ct only for CT, mr-rician only for MR. */
+export function kindAppliesTo(kind: DegradationKind, modality: string): boolean {
+  if (kind === 'low-dose-ct') return modality.toUpperCase() === 'CT';
+  if (kind === 'mr-rician') return modality.toUpperCase() === 'MR';
+  return true;
+}
 
 /** Parameters of every degradation; the defaults are what `npm run eval` and the gate use. */
-export interface DegradationParams {
+export interface DegradationParams extends NoisyParams {
   /** low-light: v → scale · v^gamma (v in [0, 1]). */
   lowLightScale: number;
   lowLightGamma: number;
@@ -29,7 +49,56 @@ export const DEFAULT_DEGRADATION: DegradationParams = {
   lowContrastFactor: 0.35,
   unevenMin: 0.2,
   blurSigma: 1.5,
+  ...DEFAULT_NOISY_PARAMS,
 };
+
+/** Parameters (defaults where absent), the noisy kinds' seed and a CT image's window. */
+export interface DegradeOptions extends Partial<DegradationParams> {
+  /** Seed of the noisy kinds, an integer in [0, 2³²). Without one, a hash of the pixels and the
+   * kind is used (still deterministic, but two copies of an image then get the same noise). */
+  seed?: number;
+  /** The VOI window a CT image was rendered with (low-dose-ct); soft tissue 40/400 when absent. */
+  window?: CtWindow;
+}
+
+/** Fixed seeds of the evaluation sets: every image × kind seed is derived from its set's. */
+export const EVAL_SET_SEEDS: Readonly<Record<EvalImage['set'], number>> = { sample: 0x5a3e_2026, dev: 0xde7_5e7, heldout: 0x40_1d20 };
+
+function fnv1a(hash: number, byte: number): number {
+  return Math.imul(hash ^ byte, 0x01000193) >>> 0;
+}
+
+/** Mix a 32-bit hash (murmur3 finaliser) so that nearby inputs give unrelated seeds. */
+function mix(h: number): number {
+  let z = h >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+function hashString(hash: number, s: string): number {
+  let h = hash;
+  for (const b of new TextEncoder().encode(s)) h = fnv1a(h, b);
+  return h;
+}
+
+/** The seed of one (image, kind) of a set: a hash of the set seed, the image name and the kind. */
+export function degradationSeed(setSeed: number, imageName: string, kind: DegradationKind): number {
+  if (!Number.isInteger(setSeed) || setSeed < 0 || setSeed > 0xffffffff) throw new RangeError(`set seed ${setSeed} must be an integer in [0, 2^32)`);
+  const h = hashString(mix(setSeed ^ 0x811c9dc5), imageName);
+  return mix(hashString(fnv1a(h, 0), kind));
+}
+
+/** The options `degrade` needs for an evaluation image: its set's seed and its window. */
+export function evalDegradeOptions(img: Pick<EvalImage, 'name' | 'set' | 'voiWindow'>, kind: DegradationKind, params?: Partial<DegradationParams>): DegradeOptions {
+  return { ...params, seed: degradationSeed(EVAL_SET_SEEDS[img.set], img.name, kind), ...(img.voiWindow ? { window: img.voiWindow } : {}) };
+}
+
+function contentSeed(samples: Uint8Array, kind: DegradationKind): number {
+  let h = hashString(0x811c9dc5, kind);
+  for (let i = 0; i < samples.length; i++) h = fnv1a(h, samples[i]!);
+  return mix(h);
+}
 
 /** A clean image and its degraded copy. */
 export interface DegradedPair<T extends EngineImage = EngineImage> {
@@ -108,8 +177,7 @@ export function gaussianBlur<T extends EngineImage>(img: T, sigma: number): T {
   return withSamples(img, out);
 }
 
-/** Degrade a clean 8-bit image; deterministic. */
-export function degrade<T extends EngineImage>(img: T, kind: DegradationKind, params: DegradationParams = DEFAULT_DEGRADATION): T {
+function classic<T extends EngineImage>(img: T, kind: ClassicKind, params: DegradationParams): T {
   switch (kind) {
     case 'low-light':
       return mapSamples(img, (v) => params.lowLightScale * Math.pow(v, params.lowLightGamma));
@@ -127,7 +195,34 @@ export function degrade<T extends EngineImage>(img: T, kind: DegradationKind, pa
   }
 }
 
+function isClassic(kind: DegradationKind): kind is ClassicKind {
+  return (CLASSIC_KINDS as readonly string[]).includes(kind);
+}
+
+/** A degraded image with the parameters drawn for it (empty for the classic kinds) and its seed. */
+export interface DegradeResult<T extends EngineImage> {
+  image: T;
+  drawn: DrawnParams;
+  seed?: number;
+}
+
+/** Degrade a clean 8-bit image and say which parameters were drawn; deterministic. */
+export function degradeDetailed<T extends EngineImage>(img: T, kind: DegradationKind, opts: DegradeOptions = {}): DegradeResult<T> {
+  const params: DegradationParams = { ...DEFAULT_DEGRADATION, ...opts };
+  if (isClassic(kind)) return { image: classic(img, kind, params), drawn: {} };
+  const data = samples(img);
+  const seed = opts.seed ?? contentSeed(data, kind);
+  const channels = isGrayImage(img) ? 1 : 3;
+  const r = applyNoisyKind({ data, width: img.width, height: img.height, channels }, kind, params, seed, opts.window);
+  return { image: withSamples(img, r.data), drawn: r.drawn, seed };
+}
+
+/** Degrade a clean 8-bit image; deterministic (the noisy kinds per `opts.seed`). */
+export function degrade<T extends EngineImage>(img: T, kind: DegradationKind, opts: DegradeOptions = {}): T {
+  return degradeDetailed(img, kind, opts).image;
+}
+
 /** The clean image paired with each requested degradation. */
-export function degradedPairs<T extends EngineImage>(clean: T, kinds: readonly DegradationKind[] = DEGRADATION_KINDS, params?: DegradationParams): DegradedPair<T>[] {
-  return kinds.map((kind) => ({ kind, clean, degraded: degrade(clean, kind, params) }));
+export function degradedPairs<T extends EngineImage>(clean: T, kinds: readonly DegradationKind[] = CLASSIC_KINDS, opts?: DegradeOptions): DegradedPair<T>[] {
+  return kinds.map((kind) => ({ kind, clean, degraded: degrade(clean, kind, opts) }));
 }

@@ -1,26 +1,21 @@
 /**
  * Writes the held-out set to src/eval/fixtures/heldout/ (PNG + index.json). Run once, commit the
  * output: `npx tsx src/eval/make-heldout.ts`. The CT head slice comes from pydicom's
- * J2K_pixelrep_mismatch.dcm (decoded by pydicom, windowed by the node's VOI code); the rest is synthetic
- * (synthetic-slices.ts). See fixtures/heldout/README.md for why none of it is in the prior's
- * training data.
+ * J2K_pixelrep_mismatch.dcm (decoded by pydicom, windowed by the node's VOI code); the rest is
+ * synthetic (synthetic-slices.ts) at slice positions and seeds that neither the development set
+ * nor the earlier held-out set used. See fixtures/heldout/README.md for why none of it is in the
+ * prior's training data. Sizes are 256² and larger, some not square, so that the engine's
+ * 256-px patches overlap; the gate subset is 256² at most to keep the CI gate fast.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { isGrayImage, type EngineImage } from '../enhance/image-planes.js';
+import type { GrayImage } from '../enhance/image-planes.js';
 import { applyWindow, CT_WINDOW_PRESETS } from '../render/index.js';
-import { HELDOUT_DIR, type HeldoutEntry } from './heldout-set.js';
-import { endoscopyLikeRgb, phantomCtGray, phantomMrGray } from './synthetic-slices.js';
+import { HELDOUT_DIR, writeEvalSet, type EvalSetEntry } from './heldout-set.js';
+import { syntheticSetItem } from './synthetic-slices.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
-
-async function writePng(img: EngineImage, path: string): Promise<void> {
-  const channels = isGrayImage(img) ? 1 : 3;
-  const bytes = isGrayImage(img) ? img.gray : img.data;
-  await sharp(Buffer.from(bytes), { raw: { width: img.width, height: img.height, channels } }).png({ compressionLevel: 9 }).toFile(path);
-}
 
 /**
  * HU of the head CT slice. dcmjs refuses its ISO 2022 character sets, so pydicom decodes it
@@ -39,42 +34,35 @@ function headCtHu(): { hu: Float32Array; width: number; height: number } {
   return { hu, width, height };
 }
 
-async function ctHead(windowName: string, size: number): Promise<EngineImage> {
+async function ctHead(name: string, windowName: string, size: number, gate: boolean): Promise<{ entry: Omit<EvalSetEntry, 'file'>; image: GrayImage }> {
   const { hu, width, height } = headCtHu();
-  const gray = applyWindow(hu, CT_WINDOW_PRESETS[windowName]!);
+  const window = CT_WINDOW_PRESETS[windowName]!;
+  const gray = applyWindow(hu, window);
   const { data: small } = await sharp(Buffer.from(gray), { raw: { width, height, channels: 1 } })
     .resize(size, size, { kernel: 'lanczos3' })
     .extractChannel(0)
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { width: size, height: size, gray: new Uint8Array(small) };
+  const source = `pydicom test file J2K_pixelrep_mismatch.dcm (head CT), ${window.name} window ${window.center}/${window.width}, ${width}×${height} → ${size}² (Lanczos)`;
+  return {
+    entry: { name, header: { Modality: 'CT', PhotometricInterpretation: 'MONOCHROME2' }, source, origin: { generator: 'dicom', file: 'J2K_pixelrep_mismatch.dcm' }, window: { name: window.name, center: window.center, width: window.width }, gate },
+    image: { width: size, height: size, gray: new Uint8Array(small) },
+  };
 }
 
-const CT = { Modality: 'CT', PhotometricInterpretation: 'MONOCHROME2' } as const;
-const MR = { Modality: 'MR', PhotometricInterpretation: 'MONOCHROME2' } as const;
-const ES = { Modality: 'ES', PhotometricInterpretation: 'RGB' } as const;
+/** Relative σ of the MR generator's own noise: low, so the clean image is a high-SNR reference. */
+const MR_NOISE = 0.012;
 
-async function main(): Promise<void> {
-  await mkdir(HELDOUT_DIR, { recursive: true });
-  const items: Array<{ entry: Omit<HeldoutEntry, 'file'>; image: EngineImage }> = [
-    { entry: { name: 'ct-head-soft', header: CT, gate: true, source: `pydicom test file J2K_pixelrep_mismatch.dcm (head CT), soft-tissue window 40/400, 512² → 128²` }, image: await ctHead('soft-tissue', 128) },
-    { entry: { name: 'ct-head-brain', header: CT, gate: false, source: `pydicom test file J2K_pixelrep_mismatch.dcm (head CT), brain window 40/80, 512² → 256²` }, image: await ctHead('brain', 256) },
-    { entry: { name: 'phantom-ct-thorax', header: CT, gate: true, source: 'src/dicom/phantom-anatomy.ts slice t=0.25 seed 2101, 128², soft-tissue window' }, image: phantomCtGray({ rows: 128, columns: 128, t: 0.25, seed: 2101 }) },
-    { entry: { name: 'phantom-ct-abdomen', header: CT, gate: false, source: 'src/dicom/phantom-anatomy.ts slice t=0.85 seed 2102, 192×256, soft-tissue window' }, image: phantomCtGray({ rows: 192, columns: 256, t: 0.85, seed: 2102 }) },
-    { entry: { name: 'phantom-ct-lung', header: CT, gate: false, source: 'src/dicom/phantom-anatomy.ts slice t=0.45 seed 2103, 256², lung window -600/1500' }, image: phantomCtGray({ rows: 256, columns: 256, t: 0.45, seed: 2103 }, 'lung') },
-    { entry: { name: 'phantom-mr-t1', header: MR, gate: true, source: 'phantom anatomy with T1-like tissue intensities (synthetic-slices.ts) t=0.55 seed 2201, 128²' }, image: phantomMrGray({ rows: 128, columns: 128, t: 0.55, seed: 2201 }) },
-    { entry: { name: 'phantom-mr-t1-thorax', header: MR, gate: false, source: 'phantom anatomy with T1-like tissue intensities (synthetic-slices.ts) t=0.2 seed 2202, 256²' }, image: phantomMrGray({ rows: 256, columns: 256, t: 0.2, seed: 2202 }) },
-    { entry: { name: 'endoscopy-synthetic-a', header: ES, gate: true, source: 'endoscopy-like RGB frame (synthetic-slices.ts) seed 2301, 128²' }, image: endoscopyLikeRgb(128, 128, 2301) },
-    { entry: { name: 'endoscopy-synthetic-b', header: ES, gate: false, source: 'endoscopy-like RGB frame (synthetic-slices.ts) seed 2302, 256×224' }, image: endoscopyLikeRgb(256, 224, 2302) },
-  ];
-  const index: HeldoutEntry[] = [];
-  for (const { entry, image } of items) {
-    const file = `${entry.name}.png`;
-    await writePng(image, join(HELDOUT_DIR, file));
-    index.push({ ...entry, file });
-  }
-  await writeFile(join(HELDOUT_DIR, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
-  process.stdout.write(`wrote ${index.length} images to ${HELDOUT_DIR}\n`);
-}
-
-await main();
+const items = [
+  await ctHead('ct-head-soft', 'soft-tissue', 256, true),
+  await ctHead('ct-head-brain', 'brain', 384, false),
+  syntheticSetItem('phantom-ct-chest', { generator: 'phantom-ct', rows: 256, columns: 256, t: 0.39, seed: 4101, window: 'soft-tissue' }, true),
+  syntheticSetItem('phantom-ct-lung', { generator: 'phantom-ct', rows: 384, columns: 384, t: 0.57, seed: 4102, window: 'lung' }),
+  syntheticSetItem('phantom-ct-liver', { generator: 'phantom-ct', rows: 256, columns: 320, t: 0.73, seed: 4103, window: 'soft-tissue' }),
+  syntheticSetItem('phantom-mr-t1-abdomen', { generator: 'phantom-mr', rows: 256, columns: 256, t: 0.89, seed: 4201, noise: MR_NOISE }, true),
+  syntheticSetItem('phantom-mr-t1-chest', { generator: 'phantom-mr', rows: 320, columns: 384, t: 0.04, seed: 4202, noise: MR_NOISE }),
+  syntheticSetItem('endoscopy-synthetic-a', { generator: 'endoscopy', rows: 256, columns: 256, seed: 4301 }, true),
+  syntheticSetItem('endoscopy-synthetic-b', { generator: 'endoscopy', rows: 320, columns: 384, seed: 4302 }),
+];
+const index = await writeEvalSet(HELDOUT_DIR, items);
+process.stdout.write(`wrote ${index.length} images to ${HELDOUT_DIR}\n`);

@@ -28,21 +28,18 @@ export function detectorBins(width: number, height: number): number {
   return n % 2 === 0 ? n + 1 : n;
 }
 
-/** Visit every (pixel, angle) with the pixel's detector position; shared by projection and its transpose. */
-function forEachRay(width: number, height: number, angles: number, bins: number, visit: (pixel: number, row: number, pos: number) => void): void {
-  const cx = (width - 1) / 2;
-  const cy = (height - 1) / 2;
-  const centre = (bins - 1) / 2;
-  for (let a = 0; a < angles; a++) {
-    const theta = (Math.PI * a) / angles;
-    const c = Math.cos(theta);
-    const s = Math.sin(theta);
-    const row = a * bins;
-    for (let y = 0; y < height; y++) {
-      let pos = -cx * c + (y - cy) * s + centre;
-      for (let x = 0; x < width; x++, pos += c) visit(y * width + x, row, pos);
-    }
-  }
+/** Rotation centre, detector centre, and the cosine and sine of every projection angle. */
+interface RayGeometry {
+  cx: number;
+  cy: number;
+  centre: number;
+  cos: number[];
+  sin: number[];
+}
+
+function rayGeometry(width: number, height: number, angles: number, bins: number): RayGeometry {
+  const theta = Array.from({ length: angles }, (_, a) => (Math.PI * a) / angles);
+  return { cx: (width - 1) / 2, cy: (height - 1) / 2, centre: (bins - 1) / 2, cos: theta.map(Math.cos), sin: theta.map(Math.sin) };
 }
 
 /** Radon transform: line integrals of a width × height image at `angles` angles over [0, π). */
@@ -50,14 +47,22 @@ export function radon(image: ArrayLike<number>, width: number, height: number, a
   if (image.length !== width * height) throw new RangeError(`image has ${image.length} samples, expected ${width * height}`);
   const bins = detectorBins(width, height);
   const data = new Float64Array(angles * bins);
-  forEachRay(width, height, angles, bins, (p, row, pos) => {
-    const v = image[p]!;
-    if (v === 0) return;
-    const i = Math.floor(pos);
-    const f = pos - i;
-    data[row + i] += v * (1 - f);
-    data[row + i + 1] += v * f;
-  });
+  const g = rayGeometry(width, height, angles, bins);
+  for (let a = 0; a < angles; a++) {
+    const c = g.cos[a]!;
+    const row = a * bins;
+    for (let y = 0; y < height; y++) {
+      let pos = -g.cx * c + (y - g.cy) * g.sin[a]! + g.centre;
+      for (let x = 0, p = y * width; x < width; x++, p++, pos += c) {
+        const v = image[p]!;
+        if (v === 0) continue;
+        const i = Math.floor(pos);
+        const f = pos - i;
+        data[row + i] += v * (1 - f);
+        data[row + i + 1] += v * f;
+      }
+    }
+  }
   return { angles, bins, data };
 }
 
@@ -66,11 +71,19 @@ export function backproject(sino: Sinogram, width: number, height: number): Floa
   if (sino.bins !== detectorBins(width, height)) throw new RangeError(`sinogram has ${sino.bins} bins, a ${width}×${height} image needs ${detectorBins(width, height)}`);
   const out = new Float64Array(width * height);
   const d = sino.data;
-  forEachRay(width, height, sino.angles, sino.bins, (p, row, pos) => {
-    const i = Math.floor(pos);
-    const f = pos - i;
-    out[p] += d[row + i]! * (1 - f) + d[row + i + 1]! * f;
-  });
+  const g = rayGeometry(width, height, sino.angles, sino.bins);
+  for (let a = 0; a < sino.angles; a++) {
+    const c = g.cos[a]!;
+    const row = a * sino.bins;
+    for (let y = 0; y < height; y++) {
+      let pos = -g.cx * c + (y - g.cy) * g.sin[a]! + g.centre;
+      for (let x = 0, p = y * width; x < width; x++, p++, pos += c) {
+        const i = Math.floor(pos);
+        const f = pos - i;
+        out[p] += d[row + i]! * (1 - f) + d[row + i + 1]! * f;
+      }
+    }
+  }
   const scale = Math.PI / sino.angles;
   for (let p = 0; p < out.length; p++) out[p] *= scale;
   return out;

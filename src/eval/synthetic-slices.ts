@@ -10,6 +10,7 @@ import type { GrayImage } from '../enhance/image-planes.js';
 import { applyWindow, CT_WINDOW_PRESETS } from '../render/index.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import { gaussianBlur } from './degradations.js';
+import type { EvalSetEntry } from './heldout-set.js';
 
 export interface SliceSpec {
   rows: number;
@@ -17,6 +18,8 @@ export interface SliceSpec {
   /** Position in the phantom's scanned range, 0 (top of the thorax) … 1 (abdomen). */
   t: number;
   seed: number;
+  /** MR only: σ of the complex noise relative to full scale (default 0.03). */
+  noise?: number;
 }
 
 /** A phantom CT slice windowed with a built-in CT window (linear VOI, PS3.3 C.11.2.1.2). */
@@ -43,6 +46,7 @@ export function phantomMrGray(spec: SliceSpec): GrayImage {
   const rand = randomSource(spec.seed ^ 0x5eed);
   const w = spec.columns;
   const h = spec.rows;
+  const noise = spec.noise ?? 0.03;
   const gray = new Uint8Array(w * h);
   for (let i = 0; i < gray.length; i++) gray[i] = Math.round(255 * t1Intensity(hu[i]!));
   const blurred = gaussianBlur({ width: w, height: h, gray }, 0.8);
@@ -51,17 +55,43 @@ export function phantomMrGray(spec: SliceSpec): GrayImage {
       const i = y * w + x;
       const bias = 0.9 + 0.1 * Math.cos((Math.PI * (x - 0.3 * w)) / w) * Math.cos((Math.PI * (y - 0.6 * h)) / h);
       const s = (blurred.gray[i]! / 255) * bias;
-      const n1 = (rand() + rand() + rand() - 1.5) * 0.03;
-      const n2 = (rand() + rand() + rand() - 1.5) * 0.03;
+      const n1 = (rand() + rand() + rand() - 1.5) * noise;
+      const n2 = (rand() + rand() + rand() - 1.5) * noise;
       blurred.gray[i] = Math.min(255, Math.round(255 * Math.hypot(s + n1, n2)));
     }
   }
   return blurred;
 }
 
+/** Smooth value noise in about [−1, 1]: random lattice values every `period` px, smoothstep-interpolated. */
+export function valueNoise(width: number, height: number, period: number, seed: number): Float32Array {
+  const gw = Math.ceil(width / period) + 2;
+  const gh = Math.ceil(height / period) + 2;
+  const rand = randomSource(seed);
+  const lattice = Float32Array.from({ length: gw * gh }, () => 2 * rand() - 1);
+  const out = new Float32Array(width * height);
+  const smooth = (f: number) => f * f * (3 - 2 * f);
+  for (let y = 0; y < height; y++) {
+    const gy = y / period;
+    const iy = Math.floor(gy);
+    const fy = smooth(gy - iy);
+    for (let x = 0; x < width; x++) {
+      const gx = x / period;
+      const ix = Math.floor(gx);
+      const fx = smooth(gx - ix);
+      const a = lattice[iy * gw + ix]! + (lattice[iy * gw + ix + 1]! - lattice[iy * gw + ix]!) * fx;
+      const b = lattice[(iy + 1) * gw + ix]! + (lattice[(iy + 1) * gw + ix + 1]! - lattice[(iy + 1) * gw + ix]!) * fx;
+      out[y * width + x] = a + (b - a) * fy;
+    }
+  }
+  return out;
+}
+
 /**
- * An endoscopy-like RGB frame: a circular field of view on black, pink mucosa with smooth
- * shading and vignetting, a branching network of darker vessels and a few specular highlights.
+ * An endoscopy-like RGB frame: a circular field of view on black with a dark vignetted rim, pink
+ * mucosa with smooth shading and a granular texture (value noise at three scales), a dark lumen
+ * off-centre where the light does not reach, a branching network of darker vessels and a few
+ * specular highlights.
  */
 export function endoscopyLikeRgb(width: number, height: number, seed: number): RgbImage {
   const rand = randomSource(seed);
@@ -95,6 +125,11 @@ export function endoscopyLikeRgb(width: number, height: number, seed: number): R
   const cx = (width - 1) / 2;
   const cy = (height - 1) / 2;
   const fov = 0.48 * Math.min(width, height);
+  const lumenAngle = 6.283 * rand();
+  const lumenR = fov * (0.12 + 0.1 * rand());
+  const lumen = { x: cx + 0.5 * fov * Math.cos(lumenAngle), y: cy + 0.5 * fov * Math.sin(lumenAngle) };
+  const scale = Math.min(width, height) / 256;
+  const texture = [24, 10, 4].map((period, k) => ({ noise: valueNoise(width, height, Math.max(2, period * scale), (seed ^ 0x7e47) + k), amp: [0.07, 0.05, 0.035][k]! }));
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -102,8 +137,10 @@ export function endoscopyLikeRgb(width: number, height: number, seed: number): R
       if (d > 1) continue;
       let shade = 1;
       for (const w of waves) shade += w.amp * Math.sin((w.fx * x) / width * 6.283 + (w.fy * y) / height * 6.283 + w.phase);
+      for (const t of texture) shade += t.amp * t.noise[y * width + x]!;
       shade *= 1 - 0.45 * d * d;
-      const edge = Math.min(1, (1 - d) * 40);
+      shade *= 1 - 0.85 * Math.exp(-((x - lumen.x) ** 2 + (y - lumen.y) ** 2) / (2 * lumenR * lumenR));
+      const edge = Math.min(1, (1 - d) * 40) * (1 - 0.5 * Math.max(0, d - 0.8) / 0.2);
       const vs = vessel[y * width + x]!;
       let r = (0.86 - 0.3 * vs) * shade;
       let g = (0.48 - 0.3 * vs) * shade;
@@ -121,4 +158,38 @@ export function endoscopyLikeRgb(width: number, height: number, seed: number): R
     }
   }
   return gaussianBlur({ width, height, data }, 0.6);
+}
+
+/** A generated image of an evaluation set. */
+export type SyntheticSpec =
+  | { generator: 'phantom-ct'; rows: number; columns: number; t: number; seed: number; window: string }
+  | { generator: 'phantom-mr'; rows: number; columns: number; t: number; seed: number; noise: number }
+  | { generator: 'endoscopy'; rows: number; columns: number; seed: number };
+
+const HEADERS = {
+  'phantom-ct': { Modality: 'CT', PhotometricInterpretation: 'MONOCHROME2' },
+  'phantom-mr': { Modality: 'MR', PhotometricInterpretation: 'MONOCHROME2' },
+  endoscopy: { Modality: 'ES', PhotometricInterpretation: 'RGB' },
+} as const;
+
+/** Render a set image and describe it (index entry without the file name). */
+export function syntheticSetItem(name: string, spec: SyntheticSpec, gate = false): { entry: Omit<EvalSetEntry, 'file'>; image: GrayImage | RgbImage } {
+  const size = `${spec.columns}×${spec.rows}`;
+  const header = HEADERS[spec.generator];
+  switch (spec.generator) {
+    case 'phantom-ct': {
+      const w = CT_WINDOW_PRESETS[spec.window];
+      if (!w) throw new RangeError(`unknown CT window ${spec.window}`);
+      const source = `TypeScript phantom (src/dicom/phantom-anatomy.ts), t = ${spec.t}, seed ${spec.seed}, ${size}, ${w.name} window ${w.center}/${w.width}`;
+      return { entry: { name, header, source, origin: { generator: 'phantom-ct', t: spec.t, seed: spec.seed }, window: { name: w.name, center: w.center, width: w.width }, gate }, image: phantomCtGray(spec, spec.window) };
+    }
+    case 'phantom-mr': {
+      const source = `phantom anatomy with T1-like intensities (synthetic-slices.ts), t = ${spec.t}, seed ${spec.seed}, noise ${spec.noise}, ${size}`;
+      return { entry: { name, header, source, origin: { generator: 'phantom-mr', t: spec.t, seed: spec.seed }, gate }, image: phantomMrGray(spec) };
+    }
+    case 'endoscopy': {
+      const source = `endoscopy-like RGB frame (synthetic-slices.ts), seed ${spec.seed}, ${size}`;
+      return { entry: { name, header, source, origin: { generator: 'endoscopy', seed: spec.seed }, gate }, image: endoscopyLikeRgb(spec.columns, spec.rows, spec.seed) };
+    }
+  }
 }
