@@ -151,6 +151,7 @@ const localEnhance: SliceEnhancer['enhance'] = async (imgs, _p, opts) =>
   (await engine.enhanceSeries(imgs.map(toEngineImage), preset as never, { firstStream: opts.firstSlice ?? 0 })).map((r) => ({
     image: { width: r.image.width, height: r.image.height, data: r.image.data },
     backgroundProtected: r.backgroundProtected,
+    applied: r.applied,
     timings: { ...r.timings },
   }));
 const db = openDatabase(join(tmp, 'bench.sqlite'));

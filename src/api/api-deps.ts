@@ -1,3 +1,4 @@
+import type { ContributionStatus } from '../app/contribution-source.js';
 import type { ExecutorStatus } from '../app/stages.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { ReloadResult } from '../config/watch.js';
@@ -59,6 +60,11 @@ export interface ApiDeps {
   models(): ModelStatus[];
   /** Where enhancement runs (local engine or a BullMQ queue with its workers); null = render-only node. */
   executor?(): Promise<ExecutorStatus | null>;
+  /**
+   * The last ablation's measured network contribution per preset, as the node reads it to label
+   * derived series (GET /api/models shows it per preset); absent = no record.
+   */
+  contribution?(): ContributionStatus;
   /** The DICOM listeners and whether each is accepting associations. */
   listeners(): ListenerStatus[];
   /** Series with arrivals still inside their quiet period (ArrivalRouter.pendingCount). */

@@ -15,6 +15,8 @@ export interface NodeApiOptions {
   models?: () => ModelStatus[];
   /** Where enhancement runs; default: unknown (the status shows null). */
   executor?: ApiDeps['executor'];
+  /** The contribution record the node labels its series from; default: none (no measurement). */
+  contribution?: ApiDeps['contribution'];
   /** The SCU for destination echo; default: a dcmjs-dimse SCU. */
   scu?: ScuTransport;
   version?: string;
@@ -44,6 +46,7 @@ export function apiDepsOf(node: RunningNode, opts: NodeApiOptions): ApiDeps {
     echo: (name) => echoDestination(fromResolvedDestination(node.config().destinations[name] as ResolvedDestination), { scu }),
     models: opts.models ?? (() => []),
     executor: opts.executor,
+    contribution: opts.contribution,
     listeners,
     pendingSeries: () => node.router.pendingCount(),
     metrics: opts.metrics,

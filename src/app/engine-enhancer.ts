@@ -68,6 +68,7 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
       return results.map((r) => ({
         image: r.gray ? grayToRgb(r.gray, r.image.width, r.image.height) : r.image,
         backgroundProtected: r.backgroundProtected,
+        applied: r.applied,
         timings: { ...r.timings },
         quality: r.quality ? { ...(r.quality as unknown as Record<string, number>) } : undefined,
       }));

@@ -12,6 +12,7 @@ import { InstanceReceiver } from '../receive/instance-receiver.js';
 import { JobRunner } from './job-runner.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
 import type { SliceEnhancer } from './stages.js';
+import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { LoadedConfig } from '../config/load.js';
 
 const CT5N = resolve(import.meta.dirname, '../../sample-studies/ct5n');
@@ -44,6 +45,17 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const APPLIED: AppliedProcessing = {
+  estimator: 'network',
+  networkEvaluationsPerPatch: 3,
+  startTimestep: 222,
+  anchoredStart: true,
+  patchSize: 64,
+  stride: 32,
+  patchesPerImage: 1,
+  classical: ['background-copy'],
+};
+
 function enhancer(run: SliceEnhancer['enhance']): SliceEnhancer {
   return {
     models: () => [],
@@ -70,7 +82,7 @@ describe('JobRunner', () => {
     const r = runner(
       enhancer(async (images, _p, { signal }) => {
         calls++;
-        if (calls === 1) return images.map((image) => ({ image, backgroundProtected: false, timings: {} }));
+        if (calls === 1) return images.map((image) => ({ image, backgroundProtected: false, applied: APPLIED, timings: {} }));
         // Second batch: wait until the job is cancelled.
         await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
         throw new Error('aborted');
@@ -103,7 +115,7 @@ describe('JobRunner', () => {
 
   it('a complete series is delivered once, all slices together', async () => {
     const delivered: number[] = [];
-    const r = runner(enhancer(async (images) => images.map((image) => ({ image, backgroundProtected: true, timings: {} }))), (_job, derived) => void delivered.push(derived.length));
+    const r = runner(enhancer(async (images) => images.map((image) => ({ image, backgroundProtected: true, applied: APPLIED, timings: {} }))), (_job, derived) => void delivered.push(derived.length));
     createJob(db, { seriesUid, studyUid, ruleName: 'ct', action });
     await r.drain();
     expect(delivered).toEqual([5]);

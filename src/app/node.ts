@@ -28,6 +28,7 @@ import { apiDepsOf } from '../api/node-api-deps.js';
 import { startApi, type RunningApi } from '../api/build-api.js';
 import { rejectReasonLabel } from '../api/reject-reason-label.js';
 import { createBullmqEnhancer } from '../scale/remote-enhancer.js';
+import { ContributionSource, SHIPPED_CONTRIBUTION_RECORD } from './contribution-source.js';
 
 export interface NodeOptions {
   /** Config folder holding node.yaml and rules.yaml. */
@@ -80,6 +81,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       ? await createBullmqEnhancer(config(), db, log, metrics.registry)
       : await opts.createEnhancer(config(), db, log);
   const enhancer = created && instrumentEnhancer(created, metrics);
+  // Which presets may be called UniMIE: the last ablation's record (contribution-source.ts).
+  const contribution = new ContributionSource(() => config().node.contributionRecord ?? SHIPPED_CONTRIBUTION_RECORD, log);
+  if (enhancer) contribution.status();
 
   const routes = buildDeliveryRoutes(config(), log);
   const deliveries = new DeliveryWorker({
@@ -101,6 +105,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       builder: createDerivedObjectBuilder(config().node.aeTitle),
       log,
       slicesPerBatch: config().executor.slicesPerBatch,
+      contribution: () => contribution.record(),
     },
     deliver: (job, action, derived) => {
       const now = Date.now();
@@ -237,6 +242,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       metrics,
       models: () => enhancer?.models() ?? [],
       executor: async () => (await enhancer?.executorStatus?.()) ?? null,
+      contribution: () => contribution.status(),
     });
     metrics.attach({ listeners: deps.listeners });
     try {

@@ -1,15 +1,27 @@
 import { writePart10, type Dataset } from '../dicom/part10.js';
 import { derivedSopInstanceUid } from '../dicom/uid.js';
-import type { Db } from '../provenance/database.js';
-import { registerDerivedSeries } from '../provenance/derived-series.js';
-import { recordDerivation, type NewDerivation } from '../provenance/derivations.js';
-import type { InstanceRow } from '../provenance/instances.js';
-import type { JobRow } from '../provenance/jobs.js';
+import { recordDerivation } from '../provenance/derivations.js';
 import type { RgbImage } from '../render/rgb-image.js';
-import type { Spool } from '../spool/spool.js';
-import { derivationDescriptionFor, derivedSeriesNumber, describeSeries } from './derived-text.js';
+import type { CodedConcept } from '../derive/codes.js';
+import { derivedSeriesNumber } from './derived-text.js';
 import { writePart10WithLargePixels } from './large-part10.js';
-import type { DerivedObjectBuilder, EnhancedSlice, OutputAssembly, PresetDescription, RenderedSlice, SeriesAction } from './stages.js';
+import type { OutputAssembly, RenderedSlice } from './stages.js';
+import {
+  codesOf,
+  contributionOf,
+  descriptionOf,
+  modelOf,
+  provenanceOf,
+  registerOnce,
+  seriesTextOf,
+  unionOfCodes,
+  type AssembledSlice,
+  type SeriesState,
+  type SliceInfo,
+  type WindowContext,
+} from './window-context.js';
+
+export type { AssembledSlice, WindowContext } from './window-context.js';
 
 /** One derived object written to the spool, ready to be delivered. */
 export interface DerivedInstance {
@@ -18,37 +30,6 @@ export interface DerivedInstance {
   seriesUid: string;
   transferSyntaxUid: string;
   path: string;
-}
-
-/** Everything the assemblers of one window share. */
-export interface WindowContext {
-  db: Db;
-  spool: Spool;
-  builder: DerivedObjectBuilder;
-  job: JobRow;
-  action: SeriesAction;
-  preset?: PresetDescription;
-  windowName: string;
-  windowIndex: number;
-  /** The derived series of this window. */
-  seriesUid: string;
-  /**
-   * One processing time for the whole derived series: Series Date/Time are series-level
-   * attributes and must be equal in every instance (dcentvfy checks it).
-   */
-  processedAt: Date;
-  /** Every object written so far (the caller enqueues them once the whole job succeeded). */
-  derived: DerivedInstance[];
-}
-
-/** A rendered (and maybe enhanced) slice on its way to the derived object. */
-export interface AssembledSlice {
-  instance: InstanceRow;
-  source: Dataset;
-  rendered: RenderedSlice;
-  /** The enhancer's result; undefined for the render-only stage. */
-  enhanced?: EnhancedSlice;
-  enhanceMsPerSlice: number;
 }
 
 /** Turns the slices of one window into derived objects in the spool, with their provenance. */
@@ -66,75 +47,6 @@ const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 
 function isMultiFrame(ds: Dataset): boolean {
   return Number(ds.NumberOfFrames ?? 1) > 1;
-}
-
-/**
- * Registers the derived series before any of its objects is written (deliveries start only after
- * the job), so loop protection recognises it even if the PACS routes it back while we are still
- * sending; and only once an object was built, so a kind the builder refuses leaves no empty series.
- */
-function registerOnce(ctx: WindowContext, state: { registered: boolean }, first: Dataset): void {
-  if (state.registered) return;
-  registerDerivedSeries(ctx.db, {
-    seriesUid: ctx.seriesUid,
-    sourceSeriesUid: ctx.job.series_uid,
-    studyUid: ctx.job.study_uid,
-    jobId: ctx.job.id,
-    outputKind: ctx.action.output,
-    seriesNumber: derivedSeriesNumber(first, ctx.windowIndex),
-    description: describeSeries(first, ctx.windowName, ctx.preset),
-    createdAt: Date.now(),
-  });
-  state.registered = true;
-}
-
-function descriptionOf(ctx: WindowContext, s: AssembledSlice): string {
-  return derivationDescriptionFor({
-    window: s.rendered.window,
-    windowName: ctx.windowName,
-    preset: ctx.preset,
-    backgroundProtected: s.enhanced?.backgroundProtected ?? false,
-    outputKind: ctx.action.output,
-  });
-}
-
-/** What provenance needs of a slice (the pixels excluded, so series kinds can drop them). */
-type SliceInfo = Pick<AssembledSlice, 'instance' | 'enhanceMsPerSlice'> & {
-  rendered: Pick<RenderedSlice, 'frameIndex' | 'window'>;
-  enhanced?: Omit<EnhancedSlice, 'image'>;
-};
-
-/** The provenance row of one source slice, without the derived object's own fields. */
-function provenanceOf(ctx: WindowContext, s: SliceInfo): Omit<NewDerivation, 'derivedSopInstanceUid' | 'derivedSopClassUid' | 'path' | 'sha256'> {
-  const preset = ctx.preset;
-  return {
-    jobId: ctx.job.id,
-    sourceSopInstanceUid: s.instance.sopInstanceUid,
-    sourceSeriesUid: ctx.job.series_uid,
-    sourceFrameIndex: s.rendered.frameIndex,
-    derivedSeriesUid: ctx.seriesUid,
-    stage: preset ? 'enhance' : 'render',
-    modelId: preset?.modelId,
-    modelSha256: preset?.modelSha256,
-    preset: preset ? ctx.action.enhance : undefined,
-    seed: preset?.seed,
-    steps: preset?.steps,
-    params: {
-      window: s.rendered.window ?? null,
-      windowName: ctx.windowName,
-      output: ctx.action.output,
-      frameIndex: s.rendered.frameIndex,
-      preset: preset?.params ?? null,
-      backgroundProtected: s.enhanced?.backgroundProtected ?? false,
-      ...(s.enhanced?.producer ? { producer: s.enhanced.producer } : {}),
-    },
-    timings: { enhanceMsPerSlice: s.enhanceMsPerSlice, ...(s.enhanced?.timings ?? {}) },
-    quality: s.enhanced?.quality,
-  };
-}
-
-function modelOf(preset: PresetDescription | undefined): { id: string; version: string; sha256: string } | undefined {
-  return preset ? { id: preset.modelId, version: preset.modelVersion, sha256: preset.modelSha256 } : undefined;
 }
 
 async function writeObject(
@@ -171,7 +83,7 @@ async function writeMultiFrame(ctx: WindowContext, dataset: Dataset, sopInstance
  * source object (or the end) and built into one object.
  */
 class PerSliceAssembler implements OutputAssembler {
-  private readonly state = { registered: false };
+  private readonly state: SeriesState = { registered: false };
   private whole: AssembledSlice[] = [];
 
   constructor(private readonly ctx: WindowContext) {}
@@ -188,22 +100,25 @@ class PerSliceAssembler implements OutputAssembler {
       sourceSopInstanceUid: s.instance.sopInstanceUid,
       frameIndex: s.rendered.frameIndex,
     });
+    const seriesDescription = seriesTextOf(ctx, this.state, s.source, s.enhanced);
     const dataset = ctx.builder.build({
       source: s.source,
       image: s.enhanced?.image ?? s.rendered.image,
       seriesInstanceUid: ctx.seriesUid,
       sopInstanceUid,
       seriesNumber: derivedSeriesNumber(s.source, ctx.windowIndex),
-      seriesDescription: describeSeries(s.source, ctx.windowName, ctx.preset),
+      seriesDescription,
       derivationDescription: descriptionOf(ctx, s),
+      derivationCodes: codesOf(ctx, s.enhanced),
       sourceFrameIndex: isMultiFrame(s.source) ? s.rendered.frameIndex : undefined,
       processedAt: ctx.processedAt,
       model: modelOf(ctx.preset),
+      contributionDescription: contributionOf(ctx, s.enhanced),
       outputKind: ctx.action.output,
       sourceTransferSyntaxUid: s.instance.transferSyntaxUid,
       window: s.rendered.window,
     });
-    registerOnce(ctx, this.state, s.source);
+    registerOnce(ctx, this.state, s.source, seriesDescription);
     const written = await writeObject(ctx, dataset, sopInstanceUid);
     const sopClassUid = String(dataset.SOPClassUID);
     recordDerivation(ctx.db, {
@@ -228,25 +143,30 @@ class PerSliceAssembler implements OutputAssembler {
     const ctx = this.ctx;
     const first = frames[0]!;
     const sopInstanceUid = derivedSopInstanceUid({ derivedSeriesUid: ctx.seriesUid, sourceSopInstanceUid: first.instance.sopInstanceUid, frameIndex: 0 });
+    const seriesDescription = seriesTextOf(ctx, this.state, first.source, first.enhanced);
+    const frameCodes = frames.map((f) => codesOf(ctx, f.enhanced));
     const dataset = ctx.builder.buildFrames({
       source: first.source,
-      frames: frames.map((f) => ({
+      frames: frames.map((f, i) => ({
         frameIndex: f.rendered.frameIndex,
         image: f.enhanced?.image ?? f.rendered.image,
         window: f.rendered.window,
         derivationDescription: descriptionOf(ctx, f),
+        derivationCodes: frameCodes[i]!,
       })),
       seriesInstanceUid: ctx.seriesUid,
       sopInstanceUid,
       seriesNumber: derivedSeriesNumber(first.source, ctx.windowIndex),
-      seriesDescription: describeSeries(first.source, ctx.windowName, ctx.preset),
+      seriesDescription,
       derivationDescription: descriptionOf(ctx, first),
+      derivationCodes: unionOfCodes(frameCodes),
       processedAt: ctx.processedAt,
       model: modelOf(ctx.preset),
+      contributionDescription: contributionOf(ctx, first.enhanced),
       outputKind: ctx.action.output,
       sourceTransferSyntaxUid: first.instance.transferSyntaxUid,
     });
-    registerOnce(ctx, this.state, first.source);
+    registerOnce(ctx, this.state, first.source, seriesDescription);
     await writeMultiFrame(ctx, dataset, sopInstanceUid, frames);
   }
 }
@@ -255,6 +175,7 @@ interface CollectedFrame {
   slice: SliceInfo & { source: Dataset; rendered: Omit<RenderedSlice, 'image'> };
   image: RgbImage;
   derivationDescription: string;
+  derivationCodes: readonly CodedConcept[];
 }
 
 /**
@@ -265,7 +186,7 @@ interface CollectedFrame {
  * frames, 79 MB: +227 MB RSS).
  */
 class SeriesAssembler implements OutputAssembler {
-  private readonly state = { registered: false };
+  private readonly state: SeriesState = { registered: false };
   private frames: CollectedFrame[] = [];
 
   constructor(private readonly ctx: WindowContext) {}
@@ -278,6 +199,7 @@ class SeriesAssembler implements OutputAssembler {
       slice: { instance: s.instance, source: header, rendered, enhanced, enhanceMsPerSlice: s.enhanceMsPerSlice },
       image: s.enhanced?.image ?? renderedImage,
       derivationDescription: descriptionOf(this.ctx, s),
+      derivationCodes: codesOf(this.ctx, s.enhanced),
     });
   }
 
@@ -302,6 +224,7 @@ class SeriesAssembler implements OutputAssembler {
     // One object per derived series and size: its UID derives from the series, the source series
     // and the group's place (0 for the first, so a uniform series keeps one well-known UID).
     const sopInstanceUid = derivedSopInstanceUid({ derivedSeriesUid: ctx.seriesUid, sourceSopInstanceUid: ctx.job.series_uid, frameIndex: index });
+    const seriesDescription = seriesTextOf(ctx, this.state, first, frames[0]!.slice.enhanced);
     const dataset = ctx.builder.buildSeries({
       frames: frames.map((f) => ({
         source: f.slice.source,
@@ -309,21 +232,24 @@ class SeriesAssembler implements OutputAssembler {
         image: f.image,
         sourceTransferSyntaxUid: f.slice.instance.transferSyntaxUid,
         derivationDescription: f.derivationDescription,
+        derivationCodes: f.derivationCodes,
       })),
       seriesInstanceUid: ctx.seriesUid,
       sopInstanceUid,
       instanceNumber: index + 1,
       seriesNumber: derivedSeriesNumber(first, ctx.windowIndex),
-      seriesDescription: describeSeries(first, ctx.windowName, ctx.preset),
+      seriesDescription,
       derivationDescription: frames[0]!.derivationDescription,
+      derivationCodes: unionOfCodes(frames.map((f) => f.derivationCodes)),
       processedAt: ctx.processedAt,
       model: modelOf(ctx.preset),
+      contributionDescription: contributionOf(ctx, frames[0]!.slice.enhanced),
       outputKind: ctx.action.output,
     });
     // The frames now live in the data set; drop our references before serialising it.
     const slices = frames.map((f) => f.slice);
     frames.length = 0;
-    registerOnce(ctx, this.state, first);
+    registerOnce(ctx, this.state, first, seriesDescription);
     await writeMultiFrame(ctx, dataset, sopInstanceUid, slices);
   }
 }

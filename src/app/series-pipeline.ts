@@ -17,7 +17,9 @@ import type {
   SliceEnhancer,
   SliceRenderer,
 } from './stages.js';
+import type { ContributionRecord } from '../enhance/measured-contribution.js';
 import { createAssembler, type DerivedInstance } from './output-assemblers.js';
+import { namePreset, type PresetNaming } from './run-naming.js';
 import { SliceFailures, type FailedSlice } from './slice-failures.js';
 
 export type { DerivedInstance } from './output-assemblers.js';
@@ -31,6 +33,11 @@ export interface SeriesPipelineDeps {
   log: Logger;
   /** Slices handed to the enhancer at once (patches are batched across them). */
   slicesPerBatch?: number;
+  /**
+   * The last ablation's measured network contribution per preset (read once per job); undefined
+   * or absent = no measurement, so no preset is called UniMIE.
+   */
+  contribution?: () => ContributionRecord | undefined;
   now?: () => Date;
 }
 
@@ -91,6 +98,7 @@ export async function runSeriesPipeline(
   }
   const assembly = deps.builder.assembly(action.output);
   const preset = enhancing ? deps.enhancer!.describe(action.enhance) : undefined;
+  const naming = preset ? namePreset(deps.contribution?.(), action.enhance, { id: preset.modelId, sha256: preset.modelSha256 }) : undefined;
   const derived: DerivedInstance[] = [];
   const derivedSeriesUids: string[] = [];
   const batchSize = Math.max(1, deps.slicesPerBatch ?? 4);
@@ -100,7 +108,7 @@ export async function runSeriesPipeline(
     const seriesUid = derivedSeriesUid({
       sourceSeriesUid: job.series_uid,
       modelSha256: preset?.modelSha256 ?? 'render',
-      presetKey: presetKey(action.enhance, preset),
+      presetKey: namedPresetKey(action.enhance, preset, naming),
       windowName,
       outputKind: action.output,
     });
@@ -111,6 +119,7 @@ export async function runSeriesPipeline(
       job,
       action,
       preset,
+      naming,
       windowName,
       windowIndex,
       seriesUid,
@@ -214,6 +223,16 @@ export function presetKey(name: string, preset: PresetDescription | undefined): 
   if (!preset) return name;
   const hash = createHash('sha256').update(JSON.stringify(preset.params)).digest('hex').slice(0, 16);
   return `${name}:${hash}`;
+}
+
+/**
+ * presetKey plus the name the series gets (UniMIE or not): Series Description is a series-level
+ * attribute (PS3.3 C.7.3.1), so a series whose name changes after a new measurement is a new
+ * series, never the old UID with another description.
+ */
+export function namedPresetKey(name: string, preset: PresetDescription | undefined, naming: PresetNaming | undefined): string {
+  const key = presetKey(name, preset);
+  return preset && naming ? `${key}:${naming.unimie ? 'unimie' : 'classical'}` : key;
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -52,13 +52,13 @@ function isOutputKind(kind: string): kind is OutputKind {
 
 /** One builder per output kind (src/derive/), each enforcing its IOD. */
 export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjectBuilder {
-  const stamp = (input: { model?: { id: string; version: string; sha256: string }; processedAt: Date }) =>
+  const stamp = (input: { model?: { id: string; version: string; sha256: string }; processedAt: Date; contributionDescription?: string }) =>
     buildProcessingStamp({
       modelId: input.model?.id,
       modelVersion: input.model?.version,
       modelSha256: input.model?.sha256,
       processedAt: input.processedAt,
-      description: input.model ? 'UniMIE diffusion enhancement' : 'Windowed rendering to RGB',
+      description: input.contributionDescription ?? (input.model ? 'Image enhancement' : 'Windowed rendering to RGB'),
       stationAeTitle,
     });
   const common = (input: DerivedObjectInput | DerivedSeriesInput | DerivedFramesInput) => ({
@@ -68,7 +68,8 @@ export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjec
     seriesDescription: input.seriesDescription,
     derivationDescription: input.derivationDescription,
     imageTypeValue4: input.model ? 'ENHANCED' : 'RENDERED',
-    operation: input.model ? ('enhance' as const) : ('render' as const),
+    // Only what the caller says ran is coded (CID 7203); nothing said, nothing claimed.
+    derivationCodes: input.derivationCodes ?? [],
     processing: stamp(input),
   });
   const assembly = (kind: string): OutputAssembly => {
@@ -104,6 +105,7 @@ export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjec
           image: f.image,
           sourceTransferSyntaxUid: f.sourceTransferSyntaxUid,
           derivationDescription: f.derivationDescription,
+          ...(f.derivationCodes ? { derivationCodes: f.derivationCodes } : {}),
         })),
         { ...common(input), instanceNumber: input.instanceNumber },
       );

@@ -1,4 +1,6 @@
 import type { DicomFile, Dataset } from '../dicom/part10.js';
+import type { CodedConcept } from '../derive/codes.js';
+import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { RgbImage } from '../render/rgb-image.js';
 
 /**
@@ -42,6 +44,8 @@ export interface PresetDescription {
 export interface EnhancedSlice {
   image: RgbImage;
   backgroundProtected: boolean;
+  /** What produced the pixels (estimator, network evaluations, patch grid, classical steps). */
+  applied: AppliedProcessing;
   timings: Record<string, number>;
   quality?: Record<string, number>;
   /** Set by a remote executor: which worker, on which host and device, after how many starts. */
@@ -93,9 +97,13 @@ export interface DerivedObjectInput {
   seriesNumber: number;
   seriesDescription: string;
   derivationDescription: string;
+  /** Derivation Code Sequence (CID 7203) of what ran; absent = no derivation claimed beyond the render. */
+  derivationCodes?: readonly CodedConcept[];
   sourceFrameIndex?: number;
   processedAt: Date;
   model?: { id: string; version: string; sha256: string };
+  /** Contribution Description of the processing equipment (PS3.3 C.12.1): what ran, in short. */
+  contributionDescription?: string;
   outputKind: string;
   /** Transfer syntax the source arrived in (a lossy one marks the derived image lossy). */
   sourceTransferSyntaxUid: string;
@@ -112,6 +120,8 @@ export interface DerivedFrameInput {
   image: RgbImage;
   sourceTransferSyntaxUid: string;
   derivationDescription: string;
+  /** This frame's derivation codes; default: the object's. */
+  derivationCodes?: readonly CodedConcept[];
 }
 
 /** What every multi-frame derived object carries at object and series level. */
@@ -121,8 +131,12 @@ export interface MultiFrameObjectFields {
   seriesNumber: number;
   seriesDescription: string;
   derivationDescription: string;
+  /** Every code of the object's frames (each frame names its own in its functional group). */
+  derivationCodes?: readonly CodedConcept[];
   processedAt: Date;
   model?: { id: string; version: string; sha256: string };
+  /** Contribution Description of the processing equipment (PS3.3 C.12.1): what ran, in short. */
+  contributionDescription?: string;
   outputKind: string;
 }
 
@@ -138,7 +152,13 @@ export interface DerivedFramesInput extends MultiFrameObjectFields {
   /** Source header (pixel data not needed). */
   source: Dataset;
   /** In source frame order. */
-  frames: { frameIndex: number; image: RgbImage; window?: { name: string; center: number; width: number }; derivationDescription: string }[];
+  frames: {
+    frameIndex: number;
+    image: RgbImage;
+    window?: { name: string; center: number; width: number };
+    derivationDescription: string;
+    derivationCodes?: readonly CodedConcept[];
+  }[];
   sourceTransferSyntaxUid: string;
 }
 

@@ -91,6 +91,16 @@ export const NodeIdentitySchema = Strict({
   dataDir: Defaulted(Name, './var'),
   logLevel: Defaulted(OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), 'info'),
   logPatientIdentifiers: Defaulted(Type.Boolean(), false),
+  /**
+   * The last ablation's measured network contribution per preset (`npm run eval -- --ablate`
+   * writes it), relative to the config file. Only a preset whose network it measured above the bar
+   * with the loaded model is called UniMIE in the derived series. Left out: the shipped
+   * eval/results/contribution.json. A missing file means no measurement (every enhancement is
+   * labelled classical); an unreadable one is logged as a warning and treated the same way.
+   */
+  contributionRecord: Type.Optional(
+    Type.String({ minLength: 1, description: 'path of the contribution record (eval --ablate), relative to this file; default: the shipped eval/results/contribution.json' }),
+  ),
 });
 
 export const ApiSchema = Strict({

@@ -123,7 +123,11 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
   const ca = redis.tls?.ca !== undefined ? readExecutorFile(redis.tls.ca, ['tls', 'ca']) : undefined;
 
   const config: NodePart = {
-    node: { ...file.node, dataDir: abs(file.node.dataDir) },
+    node: {
+      ...file.node,
+      dataDir: abs(file.node.dataDir),
+      ...(file.node.contributionRecord !== undefined ? { contributionRecord: abs(file.node.contributionRecord) } : {}),
+    },
     listeners,
     destinations,
     windows,

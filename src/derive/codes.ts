@@ -43,44 +43,90 @@ export const PROCESSING_EQUIPMENT: CodedConcept = { value: '109102', scheme: 'DC
 
 /**
  * CID 7203 Image Derivation (extensible). Values checked against the CID 7203 table shipped
- * with pydicom 2.3 (`pydicom/sr/_cid_dict.py`, generated from PS3.16).
+ * with pydicom 2.3 (`pydicom/sr/_cid_dict.py`, generated from PS3.16): it has Smoothing,
+ * Gaussian blur, Edge enhancement, Unsharp mask, the pixel-by-pixel arithmetic concepts
+ * (addition, subtraction, mask, …), Spatial resampling and reformatting/rendering concepts, but
+ * no concept for noise reduction by a learned prior, contrast stretching, gamma/tone mapping or
+ * illumination correction.
  *
- * Neither stage has an exact concept in CID 7203 (there is no "AI enhancement" and no "VOI
- * windowing" concept), so we pick the nearest standard one and describe the exact operation in
- * Derivation Description (model id, version, hash, window):
- * - UniMIE enhancement: the diffusion prior re-synthesises the image under a gain + offset
- *   degradation model; its dominant effect on CT/MR is suppression of noise, i.e. Smoothing
- *   (113087). Edge enhancement (113086) and Unsharp mask (113089) denote sharpening filters,
- *   which this is not; Spatial resampling (113085) would claim a change of the sampling grid,
- *   which the pipeline undoes (same Rows/Columns, Spatial Locations Preserved YES).
- * - Render-only: the pixel values are a VOI window of the source mapped to 8 bits and replicated
- *   to RGB. No CID 7203 concept describes a point transform of one image, and claiming one
- *   (Smoothing, Lossy Compression) would be false, so the sequence is left out (it is Type 3)
- *   and Derivation Description alone says what happened.
+ * - Smoothing (113087): the UniMIE diffusion prior, and only when it earned the name (its
+ *   measured contribution over the network-free twin is a PSNR gain on noisy images, i.e. noise
+ *   suppression). Edge enhancement (113086) would claim a sharpening filter, which the prior is
+ *   not; Spatial resampling (113085) a change of the sampling grid, which the pipeline undoes
+ *   (same Rows/Columns, Spatial Locations Preserved YES).
+ * - Unsharp mask (113089): the detail boost adds a gain times the input's high-pass
+ *   (input − Gaussian low-pass), which is what unsharp masking is.
+ * - Pixel by pixel mask (113047): the background copy keeps the input's pixels under a
+ *   (feathered) background mask and the enhanced ones elsewhere: a masking of two images.
  */
 export const IMAGE_DERIVATION = {
   smoothing: { value: '113087', scheme: 'DCM', meaning: 'Smoothing' },
   edgeEnhancement: { value: '113086', scheme: 'DCM', meaning: 'Edge enhancement' },
   spatialResampling: { value: '113085', scheme: 'DCM', meaning: 'Spatial resampling' },
+  unsharpMask: { value: '113089', scheme: 'DCM', meaning: 'Unsharp mask' },
+  pixelByPixelMask: { value: '113047', scheme: 'DCM', meaning: 'Pixel by pixel mask' },
 } as const satisfies Record<string, CodedConcept>;
 
 /**
- * The render-only stage as a coded concept, for the places where a derivation code is Type 1
- * (Derivation Image functional group, PS3.3 C.7.6.16.2.6). CID 7203 is extensible and has no
- * concept for a VOI window mapped to 8 bits, so a private coding scheme (PS3.16 8.2, "99" prefix)
- * names it; where the code is Type 3 (Derivation Code Sequence) render-only output carries none.
+ * The node's local coding scheme (PS3.16 8.2: a designator starting with "99" is a private
+ * scheme). CID 7203 is extensible, so the steps it has no concept for are named here rather than
+ * left out or forced onto a DCM code whose meaning they do not have. Code Value is SH (≤ 16).
  */
-export const RENDER_TO_DISPLAY: CodedConcept = { value: 'VOI-RENDER', scheme: '99UNIMIE', meaning: 'VOI windowing to 8-bit display values' };
+export const LOCAL_SCHEME = '99UNIMIE';
 
-/** Which kind of processing produced the pixels. */
-export type DerivationOperation = 'enhance' | 'render';
+/**
+ * The render-only stage as a coded concept, for the places where a derivation code is Type 1
+ * (Derivation Image functional group, PS3.3 C.7.6.16.2.6). CID 7203 has no concept for a VOI
+ * window mapped to 8 bits, so the local scheme names it; where the code is Type 3 (Derivation
+ * Code Sequence) render-only output carries none.
+ */
+export const RENDER_TO_DISPLAY: CodedConcept = { value: 'VOI-RENDER', scheme: LOCAL_SCHEME, meaning: 'VOI windowing to 8-bit display values' };
 
-/** Derivation Code Sequence concepts for an operation (see IMAGE_DERIVATION for the reasoning). */
+/**
+ * One concept per classical step the engine may apply (applied-processing.ts), standard where
+ * CID 7203 has one (see IMAGE_DERIVATION), local otherwise. Keys are the engine's step names.
+ */
+export const CLASSICAL_STEP_CODES = {
+  'contrast-stretch': { value: 'STRETCH-P1-P99', scheme: LOCAL_SCHEME, meaning: 'Percentile contrast stretch' },
+  'gamma-start': { value: 'GAMMA', scheme: LOCAL_SCHEME, meaning: 'Gamma brightening' },
+  'local-gamma-start': { value: 'LOCAL-GAMMA', scheme: LOCAL_SCHEME, meaning: 'Local gamma illumination correction' },
+  'detail-transfer': { value: 'DETAIL-TRANSFER', scheme: LOCAL_SCHEME, meaning: 'Detail transfer from the input' },
+  'detail-boost': IMAGE_DERIVATION.unsharpMask,
+  'background-copy': IMAGE_DERIVATION.pixelByPixelMask,
+} as const satisfies Record<string, CodedConcept>;
+
+export type ClassicalStepName = keyof typeof CLASSICAL_STEP_CODES;
+
+/** The diffusion prior's own concept, beside Smoothing, so a reader can tell it from a filter. */
+export const UNIMIE_DIFFUSION_PRIOR: CodedConcept = { value: 'UNIMIE-PRIOR', scheme: LOCAL_SCHEME, meaning: 'UniMIE diffusion prior enhancement' };
+
+/** What produced the pixels, as far as the codes are concerned. */
+export type DerivationOperation =
+  | 'render'
+  | 'enhance'
+  | { unimie: boolean; classical: readonly ClassicalStepName[] };
+
+/**
+ * Derivation Code Sequence concepts (CID 7203) for an operation: the prior (Smoothing plus the
+ * local UniMIE concept) only when it earned the name, then one concept per classical step in
+ * processing order. `'enhance'` (no record of what ran) keeps the historic Smoothing; render-only
+ * output carries none (a VOI window is no CID 7203 operation).
+ */
 export function derivationCodesFor(operation: DerivationOperation): readonly CodedConcept[] {
-  return operation === 'enhance' ? [IMAGE_DERIVATION.smoothing] : [];
+  if (operation === 'render') return [];
+  if (operation === 'enhance') return [IMAGE_DERIVATION.smoothing];
+  const codes: CodedConcept[] = operation.unimie ? [IMAGE_DERIVATION.smoothing, UNIMIE_DIFFUSION_PRIOR] : [];
+  for (const step of operation.classical) {
+    const code = CLASSICAL_STEP_CODES[step];
+    if (!codes.includes(code)) codes.push(code);
+  }
+  return codes;
 }
 
-/** One code for places where the derivation code is Type 1: the CID 7203 one, else RENDER_TO_DISPLAY. */
-export function requiredDerivationCode(operation: DerivationOperation): CodedConcept {
-  return derivationCodesFor(operation)[0] ?? RENDER_TO_DISPLAY;
+/**
+ * The codes for places where a derivation code is Type 1 (one or more items, PS3.3 C.7.6.16.2.6):
+ * the given ones, else RENDER_TO_DISPLAY (every derived image of this node is VOI-rendered first).
+ */
+export function requiredDerivationCodes(codes: readonly CodedConcept[]): readonly CodedConcept[] {
+  return codes.length > 0 ? codes : [RENDER_TO_DISPLAY];
 }

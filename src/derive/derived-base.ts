@@ -51,7 +51,13 @@ export interface DerivedFromSourceOptions {
   /** Image Type value 4 (implementation-specific), e.g. ENHANCED or RENDERED. */
   imageTypeValue4?: string;
   processing: ProcessingStamp;
+  /** What produced the pixels, when `derivationCodes` is not given (default: 'enhance'). */
   operation?: DerivationOperation;
+  /**
+   * Derivation Code Sequence (CID 7203) of the object, e.g. from `derivationCodesFor` with what
+   * the engine said it applied; takes precedence over `operation`.
+   */
+  derivationCodes?: readonly CodedConcept[];
   sourceTransferSyntaxUid?: string;
 }
 
@@ -216,7 +222,7 @@ export function baseParamsFromSource(
     instanceNumber: options.instanceNumber,
     imageType,
     derivationDescription: options.derivationDescription,
-    derivationCodes: derivationCodesFor(options.operation ?? 'enhance'),
+    derivationCodes: options.derivationCodes ?? derivationCodesFor(options.operation ?? 'enhance'),
     sourceImages,
     generalEquipment: modules.pickAttributes(source, modules.GENERAL_EQUIPMENT_MODULE),
     contributingEquipment: contributingEquipmentSequence(source, options.processing),

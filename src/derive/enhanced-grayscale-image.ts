@@ -1,7 +1,7 @@
 import type { Dataset } from '../dicom/part10.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import { ConformanceError } from '../shared/errors.js';
-import { codeItem, requiredDerivationCode } from './codes.js';
+import { codeItem, type CodedConcept, requiredDerivationCodes } from './codes.js';
 import { fitText } from './dicom-text.js';
 import {
   baseParamsFromSource,
@@ -153,6 +153,8 @@ export interface EnhancedGrayscaleFrame {
   stack: StackPlace;
   source: SourceImageRef;
   derivationDescription: string;
+  /** This frame's derivation codes; default: the object's. */
+  derivationCodes?: readonly CodedConcept[];
 }
 
 export interface EnhancedGrayscaleParams extends DerivedBaseParams {
@@ -177,6 +179,7 @@ export interface EnhancedSourceFrame {
   /** The window the frame was rendered with: the derived values are mapped back into it. */
   window?: ValueWindow;
   derivationDescription?: string;
+  derivationCodes?: readonly CodedConcept[];
 }
 
 export interface EnhancedGrayscaleFromSourceOptions extends DerivedFromSourceOptions {
@@ -264,14 +267,13 @@ export class EnhancedGrayscaleImageBuilder {
       if (groupsOf.every((g) => g[key] !== undefined && same(g[key], groupsOf[0]![key]))) shared[key] = cloneValue(groupsOf[0]![key]);
     }
     const indexValues = stackIndexValues(p.frames.map((f) => f.stack));
-    const code = requiredDerivationCode(p.derivationCodes.length > 0 ? 'enhance' : 'render');
     const perFrame = p.frames.map((f, i): Dataset => {
       const out: Dataset = { FrameContentSequence: [{ ...cloneValue(f.content), ...stackFrameContent(f.stack, indexValues[i]!) }] };
       for (const [key, value] of Object.entries(groupsOf[i]!)) if (shared[key] === undefined) out[key] = cloneValue(value);
       out.DerivationImageSequence = [
         {
           DerivationDescription: fitText(f.derivationDescription, 'ST'),
-          DerivationCodeSequence: [codeItem(code)],
+          DerivationCodeSequence: requiredDerivationCodes(f.derivationCodes ?? p.derivationCodes).map(codeItem),
           SourceImageSequence: sourceImageSequence([f.source]),
         },
       ];
@@ -395,6 +397,7 @@ export class EnhancedGrayscaleImageBuilder {
         stack: places[i]!,
         source: sourceImageRef(id, 'YES', f.frameIndex + 1),
         derivationDescription: f.derivationDescription ?? options.derivationDescription,
+        ...(f.derivationCodes ? { derivationCodes: f.derivationCodes } : {}),
       };
     });
 

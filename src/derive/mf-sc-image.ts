@@ -1,6 +1,6 @@
 import type { Dataset } from '../dicom/part10.js';
 import type { RgbImage } from '../render/rgb-image.js';
-import { codeItem, requiredDerivationCode } from './codes.js';
+import { codeItem, type CodedConcept, requiredDerivationCodes } from './codes.js';
 import { fitText } from './dicom-text.js';
 import {
   baseParamsFromSource,
@@ -45,6 +45,8 @@ export interface MfScFrame {
   source: SourceImageRef;
   /** Frame-specific Derivation Description, e.g. the window when `auto` differs per slice. */
   derivationDescription?: string;
+  /** Frame-specific derivation codes (the classical steps applied to this slice); default: the object's. */
+  derivationCodes?: readonly CodedConcept[];
 }
 
 export interface MfScParams extends DerivedBaseParams {
@@ -61,6 +63,7 @@ export interface MfScSourceFrame {
   image: RgbImage;
   sourceTransferSyntaxUid?: string;
   derivationDescription?: string;
+  derivationCodes?: readonly CodedConcept[];
 }
 
 const asNumbers = (v: unknown): number[] | undefined => {
@@ -153,7 +156,6 @@ export class MultiFrameScBuilder {
 
     // In-Stack Position Number = rank along the slice normal (source order without geometry).
     const ranks = stackRanks(planes ? frames.map((f) => f.geometry) : frames.map(() => ({})));
-    const code = requiredDerivationCode(p.derivationCodes.length > 0 ? 'enhance' : 'render');
     const perFrame = frames.map((f, i): Dataset => {
       const item: Dataset = {
         FrameContentSequence: [{ FrameAcquisitionNumber: i + 1, ...stackFrameContent({ stackId: STACK_ID, inStackPosition: ranks[i]! }, [1, ranks[i]!]) }],
@@ -164,7 +166,7 @@ export class MultiFrameScBuilder {
       item.DerivationImageSequence = [
         {
           DerivationDescription: fitText(f.derivationDescription ?? p.derivationDescription, 'ST'),
-          DerivationCodeSequence: [codeItem(code)],
+          DerivationCodeSequence: requiredDerivationCodes(f.derivationCodes ?? p.derivationCodes).map(codeItem),
           SourceImageSequence: sourceImageSequence([f.source]),
         },
       ];
@@ -223,6 +225,7 @@ export class MultiFrameScBuilder {
         image: f.image,
         geometry: sameGrid ? frameGeometryOf(f.source, multiFrame ? f.frameIndex : undefined) : {},
         derivationDescription: f.derivationDescription,
+        ...(f.derivationCodes ? { derivationCodes: f.derivationCodes } : {}),
         source: sourceImageRef(
           fid,
           sameGrid ? 'YES' : 'NO',

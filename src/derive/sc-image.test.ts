@@ -33,7 +33,7 @@ function optionsFor(src: Dataset, extra: Partial<ScFromSourceOptions> = {}): ScF
     seriesInstanceUid: series,
     sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: series, sourceSopInstanceUid: String(src.SOPInstanceUID), frameIndex: 0 }),
     seriesNumber: 1001,
-    seriesDescription: seriesDescriptionFor({ sourceDescription: 'src', windowName: 'soft-tissue', modelLabel: 'UniMIE 1.0' }),
+    seriesDescription: seriesDescriptionFor({ sourceDescription: 'src', windowName: 'soft-tissue', what: ['enhanced (embedded 1.0)'] }),
     derivationDescription: 'UniMIE 1.0 sha256:0123456789ab; window soft-tissue; NOT FOR PRIMARY DIAGNOSIS',
     imageTypeValue4: 'ENHANCED',
     processing: buildProcessingStamp({

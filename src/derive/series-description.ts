@@ -5,8 +5,11 @@ export const NOT_FOR_PRIMARY_DIAGNOSIS = 'NOT FOR PRIMARY DIAGNOSIS';
 export interface SeriesDescriptionInput {
   sourceDescription?: string;
   windowName?: string;
-  /** Model label such as "UniMIE v1"; absent for the render-only stage. */
-  modelLabel?: string;
+  /**
+   * What produced the pixels, longest form first, each shorter one still true (e.g.
+   * `enhanced (UniMIE embedded 3 NFE)`, `UniMIE 3 NFE`, `UniMIE`); absent for the render-only stage.
+   */
+  what?: readonly string[];
 }
 
 // ASCII " - " rather than an en dash: the derived object keeps the source's Specific Character
@@ -15,15 +18,16 @@ const SEP = ' - ';
 
 /**
  * Series Description (LO, ≤ 64 chars) of a derived series:
- * `<source> - enhanced (<model>) - <window> - NOT FOR PRIMARY DIAGNOSIS`, or `rendered` for
+ * `<source> - <what> - <window> - NOT FOR PRIMARY DIAGNOSIS`, `<what>` being `rendered` for
  * render-only output. The warning is never cut: when the text is too long the source description
- * is shortened first, then the model label, then the window name.
+ * is shortened first, then the shorter forms of `<what>` are tried in turn, then the window name.
  */
 export function seriesDescriptionFor(input: SeriesDescriptionInput): string {
-  const what = input.modelLabel ? `enhanced (${clean(input.modelLabel)})` : 'rendered';
+  const forms = (input.what ?? []).map(clean).filter((w) => w.length > 0);
+  if (forms.length === 0) forms.push('rendered');
   const parts = {
     source: clean(input.sourceDescription ?? ''),
-    what,
+    what: forms[0]!,
     window: clean(input.windowName ?? ''),
   };
   const build = (): string =>
@@ -35,7 +39,7 @@ export function seriesDescriptionFor(input: SeriesDescriptionInput): string {
     parts[key] = current.length - excess >= 4 ? current.slice(0, current.length - excess).trimEnd() : '';
   };
   shorten('source');
-  if (build().length > 64) parts.what = input.modelLabel ? 'enhanced' : 'rendered';
+  for (const form of forms.slice(1)) if (build().length > 64) parts.what = form;
   shorten('window');
   return fitText(build(), 'LO');
 }

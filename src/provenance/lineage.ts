@@ -2,7 +2,7 @@ import { parseJsonColumn } from './json-column.js';
 import type { Db } from './database.js';
 import { findBySop, type InstanceRow } from './instances.js';
 import { prepared } from './statement-cache.js';
-import type { DerivationRow } from './derivations.js';
+import { whatRanOf, type DerivationRow, type WhatRan } from './derivations.js';
 
 /** The job that produced a derivation (a summary of the `jobs` row). */
 export interface LineageJob {
@@ -70,6 +70,8 @@ export interface LineageDerivation {
   timings: unknown;
   quality: unknown;
   createdAt: number;
+  /** What produced the pixels (UniMIE or classical, sampler, patch grid, classical steps); null for render-only rows and rows from before it was recorded. */
+  whatRan: WhatRan | null;
 }
 
 /** A derivation with the job and model that made it and where its output went. */
@@ -122,6 +124,7 @@ function toDerivation(r: RawDerivation): LineageDerivation {
     timings: parseJsonColumn(r.timings_json),
     quality: parseJsonColumn(r.quality_json),
     createdAt: r.created_at,
+    whatRan: whatRanOf(r) ?? null,
   };
 }
 

@@ -248,4 +248,22 @@ ALTER TABLE deliveries ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE deliveries ADD COLUMN forwarded INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 5,
+    name: 'what produced the pixels of an enhanced image: name decision, sampler, patch grid, classical steps, measured contribution',
+    // NULL on rows written before (what ran was not recorded) and on render-only rows.
+    sql: `
+ALTER TABLE derivations ADD COLUMN named_unimie INTEGER CHECK (named_unimie IN (0, 1));
+ALTER TABLE derivations ADD COLUMN naming_reason TEXT;
+ALTER TABLE derivations ADD COLUMN estimator TEXT CHECK (estimator IN ('network', 'network-free'));
+ALTER TABLE derivations ADD COLUMN network_evaluations INTEGER;
+ALTER TABLE derivations ADD COLUMN start_timestep INTEGER;
+ALTER TABLE derivations ADD COLUMN anchored_start INTEGER;
+ALTER TABLE derivations ADD COLUMN patch_size INTEGER;
+ALTER TABLE derivations ADD COLUMN patch_stride INTEGER;
+ALTER TABLE derivations ADD COLUMN patches_per_image INTEGER;
+ALTER TABLE derivations ADD COLUMN classical_steps_json TEXT;
+ALTER TABLE derivations ADD COLUMN measurement_json TEXT;
+`,
+  },
 ];

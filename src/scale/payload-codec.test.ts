@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRESET } from '../enhance/preset.js';
-import { decodeImage, decodeSliceJob, decodeSliceResult, encodeImage, encodeSliceJob, PayloadError, sliceGroups } from './payload-codec.js';
+import type { AppliedProcessing } from '../enhance/applied-processing.js';
+import { decodeImage, decodeSliceJob, decodeSliceResult, encodeImage, encodeSliceJob, PAYLOAD_VERSION, PayloadError, sliceGroups } from './payload-codec.js';
 
 const gray = { width: 3, height: 2, gray: Uint8Array.from([0, 1, 2, 253, 254, 255]) };
 const rgb = { width: 2, height: 1, data: Uint8Array.from([10, 20, 30, 40, 50, 60]) };
 const preset = { ...DEFAULT_PRESET, model: 'embedded', seed: 7 };
+const applied: AppliedProcessing = {
+  estimator: 'network',
+  networkEvaluationsPerPatch: 3,
+  startTimestep: 222,
+  anchoredStart: true,
+  patchSize: 128,
+  stride: 64,
+  patchesPerImage: 9,
+  classical: ['contrast-stretch', 'local-gamma-start', 'detail-transfer', 'background-copy'],
+};
 
 describe('payload codec', () => {
   it('round-trips grey and colour slices byte for byte, grey as one channel', () => {
@@ -38,20 +49,32 @@ describe('payload codec', () => {
     expect(() => decodeSliceJob({ ...job, modelId: 'other' })).toThrow(PayloadError);
     expect(() => decodeSliceJob({ ...job, slices: [] })).toThrow(/no slices/);
     expect(() => decodeSliceJob({ ...job, slices: [{ ...job.slices[0]!, width: 4 }] })).toThrow(/6 bytes, expected 8/);
-    expect(() => decodeSliceResult({ v: 1, producer: { worker: 'w' }, slices: [] }, 1)).toThrow(/0 slices, expected 1/);
+    expect(() => decodeSliceResult({ v: PAYLOAD_VERSION, producer: { worker: 'w' }, slices: [] }, 1)).toThrow(/0 slices, expected 1/);
+    expect(() => decodeSliceJob({ ...job, v: 1 })).toThrow(/payload version 1, this worker reads version 2/);
   });
 
-  it('decodes a result with its producer and images', () => {
+  it('decodes a result with its producer, images and what ran on each slice', () => {
     const result = {
-      v: 1,
+      v: PAYLOAD_VERSION,
       producer: { worker: 'w1', host: 'h', device: 'cpu', attempts: 2 },
       queuedMs: 12,
-      slices: [{ image: encodeImage(gray), backgroundProtected: true, timings: { totalMs: 5 } }],
+      slices: [{ image: encodeImage(gray), backgroundProtected: true, applied, timings: { totalMs: 5 } }],
     };
     const r = decodeSliceResult(JSON.parse(JSON.stringify(result)), 1);
     expect(r.images).toEqual([gray]);
     expect(r.producer.attempts).toBe(2);
     expect(r.queuedMs).toBe(12);
+    expect(r.slices[0]!.applied).toEqual(applied);
+  });
+
+  it('refuses a result that does not say what ran (a version-1 worker, or a malformed record)', () => {
+    const slice = { image: encodeImage(gray), backgroundProtected: true, applied, timings: {} };
+    const result = (s: unknown) => ({ v: PAYLOAD_VERSION, producer: { worker: 'w1', host: 'h', device: 'cpu', attempts: 1 }, queuedMs: 0, slices: [s] });
+    const { applied: _a, ...withoutApplied } = slice;
+    expect(() => decodeSliceResult(result(withoutApplied), 1)).toThrow(/slice 0 does not say what ran/);
+    expect(() => decodeSliceResult(result({ ...slice, applied: { ...applied, classical: ['magic'] } }), 1)).toThrow(PayloadError);
+    expect(() => decodeSliceResult(result({ ...slice, applied: { ...applied, estimator: 'oracle' } }), 1)).toThrow(PayloadError);
+    expect(() => decodeSliceResult(result({ ...slice, applied: { ...applied, networkEvaluationsPerPatch: -1 } }), 1)).toThrow(PayloadError);
   });
 
   it('groups slices consecutively', () => {

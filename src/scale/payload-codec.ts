@@ -3,11 +3,13 @@
  * carries the windowed 8-bit slices (base64), the preset, the model id and hash and the random
  * stream of its first slice, never a DICOM attribute or a patient identifier. Pure.
  */
+import { CLASSICAL_STEPS, type AppliedProcessing } from '../enhance/applied-processing.js';
 import type { EnhancePreset } from '../enhance/preset.js';
 import type { EngineImage } from '../enhance/image-planes.js';
 import { isGrayImage } from '../enhance/image-planes.js';
 
-export const PAYLOAD_VERSION = 1;
+/** 2: results say what ran (`applied`); a worker of version 1 refuses version-2 jobs and vice versa. */
+export const PAYLOAD_VERSION = 2;
 
 /** One slice on the wire: 1 channel for grey slices (R = G = B), 3 for colour. */
 export interface WireImage {
@@ -40,6 +42,8 @@ export interface Producer {
 export interface WireResult {
   image: WireImage;
   backgroundProtected: boolean;
+  /** What produced the pixels (the derived series and provenance name it). */
+  applied: AppliedProcessing;
   timings: Record<string, number>;
   quality?: Record<string, number>;
 }
@@ -90,6 +94,7 @@ export function decodeSliceResult(value: unknown, expectedSlices: number): Slice
     throw new PayloadError(`job result has ${Array.isArray(r.slices) ? r.slices.length : 'no'} slices, expected ${expectedSlices}`);
   }
   if (!r.producer || typeof r.producer.worker !== 'string') throw new PayloadError('job result names no producer');
+  r.slices.forEach((s, i) => checkApplied((s as Partial<WireResult> | null)?.applied, i));
   return { v: r.v, producer: r.producer, queuedMs: Number(r.queuedMs ?? 0), slices: r.slices, images: r.slices.map((s) => decodeImage(s.image)) };
 }
 
@@ -106,6 +111,25 @@ function checkImage(w: WireImage): void {
   if (!Number.isInteger(w.width) || !Number.isInteger(w.height) || w.width < 1 || w.height < 1) throw new PayloadError('slice has no valid size');
   if (w.channels !== 1 && w.channels !== 3) throw new PayloadError(`slice has ${String(w.channels)} channels, expected 1 or 3`);
   if (typeof w.pixels !== 'string') throw new PayloadError('slice has no pixels');
+}
+
+/** A result must say what ran on each slice: the derived series is labelled from it. */
+function checkApplied(a: unknown, slice: number): void {
+  const v = a as Partial<AppliedProcessing> | null | undefined;
+  const count = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0;
+  const ok =
+    !!v &&
+    typeof v === 'object' &&
+    (v.estimator === 'network' || v.estimator === 'network-free') &&
+    count(v.networkEvaluationsPerPatch) &&
+    count(v.startTimestep) &&
+    typeof v.anchoredStart === 'boolean' &&
+    count(v.patchSize) &&
+    count(v.stride) &&
+    count(v.patchesPerImage) &&
+    Array.isArray(v.classical) &&
+    v.classical.every((s) => (CLASSICAL_STEPS as readonly string[]).includes(s));
+  if (!ok) throw new PayloadError(`job result slice ${slice} does not say what ran (applied missing or malformed)`);
 }
 
 export class PayloadError extends Error {

@@ -227,6 +227,7 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
           out.push({
             image: 'gray' in img ? grayToRgb(img.gray, img.width, img.height) : img,
             backgroundProtected: s.backgroundProtected,
+            applied: s.applied,
             timings: { ...s.timings, queuedMs: r.queuedMs },
             ...(s.quality ? { quality: s.quality } : {}),
             producer: r.producer,

@@ -91,6 +91,7 @@ export async function startEnhanceWorker(opts: EnhanceWorkerOptions): Promise<Ru
       slices: results.map((r) => ({
         image: encodeImage(r.gray ? { width: r.image.width, height: r.image.height, gray: r.gray } : r.image),
         backgroundProtected: r.backgroundProtected,
+        applied: r.applied,
         timings: { ...r.timings },
         ...(r.quality ? { quality: { ...(r.quality as unknown as Record<string, number>) } } : {}),
       })),

@@ -111,7 +111,7 @@ function derive(source: Dataset, frameIndex = 0): Dataset {
     seriesDescription: seriesDescriptionFor({
       sourceDescription: typeof source.SeriesDescription === 'string' ? source.SeriesDescription : undefined,
       windowName: 'soft-tissue',
-      modelLabel: 'UniMIE 1.0',
+      what: ['enhanced (embedded 1.0)', 'enhanced'],
     }),
     derivationDescription: `UniMIE 1.0 (sha256:${MODEL_SHA.slice(0, 12)}) on window soft-tissue; NOT FOR PRIMARY DIAGNOSIS`,
     imageTypeValue4: 'ENHANCED',

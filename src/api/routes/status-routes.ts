@@ -5,6 +5,7 @@ import { countJobsByState } from '../../provenance/jobs.js';
 import { countQuarantine } from '../../provenance/quarantine.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { ApiDeps } from '../api-deps.js';
+import { modelsWithContribution, ModelWithContributionView } from '../model-contribution.js';
 import { errorResponses, ListenerView, ExecutorView, ModelView, Nullable } from '../schemas.js';
 
 const Counts = Type.Record(Type.String(), Type.Integer());
@@ -81,8 +82,18 @@ export function statusRoutes(deps: ApiDeps): FastifyPluginAsync {
 
     app.get(
       '/api/models',
-      { schema: { summary: 'Models loaded (id, SHA-256, device) or failed to load', tags: ['status'], response: { 200: Type.Array(ModelView), ...errorResponses(401) } } },
-      async () => deps.models(),
+      {
+        schema: {
+          summary: 'Models loaded (id, SHA-256, device) or failed to load, with each preset\'s measured network contribution',
+          description:
+            'Per preset: the last ablation (`npm run eval -- --ablate`): gain over the network-free twin on noisy kinds, agreement, ' +
+            'image set, commit and date, and whether the preset earns the UniMIE name with this model (`unimie`, `label`, `reason`): ' +
+            'what its derived series are called.',
+          tags: ['status'],
+          response: { 200: Type.Array(ModelWithContributionView), ...errorResponses(401) },
+        },
+      },
+      async () => modelsWithContribution(deps.models(), deps.config().presets, deps.contribution?.()),
     );
   };
 }
