@@ -11,6 +11,7 @@ import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
 import { openDatabase, type Db } from '../../src/provenance/database.js';
 import type { DiskSpace } from '../../src/spool/spool.js';
 import type { ApiDeps, ListenerStatus, ModelStatus } from '../../src/api/api-deps.js';
+import type { ContributionStatus } from '../../src/app/contribution-source.js';
 import { NodeMetrics } from '../../src/api/node-metrics.js';
 
 export const TOKEN = 'api-test-token-7f3a9c2e51b8';
@@ -75,6 +76,8 @@ export interface FixtureState {
   disk: DiskSpace;
   listeners: ListenerStatus[];
   models: ModelStatus[];
+  /** The contribution record as the node would read it (default: no file). */
+  contribution: ContributionStatus;
   cancelled: number[];
   jobKicks: number;
   deliveryKicks: number;
@@ -103,6 +106,7 @@ export function createApiFixture(o: { pacsPort: number; downPort: number }): Api
     disk: { freeBytes: 50 * 1024 ** 3, totalBytes: 100 * 1024 ** 3 },
     listeners: [{ name: 'main', port: 11112, up: true }],
     models: [{ id: 'embedded', sha256: 'ab'.repeat(32), version: '1', device: 'cpu', loaded: true }],
+    contribution: { path: join(dir, 'contribution.json'), state: 'missing' },
     cancelled: [],
     jobKicks: 0,
     deliveryKicks: 0,
@@ -137,6 +141,7 @@ export function createApiFixture(o: { pacsPort: number; downPort: number }): Api
     kickDeliveries: () => void state.deliveryKicks++,
     echo: (name) => echoDestination(fromResolvedDestination(config().destinations[name] as ResolvedDestination), { scu }),
     models: () => state.models,
+    contribution: () => state.contribution,
     listeners: () => state.listeners,
     pendingSeries: () => 0,
     metrics,

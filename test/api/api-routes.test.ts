@@ -9,6 +9,7 @@ import { startStoreScp, type StoreScp } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
 import { basic, bearer, createApiFixture, CT_FILE, RULES_YAML, TOKEN, type ApiFixture } from './api-fixture.js';
 import { seedProvenance, UID, type Seeded } from './seed.js';
+import { RECORD } from '../helpers/what-ran.js';
 
 /** Every route the API must serve (issue 7 items 1 and 2), in OpenAPI path form. */
 const EXPECTED_ROUTES = [
@@ -221,8 +222,55 @@ describe('HTTP API over a real SQLite file (inject)', () => {
       expect((await get('/api/quarantine?reasonCode=PACS_E_OTHER')).json()).toEqual([]);
     });
 
-    it('/api/models lists the models', async () => {
-      expect((await get('/api/models')).json()).toEqual(fx.state.models);
+    it('/api/models lists the models with their presets, classical without a contribution record', async () => {
+      const body = (await get('/api/models')).json();
+      expect(body).toEqual([
+        {
+          ...fx.state.models[0],
+          contributionRecord: { path: fx.state.contribution.path, state: 'missing' },
+          presets: [{ name: 'fast', unimie: false, label: 'classical', reason: 'no measurement of the network contribution (no contribution record)', measurement: null }],
+        },
+      ]);
+    });
+
+    it("/api/models shows each preset's measured contribution from the record and whether it earns the UniMIE name", async () => {
+      const saved = fx.state.contribution;
+      const measured = (meetsBar: boolean, db: number) => ({
+        ...RECORD,
+        presets: { fast: { ...RECORD.presets.strong!, meetsBar, noisy: { ...RECORD.presets.strong!.noisy, contributionDb: db } } },
+      });
+      try {
+        fx.state.contribution = { path: saved.path, state: 'loaded', record: measured(true, 1.42) };
+        const [earned] = (await get('/api/models')).json();
+        expect(earned.presets).toEqual([
+          {
+            name: 'fast',
+            unimie: true,
+            label: 'UniMIE',
+            reason: 'network measured +1.42 dB over its network-free twin on noisy kinds (bar 1 dB)',
+            measurement: {
+              set: 'heldout',
+              commit: RECORD.commit,
+              createdAt: RECORD.createdAt,
+              barDb: 1,
+              modelId: 'embedded',
+              modelSha256: 'ab'.repeat(32),
+              noisy: { ...RECORD.presets.strong!.noisy, contributionDb: 1.42 },
+              all: RECORD.presets.strong!.all,
+              meetsBar: true,
+            },
+          },
+        ]);
+        fx.state.contribution = { path: saved.path, state: 'loaded', record: measured(false, 0.3) };
+        const [below] = (await get('/api/models')).json();
+        expect(below.presets[0]).toMatchObject({ unimie: false, label: 'classical', reason: expect.stringMatching(/\+0\.30 dB .* below the 1 dB bar/) });
+        fx.state.contribution = { path: saved.path, state: 'unreadable', problem: 'not a contribution record: /barDb must be number' };
+        const [bad] = (await get('/api/models')).json();
+        expect(bad.contributionRecord).toEqual({ path: saved.path, state: 'unreadable', problem: 'not a contribution record: /barDb must be number' });
+        expect(bad.presets[0]).toMatchObject({ unimie: false, measurement: null });
+      } finally {
+        fx.state.contribution = saved;
+      }
     });
   });
 
