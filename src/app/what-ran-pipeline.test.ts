@@ -1,0 +1,117 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APPLIED, RECORD, SHA } from '../../test/helpers/what-ran.js';
+import type { LoadedConfig } from '../config/load.js';
+import { readPart10, type Dataset } from '../dicom/part10.js';
+import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels } from '../dicom/transfer-syntax.js';
+import type { AppliedProcessing } from '../enhance/applied-processing.js';
+import type { ContributionRecord } from '../enhance/measured-contribution.js';
+import { openDatabase, type Db } from '../provenance/database.js';
+import { derivationsOfJob, whatRanOf } from '../provenance/derivations.js';
+import { getDerivedSeries } from '../provenance/derived-series.js';
+import { createJob } from '../provenance/jobs.js';
+import { InstanceReceiver } from '../receive/instance-receiver.js';
+import { silentLogger } from '../shared/log.js';
+import { Spool } from '../spool/spool.js';
+import { runSeriesPipeline } from './series-pipeline.js';
+import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
+import type { SliceEnhancer } from './stages.js';
+
+const CT5N = resolve(import.meta.dirname, '../../sample-studies/ct5n');
+const config = { windows: {} } as unknown as LoadedConfig;
+const files = readdirSync(CT5N).sort().map((f) => join(CT5N, f));
+
+/** The first slice ran background copy only; the others also the stretch and local gamma. */
+const appliedFor = (slice: number): AppliedProcessing =>
+  slice === 0 ? { ...APPLIED, classical: ['background-copy'] } : { ...APPLIED, classical: ['contrast-stretch', 'local-gamma-start', 'background-copy'] };
+
+/** An enhancer that returns the rendered pixels and says what ran, as the engine does. */
+const enhancer: SliceEnhancer = {
+  models: () => [],
+  describe: (preset) => ({ preset, modelId: 'embedded', modelVersion: '1.0', modelSha256: SHA, steps: 10, seed: 7, params: { steps: 10 } }),
+  enhance: async (images, _preset, opts) =>
+    images.map((image, i) => ({ image, backgroundProtected: true, applied: appliedFor((opts.firstSlice ?? 0) + i), timings: {} })),
+};
+
+let dir: string;
+let db: Db;
+let spool: Spool;
+let seriesUid: string;
+let studyUid: string;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'what-ran-'));
+  db = openDatabase(join(dir, 'p.sqlite'));
+  spool = new Spool(join(dir, 'spool'));
+  await spool.init();
+  const receiver = new InstanceReceiver({ db, spool, log: silentLogger, decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodePixels) });
+  for (const f of files) expect((await receiver.ingest({ bytes: readFileSync(f), callingAe: 'SCU', calledAe: 'UNIMIE' })).outcome).toBe('stored');
+  const first = readPart10(readFileSync(files[0]!)).dataset;
+  seriesUid = String(first.SeriesInstanceUID);
+  studyUid = String(first.StudyInstanceUID);
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function derive(preset: string, output: string, record: ContributionRecord | undefined) {
+  const action = { windows: ['soft-tissue'], enhance: preset, output, destinations: ['out'] };
+  const job = createJob(db, { seriesUid, studyUid, ruleName: output, action });
+  const result = await runSeriesPipeline(
+    job,
+    action,
+    { db, spool, renderer: createSliceRenderer(() => config), enhancer, builder: createDerivedObjectBuilder('UNIMIE'), log: silentLogger, contribution: () => record },
+    new AbortController().signal,
+  );
+  return { job, result, datasets: result.derived.map((d) => readPart10(readFileSync(d.path)).dataset) };
+}
+
+const codes = (seq: unknown) => (seq as Dataset[] | undefined)?.map((c) => `${String(c.CodingSchemeDesignator)}:${String(c.CodeValue)}`);
+const contribution = (ds: Dataset) => String((ds.ContributingEquipmentSequence as Dataset[]).at(-1)!.ContributionDescription);
+
+describe('a derived series says what ran', () => {
+  it('below the bar: one classical Series Description for the series, each image its own steps and codes, provenance with what ran', async () => {
+    const { job, result, datasets } = await derive('weak', 'sc-rgb', RECORD);
+    expect(datasets).toHaveLength(files.length);
+    // Series Description is series-level: fixed by the first image (background copy only).
+    expect(new Set(datasets.map((d) => d.SeriesDescription))).toEqual(new Set(['enhanced (classical) - soft-tissue - NOT FOR PRIMARY DIAGNOSIS']));
+    expect(getDerivedSeries(db, result.derivedSeriesUids[0]!)?.description).toBe(datasets[0]!.SeriesDescription);
+    const byDescription = datasets.map((d) => String(d.DerivationDescription));
+    expect(byDescription.every((t) => t.includes('Classical enhancement, not UniMIE (network measured +0.21 dB'))).toBe(true);
+    expect(byDescription.some((t) => t.includes('local gamma illumination correction'))).toBe(true);
+    expect(byDescription.every((t) => !t.includes('UniMIE diffusion'))).toBe(true);
+    expect(new Set(datasets.map((d) => codes(d.DerivationCodeSequence)?.join(',')))).toEqual(
+      new Set(['DCM:113047', '99UNIMIE:STRETCH-P1-P99,99UNIMIE:LOCAL-GAMMA,DCM:113047']),
+    );
+    expect(contribution(datasets[0]!)).toMatch(/^Classical enhancement \(background-copy\); not UniMIE/);
+    const rows = derivationsOfJob(db, job.id);
+    expect(rows).toHaveLength(files.length);
+    expect(rows.map((r) => whatRanOf(r)?.namedUnimie)).toEqual(Array(files.length).fill(false));
+    expect(whatRanOf(rows[0]!)).toMatchObject({ estimator: 'network', networkEvaluationsPerPatch: 3, startTimestep: 222, patchSize: 256, stride: 128, measurement: { set: 'heldout' } });
+  });
+
+  it('a preset that earns the name is called UniMIE, coded as Smoothing, and lands in another series than its classical label', async () => {
+    const earned = await derive('strong', 'sc-rgb', RECORD);
+    expect(earned.datasets[0]!.SeriesDescription).toBe('UniMIE embedded 3 NFE - soft-tissue - NOT FOR PRIMARY DIAGNOSIS');
+    expect(String(earned.datasets[0]!.DerivationDescription)).toMatch(/^Rendered .* UniMIE diffusion enhancement: model embedded 1\.0 sha256:abababababababab, 3 network evaluations per patch/);
+    expect(codes(earned.datasets[0]!.DerivationCodeSequence)).toEqual(['DCM:113087', '99UNIMIE:UNIMIE-PRIOR', 'DCM:113047']);
+    expect(contribution(earned.datasets[0]!)).toBe('UniMIE diffusion enhancement (model embedded, 3 network evaluations per patch)');
+    expect(derivationsOfJob(db, earned.job.id).every((r) => r.named_unimie === 1)).toBe(true);
+    const unmeasured = await derive('strong', 'sc-rgb', undefined);
+    expect(unmeasured.datasets[0]!.SeriesDescription).toBe('enhanced (classical) - soft-tissue - NOT FOR PRIMARY DIAGNOSIS');
+    expect(unmeasured.result.derivedSeriesUids[0]).not.toBe(earned.result.derivedSeriesUids[0]);
+  });
+
+  it('mf-sc-rgb: the object codes every step of its frames, each frame its own', async () => {
+    const { datasets } = await derive('weak', 'mf-sc-rgb', RECORD);
+    const [ds] = datasets;
+    expect(codes(ds!.DerivationCodeSequence)).toEqual(['DCM:113047', '99UNIMIE:STRETCH-P1-P99', '99UNIMIE:LOCAL-GAMMA']);
+    const perFrame = (ds!.PerFrameFunctionalGroupsSequence as Dataset[]).map((f) => codes((f.DerivationImageSequence as Dataset[])[0]!.DerivationCodeSequence)!.join(','));
+    expect(perFrame[0]).toBe('DCM:113047');
+    expect(perFrame.slice(1)).toEqual(Array(files.length - 1).fill('99UNIMIE:STRETCH-P1-P99,99UNIMIE:LOCAL-GAMMA,DCM:113047'));
+  });
+});
