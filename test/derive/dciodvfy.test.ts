@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLASSICAL_STEP_CODES, derivationCodesFor } from '../../src/derive/codes.js';
 import { buildProcessingStamp } from '../../src/derive/equipment.js';
 import { GrayscaleImageBuilder } from '../../src/derive/grayscale-image.js';
 import { MultiFrameScBuilder } from '../../src/derive/mf-sc-image.js';
@@ -58,6 +59,10 @@ const ACCEPTED_WARNINGS: { pattern: RegExp; why: string; iod?: string }[] = [
     pattern: /^Warning - Unrecognized defined term <(ENHANCED|RENDERED)> for value 4 of attribute <Image Type>$/,
     iod: 'CTImage',
     why: 'CT Image Type value 4 is implementation-specific (PS3.3 C.8.2.1.1.1: "Other Values are implementation specific"); dicom3tools only knows the vendor terms.',
+  },
+  {
+    pattern: /^Warning - Unrecognized defined term <99UNIMIE> for value 1 of attribute <Coding Scheme Designator>$/,
+    why: 'Classical steps with no CID 7203 concept (percentile stretch, gamma, local gamma, detail transfer) and the UniMIE prior beside Smoothing are coded in the local scheme 99UNIMIE: CID 7203 is extensible and "99" designators are the private schemes PS3.16 8.2 allows (src/derive/codes.ts).',
   },
   {
     pattern: /^Warning - Unrecognized defined term <US> for value 1 of attribute <Rescale Type>$/,
@@ -329,6 +334,29 @@ describe('every output kind passes dciodvfy, and its derived series dcentvfy', (
     for (const path of paths) expectValid(path, 'VLEndoscopicImage');
     expectConsistent(paths);
     expectConsistent([...sourcePaths, ...paths]);
+  });
+
+  it('what ran, coded: the UniMIE prior and every classical step (DCM and 99UNIMIE concepts) pass in every kind', () => {
+    const classical = Object.keys(CLASSICAL_STEP_CODES) as (keyof typeof CLASSICAL_STEP_CODES)[];
+    const all = derivationCodesFor({ unimie: true, classical });
+    const some = derivationCodesFor({ unimie: false, classical: ['local-gamma-start', 'background-copy'] });
+    const sources = ct5nSources.map(load);
+    const coded = (source: Dataset, kind: string, i = 0) => ({ ...kindOptions(source, kind, i), derivationCodes: i % 2 === 0 ? all : some });
+    const sc = ScImageBuilder.fromSource(sources[0]!, patterned(sources[0]!), coded(sources[0]!, 'sc-rgb'));
+    expect((sc.DerivationCodeSequence as Dataset[]).map((c) => c.CodeValue)).toEqual(all.map((c) => c.value));
+    expectValid(write('coded-sc', sc), 'SCImage');
+    const gray = sources.map((source, i) => write(`coded-gray-${i}`, GrayscaleImageBuilder.fromSource(source, patterned(source, i), { ...coded(source, 'derived-grayscale', i), window: { name: 'soft-tissue', center: 40, width: 400 } })));
+    for (const path of gray) expectValid(path, 'CTImage');
+    expectConsistent(gray);
+    const mf = MultiFrameScBuilder.fromSources(
+      sources.map((source, i) => ({ source, frameIndex: 0, image: patterned(source, i), derivationCodes: i % 2 === 0 ? all : some })),
+      { ...kindOptions(sources[0]!, 'mf-sc-rgb'), derivationCodes: all },
+    );
+    const perFrame = (mf.PerFrameFunctionalGroupsSequence as Dataset[]).map((f) => ((f.DerivationImageSequence as Dataset[])[0]!.DerivationCodeSequence as Dataset[]).length);
+    expect(perFrame).toEqual(sources.map((_, i) => (i % 2 === 0 ? all.length : some.length)));
+    expectValid(write('coded-mf', mf), 'MultiframeTrueColorSCImage');
+    const endo = endoscopySeries(1)[0]!;
+    expectValid(write('coded-endo', VlEndoscopicBuilder.fromSource(endo, patterned(endo), coded(endo, 'vl-endoscopic'))), 'VLEndoscopicImage');
   });
 
   it('the harness fails on a broken object of each new kind (control)', () => {

@@ -21,7 +21,7 @@ export const ENHANCED_ACCEPTED: { pattern: RegExp; why: string; iod?: string }[]
   },
   {
     pattern: /^Warning - Unrecognized defined term <99UNIMIE> for value 1 of attribute <Coding Scheme Designator>$/,
-    why: 'Render-only frames: the Derivation Image functional group needs a Derivation Code (Type 1) and no CID 7203 concept describes a VOI window, so the code is the private (VOI-RENDER, 99UNIMIE); "99" designators are the local schemes PS3.16 8.2 allows.',
+    why: 'Render-only frames: the Derivation Image functional group needs a Derivation Code (Type 1) and no CID 7203 concept describes a VOI window, so the code is the private (VOI-RENDER, 99UNIMIE). Enhanced frames: classical steps CID 7203 has no concept for (stretch, gamma, local gamma, detail transfer) and the UniMIE prior are coded there too. "99" designators are the local schemes PS3.16 8.2 allows.',
   },
   {
     pattern: /^Warning - Attribute is not present in standard DICOM IOD - \(0x0018,0x1002\) UI Device UID/,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivationCodesFor } from '../../src/derive/codes.js';
 import { EnhancedGrayscaleImageBuilder } from '../../src/derive/enhanced-grayscale-image.js';
 import { buildProcessingStamp } from '../../src/derive/equipment.js';
 import { GrayscaleImageBuilder } from '../../src/derive/grayscale-image.js';
@@ -32,7 +33,13 @@ function tool(name: string, args: string[]): { rc: number | null; output: string
   return { rc: res.status, output: `${res.stdout}\n${res.stderr}` };
 }
 
-function derive(source: Dataset, operation: 'enhance' | 'render', frameIndices?: number[]): Dataset {
+/** `classical`: what ran coded per frame (alternating steps), as the pipeline writes it for a classical-labelled preset. */
+const FRAME_CODES = [
+  derivationCodesFor({ unimie: false, classical: ['contrast-stretch', 'local-gamma-start', 'detail-transfer', 'background-copy'] }),
+  derivationCodesFor({ unimie: false, classical: ['gamma-start', 'detail-boost'] }),
+];
+
+function derive(source: Dataset, operation: 'enhance' | 'render' | 'classical', frameIndices?: number[]): Dataset {
   const series = derivedSeriesUid({ sourceSeriesUid: String(source.SeriesInstanceUID), modelSha256: '9f'.repeat(32), presetKey: 'p', windowName: 'w', outputKind: 'derived-grayscale' });
   const indices = frameIndices ?? Array.from({ length: Number(source.NumberOfFrames) }, (_, i) => i);
   return EnhancedGrayscaleImageBuilder.fromSource(
@@ -40,7 +47,8 @@ function derive(source: Dataset, operation: 'enhance' | 'render', frameIndices?:
     indices.map((frameIndex) => {
       const image = createRgbImage(Number(source.Columns), Number(source.Rows));
       for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 13 + frameIndex * 7) % 256;
-      return { frameIndex, image, window: source.Modality === 'CT' ? { name: 'lung', center: -600, width: 1500 } : { name: 'file', center: 600, width: 1200 } };
+      const window = source.Modality === 'CT' ? { name: 'lung', center: -600, width: 1500 } : { name: 'file', center: 600, width: 1200 };
+      return { frameIndex, image, window, ...(operation === 'classical' ? { derivationCodes: FRAME_CODES[frameIndex % 2]! } : {}) };
     }),
     {
       seriesInstanceUid: series,
@@ -48,8 +56,9 @@ function derive(source: Dataset, operation: 'enhance' | 'render', frameIndices?:
       seriesNumber: 1005,
       seriesDescription: 'Enhanced - lung - NOT FOR PRIMARY DIAGNOSIS',
       derivationDescription: 'UniMIE 1.0 on window lung; values mapped into the window range, not HU; NOT FOR PRIMARY DIAGNOSIS',
-      imageTypeValue4: operation === 'enhance' ? 'ENHANCED' : 'RENDERED',
-      operation,
+      imageTypeValue4: operation === 'render' ? 'RENDERED' : 'ENHANCED',
+      operation: operation === 'render' ? 'render' : 'enhance',
+      ...(operation === 'classical' ? { derivationCodes: [...FRAME_CODES[0]!, ...FRAME_CODES[1]!] } : {}),
       processing: PROCESSING,
     },
   );
@@ -72,8 +81,10 @@ describe('derived-grayscale of Enhanced CT / Enhanced MR passes dicom3tools', ()
   it.each([
     ['CT', 'EnhancedCTImage', 'enhance'],
     ['CT', 'EnhancedCTImage', 'render'],
+    ['CT', 'EnhancedCTImage', 'classical'],
     ['MR', 'EnhancedMRImage', 'enhance'],
     ['MR', 'EnhancedMRImage', 'render'],
+    ['MR', 'EnhancedMRImage', 'classical'],
   ] as const)('Enhanced %s (%s, %s): source and derived object valid, consistent alone and with the source', (modality, iod, operation) => {
     const source = enhancedSource(modality, { frames: 5, rows: 24, columns: 20, seed: 3 });
     const sourcePath = write(`src-${modality}-${operation}`, source);
