@@ -9,22 +9,41 @@ import { readPart10, writePart10, type DicomFile, type Dataset } from '../dicom/
 import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
 import { firedDecisions, matchRules } from '../route/match-rules.js';
 import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
-import { createEngineEnhancer } from '../app/engine-enhancer.js';
+import { createEngineEnhancer, toEngineImage } from '../app/engine-enhancer.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from '../app/stage-adapters.js';
 import { OUTPUT_KINDS } from '../config/rules-schema.js';
 import { ConfigError } from '../shared/errors.js';
-import { derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '../app/derived-text.js';
+import { contributionDescriptionFor, derivationCodesOfRun, derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '../app/derived-text.js';
 import type { MultiFrameObjectFields, SliceEnhancer } from '../app/stages.js';
-import { presetKey } from '../app/series-pipeline.js';
-import { createLogger } from '../shared/log.js';
+import { namedPresetKey } from '../app/series-pipeline.js';
+import { ContributionSource, SHIPPED_CONTRIBUTION_RECORD } from '../app/contribution-source.js';
+import { namePreset, nameRun, type PresetNaming } from '../app/run-naming.js';
+import { unionOfCodes } from '../app/window-context.js';
+import { describePreset } from '../app/preset-description.js';
+import { EnhancementEngine } from '../enhance/engine.js';
+import { ModelRegistry } from '../enhance/model-registry.js';
+import type { EnhancePreset } from '../enhance/preset.js';
+import { grayToRgb } from '../render/index.js';
+import { createLogger, type Logger } from '../shared/log.js';
 import { collectFiles } from '../route/dry-run.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
+interface EnhanceOpts {
+  out: string;
+  preset?: string;
+  window?: string;
+  output?: string;
+  png?: boolean;
+  networkFree?: boolean;
+}
+
 /**
  * `enhance`: offline use without a PACS. DICOM in → a derived series (Part-10 files, the same
- * objects the node would send) or PNGs; PNG/JPEG in → PNG. The preset and window come from the
- * routing rules unless given.
+ * objects the node would send, named as the node names them from the contribution record) or
+ * PNGs; PNG/JPEG in → PNG. The preset and window come from the routing rules unless given.
+ * `--network-free` runs the preset's network-free twin (the ablation's: no model call), so anyone
+ * can see on their own images what the network adds; its output says so.
  */
 export function registerEnhanceCommand(program: Command): void {
   program
@@ -36,14 +55,15 @@ export function registerEnhanceCommand(program: Command): void {
     .option('-w, --window <name>', 'window preset for DICOM (default: the one the rules pick)')
     .option('--output <kind>', `derived object kind for DICOM input: ${OUTPUT_KINDS.join(', ')} (default: the rule's, else sc-rgb; mf-sc-rgb makes one object per input file)`)
     .option('--png', 'write PNGs instead of DICOM for DICOM input')
-    .action(async (paths: string[], opts: { out: string; preset?: string; window?: string; output?: string; png?: boolean }) => {
+    .option('--network-free', "run the preset's network-free twin: the network replaced by the engine's own start estimate (no model call)")
+    .action(async (paths: string[], opts: EnhanceOpts) => {
       if (opts.output !== undefined && !(OUTPUT_KINDS as readonly string[]).includes(opts.output)) {
         throw new ConfigError(`--output ${opts.output}: not an output kind (${OUTPUT_KINDS.join(', ')})`);
       }
       const config = loadConfig(program.opts<{ config: string }>().config);
       const log = createLogger({ level: 'warn' });
       const db = openDatabase(join(config.node.dataDir, 'provenance.sqlite'));
-      const enhancer = await createEngineEnhancer(config, db, log);
+      const enhancer = opts.networkFree ? await networkFreeEnhancer(config, log) : await createEngineEnhancer(config, db, log);
       db.close();
       if (!enhancer) throw new Error('no enhancement preset is configured');
       await mkdir(opts.out, { recursive: true });
@@ -58,9 +78,58 @@ export function registerEnhanceCommand(program: Command): void {
         summary.push(...written);
       }
       bar.stop();
+      await enhancer.close?.();
       for (const line of summary) process.stdout.write(`${line}\n`);
     });
 }
+
+/**
+ * The engine adapted like createEngineEnhancer, but every run is the preset's network-free twin
+ * (EnhanceOptions.networkFree): what `eval --ablate` compares each preset with.
+ */
+async function networkFreeEnhancer(config: LoadedConfig, log: Logger): Promise<SliceEnhancer | undefined> {
+  const presets = config.presets;
+  if (Object.keys(presets).length === 0) return undefined;
+  const ids = new Set(Object.values(presets).map((p) => p.model));
+  const manifestPaths = Object.fromEntries([...ids].filter((id) => config.models[id]).map((id) => [id, config.models[id]!.manifest]));
+  const registry = await ModelRegistry.open(ids, { modelsDir: 'model', manifestPaths, logger: log });
+  const engine = new EnhancementEngine(registry, log);
+  const presetOf = (name: string): EnhancePreset => {
+    const p = presets[name];
+    if (!p) throw new ConfigError(`enhancement preset "${name}" is not defined in node.yaml`);
+    const { name: _name, ...rest } = p;
+    return rest as EnhancePreset;
+  };
+  return {
+    models: () => registry.loaded().map((m) => ({ id: m.id, sha256: m.sha256, version: m.version, device: m.device, loaded: true })),
+    describe: (name) => describePreset(name, presetOf(name), registry.get(presetOf(name).model)),
+    async enhance(images, name, opts) {
+      const results = await engine.enhanceSeries(images.map(toEngineImage), presetOf(name), {
+        networkFree: true,
+        signal: opts.signal,
+        firstStream: opts.firstSlice ?? 0,
+        onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),
+      });
+      return results.map((r) => ({
+        image: r.gray ? grayToRgb(r.gray, r.image.width, r.image.height) : r.image,
+        backgroundProtected: r.backgroundProtected,
+        applied: r.applied,
+        timings: { ...r.timings },
+      }));
+    },
+    close: () => registry.close(),
+  };
+}
+
+/** What the preset is called, from the contribution record the node reads (none: never UniMIE). */
+function presetNaming(config: LoadedConfig, preset: string, model: { id: string; sha256: string }): PresetNaming {
+  const record = new ContributionSource(() => config.node.contributionRecord ?? SHIPPED_CONTRIBUTION_RECORD).record();
+  return namePreset(record, preset, model);
+}
+
+/** How an output line and file name say that the network did not run. */
+const twinNote = (opts: EnhanceOpts) => (opts.networkFree ? ', network-free twin: no model call' : '');
+const twinStem = (opts: EnhanceOpts) => (opts.networkFree ? '.network-free' : '');
 
 type Bar = cliProgress.SingleBar;
 
@@ -75,19 +144,19 @@ function progressTo(bar: Bar, file: string) {
   };
 }
 
-async function enhanceImageFile(file: string, opts: { out: string; preset?: string }, enhancer: SliceEnhancer, bar: Bar): Promise<string[]> {
+async function enhanceImageFile(file: string, opts: EnhanceOpts, enhancer: SliceEnhancer, bar: Bar): Promise<string[]> {
   const preset = opts.preset ?? 'endoscopy-default';
   const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const image = createRgbImage(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
   const [out] = await enhancer.enhance([image], preset, { signal: new AbortController().signal, onProgress: progressTo(bar, file) });
-  const target = join(opts.out, `${basename(file, extname(file))}.enhanced.png`);
+  const target = join(opts.out, `${basename(file, extname(file))}${twinStem(opts)}.enhanced.png`);
   await writePng(out!.image, target);
-  return [`${file} → ${target} (preset ${preset})`];
+  return [`${file} → ${target} (preset ${preset}${twinNote(opts)})`];
 }
 
 async function enhanceDicomFile(
   file: string,
-  opts: { out: string; preset?: string; window?: string; output?: string; png?: boolean },
+  opts: EnhanceOpts,
   config: LoadedConfig,
   enhancer: SliceEnhancer,
   bar: Bar,
@@ -104,35 +173,42 @@ async function enhanceDicomFile(
   const outputKind = opts.output ?? (action?.kind === 'process' ? action.output : undefined) ?? 'sc-rgb';
   if (!preset) return [`${file}: no rule enhances this object and no --preset given`];
   const described = enhancer.describe(preset);
+  const naming = presetNaming(config, preset, { id: described.modelId, sha256: described.modelSha256 });
   const frames = await createSliceRenderer(() => config).render(dicom, windowName);
   const results = await enhancer.enhance(frames.map((f) => f.image), preset, { signal: new AbortController().signal, onProgress: progressTo(bar, file) });
+  const runs = results.map((r) => nameRun(naming, r.applied));
   const lines: string[] = [];
   const seriesUid = derivedSeriesUid({
     sourceSeriesUid: String(dicom.dataset.SeriesInstanceUID),
     modelSha256: described.modelSha256,
-    presetKey: presetKey(preset, described),
+    // The twin's output is another series than the preset's, never the same UID.
+    presetKey: `${namedPresetKey(preset, described, naming)}${opts.networkFree ? ':network-free' : ''}`,
     windowName,
     outputKind,
   });
   const builder = createDerivedObjectBuilder(config.node.aeTitle);
   const model = { id: described.modelId, version: described.modelVersion, sha256: described.modelSha256 };
   const descriptionOf = (i: number) =>
-    derivationDescriptionFor({ window: frames[i]!.window, windowName, preset: described, backgroundProtected: results[i]!.backgroundProtected, outputKind });
+    derivationDescriptionFor({ window: frames[i]!.window, windowName, preset: described, run: runs[i], backgroundProtected: results[i]!.backgroundProtected, outputKind });
+  const seriesDescription = describeSeries(dicom.dataset, windowName, described, runs[0]);
+  const contributionDescription = contributionDescriptionFor(described, runs[0]);
   // Multi-frame outputs: one object holding every frame.
   const wholeObject: MultiFrameObjectFields = {
     seriesInstanceUid: seriesUid,
     sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: 0 }),
     seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
-    seriesDescription: describeSeries(dicom.dataset, windowName, described),
+    seriesDescription,
     derivationDescription: descriptionOf(0),
+    derivationCodes: unionOfCodes(runs.map((r) => derivationCodesOfRun(r))),
     processedAt: new Date(),
     model,
+    contributionDescription,
     outputKind,
   };
   const writeWhole = async (ds: Dataset): Promise<string[]> => {
-    const target = join(opts.out, `${basename(file, extname(file))}.enhanced.dcm`);
+    const target = join(opts.out, `${basename(file, extname(file))}${twinStem(opts)}.enhanced.dcm`);
     await writeFile(target, writePart10(ds));
-    return [`${file} → ${target} (preset ${preset}, window ${windowName}, ${outputKind}, ${frames.length} frames)`];
+    return [`${file} → ${target} (preset ${preset}${twinNote(opts)}, window ${windowName}, ${outputKind}, ${frames.length} frames)`];
   };
   if (!opts.png && builder.assembly(outputKind) === 'series') {
     return writeWhole(
@@ -161,11 +237,11 @@ async function enhanceDicomFile(
   }
   for (const [i, frame] of frames.entries()) {
     const out = results[i]!;
-    const stem = `${basename(file, extname(file))}${frames.length > 1 ? `.f${frame.frameIndex + 1}` : ''}`;
+    const stem = `${basename(file, extname(file))}${frames.length > 1 ? `.f${frame.frameIndex + 1}` : ''}${twinStem(opts)}`;
     if (opts.png) {
       const target = join(opts.out, `${stem}.enhanced.png`);
       await writePng(out.image, target);
-      lines.push(`${file} → ${target}`);
+      lines.push(`${file} → ${target}${opts.networkFree ? ' (network-free twin: no model call)' : ''}`);
       continue;
     }
     const sopInstanceUid = derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: frame.frameIndex });
@@ -175,8 +251,10 @@ async function enhanceDicomFile(
       seriesInstanceUid: seriesUid,
       sopInstanceUid,
       seriesNumber: derivedSeriesNumber(dicom.dataset, 0),
-      seriesDescription: describeSeries(dicom.dataset, windowName, described),
+      seriesDescription,
       derivationDescription: descriptionOf(i),
+      derivationCodes: derivationCodesOfRun(runs[i]),
+      contributionDescription,
       sourceFrameIndex: frames.length > 1 ? frame.frameIndex : undefined,
       processedAt: new Date(),
       model,
@@ -186,7 +264,7 @@ async function enhanceDicomFile(
     });
     const target = join(opts.out, `${stem}.enhanced.dcm`);
     await writeFile(target, writePart10(ds));
-    lines.push(`${file} → ${target} (preset ${preset}, window ${windowName}, ${outputKind})`);
+    lines.push(`${file} → ${target} (preset ${preset}${twinNote(opts)}, window ${windowName}, ${outputKind})`);
   }
   return lines;
 }

@@ -60,9 +60,13 @@ export interface EvalRow {
   scores: ImageScores;
   /** Fraction of the image in the clean image's background (0: no background checks). */
   backgroundFraction: number;
-  /** Background entropy of the output − of the degraded input, bits (positive: more grey levels). */
+  /**
+   * Background entropy of the output − the larger of the degraded input's and the clean image's
+   * (bits): grey-level variety that neither had. Against the larger of the two, so that output
+   * = clean never counts (a dark input has less background noise than its clean image).
+   */
   backgroundEntropyChange: number;
-  /** Background mean gradient of the output − of the degraded input, grey levels per pixel. */
+  /** Background mean gradient of the output − the larger of the input's and the clean's (grey levels / px). */
   backgroundGradientChange: number;
   ms: number;
   /** UniMIE only: network steps actually run and whether the background was kept. */
@@ -128,14 +132,16 @@ export async function runEvaluation(plan: EvalPlan): Promise<EvalResult> {
     for (const kind of kindsFor(img, plan.kinds)) {
       const degraded = degrade(img.image, kind, evalDegradeOptions(img, kind, plan.degradation));
       const ctx = pairContext(img.image, degraded);
-      const inputScores = scoreOutput(ctx, degraded);
+      const [inputScores, cleanScores] = [scoreOutput(ctx, degraded), scoreOutput(ctx, img.image)];
+      const entropyAllowed = Math.max(inputScores.backgroundEntropy, cleanScores.backgroundEntropy);
+      const gradientAllowed = Math.max(inputScores.backgroundGradient, cleanScores.backgroundGradient);
       const scored = (out: EngineImage) => {
         const scores = scoreOutput(ctx, out);
         return {
           scores,
           backgroundFraction: ctx.backgroundFraction,
-          backgroundEntropyChange: scores.backgroundEntropy - inputScores.backgroundEntropy,
-          backgroundGradientChange: scores.backgroundGradient - inputScores.backgroundGradient,
+          backgroundEntropyChange: scores.backgroundEntropy - entropyAllowed,
+          backgroundGradientChange: scores.backgroundGradient - gradientAllowed,
         };
       };
       const base = { image: img.name, set: img.set, modality: img.header.Modality, width: img.image.width, height: img.image.height, kind };
