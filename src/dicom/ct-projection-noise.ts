@@ -40,15 +40,6 @@ export function binsFor(grid: ScanGrid, binMm: number): number {
   return 2 * Math.ceil((grid.size * grid.pixelMm * Math.SQRT1_2) / binMm) + 3;
 }
 
-function bilinear(img: Float32Array, n: number, fx: number, fy: number): number {
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const ax = fx - x0;
-  const ay = fy - y0;
-  const at = (x: number, y: number) => (x >= 0 && y >= 0 && x < n && y < n ? img[y * n + x] : 0);
-  return (1 - ay) * ((1 - ax) * at(x0, y0) + ax * at(x0 + 1, y0)) + ay * ((1 - ax) * at(x0, y0 + 1) + ax * at(x0 + 1, y0 + 1));
-}
-
 /**
  * Line integrals p(θ, s) = ∫ μ dt of a row-major image (μ in mm⁻¹): ray marching with one
  * bilinear sample per pixel length. Bin j is centred at s = (j − (bins − 1)/2)·binMm, view v at
@@ -69,11 +60,24 @@ export function forwardProject(mu: Float32Array, grid: ScanGrid, views: number, 
       const half = Math.sqrt(radius * radius - sj * sj);
       const steps = Math.ceil((2 * half) / d);
       const dt = (2 * half) / steps;
+      // mm → fractional pixel index of pixel centres at (i + 0.5 − n/2)·d, stepping along the ray
+      let fx = (sj * c + half * s) / d + n / 2 - 0.5 - (0.5 * dt * s) / d;
+      let fy = (sj * s - half * c) / d + n / 2 - 0.5 + (0.5 * dt * c) / d;
+      const sx = (-dt * s) / d;
+      const sy = (dt * c) / d;
       let sum = 0;
-      for (let k = 0; k < steps; k++) {
-        const t = -half + (k + 0.5) * dt;
-        // mm → fractional pixel index of pixel centres at (i + 0.5 − n/2)·d
-        sum += bilinear(mu, n, (sj * c - t * s) / d + n / 2 - 0.5, (sj * s + t * c) / d + n / 2 - 0.5);
+      for (let k = 0; k < steps; k++, fx += sx, fy += sy) {
+        const x0 = Math.floor(fx);
+        const y0 = Math.floor(fy);
+        if (x0 < -1 || y0 < -1 || x0 >= n || y0 >= n) continue;
+        const ax = fx - x0;
+        const ay = fy - y0;
+        const o = y0 * n + x0;
+        const inX0 = x0 >= 0;
+        const inX1 = x0 + 1 < n;
+        const top = y0 >= 0 ? (inX0 ? (1 - ax) * mu[o] : 0) + (inX1 ? ax * mu[o + 1] : 0) : 0;
+        const bottom = y0 + 1 < n ? (inX0 ? (1 - ax) * mu[o + n] : 0) + (inX1 ? ax * mu[o + n + 1] : 0) : 0;
+        sum += (1 - ay) * top + ay * bottom;
       }
       data[v * bins + j] = sum * dt;
     }
@@ -199,21 +203,27 @@ export function lowDoseNoiseHu(mu: Float32Array, grid: ScanGrid, o: LowDoseOptio
 }
 
 /**
- * Photons per ray that give noise of standard deviation `targetSdHu` inside `roi`: one trial
- * scan at `trial` photons, then σ ∝ 1/√I₀ (quantum noise) fixes the count.
+ * Photons per ray that give noise of standard deviation `targetSdHu` inside `roi`: trial scans
+ * at `trial` photons (enough of them that the region holds ≈ 4000 pixel samples, since the
+ * noise is correlated and small regions scatter), then σ ∝ 1/√I₀ (quantum noise) fixes the count.
  */
 export function photonsForNoise(mu: Float32Array, grid: ScanGrid, roi: (i: number) => boolean, targetSdHu: number, seed: number, trial = 1e5): number {
-  const noise = lowDoseNoiseHu(mu, grid, { photons: trial, seed });
+  let inside = 0;
+  for (let i = 0; i < mu.length; i++) if (roi(i)) inside++;
+  if (inside === 0) throw new RangeError('noise calibration region is empty');
+  const scans = Math.min(32, Math.ceil(4000 / inside));
   let n = 0;
   let sum = 0;
   let sq = 0;
-  for (let i = 0; i < noise.length; i++) {
-    if (!roi(i)) continue;
-    n++;
-    sum += noise[i];
-    sq += noise[i] * noise[i];
+  for (let k = 0; k < scans; k++) {
+    const noise = lowDoseNoiseHu(mu, grid, { photons: trial, seed: (seed + k * 7919) >>> 0 });
+    for (let i = 0; i < noise.length; i++) {
+      if (!roi(i)) continue;
+      n++;
+      sum += noise[i];
+      sq += noise[i] * noise[i];
+    }
   }
-  if (n === 0) throw new RangeError('noise calibration region is empty');
   const sd = Math.sqrt(sq / n - (sum / n) ** 2);
   return trial * (sd / targetSdHu) ** 2;
 }
