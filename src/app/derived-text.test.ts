@@ -46,6 +46,12 @@ describe('what a derived series says ran', () => {
     expect(series).toBe('illum. corr. (classical) - bone - NOT FOR PRIMARY DIAGNOSIS');
     expect(describeSeries(source, 'ct', presetOf('weak'), run)).toBe('illumination corr. (classical) - ct - NOT FOR PRIMARY DIAGNOSIS');
     expect(describeSeries(source, '', presetOf('weak'), run)).toBe('Abd - illumination corr. (classical) - NOT FOR PRIMARY DIAGNOSIS');
+    expect(describeSeries(source, 'soft-tissue', presetOf('weak'), run)).toBe('illum. (classical) - soft-tissue - NOT FOR PRIMARY DIAGNOSIS');
+    const gamma = runOf('weak', { ...APPLIED, classical: ['gamma-start'] });
+    expect(describeSeries({}, 'soft-tissue', presetOf('weak'), gamma)).toBe('gamma (classical) - soft-tissue - NOT FOR PRIMARY DIAGNOSIS');
+    expect(contributionDescriptionFor(presetOf('strong'), runOf('strong', { ...APPLIED, networkEvaluationsPerPatch: 1 }))).toBe(
+      'UniMIE diffusion enhancement (model embedded, 1 network evaluation per patch)',
+    );
     expect(series).not.toMatch(/UniMIE|diffusion/i);
     const text = derivationDescriptionFor({ window, windowName: 'soft-tissue', preset: presetOf('weak'), run, backgroundProtected: true });
     expect(text).toContain('Classical enhancement, not UniMIE (network measured +0.21 dB over its network-free twin on noisy kinds, below the 1 dB bar): percentile contrast stretch');

@@ -34,12 +34,15 @@ export const CLASSICAL_STEP_TEXT: Record<ClassicalStep, string> = {
   'background-copy': 'background (dark region connected to the border) kept from the input',
 };
 
-/** The classical step that names a classical series, first match wins, with its long and short labels. */
-const CLASSICAL_LABELS: Array<[ClassicalStep, string, string]> = [
-  ['local-gamma-start', 'illumination corr.', 'illum. corr.'],
-  ['gamma-start', 'gamma brightening', 'brightening'],
+/**
+ * The classical step that names a classical series, first match wins, with its labels from long
+ * to short (the shortest still fits beside `soft-tissue` and the warning in 64 characters).
+ */
+const CLASSICAL_LABELS: Array<[ClassicalStep, ...string[]]> = [
+  ['local-gamma-start', 'illumination corr.', 'illum. corr.', 'illum.'],
+  ['gamma-start', 'gamma brightening', 'brightening', 'gamma'],
   ['contrast-stretch', 'contrast stretch', 'stretch'],
-  ['detail-boost', 'sharpening', 'sharpening'],
+  ['detail-boost', 'sharpening'],
 ];
 
 /**
@@ -54,7 +57,7 @@ export function seriesWhat(preset: PresetDescription, run: RunNaming | undefined
     return [`enhanced (UniMIE ${preset.modelId} ${n} NFE)`, `UniMIE ${preset.modelId} ${n} NFE`, `UniMIE ${n} NFE`, 'UniMIE'];
   }
   const main = CLASSICAL_LABELS.find(([step]) => run?.applied.classical.includes(step));
-  if (main) return [`${main[1]} (classical)`, `${main[2]} (classical)`, 'classical'];
+  if (main) return [...main.slice(1).map((label) => `${label} (classical)`), 'classical'];
   if (run && run.applied.classical.length > 0) return ['enhanced (classical)', 'classical'];
   return ['enhanced (unvalidated)', 'unvalidated'];
 }
@@ -135,7 +138,8 @@ export function derivationCodesOfRun(run: RunNaming | undefined): readonly Coded
 export function contributionDescriptionFor(preset: PresetDescription | undefined, run: RunNaming | undefined): string {
   if (!preset) return 'Windowed rendering to RGB';
   if (!run) return `Image enhancement with model ${preset.modelId} (what ran not recorded)`;
-  if (run.unimie) return `UniMIE diffusion enhancement (model ${preset.modelId}, ${run.applied.networkEvaluationsPerPatch} network evaluations per patch)`;
+  const n = run.applied.networkEvaluationsPerPatch;
+  if (run.unimie) return `UniMIE diffusion enhancement (model ${preset.modelId}, ${n} network evaluation${n === 1 ? '' : 's'} per patch)`;
   const steps = run.applied.classical.join(', ') || 'no classical step';
   return `Classical enhancement (${steps}); not UniMIE: ${run.reason}`;
 }

@@ -101,6 +101,10 @@ describe('dashboard in chromium over a running node', () => {
     await page.locator('[data-card="jobs-done"] .n', { hasText: '1' }).waitFor();
     expect(await page.locator('[data-card="executor"] .n').textContent()).toBe('local');
     await page.locator('#studies a[data-study]').first().waitFor();
+    // No contribution record in this node's config: its preset is labelled classical, with the reason.
+    const preset = page.locator('#models tr[data-preset="fast"]');
+    expect(await preset.getAttribute('data-label')).toBe('classical');
+    expect(await preset.textContent()).toContain('no measurement of the network contribution');
     await shot('overview');
   });
 
@@ -115,6 +119,7 @@ describe('dashboard in chromium over a running node', () => {
     expect(facts).toContain('soft-tissue (center 40, width 400)');
     expect(facts).toContain('embedded');
     expect(facts).toContain('fast');
+    expect(facts).toMatch(/classical no measurement of the network contribution .* network evaluations per patch from timestep \d+, patch \d+ stride \d+/);
 
     // Both PNGs load and differ: the enhanced slice is not the windowed source.
     const compared = await page.locator('#viewer-stage img').evaluateAll((imgs) => {

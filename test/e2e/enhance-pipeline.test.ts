@@ -82,7 +82,12 @@ describe('enhancement through the pipeline with the shipped model', () => {
 
     const enhancedDs = readPart10(readFileSync(enhanced.path)).dataset;
     expect(String(enhancedDs.DerivationDescription)).toContain(`sha256:${manifest.manifest.sha256.slice(0, 16)}`);
-    expect(String(enhancedDs.DerivationDescription)).toContain('preset fast, 4 steps, seed 7');
+    expect(String(enhancedDs.DerivationDescription)).toContain('preset fast (4-step schedule, seed 7)');
+    // No measurement of preset `fast` in any contribution record: labelled classical, never UniMIE.
+    expect(String(enhancedDs.DerivationDescription)).toContain('Classical enhancement, not UniMIE (no measurement of the network contribution');
+    expect(String(enhancedDs.SeriesDescription)).not.toMatch(/UniMIE/);
+    expect(enhanced.named_unimie).toBe(0);
+    expect(enhanced.network_evaluations).toBeGreaterThan(0);
 
     // The run shows in /metrics: diffusion steps, model time on the CPU, deliveries.
     const metrics = (await node.metrics.scrape()).body;

@@ -26,6 +26,8 @@ export interface TestNodeConfig {
   extraDestinationsYaml?: string;
   /** rules.yaml in place of the CT/MR rules. */
   rulesYaml?: string;
+  /** node.contributionRecord (relative to the config folder); default: the shipped record. */
+  contributionRecord?: string;
 }
 
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -65,7 +67,7 @@ export function writeTestConfig(c: TestNodeConfig): string {
   aeTitle: UNIMIE
   dataDir: ./var
   logLevel: warn
-listeners:
+${c.contributionRecord ? `  contributionRecord: ${c.contributionRecord}\n` : ''}listeners:
   - name: main
     aeTitle: UNIMIE
     host: 127.0.0.1

@@ -8,7 +8,13 @@ import { readPart10 } from '../../src/dicom/part10.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import { listDeliveries } from '../../src/provenance/deliveries.js';
 import type { RunningNode } from '../../src/app/node.js';
-import { removeDir, SAMPLES, startTestNode, waitForIdle, writeTestConfig } from './node-harness.js';
+import { EMBEDDED_MANIFEST, removeDir, SAMPLES, startTestNode, waitForIdle, writeTestConfig } from './node-harness.js';
+import { seriesFromOrthanc } from './derived-in-orthanc.js';
+import { loadManifest } from '../../src/enhance/model-manifest.js';
+import { derivationsOfSeries, whatRanOf } from '../../src/provenance/derivations.js';
+import { CLASSICAL_STEP_CODES, type ClassicalStepName } from '../../src/derive/codes.js';
+import type { Dataset } from '../../src/dicom/part10.js';
+import type { ContributionRecord } from '../../src/enhance/measured-contribution.js';
 
 
 interface OrthancSeries {
@@ -184,5 +190,90 @@ describe('derived series routed back by the PACS, and several windows per series
     ]);
     const jobs = node.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number };
     expect(jobs.n).toBe(1);
+  });
+});
+
+/**
+ * What ran, read back from the PACS: one CT slice enhanced with two presets of the shipped model,
+ * `strong` measured above the bar with this model's hash and `weak` below it (a contribution
+ * record written for the test). Orthanc's copies must say UniMIE for the first only, and name the
+ * sampler and every classical step the provenance row recorded, in Series Description,
+ * Derivation Description and Derivation Code Sequence.
+ */
+describe('the derived series in the PACS says what ran (storescu → node → Orthanc, REST read-back)', () => {
+  const ctx = orthancAndNode();
+
+  it('calls UniMIE only the preset whose measured network contribution clears the bar, and names every step', async () => {
+    const orthanc = (ctx.orthanc = await startOrthanc());
+    const port = await freePort();
+    const { manifest } = await loadManifest(EMBEDDED_MANIFEST);
+    const kind = (contributionDb: number) => ({ cases: 24, contributionDb, contributionSsim: contributionDb / 100, agreementDb: 30 });
+    const measured = (meetsBar: boolean, db: number) => ({ model: { id: 'embedded', sha256: manifest.sha256 }, noisy: kind(db), all: kind(db), perKind: {}, meetsBar });
+    const record: ContributionRecord = {
+      createdAt: '2025-06-01T10:00:00.000Z',
+      commit: 'e2e0000000000000',
+      set: 'heldout',
+      barDb: 1,
+      presets: { strong: measured(true, 1.5), weak: measured(false, 0.2) },
+    };
+    const rule = (name: string) =>
+      `  - name: ${name}\n    match: { modality: CT }\n    completion: { scope: series, quietSeconds: 0.5 }\n` +
+      `    actions: { windows: [soft-tissue], enhance: ${name}, output: sc-rgb, destinations: [pacs] }\n    continue: true\n`;
+    const configDir = (ctx.configDir = writeTestConfig({
+      port,
+      transport: 'dcmjs-dimse',
+      pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort },
+      contributionRecord: './contribution.json',
+      presetYaml: '  strong: { model: embedded, steps: 4, seed: 7 }\n  weak: { model: embedded, steps: 4, seed: 7 }',
+      rulesYaml: `rules:\n${rule('strong')}${rule('weak')}  - name: default\n    default: true\n    actions: { drop: true }\n`,
+    }));
+    writeFileSync(join(configDir, 'contribution.json'), JSON.stringify(record));
+    const node = (ctx.node = await startTestNode(configDir));
+    const file = join(SAMPLES, 'ct-small', 'CT_small.dcm');
+    expect((await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [file])).rc).toBe(0);
+    await waitForIdle(node, 300_000);
+
+    const source = readPart10(readFileSync(file)).dataset;
+    const derived = listDerivedSeriesBySource(node.db, String(source.SeriesInstanceUID));
+    expect(derived).toHaveLength(2);
+    const codes = (ds: Dataset) => ((ds.DerivationCodeSequence as Dataset[] | undefined) ?? []).map((c) => `${String(c.CodingSchemeDesignator)}:${String(c.CodeValue)}`);
+    const sha16 = manifest.sha256.slice(0, 16);
+    for (const d of derived) {
+      const row = derivationsOfSeries(node.db, d.seriesUid)[0]!;
+      const ran = whatRanOf(row)!;
+      expect(ran, 'provenance row says what ran').toBeDefined();
+      const [instance] = await seriesFromOrthanc(orthanc, d.seriesUid);
+      expect(instance, `derived series ${d.seriesUid} in Orthanc`).toBeDefined();
+      const ds = instance!.dataset;
+      const series = String(ds.SeriesDescription);
+      const text = String(ds.DerivationDescription);
+      const sampler = `${ran.networkEvaluationsPerPatch} network evaluation${ran.networkEvaluationsPerPatch === 1 ? '' : 's'} per patch from timestep ${ran.startTimestep}`;
+      expect(text).toContain(`model embedded ${manifest.version} sha256:${sha16}, ${sampler}`);
+      expect(text).toContain(`patch ${ran.patchSize} stride ${ran.stride} (${ran.patchesPerImage} patch`);
+      expect(text).toMatch(/Not for primary diagnosis\.$/);
+      const stepCodes = (ran.classicalSteps as ClassicalStepName[]).map((step) => `${CLASSICAL_STEP_CODES[step].scheme}:${CLASSICAL_STEP_CODES[step].value}`);
+      if (row.preset === 'strong') {
+        expect(ran.namedUnimie).toBe(true);
+        expect(series).toMatch(new RegExp(`UniMIE (embedded )?${ran.networkEvaluationsPerPatch} NFE - soft-tissue - NOT FOR PRIMARY DIAGNOSIS$`));
+        expect(text).toContain('UniMIE diffusion enhancement: ');
+        expect(text).toContain('Measured on the heldout set (commit e2e000000000, 2025-06-01');
+        expect(text).toContain('+1.50 dB PSNR');
+        expect(codes(ds)).toEqual(['DCM:113087', '99UNIMIE:UNIMIE-PRIOR', ...stepCodes]);
+      } else {
+        expect(row.preset).toBe('weak');
+        expect(ran.namedUnimie).toBe(false);
+        expect(series).toMatch(/\b(classical|unvalidated)\)? - soft-tissue - NOT FOR PRIMARY DIAGNOSIS$/);
+        expect(series).not.toMatch(/UniMIE|diffusion/i);
+        expect(text).toContain('Classical enhancement, not UniMIE (network measured +0.20 dB over its network-free twin on noisy kinds, below the 1 dB bar)');
+        expect(text).toContain(`Sampler also run: model embedded`);
+        expect(codes(ds)).toEqual(stepCodes);
+      }
+      const contributed = (ds.ContributingEquipmentSequence as Dataset[]).at(-1)!;
+      expect(String(contributed.ContributionDescription)).toMatch(row.preset === 'strong' ? /^UniMIE diffusion enhancement/ : /^Classical enhancement/);
+      const path = join(configDir, `${row.preset}.dcm`);
+      writeFileSync(path, instance!.bytes);
+      const v = await runTool('dciodvfy', [path]);
+      expect(v.output.split('\n').filter((l) => l.startsWith('Error')), v.output).toEqual([]);
+    }
   });
 });

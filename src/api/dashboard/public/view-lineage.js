@@ -1,6 +1,7 @@
 // @ts-check
 import { apiJson } from './api.js';
 import { badge, fill, h, shortUid, table, when } from './dom.js';
+import { whatRanText } from './view-models.js';
 
 /** @param {any[]} deliveries */
 function deliveryList(deliveries) {
@@ -39,6 +40,7 @@ function derivationFacts(link) {
     ['window', d.params?.window ? `${d.params.windowName} (${d.params.window.center}/${d.params.window.width})` : d.params?.windowName ?? '—'],
     ['model', link.model ? `${link.model.id} · ${link.model.sha256.slice(0, 12)}…` : d.modelId ?? 'none'],
     ['preset', d.preset ?? 'none'],
+    ['what ran', d.stage === 'enhance' ? whatRanText(d.whatRan) : 'render only'],
     ['job', link.job ? h('span', {}, `#${link.job.id} ${link.job.ruleName} `, badge(link.job.state)) : `#${d.jobId}`],
     ['made', when(d.createdAt)],
     ['delivered to', deliveryList(link.deliveries)],

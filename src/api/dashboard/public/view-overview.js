@@ -1,6 +1,7 @@
 // @ts-check
 import { apiJson } from './api.js';
 import { badge, bytes, fill, h, shortUid, table, when } from './dom.js';
+import { modelsTable } from './view-models.js';
 
 /**
  * How far a job is, 0–1, from its progress heartbeat: windows × slices, with the diffusion step
@@ -133,7 +134,20 @@ export async function renderOverview(main, _params, live) {
   const jobs = h('div', {});
   const assoc = h('div', {});
   const studies = h('div', {}, studiesTable(await apiJson('/api/studies?limit=50')));
-  fill(main, h('h1', {}, 'Overview'), top, h('h2', {}, 'Jobs'), jobs, h('h2', {}, 'Studies'), studies, h('h2', {}, 'Associations'), assoc);
+  const models = h('div', {}, modelsTable(await apiJson('/api/models')));
+  fill(
+    main,
+    h('h1', {}, 'Overview'),
+    top,
+    h('h2', {}, 'Jobs'),
+    jobs,
+    h('h2', {}, 'Studies'),
+    studies,
+    h('h2', {}, 'Presets: measured network contribution'),
+    models,
+    h('h2', {}, 'Associations'),
+    assoc,
+  );
   let lastCounts = '';
   return live.subscribe((s) => {
     fill(top, cards(s));

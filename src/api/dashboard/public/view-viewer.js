@@ -1,6 +1,7 @@
 // @ts-check
 import { apiJson, imageUrl } from './api.js';
 import { badge, errorText, fill, h, message, shortUid, when } from './dom.js';
+import { whatRanText } from './view-models.js';
 
 /** The window a derivation used, as the page shows it. @param {any} params */
 function windowText(params) {
@@ -20,6 +21,7 @@ function sliceFacts(link) {
     ['model', model ? `${model.id} · sha256 ${String(model.sha256).slice(0, 12)}…${model.device ? ` · ${model.device}` : ''}` : 'none (render only)'],
     ['enhancement preset', d.preset ?? 'none'],
     ['steps / seed', d.steps === null ? '—' : `${d.steps} / ${d.seed ?? '—'}`],
+    ['what ran', d.stage === 'enhance' ? whatRanText(d.whatRan) : 'render only'],
     ['source instance', h('a', { href: `#/lineage/${d.sourceSopInstanceUid}` }, shortUid(d.sourceSopInstanceUid))],
     ['derived instance', h('a', { href: `#/lineage/${d.derivedSopInstanceUid}` }, shortUid(d.derivedSopInstanceUid))],
     ['made', when(d.createdAt)],
