@@ -44,7 +44,7 @@ describe('schema validation names file, line and column', () => {
   it('reports an unknown key at the key, listing the allowed ones', () => {
     const issues = issuesOf(NODE.replace('  aeTitle: UNIMIE', '  aeTitle: UNIMIE\n  aeTitel: X'), RULES);
     expect(issues.map(where)).toEqual([
-      'config/node.yaml:3:3: node.aeTitel: unknown key (expected one of aeTitle, dataDir, logLevel, logPatientIdentifiers)',
+      'config/node.yaml:3:3: node.aeTitel: unknown key (expected one of aeTitle, dataDir, logLevel, logPatientIdentifiers, contributionRecord)',
     ]);
   });
 
