@@ -39,6 +39,12 @@ describe('bullmq executor with two workers', () => {
 
     expect(actual.map((s) => s.derivedSop)).toEqual(expected.map((s) => s.derivedSop));
     actual.forEach((s, i) => expect(s.pixels.equals(expected[i]!.pixels), `slice ${i} differs`).toBe(true));
+    // The workers say what ran (payload v2): the same record and text as the local engine.
+    expect(expected.every((s) => s.whatRan !== undefined)).toBe(true);
+    actual.forEach((s, i) => {
+      expect(s.whatRan, `slice ${i}: what ran`).toEqual(expected[i]!.whatRan);
+      expect(s.derivationDescription, `slice ${i}: Derivation Description`).toBe(expected[i]!.derivationDescription);
+    });
     expect(new Set(actual.map((s) => s.producer?.worker))).toEqual(new Set(['w1', 'w2']));
     for (const s of actual) expect(s.producer).toMatchObject({ device: 'cpu', attempts: 1, host: expect.any(String) });
 

@@ -9,7 +9,7 @@ import { createPhantomSeries, phantomSliceDataset } from '../../src/dicom/phanto
 import { readPart10, writePart10 } from '../../src/dicom/part10.js';
 import { startNode, type RunningNode } from '../../src/app/node.js';
 import { createEngineEnhancer } from '../../src/app/engine-enhancer.js';
-import { derivationsOfSeries } from '../../src/provenance/derivations.js';
+import { derivationsOfSeries, whatRanOf, type WhatRan } from '../../src/provenance/derivations.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { EMBEDDED_MANIFEST, removeDir, REPO, writeFolderNodeYaml } from '../e2e/node-harness.js';
@@ -248,6 +248,9 @@ export interface DerivedSlice {
   derivedSop: string;
   pixels: Buffer;
   producer?: { worker: string; host: string; device: string; attempts: number };
+  /** What the derived object and its provenance row say ran. */
+  derivationDescription: string;
+  whatRan?: WhatRan;
 }
 
 /** The enhanced slices written for a source series, by source SOP Instance UID. */
@@ -262,6 +265,8 @@ export function derivedSlices(node: RunningNode, sourceSeriesUid: string): Deriv
         derivedSop: row.derived_sop_instance_uid,
         pixels: Buffer.from((ds.PixelData as ArrayBuffer[])[0]!),
         ...(params.producer ? { producer: params.producer } : {}),
+        derivationDescription: String(ds.DerivationDescription),
+        whatRan: whatRanOf(row),
       });
     }
   }
