@@ -37,8 +37,33 @@ export const PresetSchema = Strict(
     seed: Defaulted(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 }), 0),
     /** Where guidance is evaluated: the clamped x̂0 (default) or x_t as the released code does. */
     guidanceTarget: Defaulted(OneOf(['x0', 'xt'] as const), 'x0'),
-    /** Input-anchored start: begin at this training timestep from the noised input; null = pure noise. */
+    /**
+     * Input-anchored start: begin at this training timestep from the noised input (with
+     * `startFromNoise`, the latest start allowed); null = pure noise from the last step.
+     */
     startStep: Defaulted(Type.Union([Type.Integer({ minimum: 1, maximum: 999 }), Type.Null()]), 300),
+    /**
+     * Start where the diffusion noise reaches `noiseStartFactor` × the input's measured noise
+     * (between `minStartStep` and `startStep`), so the prior removes the input's noise; the
+     * input's own noise counts towards the start's.
+     */
+    startFromNoise: Defaulted(Type.Boolean(), false),
+    /** Diffusion noise at the start, as a multiple of the input's measured noise σ. */
+    noiseStartFactor: Defaulted(Type.Number({ exclusiveMinimum: 0, maximum: 8 }), 1),
+    /** Earliest start timestep with `startFromNoise` (a clean input still gets this much refinement). */
+    minStartStep: Defaulted(Type.Integer({ minimum: 0, maximum: 999 }), 20),
+    /**
+     * Where the `steps` of an anchored start go: `respaced` = the training schedule respaced to
+     * `steps` over all 1000 timesteps, run from the start down; `below-start` = `steps` network
+     * evaluations spaced evenly from the start timestep to 0.
+     */
+    stepPlacement: Defaulted(OneOf(['respaced', 'below-start'] as const), 'respaced'),
+    /**
+     * σ in pixels of a Gaussian low-pass applied to the data residual f·x + M − y before it shifts
+     * the mean: the illumination model then corrects brightness at scales above σ and leaves fine
+     * structure to the prior instead of copying the input's noise back. 0 = per pixel (the paper).
+     */
+    guidanceResidualSigma: Defaulted(Type.Number({ minimum: 0, maximum: 32 }), 0),
     /** Gamma-brighten the input before anchoring the start and deriving the exposure target. */
     startGamma: Defaulted(Type.Boolean(), true),
     /** Keep the input's background (dark regions connected to the border) unchanged. */
@@ -51,6 +76,12 @@ export const PresetSchema = Strict(
     brightenOnlyUnderexposed: Defaulted(Type.Boolean(), true),
     /** Fine structure from the input (scaled by the illumination change), illumination from the sampler. */
     detailFromInput: Defaulted(Type.Boolean(), true),
+    /**
+     * Detail transfer only for inputs whose measured noise σ (8-bit grey levels of the start
+     * image) is at most this: on a noisy input it would copy the noise back over the prior's
+     * estimate. null = always.
+     */
+    detailNoiseLimit: Defaulted(Type.Union([Type.Number({ minimum: 0 }), Type.Null()]), null),
     /** σ (pixels) separating illumination from detail. */
     detailSigma: Defaulted(Type.Number({ exclusiveMinimum: 0, maximum: 16 }), 2),
     /** Detail boost given in full to inputs that measure as blurred, not at all to sharp ones (0 = off). */
@@ -66,4 +97,14 @@ export const PresetSchema = Strict(
   { description: 'an enhancement preset' },
 );
 
+/** A resolved preset: every default present (see Defaulted). */
 export type Preset = Static<typeof PresetSchema>;
+
+/** Every field's default, i.e. what a preset that names only its model gets. */
+export function presetDefaults(): Omit<Preset, 'model'> {
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(PresetSchema.properties)) {
+    if ('default' in schema) out[key] = structuredClone((schema as { default: unknown }).default);
+  }
+  return out as Omit<Preset, 'model'>;
+}

@@ -17,7 +17,7 @@ function scene(level = 0.6): { img: Float32Array; w: number; h: number } {
   return { img, w, h };
 }
 
-const opts = { contrastStretch: false, startGamma: false, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const };
+const opts = { contrastStretch: false, startGamma: false, localGamma: false, brightenOnlyUnderexposed: false, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const };
 
 describe('conditioning', () => {
   it('finds dark regions connected to the border, not enclosed dark holes', () => {
@@ -112,7 +112,7 @@ describe('conditioning', () => {
 
   it('protects nothing when the paper options are used', () => {
     const { img, w, h } = scene();
-    const c = conditionInput(img, w, h, { contrastStretch: false, startGamma: false, backgroundProtection: false, exposureForegroundOnly: false, exposureTarget: 0.4 });
+    const c = conditionInput(img, w, h, { ...opts, backgroundProtection: false, exposureForegroundOnly: false, exposureTarget: 0.4 });
     expect(c.keepWeight).toBeNull();
     expect(c.exposureTarget).toBe(0.4);
     expect(c.start).toBe(img);

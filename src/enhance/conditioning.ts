@@ -24,7 +24,7 @@ export const LOW_CONTRAST_SPREAD = 0.6;
 export const FLAT_SPREAD = 0.08;
 export const FULL_STRETCH_SPREAD = 0.14;
 /** A 1st percentile above this counts as a lifted black level (flattened, hazy input). */
-export const LIFTED_BLACK = 0.1;
+export const LIFTED_BLACK = 0.04;
 /** Foreground mean the start gamma aims at; the gamma only brightens (γ ∈ [0.25, 1]). */
 export const GAMMA_TARGET_MEAN = 0.5;
 
@@ -32,14 +32,14 @@ export interface ConditioningOptions {
   contrastStretch: boolean;
   startGamma: boolean;
   /** Gamma per pixel from the local foreground mean (uneven illumination), not one global γ. */
-  localGamma?: boolean;
+  localGamma: boolean;
   backgroundProtection: boolean;
   /** Restrict the exposure pull to foreground blocks (background → NaN target). */
   exposureForegroundOnly: boolean;
   /** A number in [-1, 1] or 'input' (per pixel, from the brightened input). */
   exposureTarget: number | 'input';
   /** Brighten only as far as the bright end shows underexposure (exposure-deficit.ts); false = always to mid-grey. */
-  brightenOnlyUnderexposed?: boolean;
+  brightenOnlyUnderexposed: boolean;
 }
 
 export interface Conditioning {
@@ -51,6 +51,8 @@ export interface Conditioning {
   exposureTarget: number | Float32Array;
   /** Per pixel weight of the reference in the output (1 = kept from the input), or null. */
   keepWeight: Float32Array | null;
+  /** 1 on the object (not the dark border-connected background); null when no usable mask was found. */
+  foreground: Uint8Array | null;
   stats: { stretched: boolean; gamma: number; backgroundFraction: number; lo: number; hi: number };
 }
 
@@ -230,7 +232,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
   let reference = input;
   const gray0 = luminance(input, hw);
   let lo = quantile(gray0, 0.01);
-  let hi = quantile(gray0, 0.99);
+  let hi = quantile(gray0, BRIGHT_END_QUANTILE);
   let stretched = false;
   // A lifted black level with a narrow spread is flattened contrast; a dark image (black still
   // black, narrow spread) is low light, which the gamma handles, not the stretch.
@@ -265,7 +267,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
       n++;
     }
     const mean = n > 0 ? sum / n : 0.5;
-    const onlyUnderexposed = opts.brightenOnlyUnderexposed ?? false;
+    const onlyUnderexposed = opts.brightenOnlyUnderexposed;
     // A flat image (a wide window over uniform tissue) shows no bright end to judge exposure by:
     // it keeps its exposure, as it keeps its contrast.
     const structure = onlyUnderexposed ? stretchStrength(quantile(gray, 0.99) - quantile(gray, 0.01)) : 1;
@@ -313,6 +315,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
     start,
     exposureTarget,
     keepWeight,
+    foreground: maskUsable ? background.map((v) => 1 - v) : null,
     stats: { stretched, gamma, backgroundFraction: maskUsable ? bgCount / hw : 0, lo, hi },
   };
 }

@@ -6,12 +6,12 @@
  */
 import { conditionInput, luminance } from './conditioning.js';
 import { fromPlanarSigned, isGrayImage, toPlanarUnit, type EngineImage } from './image-planes.js';
-import { resolveVariance, effectiveGuidanceScale, N_APPLY, DEFAULT_DETAIL_SIGMA, type EnhancePreset } from './preset.js';
+import { resolveVariance, effectiveGuidanceScale, N_APPLY, type EnhancePreset } from './preset.js';
+import { estimateNoiseSigma, groupNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
 import { respaceSchedule, spaceTimesteps } from './respacing.js';
 import { createRng } from './rng.js';
 import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput } from './sampler.js';
 import type { DiffusionSchedule } from './schedule.js';
-import { diffuse } from './posterior.js';
 import { patchCorners, resizeBilinear, workingSize } from './tiling.js';
 import { boostWeight, sharpnessRatio, transferDetail } from './detail-transfer.js';
 import type { RgbImage } from '../render/rgb-image.js';
@@ -86,16 +86,23 @@ export interface RunPlan {
   variance: 'learned' | 'fixed_small' | 'fixed_large';
 }
 
-export function planRun(preset: EnhancePreset, betas: Float64Array, outputChannels: 3 | 6, networkFree = false): RunPlan {
+/**
+ * The kept timesteps, the step the run starts from and the scale per step. `anchor` is the start
+ * timestep of an anchored run when it was resolved from the input (startFromNoise); otherwise the
+ * preset's startStep.
+ */
+export function planRun(preset: EnhancePreset, betas: Float64Array, outputChannels: 3 | 6, opts: { networkFree?: boolean; anchor?: number } = {}): RunPlan {
   const T = betas.length;
   if (preset.steps > T) throw new RangeError(`preset asks for ${preset.steps} steps, the model's schedule has ${T}`);
-  const schedule = respaceSchedule(betas, spaceTimesteps(T, preset.steps));
+  const anchor = opts.anchor ?? preset.startStep;
+  const belowStart = anchor !== null && preset.stepPlacement === 'below-start';
+  const schedule = respaceSchedule(betas, belowStart ? stepsBelow(anchor, preset.steps) : spaceTimesteps(T, preset.steps));
   let startStep = schedule.length - 1;
-  if (preset.startStep !== null) {
+  if (anchor !== null && !belowStart) {
     // The last kept step whose original timestep is not above the anchor.
     startStep = 0;
     schedule.timestepMap.forEach((t, k) => {
-      if (t <= preset.startStep!) startStep = k;
+      if (t <= anchor) startStep = k;
     });
   }
   return {
@@ -103,8 +110,24 @@ export function planRun(preset: EnhancePreset, betas: Float64Array, outputChanne
     startStep,
     guidanceScale: effectiveGuidanceScale(preset, T),
     // Without a network there is no learned variance: the twin uses the ε-only default.
-    variance: resolveVariance(networkFree && preset.variance === 'learned' ? 'auto' : preset.variance, networkFree ? 3 : outputChannels),
+    variance: resolveVariance(opts.networkFree && preset.variance === 'learned' ? 'auto' : preset.variance, opts.networkFree ? 3 : outputChannels),
   };
+}
+
+/** `count` timesteps spaced evenly from `anchor` down to 0 (just the anchor when count is 1). */
+export function stepsBelow(anchor: number, count: number): number[] {
+  if (count <= 1) return [anchor];
+  const out = new Set<number>();
+  for (let i = 0; i < count; i++) out.add(Math.round((anchor * i) / (count - 1)));
+  return [...out].sort((a, b) => a - b);
+}
+
+/** The input's noise σ in [-1, 1] units: per channel over the foreground, averaged. */
+function startNoiseSigma(start: Float32Array, width: number, height: number, foreground: Uint8Array | null): number {
+  const hw = width * height;
+  let sum = 0;
+  for (let c = 0; c < 3; c++) sum += estimateNoiseSigma(start.subarray(c * hw, (c + 1) * hw), width, height, foreground ?? undefined);
+  return (2 * sum) / 3;
 }
 
 /**
@@ -142,29 +165,15 @@ export function leastSquaresGain(y: Float32Array, start: Float32Array): number {
 }
 
 /**
- * The data-step limit; absent = 0.5 with an anchored start (whose least-squares f is near 1,
- * where a respacing-multiplied s diverges) and none otherwise (the reference).
- */
-export function dataStepLimitOf(preset: EnhancePreset): number | null {
-  if (preset.dataStepLimit !== undefined) return preset.dataStepLimit;
-  return preset.startStep !== null ? 0.5 : null;
-}
-
-/** Foreground restriction unless the preset says otherwise (see EnhancePreset). */
-function foregroundOnly(preset: EnhancePreset): boolean {
-  return preset.exposureForegroundOnly ?? (preset.backgroundProtection || preset.exposureTarget === 'input');
-}
-
-/**
  * The sampler's output with the input's fine structure (detail-transfer.ts). A grey slice is one
  * plane (its output is the channel mean anyway), which is a third of the work.
  */
 function withInputDetail(reference: Float32Array, planar: Float32Array, width: number, height: number, gray: boolean, preset: EnhancePreset): { planar: Float32Array; boosted: boolean } {
   const hw = width * height;
   const refLum = gray ? reference.subarray(0, hw) : luminance(reference, hw);
-  const maxBoost = preset.detailBoost ?? 0;
+  const maxBoost = preset.detailBoost;
   const opts = {
-    sigma: preset.detailSigma ?? DEFAULT_DETAIL_SIGMA,
+    sigma: preset.detailSigma,
     boost: maxBoost > 0 ? maxBoost * boostWeight(sharpnessRatio(refLum, width, height)) : 0,
   };
   const unit = planar.map((v) => (v + 1) / 2);
@@ -174,6 +183,24 @@ function withInputDetail(reference: Float32Array, planar: Float32Array, width: n
   const out = new Float32Array(3 * hw);
   for (let i = 0; i < hw; i++) out[i] = out[i + hw] = out[i + 2 * hw] = 2 * one[i]! - 1;
   return { planar: out, boosted };
+}
+
+/** ᾱ_t of the training schedule. */
+function cumulativeAlphas(betas: Float64Array): Float64Array {
+  const out = new Float64Array(betas.length);
+  let a = 1;
+  for (let i = 0; i < betas.length; i++) out[i] = a *= 1 - betas[i]!;
+  return out;
+}
+
+/**
+ * x_t = √ᾱ·start + √(1 − ᾱ − ᾱσ²)·ε in place over `noise`: the start already carries white noise
+ * of σ, which counts towards the (1 − ᾱ)/ᾱ the prior expects at this step.
+ */
+function diffuseCountingInputNoise(alphaBar: number, start: Float32Array, inputSigma: number, noise: Float32Array): void {
+  const a = Math.sqrt(alphaBar);
+  const b = Math.sqrt(Math.max(0, 1 - alphaBar - alphaBar * inputSigma * inputSigma));
+  for (let i = 0; i < noise.length; i++) noise[i] = a * start[i]! + b * noise[i]!;
 }
 
 /** The classical steps one image went through, in processing order. */
@@ -192,21 +219,29 @@ export async function runEnhancement(
 ): Promise<{ outputs: RunOutput[]; timings: SamplerTimings; stepsRun: number; plan: RunPlan; prepareMs: number; finishMs: number }> {
   const { preset } = req;
   const p = preset.patchSize;
-  const plan = planRun(preset, req.betas, req.outputChannels, req.networkFree);
   const noise = req.noise ?? seededNoise(preset.seed);
   const t0 = performance.now();
-  const prepared = req.images.map((img, si) => {
-    const { width, height } = img;
-    const unit = toPlanarUnit(img);
-    const cond = conditionInput(unit, width, height, {
+  const conditioned = req.images.map((img) => {
+    const cond = conditionInput(toPlanarUnit(img), img.width, img.height, {
       contrastStretch: preset.contrastStretch,
       startGamma: preset.startGamma,
-      localGamma: preset.localGamma ?? true,
-      brightenOnlyUnderexposed: preset.brightenOnlyUnderexposed ?? false,
+      localGamma: preset.localGamma,
+      brightenOnlyUnderexposed: preset.brightenOnlyUnderexposed,
       backgroundProtection: preset.backgroundProtection,
-      exposureForegroundOnly: foregroundOnly(preset),
+      exposureForegroundOnly: preset.exposureForegroundOnly,
       exposureTarget: preset.exposureTarget,
     });
+    return { cond, noiseSigma: startNoiseSigma(cond.start, img.width, img.height, cond.foreground) };
+  });
+  const startsFromNoise = preset.startFromNoise && preset.startStep !== null;
+  const inputSigma = startsFromNoise ? groupNoiseSigma(conditioned.map((c) => c.noiseSigma)) : 0;
+  const anchor = startsFromNoise
+    ? noiseMatchedTimestep(cumulativeAlphas(req.betas), inputSigma, preset.noiseStartFactor, Math.min(preset.minStartStep, preset.startStep!), preset.startStep!)
+    : undefined;
+  const plan = planRun(preset, req.betas, req.outputChannels, { networkFree: req.networkFree, anchor });
+  const prepared = req.images.map((img, si) => {
+    const { width, height } = img;
+    const { cond, noiseSigma } = conditioned[si]!;
     const H = workingSize(height, p);
     const W = workingSize(width, p);
     const toSigned = (a: Float32Array) => a.map((v) => 2 * v - 1);
@@ -220,7 +255,7 @@ export async function runEnhancement(
     noise.startNoise(si, x);
     const start = resizeBilinear(toSigned(cond.start), 3, height, width, H, W);
     if (preset.startStep !== null) {
-      diffuse(plan.schedule, plan.startStep, start, Float32Array.from(x), x);
+      diffuseCountingInputNoise(plan.schedule.alphasCumprod[plan.startStep]!, start, startsFromNoise ? inputSigma : 0, x);
       // The anchored start knows its image, so f starts at the least-squares gain between the
       // start and the input instead of N(0,1)/100: a few steps cannot move f that far, and a
       // gain far from its fit makes the data term pull towards y/f (measured: 8.6 dB on a
@@ -238,7 +273,7 @@ export async function runEnhancement(
       noise: (k, out) => noise.stepNoise(si, k, out),
       ...(req.networkFree ? { fixedX0: start } : {}),
     };
-    return { img, cond, slice, H, W, reference: cond.reference };
+    return { img, cond, slice, H, W, reference: cond.reference, noiseSigma };
   });
 
   const prepareMs = performance.now() - t0;
@@ -251,7 +286,8 @@ export async function runEnhancement(
       variance: plan.variance,
       guidance: { scale: plan.guidanceScale, exposureWeight: preset.exposureWeight },
       nApply: N_APPLY,
-      dataStepLimit: dataStepLimitOf(preset),
+      dataStepLimit: preset.dataStepLimit,
+      residualSigma: preset.guidanceResidualSigma,
       guidanceTarget: preset.guidanceTarget,
       patchSize: p,
       stride: preset.stride,
@@ -269,7 +305,8 @@ export async function runEnhancement(
     const { width, height } = s.img;
     const hw = width * height;
     let planar = resizeBilinear(results[i]!.x, 3, s.H, s.W, height, width);
-    const detail = preset.detailFromInput ? withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset) : null;
+    const detailAllowed = preset.detailFromInput && (preset.detailNoiseLimit === null || s.noiseSigma * 127.5 <= preset.detailNoiseLimit);
+    const detail = detailAllowed ? withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset) : null;
     if (detail) planar = detail.planar;
     const keep = s.cond.keepWeight;
     if (keep) {
@@ -296,7 +333,7 @@ export async function runEnhancement(
         patchSize: p,
         stride: preset.stride,
         patchesPerImage: patchCorners(s.H, s.W, p, preset.stride).length,
-        classical: classicalStepsOf(s.cond, s.cond.start !== s.cond.reference, preset.startGamma && (preset.localGamma ?? true), detail, keep !== null),
+        classical: classicalStepsOf(s.cond, s.cond.start !== s.cond.reference, preset.startGamma && preset.localGamma, detail, keep !== null),
       },
     } satisfies RunOutput;
   });

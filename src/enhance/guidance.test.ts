@@ -97,3 +97,32 @@ describe('guidance (spec §5 c–f)', () => {
     expect(() => exposureBlockMeans(z, 12, 8)).toThrow(RangeError);
   });
 });
+
+describe('guidance with a low-passed residual', () => {
+  it('shifts the mean by the Gaussian-smoothed residual, keeps the exact f step, and equals the per-pixel form on a constant residual', () => {
+    const p = randomPatch(4);
+    const params = { scale: 3, exposureWeight: 0 };
+    const gPixel = new Float64Array(3 * hw);
+    const mPixel = new Float64Array(hw);
+    const fPixel = guidePatch(p, params, gPixel, mPixel);
+    const gLow = new Float64Array(3 * hw);
+    const mLow = new Float64Array(hw);
+    const fLow = guidePatch(p, { ...params, residualSigma: 2 }, gLow, mLow);
+    expect(fLow).toBeCloseTo(fPixel, 12);
+    // Smoothing lowers the mean shift's pixel-to-pixel variation.
+    const roughness = (g: Float64Array) => {
+      let s = 0;
+      for (let i = 1; i < hw; i++) s += (g[i]! - g[i - 1]!) ** 2;
+      return s;
+    };
+    expect(roughness(gLow)).toBeLessThan(0.2 * roughness(gPixel));
+    // z = y and m = 0 with f = 1 makes ρ = 0 everywhere except an added constant offset c in M.
+    const c = 0.05;
+    const flat: PatchGuidanceInput = { ...p, z: p.y, f: 1, m: new Float64Array(hw).fill(c) };
+    const a = new Float64Array(3 * hw);
+    const b = new Float64Array(3 * hw);
+    guidePatch(flat, params, a, new Float64Array(hw));
+    guidePatch(flat, { ...params, residualSigma: 3 }, b, new Float64Array(hw));
+    for (let i = 0; i < a.length; i += 37) expect(b[i]!).toBeCloseTo(a[i]!, 10);
+  });
+});

@@ -4,6 +4,8 @@
  * and one gradient-descent step on f and M. No autodiff: every gradient is written out.
  */
 
+import { gaussianPlanes } from './detail-transfer.js';
+
 /** Edge of an exposure block (MI.py:75; the paper's 16 is not what the code runs). */
 export const EXPOSURE_BLOCK = 8;
 
@@ -15,6 +17,11 @@ export interface GuidanceParams {
   exposureWeight: number;
   /** s of the data (MSE) term when it differs from `scale` (stability limit); default `scale`. */
   dataScale?: number;
+  /**
+   * σ (pixels) of a Gaussian low-pass of the residual ρ before it enters the mean shift and the
+   * M update (the f step keeps the exact gradient); 0 or absent = per pixel, as the reference.
+   */
+  residualSigma?: number;
 }
 
 /**
@@ -85,6 +92,7 @@ export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Flo
     expShift[b] = Number.isNaN(e) ? 0 : kExp * (R[b]! - e);
   }
   const hw2 = 2 * hw;
+  if (params.residualSigma) return guidePatchLowPass(p, params.residualSigma, kMse, expShift, g, mNext);
   let sumRhoU = 0;
   for (let py = 0; py < h; py++) {
     const rowBase = ((py / EXPOSURE_BLOCK) | 0) * bw;
@@ -103,6 +111,50 @@ export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Flo
       g[i + hw2] = kMse * r2 + e;
       sumRhoU += r0 * u0 + r1 * u1 + r2 * u2;
       mNext[i] = mi - (2 / N) * (r0 + r1 + r2);
+    }
+  }
+  return f - (2 / N) * sumRhoU;
+}
+
+/**
+ * guidePatch with the residual low-passed (σ in pixels) before the mean shift and the M step:
+ * the data term then moves only what the illumination model can explain at scales above σ.
+ */
+function guidePatchLowPass(
+  p: PatchGuidanceInput,
+  sigma: number,
+  kMse: number,
+  expShift: Float64Array,
+  g: Float32Array | Float64Array,
+  mNext: Float32Array | Float64Array,
+): number {
+  const { z, y, m, f, h, w } = p;
+  const hw = h * w;
+  const N = 3 * hw;
+  const bw = w / EXPOSURE_BLOCK;
+  const rho = new Float32Array(N);
+  let sumRhoU = 0;
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < hw; i++) {
+      const u = (z[c * hw + i]! + 1) / 2;
+      const r = f * u + m[i]! - (y[c * hw + i]! + 1) / 2;
+      rho[c * hw + i] = r;
+      sumRhoU += r * u;
+    }
+  }
+  const smooth = gaussianPlanes(rho, 3, w, h, sigma);
+  for (let py = 0; py < h; py++) {
+    const rowBase = ((py / EXPOSURE_BLOCK) | 0) * bw;
+    for (let px = 0; px < w; px++) {
+      const i = py * w + px;
+      const e = expShift[rowBase + ((px / EXPOSURE_BLOCK) | 0)]!;
+      const r0 = smooth[i]!;
+      const r1 = smooth[i + hw]!;
+      const r2 = smooth[i + 2 * hw]!;
+      g[i] = kMse * r0 + e;
+      g[i + hw] = kMse * r1 + e;
+      g[i + 2 * hw] = kMse * r2 + e;
+      mNext[i] = m[i]! - (2 / N) * (r0 + r1 + r2);
     }
   }
   return f - (2 / N) * sumRhoU;

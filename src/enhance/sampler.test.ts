@@ -3,7 +3,7 @@ import { CancelledError, ModelContractError } from '../shared/errors.js';
 import { posteriorMean, predictX0FromEps } from './posterior.js';
 import { respaceSchedule, spaceTimesteps } from './respacing.js';
 import { sampleSlices, type PredictFn, type SamplerOptions, type SliceInput } from './sampler.js';
-import { dataStepLimitOf, planRun } from './enhancement-run.js';
+import { planRun, stepsBelow } from './enhancement-run.js';
 import { DEFAULT_PRESET, PAPER_PRESET } from './preset.js';
 import { createRng } from './rng.js';
 import { fixedLogVariance, linearBetas } from './schedule.js';
@@ -137,16 +137,26 @@ describe('sampler', () => {
     expect(maxAbs(tame.results[0]!.x)).toBeLessThan(5);
   });
 
-  it('plans the run: anchored start step, respacing-scaled s, limits for presets without the extra fields', () => {
-    const plan = planRun({ ...DEFAULT_PRESET, model: 'm' }, linearBetas(1000), 3);
+  it('plans the run: anchored start step, respacing-scaled s, the twin without learned variance', () => {
+    const respaced = { ...DEFAULT_PRESET, model: 'm', steps: 10, startStep: 300, stepPlacement: 'respaced' as const };
+    const plan = planRun(respaced, linearBetas(1000), 3);
     expect(plan.schedule.timestepMap[plan.startStep]).toBe(222); // last kept step ≤ 300
-    expect(plan.guidanceScale).toBe(1e6); // ×min(1000/10, 10)
+    expect(plan.guidanceScale).toBe(1e5 * 10); // ×min(1000/10, cap 10)
     expect(plan.variance).toBe('fixed_small');
     expect(planRun({ ...PAPER_PRESET, model: 'm' }, linearBetas(1000), 6).guidanceScale).toBe(1e5);
-    const { dataStepLimit: _omit, ...configStyle } = { ...DEFAULT_PRESET, model: 'm' };
-    expect(dataStepLimitOf(configStyle)).toBe(0.5);
-    expect(dataStepLimitOf({ ...configStyle, startStep: null })).toBeNull();
+    expect(planRun({ ...PAPER_PRESET, model: 'm' }, linearBetas(1000), 6).variance).toBe('learned');
+    expect(planRun({ ...PAPER_PRESET, model: 'm' }, linearBetas(1000), 6, { networkFree: true }).variance).toBe('fixed_small');
     expect(() => planRun({ ...DEFAULT_PRESET, model: 'm', steps: 2000 }, linearBetas(1000), 3)).toThrow(RangeError);
+  });
+
+  it('places the steps of a below-start run evenly from the (resolved) anchor to 0', () => {
+    expect(stepsBelow(120, 3)).toEqual([0, 60, 120]);
+    expect(stepsBelow(80, 1)).toEqual([80]);
+    const preset = { ...DEFAULT_PRESET, model: 'm', steps: 4, startStep: 300, stepPlacement: 'below-start' as const };
+    const plan = planRun(preset, linearBetas(1000), 3, { anchor: 90 });
+    expect(Array.from(plan.schedule.timestepMap)).toEqual([0, 30, 60, 90]);
+    expect(plan.startStep).toBe(3);
+    expect(Array.from(planRun(preset, linearBetas(1000), 3).schedule.timestepMap)).toEqual([0, 100, 200, 300]);
   });
 
   it('runs learned variance from the model\'s v channels and refuses it for ε-only models', async () => {
@@ -177,5 +187,22 @@ describe('sampler', () => {
 
   it('refuses images smaller than a patch', async () => {
     await expect(sampleSlices([slice(16, 64, 9)], options())).rejects.toThrow(RangeError);
+  });
+});
+
+describe('network-free twin', () => {
+  it('never calls the network, takes x̂0 from the fixed estimate and still guides and averages', async () => {
+    let calls = 0;
+    const counting: PredictFn = async (b, n, h, w, t) => (calls++, fakePredict()(b, n, h, w, t));
+    const base = slice(48, 64, 11);
+    const fixedX0 = Float32Array.from(base.y);
+    const guided = await sampleSlices([{ ...base, fixedX0 }], options({ predict: counting, networkFree: true }));
+    expect(calls).toBe(0);
+    expect(guided.timings.modelCalls).toBe(0);
+    // Unguided, the last step returns x̂0 itself: the fixed estimate, clamped.
+    const plain = await sampleSlices([{ ...base, fixedX0 }], options({ predict: counting, networkFree: true, guidance: { scale: 0, exposureWeight: 0 } }));
+    for (let i = 0; i < fixedX0.length; i += 101) expect(plain.results[0]!.x[i]!).toBeCloseTo(Math.max(-1, Math.min(1, fixedX0[i]!)), 5);
+    expect(guided.results[0]!.x.some((v, i) => Math.abs(v - plain.results[0]!.x[i]!) > 1e-3)).toBe(true);
+    await expect(sampleSlices([base], options({ networkFree: true }))).rejects.toThrow(RangeError);
   });
 });

@@ -62,6 +62,8 @@ export interface SamplerOptions {
    * limit, as in the reference.
    */
   dataStepLimit?: number | null;
+  /** σ (pixels) of the low-pass applied to the data residual before it shifts the mean; 0 = per pixel. */
+  residualSigma?: number;
   guidanceTarget: 'x0' | 'xt';
   patchSize: number;
   stride: number;
@@ -153,10 +155,11 @@ export async function sampleSlices(
   };
   const noiseBuf = slices.map((s) => new Float32Array(3 * s.height * s.width));
   const guidanceFor = (f: number): GuidanceParams => {
+    const base = opts.residualSigma ? { ...opts.guidance, residualSigma: opts.residualSigma } : opts.guidance;
     const limit = opts.dataStepLimit;
-    if (limit === undefined || limit === null || f === 0) return opts.guidance;
+    if (limit === undefined || limit === null || f === 0) return base;
     const cap = (limit * 2 * 3 * pp) / (opts.nApply * f * f);
-    return cap < opts.guidance.scale ? { ...opts.guidance, dataScale: cap } : opts.guidance;
+    return cap < base.scale ? { ...base, dataScale: cap } : base;
   };
 
   const acc: Accumulators[] = slices.map((s) => ({

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEnhancement } from '../../src/enhance/enhancement-run.js';
 import { loadManifest } from '../../src/enhance/model-manifest.js';
 import { openModelSession, type ModelSession } from '../../src/enhance/onnx-session.js';
-import type { EnhancePreset } from '../../src/enhance/preset.js';
+import { PAPER_PRESET, type EnhancePreset } from '../../src/enhance/preset.js';
 import { linearBetas } from '../../src/enhance/schedule.js';
 import { formulaNoise, goldenImage } from './golden-inputs.js';
 
@@ -50,6 +50,7 @@ function hasNumpy(): boolean {
 
 function presetOf(c: GoldenConfig): EnhancePreset {
   return {
+    ...PAPER_PRESET,
     model: c.net,
     steps: c.steps,
     guidanceScale: c.guidanceScale,
@@ -64,11 +65,6 @@ function presetOf(c: GoldenConfig): EnhancePreset {
     seed: 0,
     guidanceTarget: c.guidanceTarget,
     startStep: c.startStep,
-    startGamma: false,
-    backgroundProtection: false,
-    contrastStretch: false,
-    exposureForegroundOnly: false,
-    dataStepLimit: null,
   };
 }
 
