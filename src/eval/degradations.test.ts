@@ -107,7 +107,9 @@ describe('noisy kinds through degrade()', () => {
     expect(kindAppliesTo('low-dose-ct', 'ES')).toBe(false);
     expect(kindAppliesTo('mr-rician', 'MR')).toBe(true);
     expect(kindAppliesTo('mr-rician', 'CT')).toBe(false);
-    for (const kind of ['low-light-noisy', 'low-contrast-noisy', 'uneven-noisy', ...CLASSIC_KINDS] as const) {
+    expect(['CT', 'MR', 'ES', 'XC'].filter((m) => kindAppliesTo('low-light-noisy', m))).toEqual(['ES', 'XC']);
+    expect(['CT', 'MR', 'ES', 'XC'].filter((m) => kindAppliesTo('uneven-noisy', m))).toEqual(['MR', 'ES', 'XC']);
+    for (const kind of ['low-contrast-noisy', ...CLASSIC_KINDS] as const) {
       for (const m of ['CT', 'MR', 'ES', 'XC']) expect(kindAppliesTo(kind, m)).toBe(true);
     }
   });

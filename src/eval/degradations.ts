@@ -23,11 +23,29 @@ export const CLASSIC_KINDS: readonly ClassicKind[] = ['low-light', 'low-contrast
 export const NOISY_KINDS: readonly NoisyKind[] = ['low-light-noisy', 'low-dose-ct', 'mr-rician', 'low-contrast-noisy', 'uneven-noisy'];
 export const DEGRADATION_KINDS: readonly DegradationKind[] = [...CLASSIC_KINDS, ...NOISY_KINDS];
 
-/** Whether a kind makes sense for a modality: low-dose-ct only for CT, mr-rician only for MR. */
+/** Camera modalities (endoscopy, external camera, general microscopy, other): the image is light on a sensor. */
+const PHOTOGRAPHIC_MODALITIES = new Set(['ES', 'XC', 'GM', 'OT']);
+
+/**
+ * Whether a noisy kind happens to a modality in clinics: low-dose noise to CT, Rician noise to MR,
+ * low light to camera images (a CT or MR slice is computed, not exposed), uneven illumination to
+ * camera images and as the coil bias field to MR (a CT slice has none), low contrast with noise to
+ * every modality. The classic kinds apply to all (kept for comparison).
+ */
 export function kindAppliesTo(kind: DegradationKind, modality: string): boolean {
-  if (kind === 'low-dose-ct') return modality.toUpperCase() === 'CT';
-  if (kind === 'mr-rician') return modality.toUpperCase() === 'MR';
-  return true;
+  const m = modality.toUpperCase();
+  switch (kind) {
+    case 'low-dose-ct':
+      return m === 'CT';
+    case 'mr-rician':
+      return m === 'MR';
+    case 'low-light-noisy':
+      return PHOTOGRAPHIC_MODALITIES.has(m);
+    case 'uneven-noisy':
+      return m === 'MR' || PHOTOGRAPHIC_MODALITIES.has(m);
+    default:
+      return true;
+  }
 }
 
 /** Parameters of every degradation; the defaults are what `npm run eval` and the gate use. */
