@@ -28,6 +28,18 @@ import { loadSampleSet, routeOf } from '../eval/sample-set.js';
 
 const SETS = ['sample', 'dev', 'heldout', 'gate', 'all'] as const;
 
+const DENOISER = 'the best scikit-image denoiser (non-local means, total variation, wavelet or bilateral) tuned per estimated noise level on the development set';
+const BASELINE_NOTES: Record<BaselineName, string> = {
+  input: 'the degraded input unchanged',
+  clahe: 'CLAHE (sharp, 8×8 tiles of at least 16 px, max slope 3)',
+  he: 'global histogram equalisation',
+  normalise: 'sharp 1–99 % stretch',
+  gamma: 'sharp gamma g ∈ [1, 3] bringing the foreground mean to 0.5',
+  denoise: DENOISER,
+  'denoise-clahe': `${DENOISER}, then CLAHE`,
+  'denoise-gamma': `${DENOISER}, then gamma`,
+};
+
 /** The commit the evaluation runs on, or "unknown" outside a git work tree. */
 function headCommit(): string {
   try {
@@ -153,7 +165,7 @@ export function registerEvalCommand(program: Command): void {
           notes: [
             `Degradation parameters: ${JSON.stringify(DEFAULT_DEGRADATION)}.`,
             'Noisy kinds draw their noise from a seed per set, image and kind (src/eval/degradations.ts), so every run sees the same pairs.',
-            'Baselines: CLAHE (sharp, 8×8 tiles of at least 16 px, max slope 3); he = global histogram equalisation; normalise = sharp 1–99 % stretch; gamma = sharp gamma g ∈ [1, 3] bringing the foreground mean to 0.5; denoise = the best scikit-image denoiser (non-local means, total variation, wavelet, bilateral) tuned per estimated noise level on the development set, alone and followed by CLAHE or gamma.',
+            `Baselines: ${baselines.filter((b) => b !== 'input').map((b) => `${b} = ${BASELINE_NOTES[b]}`).join('; ')}.`,
             columns.length > 0 && !named ? 'unimie = the preset the routing rules pick for the image (ct-default, mr-default, endoscopy-default).' : '',
             opts.ablate && columns.length > 0 ? `${columns.map((c) => twinOf(c.column)).join(', ')} = the same preset with the network replaced by the engine's own start estimate (no model call).` : '',
             'Tune on the development set only; the held-out set (and its gate subset) is for the report and the CI gate (src/eval/fixtures/*/README.md).',
