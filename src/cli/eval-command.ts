@@ -40,10 +40,15 @@ const BASELINE_NOTES: Record<BaselineName, string> = {
   'denoise-gamma': `${DENOISER}, then gamma`,
 };
 
-/** The commit the evaluation runs on, or "unknown" outside a git work tree. */
+/**
+ * The commit the evaluation runs on (git HEAD), with `+dirty` when the code, config or model
+ * differ from it (the figures then belong to no commit); "unknown" outside a git work tree.
+ */
 function headCommit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'config', 'model') === '' ? head : `${head}+dirty`;
   } catch {
     return 'unknown';
   }
