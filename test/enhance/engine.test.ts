@@ -106,3 +106,62 @@ describe('EnhancementEngine', () => {
     expect(r.image.data.length).toBe(300 * 200 * 3);
   });
 });
+
+describe('EnhancementEngine: noise-matched start, the twin and what ran', () => {
+  let registry: ModelRegistry;
+  let engine: EnhancementEngine;
+  beforeAll(async () => {
+    registry = await ModelRegistry.open(['tiny-eps'], { modelsDir: REF, session: { intraOpThreads: 1 } });
+    engine = new EnhancementEngine(registry);
+  });
+  afterAll(async () => registry.close());
+
+  const noisy = (img: { width: number; height: number; gray: Uint8Array }, sigma: number) => {
+    let s = 12345;
+    const gray = img.gray.map((v) => {
+      // Sum of uniforms (Irwin–Hall, 12 draws) as a deterministic, roughly normal sample.
+      let u = 0;
+      for (let k = 0; k < 12; k++) u += (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      return Math.max(0, Math.min(255, Math.round(v + 140 + sigma * (u - 6))));
+    });
+    return { ...img, gray };
+  };
+  const matched: EnhancePreset = {
+    ...DEFAULT_PRESET,
+    model: 'tiny-eps',
+    startStep: 300,
+    startFromNoise: true,
+    noiseStartFactor: 2,
+    minStartStep: 20,
+    stepPlacement: 'below-start',
+    steps: 2,
+    detailFromInput: true,
+    detailNoiseLimit: 2,
+    backgroundProtection: false,
+  };
+
+  it('starts later on a noisier input, places the steps below the start, and gates detail transfer by the noise', async () => {
+    const clean = noisy(grayScene(256, 256, 40), 0);
+    const rough = noisy(grayScene(256, 256, 40), 20);
+    const a = await engine.enhance(clean, matched);
+    const b = await engine.enhance(rough, matched);
+    expect(a.applied.startTimestep).toBe(20);
+    expect(b.applied.startTimestep).toBeGreaterThan(40);
+    expect(b.applied.startTimestep).toBeLessThanOrEqual(300);
+    expect(a.applied.networkEvaluationsPerPatch).toBe(2);
+    expect(a.applied.classical).toContain('detail-transfer');
+    expect(b.applied.classical).not.toContain('detail-transfer');
+    expect(b.applied).toMatchObject({ estimator: 'network', anchoredStart: true, patchSize: 256, stride: 128, patchesPerImage: 1 });
+  });
+
+  it('runs the network-free twin of the same preset: no network evaluation, a different image', async () => {
+    const rough = noisy(grayScene(256, 256, 40), 20);
+    const real = await engine.enhance(rough, matched);
+    const twin = await engine.enhance(rough, matched, { networkFree: true });
+    expect(twin.applied.estimator).toBe('network-free');
+    expect(twin.applied.networkEvaluationsPerPatch).toBe(0);
+    expect(twin.steps).toBe(0);
+    expect(twin.applied.startTimestep).toBe(real.applied.startTimestep);
+    expect(Buffer.from(twin.gray!).equals(Buffer.from(real.gray!))).toBe(false);
+  });
+});
