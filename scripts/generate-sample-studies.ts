@@ -1,7 +1,7 @@
 /**
  * Writes the synthetic sample studies that show what the enhancement does (Explicit VR Little
  * Endian Part-10 files):
- *   ct-lowdose-abdomen/  10 × 512² low-dose CT (projection-domain noise ≈ 40 HU σ in the liver)
+ *   ct-lowdose-abdomen/   8 × 512² low-dose CT (projection-domain noise ≈ 40 HU σ in the liver)
  *   mr-brain-t2/         10 × 256² T2 FSE brain MR (bias field, Rician noise, WM SNR 10)
  *   es-colon/            1 × 640×480 underexposed colonoscopy frame (shot + read noise)
  *   npx tsx scripts/generate-sample-studies.ts [--out sample-studies] [--only ct,mr,es]
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     .option('--out <dir>', 'output folder', 'sample-studies')
     .option('--only <kinds>', 'comma-separated subset of ct,mr,es', kinds, [...KINDS])
     .option('--seed <n>', 'seed for UIDs, texture and noise', positiveInt, 1)
-    .option('--ct-slices <n>', 'CT slices', positiveInt, 10)
+    .option('--ct-slices <n>', 'CT slices', positiveInt, 8)
     .option('--mr-slices <n>', 'MR slices', positiveInt, 10)
     .option('--noise <hu>', 'CT noise σ in the liver, HU', Number, 40)
     .parse()

@@ -46,7 +46,8 @@ function kidneyTissue(x: number, y: number, z: number, side: -1 | 1): Tissue | u
 }
 
 function liverTissue(x: number, y: number, z: number): Tissue | undefined {
-  const right = x < 4 && ellipse(x, y, -62, -4, 88 * (1 + 0.005 * z), 80 * (1 + 0.004 * z), -15) <= 1;
+  // The right lobe's medial edge runs obliquely (gallbladder fossa to IVC), joining the left lobe in front.
+  const right = x < 6 - 0.5 * (y + 4) && ellipse(x, y, -62, -4, 88 * (1 + 0.005 * z), 80 * (1 + 0.004 * z), -15) <= 1;
   const leftScale = Math.max(0, 1 + z / 34);
   const left = leftScale > 0 && ellipse(x, y, 4, -52, 60 * leftScale, 24 * leftScale, 12) <= 1;
   if (!right && !left) return undefined;

@@ -28,7 +28,7 @@ const RESCALE_INTERCEPT = -1024;
 const MAX_HU = 3071;
 
 export interface LowDoseCtOptions {
-  /** Number of contiguous slices (default 10). */
+  /** Number of contiguous slices (default 8: keeps the CPU demo short). */
   slices?: number;
   /** Rows = columns (default 512). */
   size?: number;
@@ -107,7 +107,7 @@ function attenuation(hu: Float32Array): Float32Array {
 /** Fixes identity, geometry and the photon count of a low-dose CT sample series. */
 export function createLowDoseCtSeries(o: LowDoseCtOptions = {}): LowDoseCtSeries {
   const size = o.size ?? 512;
-  const slices = o.slices ?? 10;
+  const slices = o.slices ?? 8;
   const seed = o.seed ?? 1;
   if (!Number.isInteger(size) || size < 32 || size > 2048) throw new RangeError(`size ${size} outside 32…2048`);
   if (!Number.isInteger(slices) || slices < 1) throw new RangeError(`slices must be a positive integer, got ${slices}`);
