@@ -107,9 +107,9 @@ describe('noisy kinds through degrade()', () => {
     expect(kindAppliesTo('low-dose-ct', 'ES')).toBe(false);
     expect(kindAppliesTo('mr-rician', 'MR')).toBe(true);
     expect(kindAppliesTo('mr-rician', 'CT')).toBe(false);
-    expect(['CT', 'MR', 'ES', 'XC'].filter((m) => kindAppliesTo('low-light-noisy', m))).toEqual(['ES', 'XC']);
-    expect(['CT', 'MR', 'ES', 'XC'].filter((m) => kindAppliesTo('uneven-noisy', m))).toEqual(['MR', 'ES', 'XC']);
-    for (const kind of ['low-contrast-noisy', ...CLASSIC_KINDS] as const) {
+    for (const kind of ['low-light', 'low-light-noisy'] as const) expect(['CT', 'MR', 'ES', 'XC'].filter((m) => kindAppliesTo(kind, m))).toEqual(['ES', 'XC']);
+    for (const kind of ['uneven', 'uneven-noisy'] as const) expect(['CT', 'MR', 'ES', 'XC'].filter((m) => kindAppliesTo(kind, m))).toEqual(['MR', 'ES', 'XC']);
+    for (const kind of ['low-contrast-noisy', 'low-contrast', 'blur'] as const) {
       for (const m of ['CT', 'MR', 'ES', 'XC']) expect(kindAppliesTo(kind, m)).toBe(true);
     }
   });

@@ -27,10 +27,10 @@ export const DEGRADATION_KINDS: readonly DegradationKind[] = [...CLASSIC_KINDS, 
 const PHOTOGRAPHIC_MODALITIES = new Set(['ES', 'XC', 'GM', 'OT']);
 
 /**
- * Whether a noisy kind happens to a modality in clinics: low-dose noise to CT, Rician noise to MR,
- * low light to camera images (a CT or MR slice is computed, not exposed), uneven illumination to
- * camera images and as the coil bias field to MR (a CT slice has none), low contrast with noise to
- * every modality. The classic kinds apply to all (kept for comparison).
+ * Whether a kind happens to a modality in clinics: low-dose noise to CT, Rician noise to MR, low
+ * light to camera images (a CT or MR slice is computed, not exposed), uneven illumination to camera
+ * images and as the coil bias field to MR (a windowed CT slice has none), low contrast and blur to
+ * every modality. A classic kind follows its noisy counterpart.
  */
 export function kindAppliesTo(kind: DegradationKind, modality: string): boolean {
   const m = modality.toUpperCase();
@@ -39,8 +39,10 @@ export function kindAppliesTo(kind: DegradationKind, modality: string): boolean 
       return m === 'CT';
     case 'mr-rician':
       return m === 'MR';
+    case 'low-light':
     case 'low-light-noisy':
       return PHOTOGRAPHIC_MODALITIES.has(m);
+    case 'uneven':
     case 'uneven-noisy':
       return m === 'MR' || PHOTOGRAPHIC_MODALITIES.has(m);
     default:
