@@ -1,14 +1,16 @@
 /**
  * Classical enhancers UniMIE is compared with (engine issue item 6): CLAHE, `normalise` (a 1–99 %
- * contrast stretch) and gamma through sharp, global histogram equalisation (sharp has none), and
- * the unchanged input.
+ * contrast stretch) and gamma through sharp, global histogram equalisation (sharp has none), the
+ * unchanged input, and (issue 20 items 1 and 5) the best classical denoiser tuned per noise level
+ * (classical-denoise.ts), alone and followed by CLAHE or by gamma.
  */
 import sharp from 'sharp';
 import { isGrayImage, type EngineImage } from '../enhance/image-planes.js';
 import { backgroundMask, grayPlane } from '../enhance/quality.js';
+import { denoiseClassical } from './classical-denoise.js';
 
-export type BaselineName = 'input' | 'clahe' | 'he' | 'normalise' | 'gamma';
-export const BASELINES: readonly BaselineName[] = ['input', 'clahe', 'he', 'normalise', 'gamma'];
+export type BaselineName = 'input' | 'clahe' | 'he' | 'normalise' | 'gamma' | 'denoise' | 'denoise-clahe' | 'denoise-gamma';
+export const BASELINES: readonly BaselineName[] = ['input', 'clahe', 'he', 'normalise', 'gamma', 'denoise', 'denoise-clahe', 'denoise-gamma'];
 
 /** sharp accepts gamma in [1, 3]. */
 const SHARP_GAMMA_MIN = 1;
@@ -129,5 +131,12 @@ export async function runBaseline<T extends EngineImage>(name: BaselineName, img
       return normalise(img);
     case 'gamma':
       return gammaCorrect(img);
+    case 'denoise':
+      return (await denoiseClassical(img)).image;
+    case 'denoise-clahe':
+      return clahe((await denoiseClassical(img)).image);
+    case 'denoise-gamma':
+      // Gamma chosen on the denoised image: noise would bias the foreground mean it aims with.
+      return gammaCorrect((await denoiseClassical(img)).image);
   }
 }
