@@ -29,8 +29,8 @@ describe('evaluation loop', () => {
   const engine = () => oracleEngine(new Map<number, EngineImage>([[32, ct.image], [24, es.image]]));
 
   it('skips the kinds that do not apply to a modality', () => {
-    expect(kindsFor(ct, ['low-light', 'mr-rician', 'low-dose-ct'])).toEqual(['low-light', 'low-dose-ct']);
-    expect(kindsFor(es, ['low-light', 'mr-rician', 'low-dose-ct'])).toEqual(['low-light']);
+    expect(kindsFor(ct, ['low-light', 'blur', 'mr-rician', 'low-dose-ct'])).toEqual(['blur', 'low-dose-ct']);
+    expect(kindsFor(es, ['low-light', 'blur', 'mr-rician', 'low-dose-ct'])).toEqual(['low-light', 'blur']);
   });
 
   it('scores every image × kind × method; the rules may leave an image without a UniMIE preset', async () => {
@@ -45,18 +45,19 @@ describe('evaluation loop', () => {
       keepOutputs: true,
       onProgress: (p: { done: number; total: number }) => progress.push(p.done / p.total),
     };
-    // ct: 3 kinds × (2 baselines + 1 preset); es: 2 kinds × 2 baselines (low-dose-ct is CT only).
-    expect(countRuns(plan)).toBe(9 + 4);
+    // ct: 2 kinds × (2 baselines + 1 preset); es: 2 kinds × 2 baselines (low-dose-ct is CT only,
+    // low light is for camera images).
+    expect(countRuns(plan)).toBe(6 + 4);
     const { rows, pairs } = await runEvaluation(plan);
-    expect(rows).toHaveLength(13);
+    expect(rows).toHaveLength(10);
     expect(progress.at(-1)).toBe(1);
-    const perfect = rows.find((r) => r.method === 'unimie' && r.kind === 'low-light')!;
+    const perfect = rows.find((r) => r.method === 'unimie' && r.kind === 'low-dose-ct')!;
     expect(perfect.scores.psnr).toBe(Number.POSITIVE_INFINITY);
     expect(perfect.preset).toBe('p');
     expect(perfect.model).toEqual({ id: 'm', sha256: 'h' });
     expect(perfect.applied?.estimator).toBe('network');
-    const input = rows.find((r) => r.method === 'input' && r.image === 'ct' && r.kind === 'low-light')!;
-    expect(input.scores.psnr).toBeLessThan(25);
+    const input = rows.find((r) => r.method === 'input' && r.image === 'ct' && r.kind === 'low-dose-ct')!;
+    expect(input.scores.psnr).toBeLessThan(40);
     // Background changes count only what neither the input nor the clean image has.
     expect(input.backgroundEntropyChange).toBeLessThanOrEqual(0);
     expect(input.backgroundGradientChange).toBeLessThanOrEqual(0);
@@ -64,7 +65,8 @@ describe('evaluation loop', () => {
     expect(Math.max(input.backgroundGradientChange, perfect.backgroundGradientChange)).toBe(0);
     expect(input.backgroundFraction).toBeGreaterThan(0);
     expect(rows.some((r) => r.image === 'es' && r.kind === 'low-dose-ct')).toBe(false);
-    expect(pairs).toHaveLength(5);
+    expect(rows.some((r) => r.image === 'ct' && r.kind === 'low-light')).toBe(false);
+    expect(pairs).toHaveLength(4);
     expect(pairs.find((p) => p.image === 'ct')!.outputs.map((o) => o.method)).toEqual(['input', 'gamma', 'unimie']);
   });
 
