@@ -179,7 +179,7 @@ export function markdownReport(rows: readonly EvalRow[], meta: ReportMeta, clean
     '',
     'PSNR (dB, capped at 100) and SSIM against the clean image (channel mean for RGB), mean over images; best per column in bold. ' +
       'LOE: lightness order error against the degraded input (lower keeps the order of lightness better). ' +
-      'Δ background: output − degraded input over the clean image\'s background (Otsu dark side connected to the border, eroded 3 px). ' +
+      'Δ background: entropy and mean gradient of the output over the clean image\'s background (Otsu dark side connected to the border, eroded 3 px), minus the larger of the degraded input\'s and the clean image\'s (positive: structure neither had). ' +
       'NIQE is not reported: no npm package provides it.',
     '',
   ];
