@@ -14,7 +14,7 @@ export const PresetSchema = Strict(
     /** Model id, a key of `models:`. */
     model: Name,
     /** Number of respaced sampling steps (1000 = the full training schedule). */
-    steps: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 10),
+    steps: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 2),
     /** Guidance scale s of the paper (reference 100 000). */
     guidanceScale: Defaulted(Type.Number({ minimum: 0 }), 100_000),
     /** Multiply s by 1000/steps so a respaced schedule keeps the total pull of the full one. */
@@ -47,26 +47,27 @@ export const PresetSchema = Strict(
      * (between `minStartStep` and `startStep`), so the prior removes the input's noise; the
      * input's own noise counts towards the start's.
      */
-    startFromNoise: Defaulted(Type.Boolean(), false),
+    startFromNoise: Defaulted(Type.Boolean(), true),
     /** Diffusion noise at the start, as a multiple of the input's measured noise σ. */
-    noiseStartFactor: Defaulted(Type.Number({ exclusiveMinimum: 0, maximum: 8 }), 1),
+    noiseStartFactor: Defaulted(Type.Number({ exclusiveMinimum: 0, maximum: 8 }), 3),
     /** Earliest start timestep with `startFromNoise` (a clean input still gets this much refinement). */
-    minStartStep: Defaulted(Type.Integer({ minimum: 0, maximum: 999 }), 20),
+    minStartStep: Defaulted(Type.Integer({ minimum: 0, maximum: 999 }), 5),
     /**
      * Where the `steps` of an anchored start go: `respaced` = the training schedule respaced to
      * `steps` over all 1000 timesteps, run from the start down; `below-start` = `steps` network
      * evaluations spaced evenly from the start timestep to 0.
      */
-    stepPlacement: Defaulted(OneOf(['respaced', 'below-start'] as const), 'respaced'),
+    stepPlacement: Defaulted(OneOf(['respaced', 'below-start'] as const), 'below-start'),
     /**
-     * σ in pixels of a Gaussian low-pass applied to the data residual f·x + M − y before it shifts
-     * the mean: the illumination model then corrects brightness at scales above σ and leaves fine
-     * structure to the prior instead of copying the input's noise back. 0 = per pixel (the paper).
+     * σ in pixels of a Gaussian low-pass applied to the data residual f·x + M − y of a noisy input
+     * (see `noisyInputLevel`) before it shifts the mean: the illumination model then corrects
+     * brightness at scales above σ and leaves fine structure to the prior instead of copying the
+     * input's noise back. 0 = per pixel (the paper).
      */
-    guidanceResidualSigma: Defaulted(Type.Number({ minimum: 0, maximum: 32 }), 0),
+    guidanceResidualSigma: Defaulted(Type.Number({ minimum: 0, maximum: 32 }), 4),
     /** Gamma-brighten the input before anchoring the start and deriving the exposure target. */
     startGamma: Defaulted(Type.Boolean(), true),
-    /** Keep the input's background (dark regions connected to the border) unchanged. */
+    /** Keep the background (dark regions connected to the border) of an input that is not noisy unchanged. */
     backgroundProtection: Defaulted(Type.Boolean(), true),
     /** Stretch the contrast of inputs whose black level is lifted (flattened images) before sampling. */
     contrastStretch: Defaulted(Type.Boolean(), true),
@@ -74,14 +75,21 @@ export const PresetSchema = Strict(
     localGamma: Defaulted(Type.Boolean(), true),
     /** Brighten only as far as the bright end shows underexposure; false = always to mid-grey. */
     brightenOnlyUnderexposed: Defaulted(Type.Boolean(), true),
+    /**
+     * How underexposure is judged: `bright-end` (the 99.9th percentile and local maxima of the
+     * brightest channel: a well-windowed slice reaches near white somewhere) or `median` (its
+     * median and local mean over the object: camera images keep bright highlights in low light).
+     */
+    exposureJudgedBy: Defaulted(OneOf(['bright-end', 'median'] as const), 'bright-end'),
     /** Fine structure from the input (scaled by the illumination change), illumination from the sampler. */
     detailFromInput: Defaulted(Type.Boolean(), true),
     /**
-     * Detail transfer only for inputs whose measured noise σ (8-bit grey levels of the start
-     * image) is at most this: on a noisy input it would copy the noise back over the prior's
-     * estimate. null = always.
+     * Measured noise σ of the start image (8-bit grey levels) above which the input counts as
+     * noisy: the guidance residual is then low-passed (`guidanceResidualSigma`) and no detail is
+     * transferred from the input, since both would copy the noise back over the prior's estimate;
+     * at or below it the guidance is per pixel and detail transfer runs. null = never noisy.
      */
-    detailNoiseLimit: Defaulted(Type.Union([Type.Number({ minimum: 0 }), Type.Null()]), null),
+    noisyInputLevel: Defaulted(Type.Union([Type.Number({ minimum: 0 }), Type.Null()]), 6),
     /** σ (pixels) separating illumination from detail. */
     detailSigma: Defaulted(Type.Number({ exclusiveMinimum: 0, maximum: 16 }), 2),
     /** Detail boost given in full to inputs that measure as blurred, not at all to sharp ones (0 = off). */

@@ -17,7 +17,7 @@ function scene(level = 0.6): { img: Float32Array; w: number; h: number } {
   return { img, w, h };
 }
 
-const opts = { contrastStretch: false, startGamma: false, localGamma: false, brightenOnlyUnderexposed: false, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const };
+const opts = { contrastStretch: false, startGamma: false, localGamma: false, brightenOnlyUnderexposed: false, exposureJudgedBy: 'bright-end' as const, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const };
 
 describe('conditioning', () => {
   it('finds dark regions connected to the border, not enclosed dark holes', () => {

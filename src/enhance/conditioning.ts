@@ -6,7 +6,7 @@
  * exposure target. Pure; images are planar 3×H×W in [0, 1].
  */
 
-import { brightenedMean, brighteningWeight, localBrightEnd } from './exposure-deficit.js';
+import { BRIGHT_END_LEVELS, MEDIAN_LEVELS, brightenedMean, brighteningWeight, localBrightEnd } from './exposure-deficit.js';
 
 /** Pixels darker than this fraction of the bright end (99th percentile) may be background. */
 export const BACKGROUND_LEVEL = 0.08;
@@ -38,8 +38,14 @@ export interface ConditioningOptions {
   exposureForegroundOnly: boolean;
   /** A number in [-1, 1] or 'input' (per pixel, from the brightened input). */
   exposureTarget: number | 'input';
-  /** Brighten only as far as the bright end shows underexposure (exposure-deficit.ts); false = always to mid-grey. */
+  /** Brighten only as far as the exposure level shows underexposure (exposure-deficit.ts); false = always to mid-grey. */
   brightenOnlyUnderexposed: boolean;
+  /**
+   * What the exposure level is: the bright end (99.9th percentile, local block maxima) or the
+   * median (local mean) of the brightest channel over the object — camera images keep bright
+   * highlights when underexposed.
+   */
+  exposureJudgedBy: 'bright-end' | 'median';
 }
 
 export interface Conditioning {
@@ -64,6 +70,13 @@ function foregroundQuantile(gray: Float32Array, background: Uint8Array, maskUsab
   if (!maskUsable) return quantile(gray, q);
   const fg = gray.filter((_, i) => background[i] === 0);
   return fg.length > 0 ? quantile(fg, q) : quantile(gray, q);
+}
+
+/** Largest of the three channels per pixel (HSV value), H·W. */
+export function maxChannel(img: Float32Array, hw: number): Float32Array {
+  const out = new Float32Array(hw);
+  for (let i = 0; i < hw; i++) out[i] = Math.max(img[i]!, img[i + hw]!, img[i + 2 * hw]!);
+  return out;
 }
 
 /** Channel mean, H·W. */
@@ -271,13 +284,18 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
     // A flat image (a wide window over uniform tissue) shows no bright end to judge exposure by:
     // it keeps its exposure, as it keeps its contrast.
     const structure = onlyUnderexposed ? stretchStrength(quantile(gray, 0.99) - quantile(gray, 0.01)) : 1;
-    const weightOf = (brightEnd: number) => structure * brighteningWeight(brightEnd);
-    gamma = gammaForMean(mean, onlyUnderexposed ? brightenedMean(mean, weightOf(foregroundQuantile(gray, background, maskUsable, BRIGHT_END_QUANTILE)), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
+    const byMedian = opts.exposureJudgedBy === 'median';
+    const weightOf = (level: number) => structure * brighteningWeight(level, byMedian ? MEDIAN_LEVELS : BRIGHT_END_LEVELS);
+    // Exposure is judged on the brightest channel: a well-exposed red mucosa has a low channel mean.
+    const value = maxChannel(reference, hw);
+    const globalLevel = foregroundQuantile(value, background, maskUsable, byMedian ? 0.5 : BRIGHT_END_QUANTILE);
+    gamma = gammaForMean(mean, onlyUnderexposed ? brightenedMean(mean, weightOf(globalLevel), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
     if (opts.localGamma) {
-      const brightEnd = onlyUnderexposed ? localBrightEnd(gray, width, height) : null;
       const weight = new Float32Array(hw);
       for (let i = 0; i < hw; i++) weight[i] = maskUsable && background[i] ? 0 : 1;
-      const local = localMean(gray, weight, width, height, Math.max(4, Math.round(Math.max(width, height) / LOCAL_GAMMA_FRACTION)));
+      const radius = Math.max(4, Math.round(Math.max(width, height) / LOCAL_GAMMA_FRACTION));
+      const local = localMean(gray, weight, width, height, radius);
+      const brightEnd = !onlyUnderexposed ? null : byMedian ? localMean(value, weight, width, height, radius) : localBrightEnd(value, width, height);
       start = new Float32Array(3 * hw);
       for (let i = 0; i < hw; i++) {
         const m = local[i]!;

@@ -7,7 +7,7 @@
 import { conditionInput, luminance } from './conditioning.js';
 import { fromPlanarSigned, isGrayImage, toPlanarUnit, type EngineImage } from './image-planes.js';
 import { resolveVariance, effectiveGuidanceScale, N_APPLY, type EnhancePreset } from './preset.js';
-import { estimateNoiseSigma, groupNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
+import { estimateNoiseSigmaTwoScales, groupNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
 import { respaceSchedule, spaceTimesteps } from './respacing.js';
 import { createRng } from './rng.js';
 import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput } from './sampler.js';
@@ -122,11 +122,11 @@ export function stepsBelow(anchor: number, count: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** The input's noise σ in [-1, 1] units: per channel over the foreground, averaged. */
+/** The input's noise σ in [-1, 1] units: per channel over the foreground (two scales), averaged. */
 function startNoiseSigma(start: Float32Array, width: number, height: number, foreground: Uint8Array | null): number {
   const hw = width * height;
   let sum = 0;
-  for (let c = 0; c < 3; c++) sum += estimateNoiseSigma(start.subarray(c * hw, (c + 1) * hw), width, height, foreground ?? undefined);
+  for (let c = 0; c < 3; c++) sum += estimateNoiseSigmaTwoScales(start.subarray(c * hw, (c + 1) * hw), width, height, foreground ?? undefined);
   return (2 * sum) / 3;
 }
 
@@ -185,6 +185,11 @@ function withInputDetail(reference: Float32Array, planar: Float32Array, width: n
   return { planar: out, boosted };
 }
 
+/** Whether a measured noise σ ([-1, 1] units) counts as noisy for the preset (noisyInputLevel is in 8-bit grey levels). */
+function isNoisy(preset: EnhancePreset, sigma: number): boolean {
+  return preset.noisyInputLevel !== null && sigma * 127.5 > preset.noisyInputLevel;
+}
+
 /** ᾱ_t of the training schedule. */
 function cumulativeAlphas(betas: Float64Array): Float64Array {
   const out = new Float64Array(betas.length);
@@ -227,6 +232,7 @@ export async function runEnhancement(
       startGamma: preset.startGamma,
       localGamma: preset.localGamma,
       brightenOnlyUnderexposed: preset.brightenOnlyUnderexposed,
+      exposureJudgedBy: preset.exposureJudgedBy,
       backgroundProtection: preset.backgroundProtection,
       exposureForegroundOnly: preset.exposureForegroundOnly,
       exposureTarget: preset.exposureTarget,
@@ -234,7 +240,7 @@ export async function runEnhancement(
     return { cond, noiseSigma: startNoiseSigma(cond.start, img.width, img.height, cond.foreground) };
   });
   const startsFromNoise = preset.startFromNoise && preset.startStep !== null;
-  const inputSigma = startsFromNoise ? groupNoiseSigma(conditioned.map((c) => c.noiseSigma)) : 0;
+  const inputSigma = groupNoiseSigma(conditioned.map((c) => c.noiseSigma));
   const anchor = startsFromNoise
     ? noiseMatchedTimestep(cumulativeAlphas(req.betas), inputSigma, preset.noiseStartFactor, Math.min(preset.minStartStep, preset.startStep!), preset.startStep!)
     : undefined;
@@ -287,7 +293,7 @@ export async function runEnhancement(
       guidance: { scale: plan.guidanceScale, exposureWeight: preset.exposureWeight },
       nApply: N_APPLY,
       dataStepLimit: preset.dataStepLimit,
-      residualSigma: preset.guidanceResidualSigma,
+      residualSigma: isNoisy(preset, inputSigma) ? preset.guidanceResidualSigma : 0,
       guidanceTarget: preset.guidanceTarget,
       patchSize: p,
       stride: preset.stride,
@@ -305,10 +311,11 @@ export async function runEnhancement(
     const { width, height } = s.img;
     const hw = width * height;
     let planar = resizeBilinear(results[i]!.x, 3, s.H, s.W, height, width);
-    const detailAllowed = preset.detailFromInput && (preset.detailNoiseLimit === null || s.noiseSigma * 127.5 <= preset.detailNoiseLimit);
+    const detailAllowed = preset.detailFromInput && !isNoisy(preset, s.noiseSigma);
     const detail = detailAllowed ? withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset) : null;
     if (detail) planar = detail.planar;
-    const keep = s.cond.keepWeight;
+    // A noisy background is left to the prior: a copy would keep (after a stretch, amplify) its noise.
+    const keep = isNoisy(preset, s.noiseSigma) ? null : s.cond.keepWeight;
     if (keep) {
       for (let c = 0; c < 3; c++) {
         for (let j = 0; j < hw; j++) {

@@ -15,9 +15,23 @@ export const BRIGHT_END_BLOCKS = 12;
 /** Neighbourhood (in blocks) whose brightest block is the local bright end. */
 export const BRIGHT_END_RADIUS_BLOCKS = 2;
 
-/** 1 for an underexposed bright end, 0 for a well-exposed one, smoothstep in between. */
-export function brighteningWeight(brightEnd: number): number {
-  const t = (WELL_EXPOSED_BRIGHT_END - brightEnd) / (WELL_EXPOSED_BRIGHT_END - UNDEREXPOSED_BRIGHT_END);
+/** Exposure levels at or below which brightening is full, and at or above which there is none. */
+export interface ExposureLevels {
+  underexposed: number;
+  wellExposed: number;
+}
+
+export const BRIGHT_END_LEVELS: ExposureLevels = { underexposed: UNDEREXPOSED_BRIGHT_END, wellExposed: WELL_EXPOSED_BRIGHT_END };
+/**
+ * For the median of the brightest channel over the object: camera frames measured 0.56–0.60 as
+ * acquired, 0.17–0.20 in low light (with or without highlights), 0.35–0.39 unevenly lit
+ * (development set).
+ */
+export const MEDIAN_LEVELS: ExposureLevels = { underexposed: 0.25, wellExposed: 0.5 };
+
+/** 1 for an underexposed level, 0 for a well-exposed one, smoothstep in between. */
+export function brighteningWeight(level: number, levels: ExposureLevels = BRIGHT_END_LEVELS): number {
+  const t = (levels.wellExposed - level) / (levels.wellExposed - levels.underexposed);
   const c = Math.min(1, Math.max(0, t));
   return c * c * (3 - 2 * c);
 }

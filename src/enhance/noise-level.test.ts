@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng.js';
 import { linearBetas } from './schedule.js';
-import { estimateNoiseSigma, groupNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
+import { estimateNoiseSigma, estimateNoiseSigmaTwoScales, groupNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
 
 function alphasCumprod(): Float64Array {
   const betas = linearBetas(1000, 1e-4, 0.02);
@@ -59,5 +59,20 @@ describe('groupNoiseSigma', () => {
     expect(groupNoiseSigma([0.1, Number.NaN, 0.3, 0.2])).toBeCloseTo(0.2);
     expect(groupNoiseSigma([0.1, 0.4])).toBeCloseTo(0.25);
     expect(groupNoiseSigma([])).toBe(0);
+  });
+});
+
+describe('estimateNoiseSigmaTwoScales', () => {
+  it('reads white noise as the one-scale estimate and sees correlated noise the finest band misses', () => {
+    const w = 128;
+    const rng = createRng(9, 0);
+    const white = new Float32Array(w * w).map(() => 0.1 * rng.normal());
+    expect(estimateNoiseSigmaTwoScales(white, w, w) / 0.1).toBeGreaterThan(0.93);
+    expect(estimateNoiseSigmaTwoScales(white, w, w) / 0.1).toBeLessThan(1.1);
+    // 2×2 box-correlated noise of σ 0.1 per pixel: the finest diagonal band sees almost none of it.
+    const base = new Float32Array((w / 2) * (w / 2)).map(() => 0.1 * rng.normal());
+    const blocky = new Float32Array(w * w).map((_, i) => base[Math.floor(Math.floor(i / w) / 2) * (w / 2) + Math.floor((i % w) / 2)]!);
+    expect(estimateNoiseSigma(blocky, w, w)).toBeLessThan(0.01);
+    expect(estimateNoiseSigmaTwoScales(blocky, w, w)).toBeGreaterThan(0.15);
   });
 });

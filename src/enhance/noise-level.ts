@@ -31,6 +31,30 @@ export function estimateNoiseSigma(plane: ArrayLike<number>, width: number, heig
 }
 
 /**
+ * Noise σ judged at two scales: the finest Haar band of the plane and of its 2×2 block means
+ * (times 2, so white noise reads the same at both). Correlated noise (filtered back-projection
+ * texture, noise resized up) is stronger at the coarser scale; the larger of the two is what the
+ * prior has to remove.
+ */
+export function estimateNoiseSigmaTwoScales(plane: ArrayLike<number>, width: number, height: number, include?: ArrayLike<number>): number {
+  const fine = estimateNoiseSigma(plane, width, height, include);
+  const w2 = width >> 1;
+  const h2 = height >> 1;
+  const coarse = new Float32Array(w2 * h2);
+  const inc2 = include ? new Uint8Array(w2 * h2) : undefined;
+  for (let y = 0; y < h2; y++) {
+    for (let x = 0; x < w2; x++) {
+      const i = 2 * y * width + 2 * x;
+      coarse[y * w2 + x] = (plane[i]! + plane[i + 1]! + plane[i + width]! + plane[i + width + 1]!) / 4;
+      if (inc2 && include) inc2[y * w2 + x] = include[i] && include[i + 1] && include[i + width] && include[i + width + 1] ? 1 : 0;
+    }
+  }
+  const second = 2 * estimateNoiseSigma(coarse, w2, h2, inc2);
+  if (!Number.isFinite(second)) return fine;
+  return Number.isFinite(fine) ? Math.max(fine, second) : second;
+}
+
+/**
  * The first training timestep whose noise, seen in x̂0 units (√((1−ᾱ_t)/ᾱ_t)), reaches
  * `factor`·σ (σ in [-1, 1] units), clamped to [minStep, maxStep].
  */

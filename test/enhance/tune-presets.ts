@@ -58,7 +58,7 @@ if (wanted.includes('start-only')) {
   const fake: EnhancementEngine = {
     enhance: async (img: GrayImage, p: EnhancePreset) => {
       const cond = conditionInput(toPlanarUnit(img), img.width, img.height, {
-        contrastStretch: p.contrastStretch, startGamma: p.startGamma, localGamma: p.localGamma, brightenOnlyUnderexposed: p.brightenOnlyUnderexposed,
+        contrastStretch: p.contrastStretch, startGamma: p.startGamma, localGamma: p.localGamma, brightenOnlyUnderexposed: p.brightenOnlyUnderexposed, exposureJudgedBy: p.exposureJudgedBy,
         backgroundProtection: p.backgroundProtection, exposureForegroundOnly: true, exposureTarget: p.exposureTarget,
       });
       const hw = img.width * img.height;
