@@ -299,9 +299,12 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
       start = new Float32Array(3 * hw);
       for (let i = 0; i < hw; i++) {
         const m = local[i]!;
-        const g = !Number.isFinite(m)
-          ? gamma
-          : gammaForMean(m, brightEnd ? brightenedMean(m, weightOf(brightEnd[i]!), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
+        // The background is not brightened: its noise floor is not an underexposed object.
+        const g = maskUsable && background[i]
+          ? 1
+          : !Number.isFinite(m)
+            ? gamma
+            : gammaForMean(m, brightEnd ? brightenedMean(m, weightOf(brightEnd[i]!), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
         const r = reference[i]!;
         const v = r > 0 ? Math.pow(r, g) : 0;
         start[i] = v;
@@ -311,7 +314,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
         start[i + hw] = gr === r ? v : gr > 0 ? Math.pow(gr, g) : 0;
         start[i + 2 * hw] = bl === r ? v : bl > 0 ? Math.pow(bl, g) : 0;
       }
-    } else if (gamma !== 1) start = reference.map((v) => Math.pow(Math.max(0, v), gamma));
+    } else if (gamma !== 1) start = reference.map((v, i) => (maskUsable && background[i % hw] ? v : Math.pow(Math.max(0, v), gamma)));
   }
 
   const restrict = opts.exposureForegroundOnly && maskUsable;
