@@ -185,6 +185,9 @@ function withInputDetail(reference: Float32Array, planar: Float32Array, width: n
   return { planar: out, boosted };
 }
 
+/** Background noise (8-bit grey levels) at or below which a background counts as quiet: black air, quantisation only. */
+const QUIET_BACKGROUND_LEVEL = 1;
+
 /** Whether a measured noise σ ([-1, 1] units) counts as noisy for the preset (noisyInputLevel is in 8-bit grey levels). */
 function isNoisy(preset: EnhancePreset, sigma: number): boolean {
   return preset.noisyInputLevel !== null && sigma * 127.5 > preset.noisyInputLevel;
@@ -237,7 +240,12 @@ export async function runEnhancement(
       exposureForegroundOnly: preset.exposureForegroundOnly,
       exposureTarget: preset.exposureTarget,
     });
-    return { cond, noiseSigma: startNoiseSigma(cond.start, img.width, img.height, cond.foreground) };
+    const background = cond.foreground?.map((v) => 1 - v) ?? null;
+    return {
+      cond,
+      noiseSigma: startNoiseSigma(cond.start, img.width, img.height, cond.foreground),
+      backgroundSigma: background ? startNoiseSigma(cond.reference, img.width, img.height, background) : Number.NaN,
+    };
   });
   const startsFromNoise = preset.startFromNoise && preset.startStep !== null;
   const inputSigma = groupNoiseSigma(conditioned.map((c) => c.noiseSigma));
@@ -247,7 +255,7 @@ export async function runEnhancement(
   const plan = planRun(preset, req.betas, req.outputChannels, { networkFree: req.networkFree, anchor });
   const prepared = req.images.map((img, si) => {
     const { width, height } = img;
-    const { cond, noiseSigma } = conditioned[si]!;
+    const { cond, noiseSigma, backgroundSigma } = conditioned[si]!;
     const H = workingSize(height, p);
     const W = workingSize(width, p);
     const toSigned = (a: Float32Array) => a.map((v) => 2 * v - 1);
@@ -279,7 +287,7 @@ export async function runEnhancement(
       noise: (k, out) => noise.stepNoise(si, k, out),
       ...(req.networkFree ? { fixedX0: start } : {}),
     };
-    return { img, cond, slice, H, W, reference: cond.reference, noiseSigma };
+    return { img, cond, slice, H, W, reference: cond.reference, noiseSigma, backgroundSigma };
   });
 
   const prepareMs = performance.now() - t0;
@@ -314,8 +322,10 @@ export async function runEnhancement(
     const detailAllowed = preset.detailFromInput && !isNoisy(preset, s.noiseSigma);
     const detail = detailAllowed ? withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset) : null;
     if (detail) planar = detail.planar;
-    // A noisy background is left to the prior: a copy would keep (after a stretch, amplify) its noise.
-    const keep = isNoisy(preset, s.noiseSigma) ? null : s.cond.keepWeight;
+    // A noisy background is left to the prior: a copy would keep (after a stretch, amplify) its
+    // noise. A quiet one (air clipped to black in a CT window) is copied even when the object is noisy.
+    const quietBackground = s.backgroundSigma * 127.5 <= QUIET_BACKGROUND_LEVEL;
+    const keep = isNoisy(preset, s.noiseSigma) && !quietBackground ? null : s.cond.keepWeight;
     if (keep) {
       for (let c = 0; c < 3; c++) {
         for (let j = 0; j < hw; j++) {
