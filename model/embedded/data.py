@@ -1,12 +1,15 @@
 """Training and held-out images for the embedded prior, all as float32 arrays in [0, 1], HxWx3.
 
-Sources (all offline, from Debian packages):
-- windowed CT / MR / XA / NM slices from pydicom's test files and the DCMTK/GDCM/dicom3tools
-  examples (JPEG-compressed ones decompressed with DCMTK's dcmdjpeg first);
-- natural images from skimage.data;
-- synthetic CT-phantom-like slices (body outline on a black background, organs, lungs with
-  vessels, bone, texture), generated from a seed.
-Grayscale images are replicated to RGB.
+Training images (`training_images()`) are the corpus of corpus.py, image for image as listed in
+training-manifest.tsv: windowed CT/MR/NM slices and volumes from Debian packages' DICOM, NIfTI and
+MetaImage test data (pydicom, nibabel, dipy, heudiconv, dicom3tools, ITK and elastix examples,
+the MNI Colin27 brain from mricron-data), medical and natural photographs (scikit-image, SciPy,
+matplotlib, the Lomiri 16.04 wallpapers under CC-BY/CC0, the JPEG XL test photographs) and
+synthetic CT-phantom-like slices (body outline on a black background, organs, lungs with vessels,
+bone, texture), generated from a seed. Sources and licences: corpus-sources.md.
+Grayscale images are replicated to RGB (a read-only zero-copy view).
+
+Held-out images (`heldout_images()`) come from HELDOUT_SOURCES, which the corpus excludes whole.
 """
 import os
 import subprocess
@@ -27,6 +30,15 @@ XA_GDCM = "/usr/share/doc/libgdcm3.0/examples/00191113.dcm"
 
 CT_WINDOWS = {"soft": (40, 400), "lung": (-600, 1500), "bone": (400, 1800), "brain": (40, 80)}
 MR_PERCENTILES = [(0.5, 99.5), (1.0, 98.0), (0.0, 99.9)]
+PHANTOM_SEED, PHANTOM_COUNT = 1234, 160
+# Source files of heldout_images(): corpus.py leaves every slice, frame and window of them out.
+HELDOUT_SOURCES = [
+    ("J2K_pixelrep_mismatch.dcm", "data.heldout_images ct-head (pydicom)"),
+    ("JPEG2000.dcm", "data.heldout_images nm-whole-body-2 (pydicom)"),
+    ("00191113.dcm", "data.heldout_images xa/3 (GDCM; the other frames of the run are left out too)"),
+    ("coffee.png", "data.heldout_images coffee (skimage)"),
+    ("chelsea.png", "data.heldout_images cat (skimage.data.cat() is chelsea.png)"),
+]
 
 
 @dataclass
@@ -127,7 +139,30 @@ def _natural(names: List[str]) -> List[Image]:
     return out
 
 
+def _float_rgb(px: np.ndarray) -> np.ndarray:
+    """8-bit corpus pixels as float32 HxWx3 in [0, 1]; grey becomes a zero-copy RGB view (read-only)."""
+    a = px.astype(np.float32) / 255.0
+    return a if a.ndim == 3 else np.broadcast_to(a[..., None], a.shape + (3,))
+
+
 def training_images() -> List[Image]:
+    """The training corpus of corpus.py (one Image per row of training-manifest.tsv, same order).
+
+    Says whether the corpus built on this machine is the committed manifest; when it is not (another
+    package version, a data package not fetched), training goes on with what was built and the
+    difference is printed, so a run's log tells which images it saw."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from embedded import corpus
+    kept, _ = corpus.build(verbose=False)
+    corpus.check(kept)
+    return [Image(f"{e.package}:{os.path.basename(e.file)}[{e.frame}]{e.window}", _float_rgb(e.pixels), e.kind)
+            for e in kept]
+
+
+def legacy_training_images() -> List[Image]:
+    """The 195 images the shipped embedded.onnx was trained on (manifest.yaml), kept to reproduce that run.
+    Note: its natural image chelsea is skimage.data.cat(), which heldout_images() reports on."""
     imgs: List[Image] = []
     hu = _hu(os.path.join(PYDICOM_FILES, "693_J2KI.dcm"))
     for w in ("soft", "bone", "brain", "lung"):
@@ -151,8 +186,8 @@ def training_images() -> List[Image]:
     imgs += _natural(["camera", "astronaut", "chelsea", "rocket", "retina", "moon", "coins",
                       "hubble_deep_field", "immunohistochemistry", "grass", "gravel", "brick",
                       "page", "text", "clock", "microaneurysms", "stereo_motorcycle", "colorwheel"])
-    rng = np.random.default_rng(1234)
-    imgs += [Image(f"phantom/{i}", _rgb(phantom(rng)), "phantom") for i in range(160)]
+    rng = np.random.default_rng(PHANTOM_SEED)
+    imgs += [Image(f"phantom/{i}", _rgb(phantom(rng)), "phantom") for i in range(PHANTOM_COUNT)]
     return imgs
 
 
