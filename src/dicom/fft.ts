@@ -1,6 +1,6 @@
 /**
- * In-place radix-2 complex FFT (iterative Cooley–Tukey), for the ramp filter of the low-dose CT
- * sample generator. Pure arithmetic on Float64Array pairs.
+ * In-place radix-2 complex FFT (iterative Cooley–Tukey), for the ramp filter of filtered
+ * back-projection (radon.ts). Pure arithmetic on Float64Array pairs.
  */
 
 /** True when n is a power of two ≥ 1. */
@@ -17,7 +17,8 @@ export function nextPowerOfTwo(n: number): number {
 
 /**
  * Transforms (re, im) in place: forward X[k] = Σ x[n]·e^(−2πikn/N); `inverse` uses e^(+…) and
- * divides by N, so inverse(forward(x)) = x. N must be a power of two.
+ * divides by N, so inverse(forward(x)) = x. N must be a power of two. Each twiddle factor is
+ * computed directly (not by recurrence), so rounding does not accumulate along a stage.
  */
 export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   const n = re.length;
@@ -32,26 +33,20 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
       [im[i], im[j]] = [im[j], im[i]];
     }
   }
-  const sign = inverse ? 1 : -1;
   for (let len = 2; len <= n; len <<= 1) {
-    const angle = (sign * 2 * Math.PI) / len;
-    const wr = Math.cos(angle);
-    const wi = Math.sin(angle);
+    const angle = ((inverse ? 2 : -2) * Math.PI) / len;
     for (let start = 0; start < n; start += len) {
-      let cr = 1;
-      let ci = 0;
       for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(angle * k);
+        const wi = Math.sin(angle * k);
         const a = start + k;
         const b = a + len / 2;
-        const tr = re[b] * cr - im[b] * ci;
-        const ti = re[b] * ci + im[b] * cr;
+        const tr = re[b] * wr - im[b] * wi;
+        const ti = re[b] * wi + im[b] * wr;
         re[b] = re[a] - tr;
         im[b] = im[a] - ti;
         re[a] += tr;
         im[a] += ti;
-        const next = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = next;
       }
     }
   }

@@ -1,11 +1,8 @@
 /**
- * Low-dose CT noise inserted in the projection domain, the standard way of simulating a reduced
- * dose from a routine scan (e.g. Yu et al., Med. Phys. 2012; Zeng et al., Med. Phys. 2015):
- * the clean slice's attenuation is projected (parallel beam), each ray's photon count is drawn
- * from Poisson(I0·e^{−p}), the noisy line integral −ln(count/I0) minus the clean one is the
- * sinogram noise (variance ≈ e^{p}/I0: rays through more tissue are noisier), and its filtered
- * back-projection is the image noise, added to the clean HU. The noise is therefore streaky
- * along dense paths and spatially correlated like real FBP noise, not white. It is scaled so its
+ * Low-dose CT noise inserted in the projection domain into an 8-bit windowed slice: the clean
+ * slice's HU become attenuation, the projection-domain noise of ../dicom/ct-projection-noise.ts
+ * (Radon transform, Poisson counts per ray, filtered back-projection: streaky along dense paths
+ * and correlated like real FBP noise, not white) is added to the clean HU, scaled so its
  * standard deviation over the body equals the requested HU σ. Pure given the random source.
  *
  * Clinical assumption: an 8-bit windowed image only tells HU inside its window. Samples clipped
@@ -14,8 +11,9 @@
  * after the noise is added, as they would on a scanner.
  */
 import type { Rng } from '../enhance/rng.js';
+import { MU_WATER_PER_MM, projectionNoise } from '../dicom/ct-projection-noise.js';
+import type { RampWindow } from '../dicom/radon.js';
 import { voiValue } from '../render/voi-window.js';
-import { fbp, radon, type RampWindow } from './noise-radon.js';
 import { samplePoisson } from './noise-poisson-gaussian.js';
 
 /** A CT VOI window in HU (LINEAR function, PS3.3 C.11.2.1.2.1). */
@@ -23,9 +21,6 @@ export interface CtWindow {
   center: number;
   width: number;
 }
-
-/** Linear attenuation coefficient of water at about 70 keV, per mm. */
-export const WATER_MU_PER_MM = 0.0193;
 
 /** Fixed settings of the simulated scanner (the HU σ is drawn per image by the caller). */
 export interface CtScanSetup {
@@ -93,16 +88,10 @@ export function projectionNoiseHu(hu: ArrayLike<number>, width: number, height: 
   const pixelMm = setup.fovMm / Math.max(width, height);
   const mu = new Float64Array(hu.length);
   // Line integrals are in pixel lengths, so attenuation goes in per pixel.
-  for (let i = 0; i < hu.length; i++) mu[i] = Math.max(0, WATER_MU_PER_MM * pixelMm * (1 + hu[i]! / 1000));
-  const sino = radon(mu, width, height);
-  const noise = new Float64Array(sino.data.length);
-  for (let i = 0; i < noise.length; i++) {
-    const p = sino.data[i]!;
-    const counts = Math.max(1, samplePoisson(setup.incidentPhotons * Math.exp(-p), rng));
-    noise[i] = -Math.log(counts / setup.incidentPhotons) - p;
-  }
-  const image = fbp({ angles: sino.angles, bins: sino.bins, data: noise }, width, height, setup.filter);
-  const toHu = 1000 / (WATER_MU_PER_MM * pixelMm);
+  for (let i = 0; i < hu.length; i++) mu[i] = Math.max(0, MU_WATER_PER_MM * pixelMm * (1 + hu[i]! / 1000));
+  // A zero count is taken as one photon (photon starvation).
+  const image = projectionNoise(mu, width, height, { photons: setup.incidentPhotons, filter: setup.filter }, (expected) => Math.max(1, samplePoisson(expected, rng)));
+  const toHu = 1000 / (MU_WATER_PER_MM * pixelMm);
   for (let i = 0; i < image.length; i++) image[i] *= toHu;
   return image;
 }

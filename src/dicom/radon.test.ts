@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backproject, detectorBins, fbp, fft, projectionAngles, radon, rampFilter } from './noise-radon.js';
+import { backproject, detectorBins, fbp, filterSinogram, projectionAngles, radon, rampFilter } from './radon.js';
 
 function disc(n: number, r: number): Float64Array {
   const c = (n - 1) / 2;
@@ -7,27 +7,6 @@ function disc(n: number, r: number): Float64Array {
 }
 
 describe('Radon transform and filtered back-projection', () => {
-  it('FFT matches a direct DFT and inverts', () => {
-    const n = 16;
-    const x = Array.from({ length: n }, (_, i) => Math.sin(i) + 0.3 * i);
-    const re = Float64Array.from(x);
-    const im = new Float64Array(n);
-    fft(re, im);
-    for (const k of [0, 1, 5, 8, 13]) {
-      let sr = 0;
-      let si = 0;
-      for (let j = 0; j < n; j++) {
-        sr += x[j]! * Math.cos((2 * Math.PI * j * k) / n);
-        si -= x[j]! * Math.sin((2 * Math.PI * j * k) / n);
-      }
-      expect(re[k]).toBeCloseTo(sr, 10);
-      expect(im[k]).toBeCloseTo(si, 10);
-    }
-    fft(re, im, true);
-    for (let j = 0; j < n; j++) expect(re[j]! / n).toBeCloseTo(x[j]!, 10);
-    expect(() => fft(new Float64Array(12), new Float64Array(12))).toThrow(RangeError);
-  });
-
   it("a disc's projection is its chord length at every angle", () => {
     const n = 64;
     const r = 20;
@@ -88,5 +67,19 @@ describe('Radon transform and filtered back-projection', () => {
     expect(ramLak[8]).toBeCloseTo(8 / 64, 2);
     expect(hann[32]).toBeCloseTo(0, 10);
     expect(hann[8]).toBeCloseTo((8 / 64) * 0.5 * (1 + Math.cos((2 * Math.PI * 8) / 64)), 2);
+  });
+
+  it('filtering a single-bin projection gives the spatial ramp kernel (no wrap-around)', () => {
+    const bins = 41;
+    const data = new Float64Array(2 * bins);
+    data[bins + 20] = 1;
+    const out = filterSinogram({ angles: 2, bins, data }, 'ram-lak').data;
+    for (let b = 0; b < bins; b++) expect(out[b]).toBeCloseTo(0, 12);
+    expect(out[bins + 20]).toBeCloseTo(0.25, 12);
+    for (const k of [1, 3, 19]) {
+      expect(out[bins + 20 + k]).toBeCloseTo(-1 / (Math.PI * k) ** 2, 12);
+      expect(out[bins + 20 - k]).toBeCloseTo(-1 / (Math.PI * k) ** 2, 12);
+    }
+    for (const k of [2, 4, 20]) expect(out[bins + 20 - k]).toBeCloseTo(0, 12);
   });
 });
