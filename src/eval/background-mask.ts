@@ -1,11 +1,12 @@
 /**
- * The quality gate's background: where the *clean* image is empty, found without any of the
- * engine's code. The engine protects its own estimate of the background and copies those pixels
- * unchanged, so a check over the engine's mask cannot fail; this mask comes from the clean image
- * alone: Otsu's threshold, the dark side connected to the image border, eroded a few pixels so
- * that edges softened by a degradation (blur, noise, partial volume) are not counted as
- * background. Pure.
+ * The quality gate's background: where the *clean* image is empty, found without the engine's
+ * estimate of it. The engine protects its own estimate of the background and copies those
+ * pixels unchanged, so a check over the engine's mask cannot fail; this mask comes from the
+ * clean image alone: Otsu's threshold (not the engine's), the dark side connected to the image
+ * border (the flood fill the engine's conditioning also uses), eroded a few pixels so that edges
+ * softened by a degradation (blur, noise, partial volume) are not counted as background. Pure.
  */
+import { borderConnectedDark } from '../enhance/conditioning.js';
 import { grayPlane } from '../enhance/quality.js';
 import type { EngineImage } from '../enhance/image-planes.js';
 
@@ -42,34 +43,10 @@ export function otsuThreshold(values: ArrayLike<number>): number {
   return threshold;
 }
 
-/** The pixels of `mask` 4-connected to the image border through `mask`. */
+/** The pixels of a 0/1 `mask` 4-connected to the image border through `mask`. */
 export function borderConnected(mask: Uint8Array, width: number, height: number): Uint8Array {
   if (mask.length !== width * height) throw new RangeError(`mask has ${mask.length} pixels, expected ${width * height}`);
-  const out = new Uint8Array(mask.length);
-  const stack: number[] = [];
-  const visit = (i: number): void => {
-    if (mask[i] && !out[i]) {
-      out[i] = 1;
-      stack.push(i);
-    }
-  };
-  for (let x = 0; x < width; x++) {
-    visit(x);
-    visit((height - 1) * width + x);
-  }
-  for (let y = 0; y < height; y++) {
-    visit(y * width);
-    visit(y * width + width - 1);
-  }
-  while (stack.length > 0) {
-    const i = stack.pop()!;
-    const x = i % width;
-    if (x > 0) visit(i - 1);
-    if (x < width - 1) visit(i + 1);
-    if (i >= width) visit(i - width);
-    if (i < (height - 1) * width) visit(i + width);
-  }
-  return out;
+  return borderConnectedDark(Float32Array.from(mask, (m) => (m ? 0 : 1)), width, height, 0.5);
 }
 
 /**
@@ -103,8 +80,9 @@ export function cleanBackgroundMask(clean: EngineImage, erosion = BACKGROUND_ERO
   const { width, height } = clean;
   const plane = grayPlane(clean);
   const t = otsuThreshold(plane);
-  const dark = Uint8Array.from(plane, (v) => (Math.round(v) <= t ? 1 : 0));
-  return erodeMask(borderConnected(dark, width, height), width, height, erosion);
+  // Otsu's dark side is round(v) ≤ t, i.e. round(v) < t + 0.5 (t is an integer).
+  const dark = borderConnectedDark(Float32Array.from(plane, (v) => Math.round(v)), width, height, t + 0.5);
+  return erodeMask(dark, width, height, erosion);
 }
 
 /**
