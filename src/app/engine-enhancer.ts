@@ -41,13 +41,6 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
   for (const d of availability.disabled) log.error({ stage: 'enhance', preset: d.preset, model: d.model, problem: d.problem }, 'preset disabled');
   const engine = new EnhancementEngine(registry, log.child({ stage: 'enhance' }));
 
-  const presetOf = (name: string): EnhancePreset => {
-    const p = presets[name];
-    if (!p) throw new ConfigError(`enhancement preset "${name}" is not defined in node.yaml`);
-    const { name: _name, ...rest } = p;
-    return rest as EnhancePreset;
-  };
-
   const models = [
     ...registry.loaded().map((m) => ({ id: m.id, sha256: m.sha256, version: m.version, device: m.device, loaded: true, ...(m.fallbackReason ? { note: m.fallbackReason } : {}) })),
     ...[...registry.problems()].map(([id, problem]) => ({ id, loaded: false, problem })),
@@ -55,12 +48,35 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
   return {
     models: () => models,
     executorStatus: async () => ({ kind: 'local' }),
+    ...enginePresets(engine, registry, presets),
+  };
+}
+
+/**
+ * The node.yaml presets run in-process by the engine, as the pipeline asks for them: what a
+ * preset will do, and a series enhanced under it (grey results back to R = G = B). With
+ * `networkFree`, every preset runs as its network-free twin (estimator only).
+ */
+export function enginePresets(
+  engine: EnhancementEngine,
+  registry: ModelRegistry,
+  presets: LoadedConfig['presets'],
+  o: { networkFree?: boolean } = {},
+): Pick<SliceEnhancer, 'describe' | 'enhance'> {
+  const presetOf = (name: string): EnhancePreset => {
+    const p = presets[name];
+    if (!p) throw new ConfigError(`enhancement preset "${name}" is not defined in node.yaml`);
+    const { name: _name, ...rest } = p;
+    return rest as EnhancePreset;
+  };
+  return {
     describe(name) {
       const preset = presetOf(name);
       return describePreset(name, preset, registry.get(preset.model));
     },
     async enhance(images, name, opts) {
       const results = await engine.enhanceSeries(images.map(toEngineImage), presetOf(name), {
+        ...(o.networkFree ? { networkFree: true } : {}),
         signal: opts.signal,
         firstStream: opts.firstSlice ?? 0,
         onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),

@@ -9,7 +9,7 @@ import { readPart10, writePart10, type DicomFile, type Dataset } from '../dicom/
 import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
 import { firedDecisions, matchRules } from '../route/match-rules.js';
 import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
-import { createEngineEnhancer, toEngineImage } from '../app/engine-enhancer.js';
+import { createEngineEnhancer, enginePresets } from '../app/engine-enhancer.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from '../app/stage-adapters.js';
 import { OUTPUT_KINDS } from '../config/rules-schema.js';
 import { ConfigError } from '../shared/errors.js';
@@ -19,11 +19,8 @@ import { namedPresetKey } from '../app/series-pipeline.js';
 import { ContributionSource, SHIPPED_CONTRIBUTION_RECORD } from '../app/contribution-source.js';
 import { namePreset, nameRun, type PresetNaming } from '../app/run-naming.js';
 import { unionOfCodes } from '../app/window-context.js';
-import { describePreset } from '../app/preset-description.js';
 import { EnhancementEngine } from '../enhance/engine.js';
 import { ModelRegistry } from '../enhance/model-registry.js';
-import type { EnhancePreset } from '../enhance/preset.js';
-import { grayToRgb } from '../render/index.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { collectFiles } from '../route/dry-run.js';
 
@@ -94,29 +91,9 @@ async function networkFreeEnhancer(config: LoadedConfig, log: Logger): Promise<S
   const manifestPaths = Object.fromEntries([...ids].filter((id) => config.models[id]).map((id) => [id, config.models[id]!.manifest]));
   const registry = await ModelRegistry.open(ids, { modelsDir: 'model', manifestPaths, logger: log });
   const engine = new EnhancementEngine(registry, log);
-  const presetOf = (name: string): EnhancePreset => {
-    const p = presets[name];
-    if (!p) throw new ConfigError(`enhancement preset "${name}" is not defined in node.yaml`);
-    const { name: _name, ...rest } = p;
-    return rest as EnhancePreset;
-  };
   return {
     models: () => registry.loaded().map((m) => ({ id: m.id, sha256: m.sha256, version: m.version, device: m.device, loaded: true })),
-    describe: (name) => describePreset(name, presetOf(name), registry.get(presetOf(name).model)),
-    async enhance(images, name, opts) {
-      const results = await engine.enhanceSeries(images.map(toEngineImage), presetOf(name), {
-        networkFree: true,
-        signal: opts.signal,
-        firstStream: opts.firstSlice ?? 0,
-        onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),
-      });
-      return results.map((r) => ({
-        image: r.gray ? grayToRgb(r.gray, r.image.width, r.image.height) : r.image,
-        backgroundProtected: r.backgroundProtected,
-        applied: r.applied,
-        timings: { ...r.timings },
-      }));
-    },
+    ...enginePresets(engine, registry, presets, { networkFree: true }),
     close: () => registry.close(),
   };
 }
