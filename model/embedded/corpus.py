@@ -7,6 +7,7 @@ permissive software licence (Expat/MIT, BSD, Apache-2.0) that covers the data fi
 (GPL, LGPL, CC-BY-SA, CeCILL) and unclear licences are left out; corpus-sources.md says which
 packages were looked at and why each was kept or rejected.
 
+  sh model/embedded/install-corpus.sh                  # apt-get install the readers, then `fetch`
   /usr/bin/python3 model/embedded/corpus.py fetch      # apt-get download + dpkg -x the data packages
   /usr/bin/python3 model/embedded/corpus.py manifest   # build, write training-manifest.tsv (+ excluded)
   /usr/bin/python3 model/embedded/corpus.py check      # build and compare with the committed manifest
@@ -40,7 +41,6 @@ import bz2
 import glob
 import gzip
 import hashlib
-import io
 import json
 import os
 import subprocess
@@ -67,7 +67,7 @@ TS_GENERATORS = {"phantom-ct": "src/dicom/phantom-anatomy.ts", "phantom-mr": "sr
 
 # Data-only packages that `fetch` unpacks (the readers' libraries must be installed, see above).
 DATA_PACKAGES = ["lomiri-wallpapers-16.04", "libjxl-testdata", "mricron-data", "heudiconv",
-                 "insighttoolkit5-examples", "elastix-doc", "python3-dipy", "dicom3tools"]
+                 "insighttoolkit5-examples", "elastix-doc", "python3-dipy"]
 # Installed libraries whose own files are read (they are the readers, so they are installed).
 LIBRARY_PACKAGES = ["python3-pydicom", "python3-nibabel", "python3-skimage", "python3-scipy",
                     "python-matplotlib-data", "dcmtk"]
@@ -422,6 +422,7 @@ def sources() -> Iterator[Entry]:
     yield from dicom_entries(p, f"{PYD}/CT_small.dcm", EXPAT, windows=("soft", "lung", "bone"))
     yield from dicom_entries(p, f"{PYD}/MR_small.dcm", EXPAT)
     yield from dicom_entries(p, f"{PYD}/JPEG-lossy.dcm", EXPAT, windows=[(0, 99.5), (0.5, 99.9)])
+    # dicom3tools' 0051.dcm (installed with the node) is a mosaic of 72-px slices: read, then left out as too small
     yield from dicom_entries("dicom3tools", "/usr/share/doc/dicom3tools/examples/0051.dcm", "BSD-2-Clause (Chris Rorden)", count=10)
     p = "python3-nibabel"
     # (its DICOM test files hold synthetic ramps, stripped or empty pixel data: not used)

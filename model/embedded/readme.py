@@ -77,6 +77,42 @@ def kept_note(ev: dict) -> str:
             f"{ev['checkpointStep']}) that this ONNX file was exported from.")
 
 
+def corpus_section() -> str:
+    """The training corpus (corpus.py, training-manifest-summary.json); empty when it was never built."""
+    path = os.path.join(HERE, "training-manifest-summary.json")
+    if not os.path.exists(path):
+        return ""
+    s = json.load(open(path))
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(s["byKind"].items()))
+    rows = ["| Package | Version | Images | Files | Licence |", "|---|---|---:|---:|---|"]
+    for pkg, p in s["byPackage"].items():
+        rows.append(f"| {pkg} | {p['version']} | {p['images']} | {p['files']} | {'; '.join(p['licences'])} |")
+    return f"""
+
+## Training corpus
+
+`train.py` trains on the corpus of `corpus.py` (`data.training_images()`): **{s['images']} images** ({kinds})
+from Debian 12 packages that install offline, each listed in `training-manifest.tsv` with package,
+version, file, slice or frame, window, licence, size and the sha256 of its 8-bit pixels, so an
+evaluation can leave out what the prior has seen ({s['excluded']} candidates left out, with the reason, in
+`training-manifest-excluded.tsv`). Only sources whose licence lets the model ship under MIT are used
+(public domain, CC0, CC-BY, Expat/BSD/Apache); copyleft and unclear licences are left out.
+Evaluation images never enter it: every source file of a held-out or development fixture
+(`src/eval/fixtures/*/index.json`) and of `data.heldout_images()` is excluded whole, and every
+candidate is compared pixel-wise with every evaluation image. Sources, licences, attributions,
+rejected packages and known gaps: [`corpus-sources.md`](corpus-sources.md).
+
+Install step before training (root; unpacks the data packages under `var/embedded-corpus/debs/`
+without installing them, then checks the corpus against the manifest):
+`sh model/embedded/install-corpus.sh`.
+
+{chr(10).join(rows)}
+
+The shipped `embedded.onnx` was trained on the earlier 195-image set described under Training
+(`data.legacy_training_images()`); this corpus applies from the next training run.
+"""
+
+
 def main():
     m = yaml.safe_load(open(os.path.join(HERE, "manifest.yaml")))
     ev = json.load(open(os.path.join(HERE, "evaluation.json")))
@@ -194,7 +230,7 @@ onnxruntime-node {'(CPU)'} against PyTorch on a random 2×3×256×256 input: max
 **{parity['maxAbsDiff']:.2e}** (largest output magnitude {parity['maxAbsReference']:.2f}); ONNX Runtime run of
 that batch {parity['runMs']} ms. Checked again by `test/model/embedded-model.test.ts` (hash, names,
 dynamic 256×256 and 64×96, ε prediction against a zero predictor).{kept_note(ev)}
-"""
+{corpus_section()}"""
     with open(os.path.join(HERE, "README.md"), "w") as f:
         f.write(text)
 
