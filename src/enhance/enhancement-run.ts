@@ -7,10 +7,10 @@
 import { conditionInput, luminance } from './conditioning.js';
 import { fromPlanarSigned, isGrayImage, toPlanarUnit, type EngineImage } from './image-planes.js';
 import { resolveVariance, effectiveGuidanceScale, N_APPLY, type EnhancePreset } from './preset.js';
-import { estimateNoiseSigmaTwoScales, groupNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
+import { estimateNoiseSigmaTwoScales, noiseMatchedTimestep } from './noise-level.js';
 import { respaceSchedule, spaceTimesteps } from './respacing.js';
 import { createRng } from './rng.js';
-import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput } from './sampler.js';
+import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput, type SliceResult } from './sampler.js';
 import type { DiffusionSchedule } from './schedule.js';
 import { patchCorners, resizeBilinear, workingSize } from './tiling.js';
 import { boostWeight, sharpnessRatio, transferDetail } from './detail-transfer.js';
@@ -224,7 +224,7 @@ function classicalStepsOf(cond: { stats: { stretched: boolean; gamma: number } }
 
 export async function runEnhancement(
   req: RunRequest,
-): Promise<{ outputs: RunOutput[]; timings: SamplerTimings; stepsRun: number; plan: RunPlan; prepareMs: number; finishMs: number }> {
+): Promise<{ outputs: RunOutput[]; timings: SamplerTimings; stepsRun: number; prepareMs: number; finishMs: number }> {
   const { preset } = req;
   const p = preset.patchSize;
   const noise = req.noise ?? seededNoise(preset.seed);
@@ -248,14 +248,25 @@ export async function runEnhancement(
     };
   });
   const startsFromNoise = preset.startFromNoise && preset.startStep !== null;
-  const inputSigma = groupNoiseSigma(conditioned.map((c) => c.noiseSigma));
-  const anchor = startsFromNoise
-    ? noiseMatchedTimestep(cumulativeAlphas(req.betas), inputSigma, preset.noiseStartFactor, Math.min(preset.minStartStep, preset.startStep!), preset.startStep!)
-    : undefined;
-  const plan = planRun(preset, req.betas, req.outputChannels, { networkFree: req.networkFree, anchor });
+  const alphaBars = cumulativeAlphas(req.betas);
+  // Each image gets its own start and guidance from its own noise, so its bytes never depend on
+  // which other slices share its call (workers, batch sizes); images that agree run in lockstep.
+  const runs = new Map<string, { plan: RunPlan; noisy: boolean; members: number[] }>();
+  const runOf = conditioned.map((c, si) => {
+    const anchor = startsFromNoise
+      ? noiseMatchedTimestep(alphaBars, c.noiseSigma, preset.noiseStartFactor, Math.min(preset.minStartStep, preset.startStep!), preset.startStep!)
+      : undefined;
+    const noisy = isNoisy(preset, c.noiseSigma);
+    const key = `${anchor ?? ''}|${noisy}`;
+    let run = runs.get(key);
+    if (!run) runs.set(key, (run = { plan: planRun(preset, req.betas, req.outputChannels, { networkFree: req.networkFree, anchor }), noisy, members: [] }));
+    run.members.push(si);
+    return run;
+  });
   const prepared = req.images.map((img, si) => {
     const { width, height } = img;
     const { cond, noiseSigma, backgroundSigma } = conditioned[si]!;
+    const { plan } = runOf[si]!;
     const H = workingSize(height, p);
     const W = workingSize(width, p);
     const toSigned = (a: Float32Array) => a.map((v) => 2 * v - 1);
@@ -269,7 +280,7 @@ export async function runEnhancement(
     noise.startNoise(si, x);
     const start = resizeBilinear(toSigned(cond.start), 3, height, width, H, W);
     if (preset.startStep !== null) {
-      diffuseCountingInputNoise(plan.schedule.alphasCumprod[plan.startStep]!, start, startsFromNoise ? inputSigma : 0, x);
+      diffuseCountingInputNoise(plan.schedule.alphasCumprod[plan.startStep]!, start, startsFromNoise ? noiseSigma : 0, x);
       // The anchored start knows its image, so f starts at the least-squares gain between the
       // start and the input instead of N(0,1)/100: a few steps cannot move f that far, and a
       // gain far from its fit makes the data term pull towards y/f (measured: 8.6 dB on a
@@ -287,32 +298,45 @@ export async function runEnhancement(
       noise: (k, out) => noise.stepNoise(si, k, out),
       ...(req.networkFree ? { fixedX0: start } : {}),
     };
-    return { img, cond, slice, H, W, reference: cond.reference, noiseSigma, backgroundSigma };
+    return { img, cond, slice, H, W, plan, reference: cond.reference, noiseSigma, backgroundSigma };
   });
 
   const prepareMs = performance.now() - t0;
-  const { results, timings } = await sampleSlices(
-    prepared.map((s) => s.slice),
-    {
-      schedule: plan.schedule,
-      startStep: plan.startStep,
-      outputChannels: req.outputChannels,
-      variance: plan.variance,
-      guidance: { scale: plan.guidanceScale, exposureWeight: preset.exposureWeight },
-      nApply: N_APPLY,
-      dataStepLimit: preset.dataStepLimit,
-      residualSigma: isNoisy(preset, inputSigma) ? preset.guidanceResidualSigma : 0,
-      guidanceTarget: preset.guidanceTarget,
-      patchSize: p,
-      stride: preset.stride,
-      batchSize: preset.batchSize,
-      callSize: req.callSize,
-      predict: req.predict,
-      networkFree: req.networkFree,
-      signal: req.signal,
-      onProgress: req.onProgress,
-    },
-  );
+  const results: SliceResult[] = new Array<SliceResult>(prepared.length);
+  const timings: SamplerTimings = { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0 };
+  const totalSteps = [...runs.values()].reduce((n, r) => n + r.plan.startStep + 1, 0);
+  let stepsBefore = 0;
+  for (const run of runs.values()) {
+    const { plan } = run;
+    const out = await sampleSlices(
+      run.members.map((i) => prepared[i]!.slice),
+      {
+        schedule: plan.schedule,
+        startStep: plan.startStep,
+        outputChannels: req.outputChannels,
+        variance: plan.variance,
+        guidance: { scale: plan.guidanceScale, exposureWeight: preset.exposureWeight },
+        nApply: N_APPLY,
+        dataStepLimit: preset.dataStepLimit,
+        residualSigma: run.noisy ? preset.guidanceResidualSigma : 0,
+        guidanceTarget: preset.guidanceTarget,
+        patchSize: p,
+        stride: preset.stride,
+        batchSize: preset.batchSize,
+        callSize: req.callSize,
+        predict: req.predict,
+        networkFree: req.networkFree,
+        signal: req.signal,
+        onProgress: req.onProgress && ((pr) => req.onProgress!({ step: stepsBefore + pr.step, total: totalSteps, etaMs: pr.etaMs })),
+      },
+    );
+    run.members.forEach((i, j) => (results[i] = out.results[j]!));
+    timings.totalMs += out.timings.totalMs;
+    timings.modelMs += out.timings.modelMs;
+    timings.modelCalls += out.timings.modelCalls;
+    timings.patchEvaluations += out.timings.patchEvaluations;
+    stepsBefore += plan.startStep + 1;
+  }
 
   const t1 = performance.now();
   const outputs = prepared.map((s, i) => {
@@ -344,8 +368,8 @@ export async function runEnhancement(
       conditioning: { stretched: s.cond.stats.stretched, gamma: s.cond.stats.gamma, backgroundFraction: s.cond.stats.backgroundFraction },
       applied: {
         estimator: req.networkFree ? 'network-free' : 'network',
-        networkEvaluationsPerPatch: req.networkFree ? 0 : plan.startStep + 1,
-        startTimestep: plan.schedule.timestepMap[plan.startStep]!,
+        networkEvaluationsPerPatch: req.networkFree ? 0 : s.plan.startStep + 1,
+        startTimestep: s.plan.schedule.timestepMap[s.plan.startStep]!,
         anchoredStart: preset.startStep !== null,
         patchSize: p,
         stride: preset.stride,
@@ -354,5 +378,5 @@ export async function runEnhancement(
       },
     } satisfies RunOutput;
   });
-  return { outputs, timings, stepsRun: plan.startStep + 1, plan, prepareMs, finishMs: performance.now() - t1 };
+  return { outputs, timings, stepsRun: totalSteps, prepareMs, finishMs: performance.now() - t1 };
 }

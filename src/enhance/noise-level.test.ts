@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng.js';
 import { linearBetas } from './schedule.js';
-import { estimateNoiseSigma, estimateNoiseSigmaTwoScales, groupNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
+import { estimateNoiseSigma, estimateNoiseSigmaTwoScales, noiseMatchedTimestep } from './noise-level.js';
 
 function alphasCumprod(): Float64Array {
   const betas = linearBetas(1000, 1e-4, 0.02);
@@ -51,14 +51,6 @@ describe('noiseMatchedTimestep', () => {
     expect(noiseMatchedTimestep(acp, 0, 1, 20, 300)).toBe(20);
     expect(noiseMatchedTimestep(acp, Number.NaN, 1, 20, 300)).toBe(20);
     expect(noiseMatchedTimestep(acp, 5, 1, 20, 300)).toBe(300);
-  });
-});
-
-describe('groupNoiseSigma', () => {
-  it('is the median of the finite levels', () => {
-    expect(groupNoiseSigma([0.1, Number.NaN, 0.3, 0.2])).toBeCloseTo(0.2);
-    expect(groupNoiseSigma([0.1, 0.4])).toBeCloseTo(0.25);
-    expect(groupNoiseSigma([])).toBe(0);
   });
 });
 

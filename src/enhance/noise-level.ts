@@ -64,11 +64,3 @@ export function noiseMatchedTimestep(alphasCumprod: ArrayLike<number>, sigma: nu
   while (t < alphasCumprod.length - 1 && Math.sqrt((1 - alphasCumprod[t]!) / alphasCumprod[t]!) < want) t++;
   return Math.min(maxStep, Math.max(minStep, t));
 }
-
-/** The median of the per-image noise levels of a lockstep group (they share one schedule). */
-export function groupNoiseSigma(sigmas: readonly number[]): number {
-  const finite = sigmas.filter((s) => Number.isFinite(s)).sort((a, b) => a - b);
-  if (finite.length === 0) return 0;
-  const mid = finite.length >> 1;
-  return finite.length % 2 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
-}
