@@ -4,7 +4,8 @@ export { loadManifest, validateManifest, sha256File, ManifestSchema, type Loaded
 export { openModelSession, type ModelSession, type SessionSettings } from './onnx-session.js';
 export { DEFAULT_PRESET, PAPER_PRESET, effectiveGuidanceScale, resolveVariance, type EnhancePreset, type VarianceChoice } from './preset.js';
 export { isGrayImage, type EngineImage, type GrayImage } from './image-planes.js';
-export { runEnhancement, planRun, seededNoise, type NoiseSource, type RunOutput, type RunPlan, type RunRequest } from './enhancement-run.js';
+export { runEnhancement, seededNoise, type NoiseSource, type RunOutput, type RunRequest } from './enhancement-run.js';
+export { planRun, type RunPlan } from './run-plan.js';
 export { sampleSlices, type PredictFn, type SamplerOptions, type SamplerProgress, type SliceInput } from './sampler.js';
 export {
   backgroundMask,

@@ -3,7 +3,7 @@ import { CancelledError, ModelContractError } from '../shared/errors.js';
 import { posteriorMean, predictX0FromEps } from './posterior.js';
 import { respaceSchedule, spaceTimesteps } from './respacing.js';
 import { sampleSlices, type PredictFn, type SamplerOptions, type SliceInput } from './sampler.js';
-import { planRun, stepsBelow } from './enhancement-run.js';
+import { planRun, stepsBelow } from './run-plan.js';
 import { DEFAULT_PRESET, PAPER_PRESET } from './preset.js';
 import { createRng } from './rng.js';
 import { fixedLogVariance, linearBetas } from './schedule.js';
