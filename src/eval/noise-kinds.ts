@@ -8,7 +8,7 @@ import { createRng, type Rng } from '../enhance/rng.js';
 import { unevenField, vignettingField } from './noise-fields.js';
 import { addLowDoseCtNoise, type CtWindow } from './noise-low-dose-ct.js';
 import { poissonGaussian } from './noise-poisson-gaussian.js';
-import type { RampWindow } from './noise-radon.js';
+import type { RampWindow } from '../dicom/radon.js';
 import { foregroundMean, ricianMagnitude } from './noise-rician.js';
 
 export type NoisyKind = 'low-light-noisy' | 'low-dose-ct' | 'mr-rician' | 'low-contrast-noisy' | 'uneven-noisy';
