@@ -5,18 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGrayImage, type EngineImage, type GrayImage } from '../enhance/image-planes.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import { NodeError } from '../shared/errors.js';
+import { createRng } from '../enhance/rng.js';
 import { decodeDenoiseFrames, denoiseClassical, denoiseClassicalBatch, encodeDenoiseFrames } from './classical-denoise.js';
 
-/** Deterministic uniform [0, 1) source (mulberry32). */
+/** Deterministic uniform [0, 1) source. */
 function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.uniform();
 }
 
 function gaussian(seed: number): () => number {

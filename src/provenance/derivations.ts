@@ -1,20 +1,14 @@
+import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { Db } from './database.js';
 
 /**
  * What produced the pixels of an enhanced image (migration 5): whether they were called UniMIE
  * and why, the sampler as it ran, and every classical step, in processing order.
  */
-export interface WhatRan {
+export interface WhatRan extends Omit<AppliedProcessing, 'classical'> {
   namedUnimie: boolean;
   /** Why the pixels are (not) called UniMIE (measured gain and bar, missing measurement, …). */
   namingReason: string;
-  estimator: 'network' | 'network-free';
-  networkEvaluationsPerPatch: number;
-  startTimestep: number;
-  anchoredStart: boolean;
-  patchSize: number;
-  stride: number;
-  patchesPerImage: number;
   classicalSteps: string[];
   /** The last ablation's figures for the preset (any JSON), when there were any. */
   measurement?: unknown;
