@@ -109,6 +109,18 @@ describe('unimie-node command line', () => {
     expect(existsSync(join(out, 'CT_small.enhanced.png'))).toBe(true);
   });
 
+  it('enhance --network-free runs the preset\'s twin: its own file and series, said to be network-free and not UniMIE', async () => {
+    const out = join(work, 'twin');
+    const r = await cli(configDir, 'enhance', join(SAMPLES, 'ct-small'), '-o', out, '--preset', 'fast', '--network-free');
+    expect(r.rc, r.out).toBe(0);
+    const twin = readPart10(readFileSync(join(out, 'CT_small.network-free.enhanced.dcm'))).dataset;
+    const real = readPart10(readFileSync(join(work, 'enhanced', 'CT_small.enhanced.dcm'))).dataset;
+    expect(String(twin.DerivationDescription)).toMatch(/network-free/);
+    expect(String(twin.DerivationDescription)).toMatch(/not UniMIE/);
+    expect(String(twin.SeriesDescription)).not.toMatch(/UniMIE/);
+    expect(twin.SeriesInstanceUID).not.toBe(real.SeriesInstanceUID);
+  });
+
   it('enhance writes the output kind asked for, each valid for dciodvfy, and refuses an unknown one', async () => {
     for (const [kind, sopClass] of [
       ['derived-grayscale', '1.2.840.10008.5.1.4.1.1.2'],
