@@ -29,8 +29,6 @@ import sys
 import tempfile
 import time
 
-import hashlib
-
 import numpy as np
 import torch
 import yaml
@@ -41,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "eval"))
 from common.diffusion import alphas_cumprod  # noqa: E402
+from common.manifest import sha256_of  # noqa: E402
 from common.onnx_export import onnx_parity, save_parity_case  # noqa: E402
 from embedded import data as D  # noqa: E402
 from embedded.data import heldout_images  # noqa: E402
@@ -102,14 +101,6 @@ def prior_bar(eps_fn, heldout, abar, kinds=("medical", "natural")) -> dict:
         out[kind] = {"tuning": names[kind], "reported": [im.name for im in reported], "gray": is_gray(x0),
                      "rows": bar_rows(eps_fn, x0, is_gray(x0), abar, tuned, draws=DRAWS)}
     return out
-
-
-def sha256_of(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def kept_torch_evidence(out_dir: str, onnx_sha: str) -> dict:
