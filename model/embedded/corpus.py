@@ -11,6 +11,8 @@ packages were looked at and why each was kept or rejected.
   /usr/bin/python3 model/embedded/corpus.py fetch      # apt-get download + dpkg -x the data packages
   /usr/bin/python3 model/embedded/corpus.py manifest   # build, write training-manifest.tsv (+ excluded)
   /usr/bin/python3 model/embedded/corpus.py check      # build and compare with the committed manifest
+  /usr/bin/python3 model/embedded/corpus.py pack DIR   # build, check, write it as lossless PNGs (a GPU machine
+                                                       # has none of the packages: it trains from the pack)
 
 `fetch` unpacks the data-only packages (DATA_PACKAGES) under var/embedded-corpus/debs/<package>/
 without installing them (no dependencies pulled in, nothing under /usr touched); a file is looked
@@ -682,9 +684,43 @@ def check(kept: List[Entry]) -> bool:
     return False
 
 
+# ---------------------------------------------------------------- pack (for a machine without the packages)
+
+PACK_INDEX = "index.tsv"
+
+
+def write_pack(kept: List[Entry], out: str) -> None:
+    """Each image as a lossless PNG plus an index (row, kind, sha256 of the 8-bit pixels)."""
+    from PIL import Image
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, PACK_INDEX), "w") as f:
+        f.write("index\tkind\tsha256\tname\n")
+        for i, e in enumerate(kept):
+            Image.fromarray(e.pixels).save(os.path.join(out, f"{i:04d}.png"), optimize=True)
+            f.write(f"{i}\t{e.kind}\t{e.sha256}\t{e.package}:{os.path.basename(e.file)}[{e.frame}]{e.window}\n")
+    print(f"packed {len(kept)} images into {out}", flush=True)
+
+
+def read_pack(pack: str) -> List[Tuple[str, str, np.ndarray]]:
+    """(name, kind, uint8 pixels) of a pack, each checked against its sha256 and the committed manifest."""
+    from PIL import Image
+    rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(pack, PACK_INDEX))][1:]
+    want = [r["sha256"] for r in read_manifest()]
+    if [r[2] for r in rows] != want:
+        raise SystemExit(f"{pack} is not the corpus of {os.path.relpath(MANIFEST, REPO)}: rebuild it with `pack`")
+    out = []
+    for index, kind, sha, name in rows:
+        px = np.asarray(Image.open(os.path.join(pack, f"{int(index):04d}.png")))
+        if sha_pixels(px) != sha:
+            raise SystemExit(f"{pack}/{int(index):04d}.png does not hold the pixels its index names")
+        out.append((name, kind, px))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("command", choices=["fetch", "manifest", "check"])
+    ap.add_argument("command", choices=["fetch", "manifest", "check", "pack"])
+    ap.add_argument("out", nargs="?", help="pack: the folder to write")
     args = ap.parse_args()
     if args.command == "fetch":
         fetch(DATA_PACKAGES)
@@ -692,6 +728,10 @@ def main():
     kept, excluded = build()
     if args.command == "manifest":
         write_manifest(kept, excluded)
+    elif args.command == "pack":
+        if not args.out or not check(kept):
+            raise SystemExit("pack needs an output folder and a corpus that matches the manifest")
+        write_pack(kept, args.out)
     else:
         sys.exit(0 if check(kept) else 1)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import List
 
 import numpy as np
-import pydicom
 from scipy import ndimage
 
 warnings.filterwarnings("ignore")
@@ -54,6 +53,7 @@ def _rgb(gray: np.ndarray) -> np.ndarray:
 
 def _read(path: str) -> np.ndarray:
     """Pixel data of a DICOM file; JPEG-compressed files are decompressed with dcmdjpeg first."""
+    import pydicom  # here, not at the top: a GPU machine trains from a pack and has no pydicom
     try:
         return pydicom.dcmread(path).pixel_array
     except Exception:
@@ -64,6 +64,7 @@ def _read(path: str) -> np.ndarray:
 
 
 def _hu(path: str) -> np.ndarray:
+    import pydicom
     ds = pydicom.dcmread(path)
     hu = _read(path).astype(np.float32) * float(ds.get("RescaleSlope", 1)) + float(ds.get("RescaleIntercept", 0))
     return hu
@@ -145,15 +146,19 @@ def _float_rgb(px: np.ndarray) -> np.ndarray:
     return a if a.ndim == 3 else np.broadcast_to(a[..., None], a.shape + (3,))
 
 
-def training_images() -> List[Image]:
+def training_images(pack: str | None = None) -> List[Image]:
     """The training corpus of corpus.py (one Image per row of training-manifest.tsv, same order).
 
-    Says whether the corpus built on this machine is the committed manifest; when it is not (another
-    package version, a data package not fetched), training goes on with what was built and the
-    difference is printed, so a run's log tells which images it saw."""
+    From `pack` (a folder written by `corpus.py pack`, checked image for image against the manifest)
+    where given, else built from the packages on this machine. A build says whether it is the
+    committed manifest; when it is not (another package version, a data package not fetched),
+    training goes on with what was built and the difference is printed, so a run's log tells which
+    images it saw."""
     import sys
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     from embedded import corpus
+    if pack:
+        return [Image(name, _float_rgb(px), kind) for name, kind, px in corpus.read_pack(pack)]
     kept, _ = corpus.build(verbose=False)
     corpus.check(kept)
     return [Image(f"{e.package}:{os.path.basename(e.file)}[{e.frame}]{e.window}", _float_rgb(e.pixels), e.kind)

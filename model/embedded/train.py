@@ -1,4 +1,4 @@
-"""Train the embedded prior on CPU: v-prediction loss (the exported graph outputs epsilon), T = 1000
+"""Train the embedded prior on CPU, or on a GPU where one is lent: v-prediction loss (the exported graph outputs epsilon), T = 1000
 linear schedule, random crops
 that grow late in training (phases of crop size and batch), EMA weights, resumable checkpoints.
 
@@ -12,9 +12,16 @@ With --budget-minutes the step count of each phase is fixed at run time from the
 (crop 64 until 45 % of it, crop 128 until 75 %, crop 256 for the measured rest) and written to
 summary.json; passing those counts as --phases reproduces the run exactly, as the learning rate
 depends only on the step and the phase boundaries.
+
+On a GPU (model/embedded/train-gpu.sh): --device cuda --corpus-pack DIR (the corpus written by
+`corpus.py pack`, for a machine without the Debian packages) --workers N (batches are made ahead in
+N processes; each is still a pure function of (seed, step)) --shapes 64:256,128:64,256:16 (crop and
+batch of the three budget phases); the forward and backward passes run in bfloat16 autocast there.
 """
 import argparse
+import concurrent.futures as cf
 import json
+import multiprocessing
 import math
 import os
 import sys
@@ -73,9 +80,57 @@ class CropSampler:
     def batch(self, rng: np.random.Generator, size: int, n: int) -> torch.Tensor:
         return torch.from_numpy(np.stack([self.one(rng, size) for _ in range(n)]))
 
+    def step_images(self, seed: int, step: int, size: int, n: int) -> torch.Tensor:
+        """The clean crops of one training step, drawn from (seed, step)."""
+        return self.batch(np.random.default_rng([seed, step]), size, n)
+
+
+_worker_sampler = None
+
+
+def _init_worker(sampler: CropSampler) -> None:
+    global _worker_sampler
+    _worker_sampler = sampler
+    torch.set_num_threads(1)
+
+
+def _images_f16(sampler: CropSampler, seed: int, step: int, size: int, n: int) -> np.ndarray:
+    # float16 halves what crosses a worker's pipe; the crops come from 8-bit pixels, which float16 holds
+    return sampler.step_images(seed, step, size, n).numpy().astype(np.float16)
+
+
+def _worker_images(seed: int, step: int, size: int, n: int) -> np.ndarray:
+    return _images_f16(_worker_sampler, seed, step, size, n)
+
+
+class Prefetcher:
+    """Makes the inputs of the next steps ahead in worker processes; a request for another crop size or
+    batch than was made ahead (a phase boundary decided at run time) is made again, never reused."""
+
+    def __init__(self, sampler: CropSampler, seed: int, workers: int, ahead: int):
+        self.sampler, self.seed, self.ahead = sampler, seed, ahead
+        # fork: the workers inherit the images instead of unpickling them, and start before CUDA does
+        self.pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                           initializer=_init_worker, initargs=(sampler,)) if workers else None
+        if self.pool:
+            self.pool.submit(int).result()  # a fork pool starts all its workers at the first task: now
+        self.pending = {}
+
+    def get(self, step: int, size: int, n: int) -> torch.Tensor:
+        if not self.pool:
+            return torch.from_numpy(_images_f16(self.sampler, self.seed, step, size, n))
+        for s in range(step, step + self.ahead):
+            if self.pending.get(s, (None, None))[0] != (size, n):
+                self.pending[s] = ((size, n), self.pool.submit(_worker_images, self.seed, s, size, n))
+        return torch.from_numpy(self.pending.pop(step)[1].result())
+
+    def close(self) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+
 
 BUDGET_SHARES = (0.45, 0.30, 0.25)
-BUDGET_SHAPES = ((64, 16), (128, 6), (256, 2))
+BUDGET_SHAPES = "64:16,128:6,256:2"
 
 
 def phase_at(phases, step):
@@ -108,8 +163,12 @@ def main():
     ap.add_argument("--budget-minutes", type=float, help="phases sized from a wall-clock budget instead")
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument("--shapes", default=BUDGET_SHAPES, help="crop:batch of the three --budget-minutes phases")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--checkpoint-minutes", type=float, default=3.0)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--corpus-pack", help="train from a folder written by `corpus.py pack`")
+    ap.add_argument("--workers", type=int, default=0, help="processes that make batches ahead (0: in the loop)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
@@ -117,26 +176,40 @@ def main():
         phases = parse_phases(args.phases)
     elif args.budget_minutes:
         big = 10 ** 9  # open-ended until the budget decides
-        phases = [(s, b, big) for s, b in BUDGET_SHAPES]
+        phases = [(s, b, big) for s, b in parse_phases(args.shapes)]
+        assert len(phases) == len(BUDGET_SHARES), "--shapes names three phases"
     else:
         raise SystemExit("give --phases or --budget-minutes")
 
+    sampler = CropSampler(training_images(args.corpus_pack))
+    prefetch = Prefetcher(sampler, args.seed, args.workers, ahead=2 * args.workers)
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    if cuda:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
+        print(f"torch {torch.__version__} on {torch.cuda.get_device_name(device)}", flush=True)
     torch.manual_seed(args.seed)
-    model = EmbeddedUNet()
-    ema = EmbeddedUNet()
+    model = EmbeddedUNet().to(device)
+    ema = EmbeddedUNet().to(device)
     ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
-    abar = torch.tensor(alphas_cumprod(), dtype=torch.float32)
+    abar = torch.tensor(alphas_cumprod(), dtype=torch.float32, device=device)
     ckpt_path = os.path.join(args.out, "checkpoint.pt")
     step, elapsed, losses = 0, 0.0, []
     if os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path)
-        model.load_state_dict(ck["model"]), ema.load_state_dict(ck["ema"]), opt.load_state_dict(ck["opt"])
+        ck = torch.load(ckpt_path, map_location=device)
+        model.load_state_dict(ck["model"]), ema.load_state_dict(ck["ema"])
+        if "opt" in ck:
+            opt.load_state_dict(ck["opt"])
+        else:  # weights brought back from a GPU run without the optimizer's moments
+            print("checkpoint has no optimizer state: AdamW starts its moments afresh", flush=True)
         step, elapsed, losses, phases = ck["step"], ck["elapsed"], ck["losses"], ck["phases"]
         print(f"resumed at step {step}, {elapsed / 60:.1f} min", flush=True)
-    sampler = CropSampler(training_images())
     print(f"params {parameter_count(model)}, images {len(sampler.images)}, phases {phases}", flush=True)
+    ema_params, model_params = list(ema.parameters()), list(model.parameters())
 
     def save():
         tmp = ckpt_path + ".tmp"
@@ -160,11 +233,10 @@ def main():
                 print(f"phase boundaries now {phases}", flush=True)
                 continue
         t_step = time.time()
-        rng = np.random.default_rng([args.seed, step])
-        gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
-        x0 = sampler.batch(rng, size, bs)
-        t = torch.randint(0, T, (bs,), generator=gen)
-        noise = torch.randn(x0.shape, generator=gen)
+        x0 = prefetch.get(step, size, bs).to(device, non_blocking=True).float()
+        gen = torch.Generator(device).manual_seed(args.seed * 1_000_003 + step)
+        t = torch.randint(0, T, (bs,), generator=gen, device=device)
+        noise = torch.randn(x0.shape, generator=gen, device=device)
         for g in opt.param_groups:
             g["lr"] = lr_at(phases, step, args.lr)
         xt = q_sample(x0, t, noise, abar)
@@ -173,33 +245,40 @@ def main():
             target = a.sqrt() * noise - (1 - a).sqrt() * x0
         else:
             target = noise
-        loss = F.mse_loss(model.body(xt, t), target)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+            pred = model.body(xt, t)
+        loss = F.mse_loss(pred.float(), target)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         decay = min(args.ema, (1 + step) / (10 + step))
         with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(decay).add_(pm.detach(), alpha=1 - decay)
+            torch._foreach_mul_(ema_params, decay)
+            torch._foreach_add_(ema_params, [p.detach() for p in model_params], alpha=1 - decay)
         step += 1
-        window.append(loss.item())
+        window.append(loss.detach())
+        if cuda and step % 50 == 0:
+            torch.cuda.synchronize()  # so the step times below are the GPU's, not the queue's
         recent = (recent + [(size * size * bs, time.time() - t_step)])[-100:]
         elapsed = time.time() - t_start
         total = sum(p[2] for p in phases)
         if step % 50 == 0 or step == total:
-            losses.append((step, size, float(np.mean(window)), elapsed))
-            print(f"step {step}/{total} crop {size} batch {bs} loss {np.mean(window):.4f} "
+            mean_loss = float(torch.stack(window).mean())
+            losses.append((step, size, mean_loss, elapsed))
+            print(f"step {step}/{total} crop {size} batch {bs} loss {mean_loss:.4f} "
                   f"lr {opt.param_groups[0]['lr']:.2e} {elapsed / 60:.1f} min "
                   f"{np.mean([r[1] for r in recent]):.2f} s/step", flush=True)
             window = []
         if time.time() - last_save > args.checkpoint_minutes * 60 or step == total:
             save()
             last_save = time.time()
+    prefetch.close()
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(dict(steps=step, wall_minutes=elapsed / 60, final_loss=losses[-1][2] if losses else None,
                        phases=phases, phases_arg=",".join(f"{a}:{b}:{c}" for a, b, c in phases),
                        budget_minutes=args.budget_minutes, seed=args.seed, lr=args.lr, ema=args.ema, threads=args.threads,
+                       device=torch.cuda.get_device_name(device) if cuda else "cpu", workers=args.workers,
                        params=parameter_count(model), config=model.config,
                        images=len(sampler.images)), f, indent=1)
     print("done", flush=True)
