@@ -26,12 +26,13 @@ export function derivedSeriesNumber(source: Dataset, windowIndex: number): numbe
 
 /** Words for each classical step, in the Derivation Description. */
 export const CLASSICAL_STEP_TEXT: Record<ClassicalStep, string> = {
-  'contrast-stretch': 'percentile contrast stretch (p1-p99)',
+  'contrast-stretch': 'percentile contrast stretch (p1-p99.9 over all channels)',
   'gamma-start': 'gamma brightening of the sampler start',
   'local-gamma-start': 'local gamma illumination correction of the sampler start',
   'detail-transfer': "detail transfer (the input's fine structure on the result's low-pass)",
   'detail-boost': 'detail boost (unsharp mask)',
   'background-copy': 'background (dark region connected to the border) kept from the input',
+  'background-smoothing': 'background (dark region connected to the border) taken from a smoothed copy of the noisy input',
 };
 
 /**

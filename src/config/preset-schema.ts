@@ -81,6 +81,13 @@ export const PresetSchema = Strict(
      * median and local mean over the object: camera images keep bright highlights in low light).
      */
     exposureJudgedBy: Defaulted(OneOf(['bright-end', 'median'] as const), 'bright-end'),
+    /**
+     * The background threshold is at least this many σ of the input's measured noise: a dark
+     * region within the noise of black is background, not an underexposed object to brighten
+     * (MR magnitude images: air has a Rician noise floor of about 1.25 σ). 0 = off (CT air is
+     * clipped to black; in camera images dark regions near noise level are often real scene).
+     */
+    backgroundNoiseFloor: Defaulted(Type.Number({ minimum: 0, maximum: 10 }), 0),
     /** Fine structure from the input (scaled by the illumination change), illumination from the sampler. */
     detailFromInput: Defaulted(Type.Boolean(), true),
     /**

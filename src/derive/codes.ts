@@ -87,12 +87,13 @@ export const RENDER_TO_DISPLAY: CodedConcept = { value: 'VOI-RENDER', scheme: LO
  * CID 7203 has one (see IMAGE_DERIVATION), local otherwise. Keys are the engine's step names.
  */
 export const CLASSICAL_STEP_CODES = {
-  'contrast-stretch': { value: 'STRETCH-P1-P99', scheme: LOCAL_SCHEME, meaning: 'Percentile contrast stretch' },
+  'contrast-stretch': { value: 'STRETCH-PCTL', scheme: LOCAL_SCHEME, meaning: 'Percentile contrast stretch' },
   'gamma-start': { value: 'GAMMA', scheme: LOCAL_SCHEME, meaning: 'Gamma brightening' },
   'local-gamma-start': { value: 'LOCAL-GAMMA', scheme: LOCAL_SCHEME, meaning: 'Local gamma illumination correction' },
   'detail-transfer': { value: 'DETAIL-TRANSFER', scheme: LOCAL_SCHEME, meaning: 'Detail transfer from the input' },
   'detail-boost': IMAGE_DERIVATION.unsharpMask,
   'background-copy': IMAGE_DERIVATION.pixelByPixelMask,
+  'background-smoothing': { value: 'BG-SMOOTH', scheme: LOCAL_SCHEME, meaning: 'Background from a smoothed copy of the input' },
 } as const satisfies Record<string, CodedConcept>;
 
 export type ClassicalStepName = keyof typeof CLASSICAL_STEP_CODES;

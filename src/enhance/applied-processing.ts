@@ -6,7 +6,7 @@
  */
 
 /** Classical image-processing steps the engine may apply around the diffusion sampler. */
-export const CLASSICAL_STEPS = ['contrast-stretch', 'gamma-start', 'local-gamma-start', 'detail-transfer', 'detail-boost', 'background-copy'] as const;
+export const CLASSICAL_STEPS = ['contrast-stretch', 'gamma-start', 'local-gamma-start', 'detail-transfer', 'detail-boost', 'background-copy', 'background-smoothing'] as const;
 export type ClassicalStep = (typeof CLASSICAL_STEPS)[number];
 
 export interface AppliedProcessing {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FLAT_SPREAD, FULL_STRETCH_SPREAD, borderConnectedDark, conditionInput, featherWeight, gammaForMean, localMean, stretchStrength } from './conditioning.js';
 import { fromPlanarSigned, quantise, toPlanarUnit } from './image-planes.js';
+import { createRng } from './rng.js';
 
 /** 40×30 image: dark border region, bright square with a dark enclosed hole. */
 function scene(level = 0.6): { img: Float32Array; w: number; h: number } {
@@ -17,7 +18,7 @@ function scene(level = 0.6): { img: Float32Array; w: number; h: number } {
   return { img, w, h };
 }
 
-const opts = { contrastStretch: false, startGamma: false, localGamma: false, brightenOnlyUnderexposed: false, exposureJudgedBy: 'bright-end' as const, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const };
+const opts = { contrastStretch: false, startGamma: false, localGamma: false, brightenOnlyUnderexposed: false, exposureJudgedBy: 'bright-end' as const, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const, noiseSigma: 0, backgroundNoiseFloor: 0 };
 
 describe('conditioning', () => {
   it('finds dark regions connected to the border, not enclosed dark holes', () => {
@@ -108,6 +109,54 @@ describe('conditioning', () => {
     // Partly stretched: darker than the input's black level, but not pulled to 0.
     expect(mid.reference[0]!).toBeGreaterThan(0.02);
     expect(mid.reference[0]!).toBeLessThan(0.35);
+  });
+
+  it('reads a noisy input\'s statistics from a smoothed copy: the lifted black level is stretched and the background found', () => {
+    const { img, w, h } = scene(0.6);
+    const rng = createRng(7);
+    const sigma = 6 / 255;
+    // Flattened towards a dark grey, then noise: the raw 1st percentile sits 2–3 σ below the
+    // background's level, under LIFTED_BLACK, and noisy background pixels cut the mask.
+    const noisy = img.map((v) => Math.min(1, Math.max(0, 0.06 + 0.4 * v + sigma * rng.normal())));
+    const raw = conditionInput(noisy, w, h, { ...opts, contrastStretch: true, noiseSigma: 0 });
+    const measured = conditionInput(noisy, w, h, { ...opts, contrastStretch: true, noiseSigma: sigma });
+    expect(raw.stats.stretched).toBe(false);
+    expect(measured.stats.stretched).toBe(true);
+    expect(measured.stats.backgroundFraction).toBeGreaterThan(0.4);
+    expect(measured.smoothedReference).not.toBeNull();
+    expect(raw.smoothedReference).toBeNull();
+    // The stretch itself applies to the input's pixels, not to the smoothed copy.
+    expect(measured.reference).not.toEqual(measured.smoothedReference);
+  });
+
+  it('stretches colour by the range of all channels, so a saturated channel is not clipped', () => {
+    const { img, w, h } = scene(0.6);
+    const hw = w * h;
+    // A red object: R = v, G = B = v / 3, flattened towards grey.
+    const red = new Float32Array(3 * hw);
+    for (let i = 0; i < hw; i++) {
+      const v = img[i]!;
+      red[i] = 0.3 + 0.45 * v;
+      red[i + hw] = red[i + 2 * hw] = 0.3 + 0.45 * (v / 3);
+    }
+    const c = conditionInput(red, w, h, { ...opts, contrastStretch: true });
+    expect(c.stats.stretched).toBe(true);
+    let clipped = 0;
+    for (let i = 0; i < hw; i++) if (c.reference[i]! >= 1) clipped++;
+    expect(clipped / hw).toBeLessThan(0.002);
+  });
+
+  it('counts a dark region within backgroundNoiseFloor σ of black as background (Rician MR air)', () => {
+    const { img, w, h } = scene(0.6);
+    const sigma = 0.03;
+    const rng = createRng(3);
+    // Magnitude of complex Gaussian noise around the signal: the air reads about 1.25 σ, not 0.
+    const mag = img.map((v) => Math.hypot(v + sigma * rng.normal(), sigma * rng.normal()));
+    for (let c = 1; c < 3; c++) mag.copyWithin(c * w * h, 0, w * h);
+    const without = conditionInput(mag, w, h, { ...opts, noiseSigma: sigma });
+    const floor = conditionInput(mag, w, h, { ...opts, noiseSigma: sigma, backgroundNoiseFloor: 2 });
+    expect(floor.stats.backgroundFraction).toBeGreaterThan(without.stats.backgroundFraction);
+    expect(floor.stats.backgroundFraction).toBeGreaterThan(0.4);
   });
 
   it('protects nothing when the paper options are used', () => {

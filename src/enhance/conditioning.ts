@@ -46,7 +46,22 @@ export interface ConditioningOptions {
    * highlights when underexposed.
    */
   exposureJudgedBy: 'bright-end' | 'median';
+  /**
+   * The input's noise σ in [0, 1] units (0 = clean). Above STATISTICS_NOISE_LEVEL the statistics
+   * (percentiles, background mask, exposure levels) are read from a smoothed copy, while the
+   * stretch and gamma still apply to the input itself: on a noisy input the raw extremes are
+   * noise (a 1st percentile 2–3 σ below the background level hides a lifted black level, and
+   * noisy background pixels above the threshold break the border-connected mask).
+   */
+  noiseSigma: number;
+  /** The background threshold is at least this many `noiseSigma` (preset `backgroundNoiseFloor`). */
+  backgroundNoiseFloor: number;
 }
+
+/** Noise σ (8-bit grey levels) above which the statistics are read from a smoothed copy. */
+export const STATISTICS_NOISE_LEVEL = 2;
+/** Box radius (px, applied twice) of that smoothing. */
+export const STATISTICS_BLUR_RADIUS = 2;
 
 export interface Conditioning {
   /** Guidance reference y (stretched input), 3×H×W in [0, 1]. */
@@ -57,6 +72,8 @@ export interface Conditioning {
   exposureTarget: number | Float32Array;
   /** Per pixel weight of the reference in the output (1 = kept from the input), or null. */
   keepWeight: Float32Array | null;
+  /** The reference smoothed as the statistics were (null when the input was not noisy enough to smooth). */
+  smoothedReference: Float32Array | null;
   /** 1 on the object (not the dark border-connected background); null when no usable mask was found. */
   foreground: Uint8Array | null;
   stats: { stretched: boolean; gamma: number; backgroundFraction: number; lo: number; hi: number };
@@ -76,6 +93,13 @@ function foregroundQuantile(gray: Float32Array, background: Uint8Array, maskUsab
 export function maxChannel(img: Float32Array, hw: number): Float32Array {
   const out = new Float32Array(hw);
   for (let i = 0; i < hw; i++) out[i] = Math.max(img[i]!, img[i + hw]!, img[i + 2 * hw]!);
+  return out;
+}
+
+/** Smallest of the three channels per pixel, H·W. */
+export function minChannel(img: Float32Array, hw: number): Float32Array {
+  const out = new Float32Array(hw);
+  for (let i = 0; i < hw; i++) out[i] = Math.min(img[i]!, img[i + hw]!, img[i + 2 * hw]!);
   return out;
 }
 
@@ -238,31 +262,46 @@ export function gammaForMean(mean: number, target = GAMMA_TARGET_MEAN): number {
   return Math.min(1, Math.max(0.25, Math.log(target) / Math.log(mean)));
 }
 
+/** Each plane of a planar image box-blurred twice with radius r (a near-Gaussian of σ ≈ r). */
+export function blurPlanes(img: Float32Array, width: number, height: number, r: number): Float32Array {
+  const hw = width * height;
+  const out = new Float32Array(img.length);
+  for (let c = 0; c < img.length / hw; c++) out.set(boxBlur(boxBlur(img.subarray(c * hw, (c + 1) * hw), width, height, r), width, height, r), c * hw);
+  return out;
+}
+
 /** Derive reference, start image, exposure target and background weight from the input. */
 export function conditionInput(input: Float32Array, width: number, height: number, opts: ConditioningOptions): Conditioning {
   const hw = width * height;
   if (input.length !== 3 * hw) throw new RangeError(`input has ${input.length} values, expected ${3 * hw}`);
   let reference = input;
-  const gray0 = luminance(input, hw);
-  let lo = quantile(gray0, 0.01);
-  let hi = quantile(gray0, BRIGHT_END_QUANTILE);
+  const smoothed = opts.noiseSigma * 255 > STATISTICS_NOISE_LEVEL ? blurPlanes(input, width, height, STATISTICS_BLUR_RADIUS) : input;
+  let noiseInReference = opts.noiseSigma;
+  let statsReference = smoothed;
+  const gray0 = luminance(smoothed, hw);
+  // The range of all channels, not of their mean: a stretch to the luminance's bright end clips
+  // the strongest channel of a saturated colour (red mucosa) and over-brightens it.
+  let lo = quantile(minChannel(smoothed, hw), 0.01);
+  let hi = quantile(maxChannel(smoothed, hw), BRIGHT_END_QUANTILE);
   let stretched = false;
   // A lifted black level with a narrow spread is flattened contrast; a dark image (black still
   // black, narrow spread) is low light, which the gamma handles, not the stretch.
   const strength = stretchStrength(hi - lo);
   if (opts.contrastStretch && lo > LIFTED_BLACK && hi - lo < LOW_CONTRAST_SPREAD && strength > 0) {
-    reference = new Float32Array(3 * hw);
     // strength 1: (v − lo)/(hi − lo); strength 0: v unchanged; continuous in between.
     const scale = 1 + strength * (1 / (hi - lo) - 1);
     const black = lo * (1 - strength);
-    for (let i = 0; i < reference.length; i++) reference[i] = Math.min(1, Math.max(0, black + (input[i]! - lo) * scale));
+    const stretch = (img: Float32Array) => img.map((v) => Math.min(1, Math.max(0, black + (v - lo) * scale)));
+    reference = stretch(input);
+    statsReference = smoothed === input ? reference : stretch(smoothed);
+    noiseInReference *= scale;
     stretched = true;
   } else {
     lo = 0;
     hi = 1;
   }
-  const gray = stretched ? luminance(reference, hw) : gray0;
-  const threshold = Math.max(BACKGROUND_FLOOR, BACKGROUND_LEVEL * quantile(gray, 0.99));
+  const gray = stretched ? luminance(statsReference, hw) : gray0;
+  const threshold = Math.max(BACKGROUND_FLOOR, BACKGROUND_LEVEL * quantile(gray, 0.99), opts.backgroundNoiseFloor * noiseInReference);
   const background = borderConnectedDark(gray, width, height, threshold);
   let bgCount = 0;
   for (let i = 0; i < hw; i++) bgCount += background[i]!;
@@ -287,7 +326,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
     const byMedian = opts.exposureJudgedBy === 'median';
     const weightOf = (level: number) => structure * brighteningWeight(level, byMedian ? MEDIAN_LEVELS : BRIGHT_END_LEVELS);
     // Exposure is judged on the brightest channel: a well-exposed red mucosa has a low channel mean.
-    const value = maxChannel(reference, hw);
+    const value = maxChannel(statsReference, hw);
     const globalLevel = foregroundQuantile(value, background, maskUsable, byMedian ? 0.5 : BRIGHT_END_QUANTILE);
     gamma = gammaForMean(mean, onlyUnderexposed ? brightenedMean(mean, weightOf(globalLevel), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
     if (opts.localGamma) {
@@ -336,6 +375,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
     start,
     exposureTarget,
     keepWeight,
+    smoothedReference: smoothed === input ? null : statsReference,
     foreground: maskUsable ? background.map((v) => 1 - v) : null,
     stats: { stretched, gamma, backgroundFraction: maskUsable ? bgCount / hw : 0, lo, hi },
   };

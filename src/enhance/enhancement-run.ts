@@ -8,7 +8,7 @@ import { conditionInput, luminance } from './conditioning.js';
 import { fromPlanarSigned, isGrayImage, toPlanarUnit, type EngineImage } from './image-planes.js';
 import { N_APPLY, type EnhancePreset } from './preset.js';
 import { cumulativeAlphas, diffuseCountingInputNoise, planRun, type RunPlan } from './run-plan.js';
-import { estimateNoiseSigmaTwoScales, noiseMatchedTimestep } from './noise-level.js';
+import { estimateNoiseSigmaTwoScales, inputNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
 import { createRng } from './rng.js';
 import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput, type SliceResult } from './sampler.js';
 import { patchCorners, resizeBilinear, workingSize } from './tiling.js';
@@ -149,13 +149,14 @@ function isNoisy(preset: EnhancePreset, sigma: number): boolean {
 }
 
 /** The classical steps one image went through, in processing order. */
-function classicalStepsOf(cond: { stats: { stretched: boolean; gamma: number } }, startBrightened: boolean, localGamma: boolean, detail: { boosted: boolean } | null, backgroundCopied: boolean): ClassicalStep[] {
+function classicalStepsOf(cond: { stats: { stretched: boolean; gamma: number } }, startBrightened: boolean, localGamma: boolean, detail: { boosted: boolean } | null, background: 'copied' | 'smoothed' | null): ClassicalStep[] {
   const steps: ClassicalStep[] = [];
   if (cond.stats.stretched) steps.push('contrast-stretch');
   if (startBrightened) steps.push(localGamma ? 'local-gamma-start' : 'gamma-start');
   if (detail) steps.push('detail-transfer');
   if (detail?.boosted) steps.push('detail-boost');
-  if (backgroundCopied) steps.push('background-copy');
+  if (background === 'copied') steps.push('background-copy');
+  if (background === 'smoothed') steps.push('background-smoothing');
   return steps;
 }
 
@@ -167,7 +168,8 @@ export async function runEnhancement(
   const noise = req.noise ?? seededNoise(preset.seed);
   const t0 = performance.now();
   const conditioned = req.images.map((img) => {
-    const cond = conditionInput(toPlanarUnit(img), img.width, img.height, {
+    const unit = toPlanarUnit(img);
+    const cond = conditionInput(unit, img.width, img.height, {
       contrastStretch: preset.contrastStretch,
       startGamma: preset.startGamma,
       localGamma: preset.localGamma,
@@ -176,6 +178,8 @@ export async function runEnhancement(
       backgroundProtection: preset.backgroundProtection,
       exposureForegroundOnly: preset.exposureForegroundOnly,
       exposureTarget: preset.exposureTarget,
+      noiseSigma: inputNoiseSigma(unit, img.width, img.height),
+      backgroundNoiseFloor: preset.backgroundNoiseFloor,
     });
     const background = cond.foreground?.map((v) => 1 - v) ?? null;
     return {
@@ -283,20 +287,25 @@ export async function runEnhancement(
     const detailAllowed = preset.detailFromInput && !isNoisy(preset, s.noiseSigma);
     const detail = detailAllowed ? withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset) : null;
     if (detail) planar = detail.planar;
-    // A noisy background is left to the prior: a copy would keep (after a stretch, amplify) its
-    // noise. A quiet one (air clipped to black in a CT window) is copied even when the object is noisy.
+    // A noisy background is not copied as it is: the copy would keep (after a stretch, amplify) its
+    // noise. Left to the prior, unless a stretch amplified that noise: then it is taken from the
+    // smoothed copy the statistics were read from (measured on the development set: the prior
+    // leaves amplified noise there, and beats the smoothing where nothing was amplified). A quiet
+    // background (air clipped to black in a CT window) is copied even when the object is noisy.
     const quietBackground = s.backgroundSigma * 127.5 <= QUIET_BACKGROUND_LEVEL;
-    const keep = isNoisy(preset, s.noiseSigma) && !quietBackground ? null : s.cond.keepWeight;
-    if (keep) {
+    const noisyBackground = isNoisy(preset, s.noiseSigma) && !quietBackground;
+    const keepFrom = !noisyBackground ? s.reference : s.cond.stats.stretched ? s.cond.smoothedReference : null;
+    const keep = keepFrom ? s.cond.keepWeight : null;
+    if (keep && keepFrom) {
       for (let c = 0; c < 3; c++) {
         for (let j = 0; j < hw; j++) {
           const a = keep[j]!;
-          if (a > 0) planar[c * hw + j] = a * (2 * s.reference[c * hw + j]! - 1) + (1 - a) * planar[c * hw + j]!;
+          if (a > 0) planar[c * hw + j] = a * (2 * keepFrom[c * hw + j]! - 1) + (1 - a) * planar[c * hw + j]!;
         }
       }
     }
     const out = fromPlanarSigned(planar, width, height, isGrayImage(s.img));
-    if (keep) restoreKeptPixels(out, s.reference, keep, hw);
+    if (keep && keepFrom) restoreKeptPixels(out, keepFrom, keep, hw);
     return {
       image: out.image,
       gray: out.gray,
@@ -311,7 +320,7 @@ export async function runEnhancement(
         patchSize: p,
         stride: preset.stride,
         patchesPerImage: patchCorners(s.H, s.W, p, preset.stride).length,
-        classical: classicalStepsOf(s.cond, s.cond.start !== s.cond.reference, preset.startGamma && preset.localGamma, detail, keep !== null),
+        classical: classicalStepsOf(s.cond, s.cond.start !== s.cond.reference, preset.startGamma && preset.localGamma, detail, !keep ? null : noisyBackground ? 'smoothed' : 'copied'),
       },
     } satisfies RunOutput;
   });

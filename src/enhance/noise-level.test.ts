@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng.js';
 import { linearBetas } from './schedule.js';
-import { estimateNoiseSigma, estimateNoiseSigmaTwoScales, noiseMatchedTimestep } from './noise-level.js';
+import { estimateNoiseSigma, estimateNoiseSigmaTwoScales, inputNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
 
 function alphasCumprod(): Float64Array {
   const betas = linearBetas(1000, 1e-4, 0.02);
@@ -66,5 +66,17 @@ describe('estimateNoiseSigmaTwoScales', () => {
     const blocky = new Float32Array(w * w).map((_, i) => base[Math.floor(Math.floor(i / w) / 2) * (w / 2) + Math.floor((i % w) / 2)]!);
     expect(estimateNoiseSigma(blocky, w, w)).toBeLessThan(0.01);
     expect(estimateNoiseSigmaTwoScales(blocky, w, w)).toBeGreaterThan(0.15);
+  });
+
+  it('measures an input\'s colour noise per channel, leaving out clipped pixels', () => {
+    const w = 64;
+    const hw = w * w;
+    const rng = createRng(11);
+    const sigma = 0.02;
+    const img = new Float32Array(3 * hw);
+    for (let i = 0; i < 3 * hw; i++) img[i] = (i % hw) < hw / 2 ? 0 : 0.5 + sigma * rng.normal(); // top half clipped black
+    // The channel mean's noise is σ/√3; the estimate is the channels' own σ.
+    expect(inputNoiseSigma(img, w, w)).toBeCloseTo(sigma, 2);
+    expect(inputNoiseSigma(new Float32Array(3 * hw), w, w)).toBe(0);
   });
 });

@@ -5,6 +5,8 @@
  * copying it back. Pure.
  */
 
+import { luminance } from './conditioning.js';
+
 /** Median absolute deviation → standard deviation for a Gaussian. */
 const MAD_TO_SIGMA = 0.6745;
 
@@ -52,6 +54,26 @@ export function estimateNoiseSigmaTwoScales(plane: ArrayLike<number>, width: num
   const second = 2 * estimateNoiseSigma(coarse, w2, h2, inc2);
   if (!Number.isFinite(second)) return fine;
   return Number.isFinite(fine) ? Math.max(fine, second) : second;
+}
+
+/**
+ * The input's own noise σ in [0, 1] units, before any conditioning: the two-scale estimate of each
+ * channel (a channel mean would hide colour noise, which is independent per channel), averaged,
+ * over pixels that are not clipped (black air or burnt-out highlights carry no noise).
+ */
+export function inputNoiseSigma(planarUnit: Float32Array, width: number, height: number): number {
+  const hw = width * height;
+  const unclipped = luminance(planarUnit, hw).map((v) => (v > 0 && v < 1 ? 1 : 0));
+  let sum = 0;
+  let n = 0;
+  for (let c = 0; c < 3; c++) {
+    const sigma = estimateNoiseSigmaTwoScales(planarUnit.subarray(c * hw, (c + 1) * hw), width, height, unclipped);
+    if (Number.isFinite(sigma)) {
+      sum += sigma;
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : 0;
 }
 
 /**

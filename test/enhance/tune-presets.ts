@@ -11,6 +11,7 @@ import { ModelRegistry } from '../../src/enhance/model-registry.js';
 import { DEFAULT_PRESET, type EnhancePreset } from '../../src/enhance/preset.js';
 import { conditionInput } from '../../src/enhance/conditioning.js';
 import { toPlanarUnit, type GrayImage } from '../../src/enhance/image-planes.js';
+import { inputNoiseSigma } from '../../src/enhance/noise-level.js';
 import { DEGRADATIONS, qualityCases } from './quality-cases.js';
 import { meanByKind, scoreCases, type CaseScore } from './quality-eval.js';
 
@@ -60,6 +61,7 @@ if (wanted.includes('start-only')) {
       const cond = conditionInput(toPlanarUnit(img), img.width, img.height, {
         contrastStretch: p.contrastStretch, startGamma: p.startGamma, localGamma: p.localGamma, brightenOnlyUnderexposed: p.brightenOnlyUnderexposed, exposureJudgedBy: p.exposureJudgedBy,
         backgroundProtection: p.backgroundProtection, exposureForegroundOnly: true, exposureTarget: p.exposureTarget,
+        noiseSigma: inputNoiseSigma(toPlanarUnit(img), img.width, img.height), backgroundNoiseFloor: p.backgroundNoiseFloor,
       });
       const hw = img.width * img.height;
       const gray = new Uint8Array(hw).map((_, i) => Math.round(cond.start[i]! * 255));
