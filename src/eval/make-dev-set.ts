@@ -21,6 +21,15 @@ const items = [
   syntheticSetItem('dev-es-a', { generator: 'endoscopy', rows: 256, columns: 256, seed: 3301 }),
   syntheticSetItem('dev-es-b', { generator: 'endoscopy', rows: 256, columns: 320, seed: 3302 }),
   syntheticSetItem('dev-es-c', { generator: 'endoscopy', rows: 384, columns: 384, seed: 3303 }),
+  // Added when the held-out gate showed failures the nine above did not (a noisy low-contrast chest
+  // slice, Rician noise in air, a letterboxed endoscopy frame): these reproduce them.
+  syntheticSetItem('dev-ct-chest-a', { generator: 'phantom-ct', rows: 256, columns: 256, t: 0.18, seed: 3105, window: 'soft-tissue' }),
+  syntheticSetItem('dev-ct-chest-b', { generator: 'phantom-ct', rows: 320, columns: 320, t: 0.3, seed: 3106, window: 'soft-tissue' }),
+  syntheticSetItem('dev-ct-chest-c', { generator: 'phantom-ct', rows: 256, columns: 320, t: 0.4, seed: 3107, window: 'soft-tissue' }),
+  syntheticSetItem('dev-mr-t1-upper', { generator: 'phantom-mr', rows: 256, columns: 320, t: 0.08, seed: 3203, noise: MR_NOISE }),
+  syntheticSetItem('dev-mr-t1-mid', { generator: 'phantom-mr', rows: 320, columns: 320, t: 0.52, seed: 3204, noise: MR_NOISE }),
+  syntheticSetItem('dev-es-d', { generator: 'endoscopy', rows: 256, columns: 256, seed: 3304 }),
+  syntheticSetItem('dev-es-e', { generator: 'endoscopy', rows: 320, columns: 384, seed: 3305 }),
 ];
 const index = await writeEvalSet(DEV_DIR, items);
 process.stdout.write(`wrote ${index.length} images to ${DEV_DIR}\n`);
