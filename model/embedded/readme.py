@@ -110,6 +110,18 @@ without installing them, then checks the corpus against the manifest):
 
 The shipped `embedded.onnx` was trained on the earlier 195-image set described under Training
 (`data.legacy_training_images()`); this corpus applies from the next training run.
+
+### Training on a lent GPU
+
+A GPU machine has none of the Debian packages, so the corpus travels as a pack: lossless PNGs
+with an index, checked image for image against `training-manifest.tsv` when read
+(`/usr/bin/python3 model/embedded/corpus.py pack DIR`, about 36 MB). There,
+`sh model/embedded/train-gpu.sh DIR OUT MINUTES` runs `train.py --device cuda` with the batches
+made ahead in worker processes (each still drawn from (seed, step), so a run with workers is the
+run without them), bfloat16 autocast and larger batches (64² × 256, 128² × 64, 256² × 16), and
+splits the checkpoint into parts of at most 15 MiB (`checkpoint_parts.py`). Back here,
+`checkpoint_parts.py join OUT var/gpu-train/checkpoint.pt`, then `export.py` and `evaluate.py`;
+`train.py` resumes from a joined checkpoint on CPU with fresh optimizer moments.
 """
 
 
