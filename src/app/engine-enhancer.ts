@@ -79,6 +79,7 @@ export function enginePresets(
         ...(o.networkFree ? { networkFree: true } : {}),
         signal: opts.signal,
         firstStream: opts.firstSlice ?? 0,
+        ...(opts.blackLevels ? { blackLevels: opts.blackLevels } : {}),
         onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),
       });
       return results.map((r) => ({

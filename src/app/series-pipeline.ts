@@ -144,6 +144,7 @@ export async function runSeriesPipeline(
               {
                 signal,
                 firstSlice: slicesBefore,
+                blackLevels: loaded.map((l) => l.rendered.blackLevel),
                 onProgress: (p) =>
                   onProgress({
                     window: windowName,

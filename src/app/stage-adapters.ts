@@ -32,6 +32,7 @@ export function createSliceRenderer(config: () => LoadedConfig): SliceRenderer {
         frameIndex: f.frameIndex,
         image: f.image,
         grayscale: f.grayscale,
+        blackLevel: f.blackLevel,
         window: f.window ? { name: f.window.name, center: f.window.center, width: f.window.width } : undefined,
       }));
     },

@@ -23,6 +23,8 @@ export interface RenderedSlice {
   /** The VOI window applied (undefined for colour sources). */
   window?: { name: string; center: number; width: number };
   grayscale: boolean;
+  /** Grey level in [0, 1] of "no signal" (CT air) in this rendering (render noSignalLevel). */
+  blackLevel: number;
 }
 
 export interface SliceRenderer {
@@ -81,7 +83,13 @@ export interface SliceEnhancer {
   enhance(
     images: RgbImage[],
     preset: string,
-    opts: { signal: AbortSignal; onProgress?: (p: { step: number; steps: number; slice?: number }) => void; firstSlice?: number },
+    opts: {
+      signal: AbortSignal;
+      onProgress?: (p: { step: number; steps: number; slice?: number }) => void;
+      firstSlice?: number;
+      /** Per slice: the grey level of "no signal" in its rendering (RenderedSlice.blackLevel); 0 when absent. */
+      blackLevels?: readonly number[];
+    },
   ): Promise<EnhancedSlice[]>;
   /** Releases connections and sessions (remote executors). */
   close?(): Promise<void>;

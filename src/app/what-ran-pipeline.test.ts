@@ -27,12 +27,17 @@ const files = readdirSync(CT5N).sort().map((f) => join(CT5N, f));
 const appliedFor = (slice: number): AppliedProcessing =>
   slice === 0 ? { ...APPLIED, classical: ['background-copy'] } : { ...APPLIED, classical: ['contrast-stretch', 'local-gamma-start', 'background-copy'] };
 
+/** Black levels the enhancer was handed, per call. */
+const blackLevelsSeen: Array<readonly number[] | undefined> = [];
+
 /** An enhancer that returns the rendered pixels and says what ran, as the engine does. */
 const enhancer: SliceEnhancer = {
   models: () => [],
   describe: (preset) => ({ preset, modelId: 'embedded', modelVersion: '1.0', modelSha256: SHA, steps: 10, seed: 7, params: { steps: 10 } }),
-  enhance: async (images, _preset, opts) =>
-    images.map((image, i) => ({ image, backgroundProtected: true, applied: appliedFor((opts.firstSlice ?? 0) + i), timings: {} })),
+  enhance: async (images, _preset, opts) => {
+    blackLevelsSeen.push(opts.blackLevels);
+    return images.map((image, i) => ({ image, backgroundProtected: true, applied: appliedFor((opts.firstSlice ?? 0) + i), timings: {} }));
+  },
 };
 
 let dir: string;
@@ -58,8 +63,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function derive(preset: string, output: string, record: ContributionRecord | undefined) {
-  const action = { windows: ['soft-tissue'], enhance: preset, output, destinations: ['out'] };
+async function derive(preset: string, output: string, record: ContributionRecord | undefined, windows = ['soft-tissue']) {
+  const action = { windows, enhance: preset, output, destinations: ['out'] };
   const job = createJob(db, { seriesUid, studyUid, ruleName: output, action });
   const result = await runSeriesPipeline(
     job,
@@ -74,6 +79,17 @@ const codes = (seq: unknown) => (seq as Dataset[] | undefined)?.map((c) => `${St
 const contribution = (ds: Dataset) => String((ds.ContributingEquipmentSequence as Dataset[]).at(-1)!.ContributionDescription);
 
 describe('a derived series says what ran', () => {
+  it('hands the enhancer each slice\'s black level from its rendering: CT air grey in the lung window, black in soft tissue', async () => {
+    blackLevelsSeen.length = 0;
+    await derive('weak', 'sc-rgb', RECORD, ['lung']);
+    const lung = blackLevelsSeen.flatMap((b) => [...(b ?? [])]);
+    expect(lung).toHaveLength(files.length);
+    for (const b of lung) expect(b * 255).toBeCloseTo(59.5, 0);
+    blackLevelsSeen.length = 0;
+    await derive('weak', 'sc-rgb', RECORD);
+    expect(blackLevelsSeen.flatMap((b) => [...(b ?? [])])).toEqual(Array(files.length).fill(0));
+  });
+
   it('below the bar: one classical Series Description for the series, each image its own steps and codes, provenance with what ran', async () => {
     const { job, result, datasets } = await derive('weak', 'sc-rgb', RECORD);
     expect(datasets).toHaveLength(files.length);

@@ -159,6 +159,22 @@ describe('conditioning', () => {
     expect(floor.stats.backgroundFraction).toBeGreaterThan(0.4);
   });
 
+  it('stretches to the rendering\'s black level: grey air in a CT lung window stays grey', () => {
+    const { img, w, h } = scene(0.6);
+    const air = 0.233;
+    // The clean lung-window slice: air at the black level, tissue above; then flattened to low contrast.
+    const flat = img.map((v) => 0.45 + 0.35 * (air + (1 - air) * v - 0.45));
+    const toBlack = conditionInput(flat, w, h, { ...opts, contrastStretch: true });
+    const toAir = conditionInput(flat, w, h, { ...opts, contrastStretch: true, blackLevel: air });
+    expect(toBlack.stats.stretched).toBe(true);
+    expect(toAir.stats.stretched).toBe(true);
+    expect(toBlack.reference[0]!).toBeLessThan(0.02);
+    expect(toAir.reference[0]!).toBeCloseTo(air, 1);
+    // An unflattened lung-window slice (air at the black level, full range above it) is not stretched.
+    const clean = img.map((v, i) => (i % 11 === 0 ? 1 : air + (1 - air) * v));
+    expect(conditionInput(clean, w, h, { ...opts, contrastStretch: true, blackLevel: air }).stats.stretched).toBe(false);
+  });
+
   it('protects nothing when the paper options are used', () => {
     const { img, w, h } = scene();
     const c = conditionInput(img, w, h, { ...opts, backgroundProtection: false, exposureForegroundOnly: false, exposureTarget: 0.4 });

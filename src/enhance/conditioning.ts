@@ -56,6 +56,12 @@ export interface ConditioningOptions {
   noiseSigma: number;
   /** The background threshold is at least this many `noiseSigma` (preset `backgroundNoiseFloor`). */
   backgroundNoiseFloor: number;
+  /**
+   * Grey level in [0, 1] of "no signal" in the rendering (a CT lung window shows air as dark
+   * grey; 0 for most windows). The stretch maps the darkest pixels here rather than to black, and
+   * contrast is judged on the range above it.
+   */
+  blackLevel?: number;
 }
 
 /** Noise σ (8-bit grey levels) above which the statistics are read from a smoothed copy. */
@@ -286,11 +292,14 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
   let stretched = false;
   // A lifted black level with a narrow spread is flattened contrast; a dark image (black still
   // black, narrow spread) is low light, which the gamma handles, not the stretch.
-  const strength = stretchStrength(hi - lo);
-  if (opts.contrastStretch && lo > LIFTED_BLACK && hi - lo < LOW_CONTRAST_SPREAD && strength > 0) {
-    // strength 1: (v − lo)/(hi − lo); strength 0: v unchanged; continuous in between.
-    const scale = 1 + strength * (1 / (hi - lo) - 1);
-    const black = lo * (1 - strength);
+  // Spreads and the lifted black are judged on the range above the rendering's black level.
+  const blackLevel = opts.blackLevel ?? 0;
+  const range = 1 - blackLevel;
+  const strength = stretchStrength((hi - lo) / range);
+  if (opts.contrastStretch && lo - blackLevel > LIFTED_BLACK && (hi - lo) / range < LOW_CONTRAST_SPREAD && strength > 0) {
+    // strength 1: lo → the black level, hi → 1; strength 0: v unchanged; continuous in between.
+    const scale = 1 + strength * (range / (hi - lo) - 1);
+    const black = lo + strength * (blackLevel - lo);
     const stretch = (img: Float32Array) => img.map((v) => Math.min(1, Math.max(0, black + (v - lo) * scale)));
     reference = stretch(input);
     statsReference = smoothed === input ? reference : stretch(smoothed);

@@ -41,6 +41,11 @@ export interface EnhanceOptions {
    * (no model call), for ablations (`eval --ablate`, `enhance --network-free`).
    */
   networkFree?: boolean;
+  /**
+   * Per image: the grey level in [0, 1] that "no signal" (CT air) takes in its rendering; a
+   * contrast stretch maps the darkest pixels there instead of to black. 0 when absent.
+   */
+  blackLevels?: readonly number[];
 }
 
 export interface EnhanceTimings {
@@ -119,6 +124,7 @@ export class EnhancementEngine {
         predict: model.session.predict,
         callSize,
         networkFree: opts.networkFree,
+        blackLevels: opts.blackLevels?.slice(group.first, group.first + group.images.length),
         noise: seededNoise(preset.seed, (opts.firstStream ?? 0) + group.first),
         signal: opts.signal,
         onProgress: (p) => {

@@ -61,6 +61,8 @@ export interface RunRequest {
    * estimate (x̂0 = the conditioned, gamma-brightened input at every step); no model call.
    */
   networkFree?: boolean;
+  /** Per image: the grey level of "no signal" in its rendering (EnhanceOptions.blackLevels). */
+  blackLevels?: readonly number[];
   noise?: NoiseSource;
   signal?: AbortSignal;
   onProgress?: (p: SamplerProgress) => void;
@@ -167,7 +169,7 @@ export async function runEnhancement(
   const p = preset.patchSize;
   const noise = req.noise ?? seededNoise(preset.seed);
   const t0 = performance.now();
-  const conditioned = req.images.map((img) => {
+  const conditioned = req.images.map((img, si) => {
     const unit = toPlanarUnit(img);
     const cond = conditionInput(unit, img.width, img.height, {
       contrastStretch: preset.contrastStretch,
@@ -180,6 +182,7 @@ export async function runEnhancement(
       exposureTarget: preset.exposureTarget,
       noiseSigma: inputNoiseSigma(unit, img.width, img.height),
       backgroundNoiseFloor: preset.backgroundNoiseFloor,
+      blackLevel: req.blackLevels?.[si] ?? 0,
     });
     const background = cond.foreground?.map((v) => 1 - v) ?? null;
     return {

@@ -8,6 +8,7 @@ import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { EnhancementEngine } from '../enhance/engine.js';
 import { isGrayImage, type EngineImage } from '../enhance/image-planes.js';
 import type { EnhancePreset } from '../enhance/preset.js';
+import { noSignalLevel } from '../render/index.js';
 import { runBaseline, type BaselineName } from './baselines.js';
 import { degrade, evalDegradeOptions, kindAppliesTo, type DegradationKind, type DegradationParams } from './degradations.js';
 import type { EvalImage } from './heldout-set.js';
@@ -21,6 +22,11 @@ export interface UnimieColumn {
 
 /** What the evaluation needs of an engine: the real one, or a wrapper (mutation tests). */
 export type EvalEngine = Pick<EnhancementEngine, 'enhance'>;
+
+/** Where "no signal" falls in an evaluation image's rendering (CT: air through its window), as the node's renderer says. */
+export function blackLevelOf(img: EvalImage): number {
+  return img.voiWindow ? noSignalLevel(img.header.Modality, img.voiWindow, false) : 0;
+}
 
 /** The network-free twin of a UniMIE column is reported as `<column>:twin`. */
 export const TWIN_SUFFIX = ':twin';
@@ -168,7 +174,7 @@ export async function runEvaluation(plan: EvalPlan): Promise<EvalResult> {
         for (const networkFree of variants) {
           cancelled(plan.signal);
           const method = networkFree ? twinOf(col.column) : col.column;
-          const r = await plan.engine.enhance(degraded, preset, { quality: false, signal: plan.signal, networkFree });
+          const r = await plan.engine.enhance(degraded, preset, { quality: false, signal: plan.signal, networkFree, blackLevels: [blackLevelOf(img)] });
           const out: EngineImage = isGrayImage(degraded) ? { width: degraded.width, height: degraded.height, gray: r.gray! } : r.image;
           rows.push({
             ...base,

@@ -28,4 +28,4 @@ export {
   ybrRctToRgb,
   type Palette,
 } from './colour.js';
-export { isGrayscale, renderDecoded, renderDicom, type RenderedFrame } from './render-dicom.js';
+export { isGrayscale, noSignalLevel, renderDecoded, renderDicom, type RenderedFrame } from './render-dicom.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readPart10 } from '../dicom/part10.js';
 import { decodeFrames } from '../dicom/pixels.js';
-import { renderDicom } from './render-dicom.js';
+import { noSignalLevel, renderDicom } from './render-dicom.js';
 
 const TEST_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const load = (name: string) => readPart10(readFileSync(`${TEST_FILES}/${name}`));
@@ -13,6 +13,18 @@ function pixel(data: Uint8Array, width: number, row: number, col: number): numbe
 }
 
 describe('renderDicom', () => {
+  it('says where "no signal" falls: CT air grey in the lung window, black in soft tissue; MR zero; never for MONOCHROME1', async () => {
+    const [lung] = await renderDicom(load('CT_small.dcm'), 'lung');
+    const [soft] = await renderDicom(load('CT_small.dcm'), 'soft-tissue');
+    // −1000 HU in the lung window (C −600, W 1500): ((−1000 + 600.5)/1499 + 0.5)·255 = 59.5
+    expect(lung.blackLevel * 255).toBeCloseTo(59.5, 0);
+    expect(soft.blackLevel).toBe(0);
+    expect(noSignalLevel('MR', { name: 'w', center: 500, width: 800 }, false)).toBe(0);
+    // A window starting below zero intensity shows no signal as grey: ((0 − 99.5)/399 + 0.5)
+    expect(noSignalLevel('MR', { name: 'w', center: 100, width: 400 }, false)).toBeCloseTo(0.2506, 3);
+    expect(noSignalLevel('CT', { name: 'lung', center: -600, width: 1500 }, true)).toBe(0);
+  });
+
   it('windows CT_small in HU (Rescale Intercept -1024) with R = G = B', async () => {
     const [frame] = await renderDicom(load('CT_small.dcm'), 'soft-tissue');
     expect(frame.grayscale).toBe(true);

@@ -5,7 +5,7 @@ import { grayToRgb, paletteToRgb, readPalette, rgbToBytes, ybrFullToRgb, ybrRctT
 import { applyModalityTransform, readModalityTransform } from './modality-lut.js';
 import { paddingMask, readPaddingRange } from './pixel-padding.js';
 import { createRgbImage, type RgbImage } from './rgb-image.js';
-import { applyWindow, type WindowSpec } from './voi-window.js';
+import { applyWindow, voiValue, type WindowSpec } from './voi-window.js';
 import { resolveWindow } from './window-presets.js';
 
 /** One rendered frame of a source object. */
@@ -15,6 +15,22 @@ export interface RenderedFrame {
   /** The VOI window applied; undefined for colour images, which are never windowed. */
   window?: WindowSpec;
   grayscale: boolean;
+  /** Grey level in [0, 1] of "no signal" in this rendering (noSignalLevel); 0 for colour. */
+  blackLevel: number;
+}
+
+/** Modality value of "no signal": air in Hounsfield units for CT; 0 for modalities whose values are intensities. */
+const NO_SIGNAL_VALUE: Record<string, number> = { CT: -1000 };
+
+/**
+ * Where "no signal" (air in CT, zero intensity elsewhere) falls in a windowed rendering, in
+ * [0, 1]: 0 for the usual windows, above 0 where the window starts below it (a CT lung window
+ * shows air as dark grey). A contrast stretch that maps the darkest pixels to black would
+ * otherwise turn that grey air black. MONOCHROME1 shows no signal as white: 0 (nothing claimed).
+ */
+export function noSignalLevel(modality: string, window: WindowSpec, invert: boolean): number {
+  if (invert) return 0;
+  return voiValue(NO_SIGNAL_VALUE[modality] ?? 0, window.center, window.width, window.voiLutFunction ?? 'LINEAR') / 255;
 }
 
 /** Whether the decoded photometric interpretation is windowed grey (MONOCHROME1/2). */
@@ -70,6 +86,7 @@ export function renderDecoded(
       frameIndex,
       image: renderColour(ds, decoded, frame),
       grayscale: false,
+      blackLevel: 0,
     }));
   }
   const padding = readPaddingRange(ds, pm);
@@ -78,7 +95,8 @@ export function renderDecoded(
     const values = applyModalityTransform(frame, readModalityTransform(ds, pm, frameIndex), paddingMask(frame, padding));
     const window = resolveWindow(ds, pm, values, windowName, custom, frameIndex);
     const gray = applyWindow(values, window, invert);
-    return { frameIndex, image: grayToRgb(gray, pm.Columns, pm.Rows), window, grayscale: true };
+    const blackLevel = noSignalLevel(String(ds.Modality ?? ''), window, invert);
+    return { frameIndex, image: grayToRgb(gray, pm.Columns, pm.Rows), window, grayscale: true, blackLevel };
   });
 }
 

@@ -34,23 +34,26 @@ describe('payload codec', () => {
     expect([...Buffer.from(wire.pixels, 'base64')]).toEqual([1, 2, 3, 4]);
   });
 
-  it('carries pixels, preset, model and stream only, and reads them back', () => {
-    const job = encodeSliceJob({ modelId: 'embedded', modelSha256: 'ab'.repeat(32), preset, firstStream: 3, images: [gray, rgb] });
-    expect(Object.keys(job).sort()).toEqual(['firstStream', 'modelId', 'modelSha256', 'preset', 'slices', 'v']);
+  it('carries pixels, black levels, preset, model and stream only, and reads them back', () => {
+    const job = encodeSliceJob({ modelId: 'embedded', modelSha256: 'ab'.repeat(32), preset, firstStream: 3, images: [gray, rgb], blackLevels: [0.233, 0] });
+    expect(Object.keys(job).sort()).toEqual(['blackLevels', 'firstStream', 'modelId', 'modelSha256', 'preset', 'slices', 'v']);
     const back = decodeSliceJob(JSON.parse(JSON.stringify(job)));
     expect(back.images).toEqual([gray, rgb]);
+    expect(back.blackLevels).toEqual([0.233, 0]);
     expect(back.firstStream).toBe(3);
     expect(back.preset).toEqual(preset);
   });
 
   it('refuses malformed jobs and results with a reason', () => {
-    const job = encodeSliceJob({ modelId: 'embedded', modelSha256: 'x', preset, firstStream: 0, images: [gray] });
+    const job = encodeSliceJob({ modelId: 'embedded', modelSha256: 'x', preset, firstStream: 0, images: [gray], blackLevels: [0] });
     expect(() => decodeSliceJob({ ...job, v: 99 })).toThrow(/payload version 99/);
     expect(() => decodeSliceJob({ ...job, modelId: 'other' })).toThrow(PayloadError);
     expect(() => decodeSliceJob({ ...job, slices: [] })).toThrow(/no slices/);
     expect(() => decodeSliceJob({ ...job, slices: [{ ...job.slices[0]!, width: 4 }] })).toThrow(/6 bytes, expected 8/);
     expect(() => decodeSliceResult({ v: PAYLOAD_VERSION, producer: { worker: 'w' }, slices: [] }, 1)).toThrow(/0 slices, expected 1/);
-    expect(() => decodeSliceJob({ ...job, v: 1 })).toThrow(/payload version 1, this worker reads version 2/);
+    expect(() => decodeSliceJob({ ...job, v: 2 })).toThrow(/payload version 2, this worker reads version 3/);
+    expect(() => decodeSliceJob({ ...job, blackLevels: [] })).toThrow(/black level per slice/);
+    expect(() => decodeSliceJob({ ...job, blackLevels: [1.5] })).toThrow(/black level per slice/);
   });
 
   it('decodes a result with its producer, images and what ran on each slice', () => {

@@ -8,8 +8,11 @@ import type { EnhancePreset } from '../enhance/preset.js';
 import type { EngineImage } from '../enhance/image-planes.js';
 import { isGrayImage } from '../enhance/image-planes.js';
 
-/** 2: results say what ran (`applied`); a worker of version 1 refuses version-2 jobs and vice versa. */
-export const PAYLOAD_VERSION = 2;
+/**
+ * 2: results say what ran (`applied`). 3: jobs carry each slice's black level (where "no signal"
+ * falls in its rendering), which the contrast stretch uses. A worker refuses jobs of another version.
+ */
+export const PAYLOAD_VERSION = 3;
 
 /** One slice on the wire: 1 channel for grey slices (R = G = B), 3 for colour. */
 export interface WireImage {
@@ -28,6 +31,8 @@ export interface SliceJobData {
   /** Random stream of the first slice (its position in the pipeline's batch). */
   firstStream: number;
   slices: WireImage[];
+  /** Per slice: grey level in [0, 1] of "no signal" in its rendering (EnhanceOptions.blackLevels). */
+  blackLevels: number[];
 }
 
 /** Who produced a slice (provenance). */
@@ -84,7 +89,10 @@ export function decodeSliceJob(data: unknown): Omit<SliceJobData, 'slices'> & { 
   if (!d.preset || typeof d.preset !== 'object' || d.preset.model !== d.modelId) throw new PayloadError('job preset missing or naming another model');
   if (!Number.isInteger(d.firstStream) || d.firstStream! < 0) throw new PayloadError('job has no valid firstStream');
   if (!Array.isArray(d.slices) || d.slices.length === 0) throw new PayloadError('job carries no slices');
-  return { v: d.v, modelId: d.modelId, modelSha256: d.modelSha256, preset: d.preset, firstStream: d.firstStream!, images: d.slices.map(decodeImage) };
+  if (!Array.isArray(d.blackLevels) || d.blackLevels.length !== d.slices.length || !d.blackLevels.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
+    throw new PayloadError('job has no valid black level per slice');
+  }
+  return { v: d.v, modelId: d.modelId, modelSha256: d.modelSha256, preset: d.preset, firstStream: d.firstStream!, blackLevels: d.blackLevels, images: d.slices.map(decodeImage) };
 }
 
 export function decodeSliceResult(value: unknown, expectedSlices: number): SliceJobResult & { images: EngineImage[] } {

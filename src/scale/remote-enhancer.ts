@@ -156,6 +156,7 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
     images: ReturnType<typeof toEngineImage>[],
     presetName: string,
     firstSlice: number,
+    blackLevels: readonly number[] | undefined,
     signal: AbortSignal,
     onStep: (done: number, total: number) => void,
   ): Promise<EnhancedSlice[] | 'lost'> => {
@@ -178,6 +179,7 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
           preset,
           firstStream: firstSlice + g.first,
           images: images.slice(g.first, g.first + g.count),
+          blackLevels: Array.from({ length: g.count }, (_, j) => blackLevels?.[g.first + j] ?? 0),
         }),
         opts: {
           jobId: childIds[i],
@@ -253,7 +255,7 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
     async enhance(images, name, opts) {
       const engineImages = images.map(toEngineImage);
       for (let tries = 0; tries < 3; tries++) {
-        const out = await runBatch(engineImages, name, opts.firstSlice ?? 0, opts.signal, (step, steps) => opts.onProgress?.({ step, steps }));
+        const out = await runBatch(engineImages, name, opts.firstSlice ?? 0, opts.blackLevels, opts.signal, (step, steps) => opts.onProgress?.({ step, steps }));
         if (out !== 'lost') return out;
         slog.warn({ slices: images.length }, 'enhancement flow vanished from Redis; publishing it again');
       }

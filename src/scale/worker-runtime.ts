@@ -79,6 +79,7 @@ export async function startEnhanceWorker(opts: EnhanceWorkerOptions): Promise<Ru
     }
     const results = await engine.enhanceSeries(data.images, data.preset, {
       firstStream: data.firstStream,
+      blackLevels: data.blackLevels,
       onProgress: (p) => {
         job.updateProgress({ step: p.step, steps: p.total }).catch(() => undefined);
       },
