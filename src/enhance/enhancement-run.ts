@@ -291,13 +291,14 @@ export async function runEnhancement(
     const detail = detailAllowed ? withInputDetail(s.reference, planar, width, height, isGrayImage(s.img), preset) : null;
     if (detail) planar = detail.planar;
     // A noisy background is not copied as it is: the copy would keep (after a stretch, amplify) its
-    // noise. Left to the prior, unless a stretch amplified that noise: then it is taken from the
-    // smoothed copy the statistics were read from (measured on the development set: the prior
-    // leaves amplified noise there, and beats the smoothing where nothing was amplified). A quiet
-    // background (air clipped to black in a CT window) is copied even when the object is noisy.
+    // noise. It is taken from the smoothed copy the statistics were read from — unless the preset
+    // says its background is a Rician noise floor (backgroundNoiseFloor > 0, MR air): a smoothed
+    // floor keeps its bias (about 1.25 σ above black), and the prior does better there (measured
+    // on the development set). A quiet background (air clipped to black in a CT window) is copied
+    // even when the object is noisy.
     const quietBackground = s.backgroundSigma * 127.5 <= QUIET_BACKGROUND_LEVEL;
     const noisyBackground = isNoisy(preset, s.noiseSigma) && !quietBackground;
-    const keepFrom = !noisyBackground ? s.reference : s.cond.stats.stretched ? s.cond.smoothedReference : null;
+    const keepFrom = !noisyBackground ? s.reference : preset.backgroundNoiseFloor > 0 ? null : s.cond.smoothedReference;
     const keep = keepFrom ? s.cond.keepWeight : null;
     if (keep && keepFrom) {
       for (let c = 0; c < 3; c++) {

@@ -133,7 +133,7 @@ describe('bullmq executor under faults', () => {
     const failed = await queue.getFailed();
     const mine = failed.filter((j) => /model mismatch/.test(j.failedReason));
     expect(mine.length).toBeGreaterThanOrEqual(1);
-    expect(Object.keys(mine[0]!.data as object).sort()).toEqual(['firstStream', 'modelId', 'modelSha256', 'preset', 'slices', 'v']);
+    expect(Object.keys(mine[0]!.data as object).sort()).toEqual(['blackLevels', 'firstStream', 'modelId', 'modelSha256', 'preset', 'slices', 'v']);
     const text = JSON.stringify(mine[0]!.data);
     expect(text).not.toMatch(/Phantom|PHANTOM|2\.25\./);
 
