@@ -49,11 +49,11 @@ async function timeSlices(label: string, images: ReturnType<typeof phantomGray>[
   console.log(`${label.padEnd(30)} ${row.msPerSlice.toFixed(0)} ms/slice, ${row.msPerStep.toFixed(0)} ms/step, outside the model ${(row.outsideShare * 100).toFixed(1)} %`);
   return row.msPerSlice;
 }
-await timeSlices('256² default (t0=300, 10 st)', [phantomGray(256, 0.4, 1)], preset);
+await timeSlices(`256² default (${preset.steps} network steps below a noise-matched start ≤ t${preset.startStep})`, [phantomGray(256, 0.4, 1)], preset);
 await timeSlices('512² default', [phantomGray(512, 0.4, 1)], preset);
 await timeSlices('1024² default', [phantomGray(1024, 0.4, 1)], preset);
 await timeSlices('4×256² series, batch 16', [0.2, 0.4, 0.6, 0.8].map((t) => phantomGray(256, t, 2)), preset);
-await timeSlices('256² paper-like 10 steps', [phantomGray(256, 0.4, 1)], { ...preset, startStep: null, startGamma: false, backgroundProtection: false, contrastStretch: false, detailFromInput: false });
+await timeSlices('256² paper-like 10 steps from noise', [phantomGray(256, 0.4, 1)], { ...preset, steps: 10, startStep: null, startFromNoise: false, startGamma: false, backgroundProtection: false, contrastStretch: false, detailFromInput: false });
 
 // --- 2. Patches per model call: onnxruntime-node against PyTorch ------------------------------
 const ORT_BATCHES = [1, 2, 4, 8, 16, 32];
