@@ -14,7 +14,10 @@ export const BACKGROUND_LEVEL = 0.08;
 export const BACKGROUND_FLOOR = 0.02;
 /** Width in pixels of the ramp between the kept background and the enhanced foreground. */
 export const FEATHER_PX = 4;
-/** A spread (p99 − p1) below this counts as low contrast and is stretched. */
+/**
+ * A spread below this fraction of the range above the black level counts as low contrast and is
+ * stretched (spread: the brightest channel's 99.9th percentile − the darkest channel's 1st).
+ */
 export const LOW_CONTRAST_SPREAD = 0.6;
 /**
  * Spreads below this are intrinsically flat images (a wide window over uniform tissue), not
@@ -23,7 +26,7 @@ export const LOW_CONTRAST_SPREAD = 0.6;
  */
 export const FLAT_SPREAD = 0.08;
 export const FULL_STRETCH_SPREAD = 0.14;
-/** A 1st percentile above this counts as a lifted black level (flattened, hazy input). */
+/** A 1st percentile this far above the black level counts as lifted (flattened, hazy input). */
 export const LIFTED_BLACK = 0.04;
 /** Foreground mean the start gamma aims at; the gamma only brightens (γ ∈ [0.25, 1]). */
 export const GAMMA_TARGET_MEAN = 0.5;
