@@ -8,7 +8,7 @@ import { conditionInput, luminance } from './conditioning.js';
 import { fromPlanarSigned, isGrayImage, toPlanarUnit, type EngineImage } from './image-planes.js';
 import { N_APPLY, type EnhancePreset } from './preset.js';
 import { cumulativeAlphas, diffuseCountingInputNoise, planRun, type RunPlan } from './run-plan.js';
-import { estimateNoiseSigmaTwoScales, inputNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
+import { channelMeanNoiseSigma, inputNoiseSigma, noiseMatchedTimestep } from './noise-level.js';
 import { createRng } from './rng.js';
 import { sampleSlices, type PredictFn, type SamplerProgress, type SamplerTimings, type SliceInput, type SliceResult } from './sampler.js';
 import { patchCorners, resizeBilinear, workingSize } from './tiling.js';
@@ -81,10 +81,7 @@ export interface RunOutput {
 
 /** The input's noise σ in [-1, 1] units: per channel over the foreground (two scales), averaged. */
 function startNoiseSigma(start: Float32Array, width: number, height: number, foreground: Uint8Array | null): number {
-  const hw = width * height;
-  let sum = 0;
-  for (let c = 0; c < 3; c++) sum += estimateNoiseSigmaTwoScales(start.subarray(c * hw, (c + 1) * hw), width, height, foreground ?? undefined);
-  return (2 * sum) / 3;
+  return 2 * channelMeanNoiseSigma(start, width, height, foreground ?? undefined);
 }
 
 /**

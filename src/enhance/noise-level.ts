@@ -62,18 +62,20 @@ export function estimateNoiseSigmaTwoScales(plane: ArrayLike<number>, width: num
  * over pixels that are not clipped (black air or burnt-out highlights carry no noise).
  */
 export function inputNoiseSigma(planarUnit: Float32Array, width: number, height: number): number {
+  const unclipped = luminance(planarUnit, width * height).map((v) => (v > 0 && v < 1 ? 1 : 0));
+  const sigma = channelMeanNoiseSigma(planarUnit, width, height, unclipped);
+  return Number.isFinite(sigma) ? sigma : 0;
+}
+
+/**
+ * Two-scale noise σ of each plane of a planar 3×H×W image, averaged (in the image's units); NaN
+ * when `include` leaves no 2×2 block (the same for every plane, which share the mask).
+ */
+export function channelMeanNoiseSigma(planar: Float32Array, width: number, height: number, include?: ArrayLike<number>): number {
   const hw = width * height;
-  const unclipped = luminance(planarUnit, hw).map((v) => (v > 0 && v < 1 ? 1 : 0));
   let sum = 0;
-  let n = 0;
-  for (let c = 0; c < 3; c++) {
-    const sigma = estimateNoiseSigmaTwoScales(planarUnit.subarray(c * hw, (c + 1) * hw), width, height, unclipped);
-    if (Number.isFinite(sigma)) {
-      sum += sigma;
-      n++;
-    }
-  }
-  return n > 0 ? sum / n : 0;
+  for (let c = 0; c < 3; c++) sum += estimateNoiseSigmaTwoScales(planar.subarray(c * hw, (c + 1) * hw), width, height, include);
+  return sum / 3;
 }
 
 /**
