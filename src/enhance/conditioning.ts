@@ -290,8 +290,9 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
   const gray0 = luminance(smoothed, hw);
   // The range of all channels, not of their mean: a stretch to the luminance's bright end clips
   // the strongest channel of a saturated colour (red mucosa) and over-brightens it.
+  const smoothedValue = maxChannel(smoothed, hw);
   let lo = quantile(minChannel(smoothed, hw), 0.01);
-  let hi = quantile(maxChannel(smoothed, hw), BRIGHT_END_QUANTILE);
+  let hi = quantile(smoothedValue, BRIGHT_END_QUANTILE);
   let stretched = false;
   // A lifted black level with a narrow spread is flattened contrast; a dark image (black still
   // black, narrow spread) is low light, which the gamma handles, not the stretch.
@@ -338,7 +339,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
     const byMedian = opts.exposureJudgedBy === 'median';
     const weightOf = (level: number) => structure * brighteningWeight(level, byMedian ? MEDIAN_LEVELS : BRIGHT_END_LEVELS);
     // Exposure is judged on the brightest channel: a well-exposed red mucosa has a low channel mean.
-    const value = maxChannel(statsReference, hw);
+    const value = stretched ? maxChannel(statsReference, hw) : smoothedValue;
     const globalLevel = foregroundQuantile(value, background, maskUsable, byMedian ? 0.5 : BRIGHT_END_QUANTILE);
     gamma = gammaForMean(mean, onlyUnderexposed ? brightenedMean(mean, weightOf(globalLevel), GAMMA_TARGET_MEAN) : GAMMA_TARGET_MEAN);
     if (opts.localGamma) {
