@@ -6,6 +6,7 @@
  * Pure given the random source.
  */
 import type { Rng } from '../enhance/rng.js';
+import { otsuThreshold } from './background-mask.js';
 
 /** Magnitude of (signal + complex Gaussian noise of σ per channel), per sample. */
 export function ricianMagnitude(signal: ArrayLike<number>, sigma: number, rng: Rng): Float64Array {
@@ -15,34 +16,10 @@ export function ricianMagnitude(signal: ArrayLike<number>, sigma: number, rng: R
   return out;
 }
 
-/** Otsu's threshold of 8-bit samples: the level t that best separates [0, t) from [t, 255]. */
-export function otsuThreshold(samples: ArrayLike<number>): number {
-  const hist = new Float64Array(256);
-  for (let i = 0; i < samples.length; i++) hist[Math.min(255, Math.max(0, Math.round(samples[i]!)))]!++;
-  const n = samples.length;
-  let total = 0;
-  for (let v = 0; v < 256; v++) total += v * hist[v]!;
-  let best = 1;
-  let bestVar = -1;
-  let w0 = 0;
-  let sum0 = 0;
-  for (let t = 1; t < 256; t++) {
-    w0 += hist[t - 1]!;
-    sum0 += (t - 1) * hist[t - 1]!;
-    const w1 = n - w0;
-    if (w0 === 0 || w1 === 0) continue;
-    const between = w0 * w1 * (sum0 / w0 - (total - sum0) / w1) ** 2;
-    if (between > bestVar) {
-      bestVar = between;
-      best = t;
-    }
-  }
-  return best;
-}
-
-/** Mean of the samples at or above Otsu's threshold: the "signal" of an SNR (foreground mean / σ). */
+/** Mean of the samples above Otsu's dark side: the "signal" of an SNR (foreground mean / σ). */
 export function foregroundMean(samples: ArrayLike<number>): number {
-  const t = otsuThreshold(samples);
+  // Otsu's dark side is the rounded levels ≤ its threshold; the foreground starts one level up.
+  const t = otsuThreshold(samples) + 1;
   let s = 0;
   let n = 0;
   for (let i = 0; i < samples.length; i++) {
