@@ -65,6 +65,12 @@ export const PresetSchema = Strict(
      * input's noise back. 0 = per pixel (the paper).
      */
     guidanceResidualSigma: Defaulted(Type.Number({ minimum: 0, maximum: 32 }), 4),
+    /**
+     * The illumination model's gain f: `scalar` (the paper) or `per-channel` (three gains, each
+     * fitted to its own channel: a dark colour image is a per-channel power law, and one gain pulls
+     * the output back towards the input's saturated cast). Grey images get three equal gains.
+     */
+    illuminationGain: Defaulted(OneOf(['scalar', 'per-channel'] as const), 'per-channel'),
     /** Gamma-brighten the input before anchoring the start and deriving the exposure target. */
     startGamma: Defaulted(Type.Boolean(), true),
     /** Keep the background (dark regions connected to the border) of an input that is not noisy unchanged. */
@@ -88,6 +94,12 @@ export const PresetSchema = Strict(
      * clipped to black; in camera images dark regions near noise level are often real scene).
      */
     backgroundNoiseFloor: Defaulted(Type.Number({ minimum: 0, maximum: 10 }), 0),
+    /**
+     * Where background ends: `bright-end` (below a fraction of the bright end, as dark as a
+     * windowed slice's air) or `border` (just above the level of the image border where that is
+     * darker: a camera's black mask, with a dim vignetted rim of tissue that is object, not air).
+     */
+    backgroundJudgedBy: Defaulted(OneOf(['bright-end', 'border'] as const), 'bright-end'),
     /** Fine structure from the input (scaled by the illumination change), illumination from the sampler. */
     detailFromInput: Defaulted(Type.Boolean(), true),
     /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLAT_SPREAD, FULL_STRETCH_SPREAD, borderConnectedDark, conditionInput, featherWeight, gammaForMean, localMean, stretchStrength } from './conditioning.js';
+import { FLAT_SPREAD, FULL_STRETCH_SPREAD, backgroundThreshold, borderConnectedDark, conditionInput, featherWeight, gammaForMean, localMean, luminance, stretchStrength } from './conditioning.js';
 import { fromPlanarSigned, quantise, toPlanarUnit } from './image-planes.js';
 import { createRng } from './rng.js';
 
@@ -18,7 +18,7 @@ function scene(level = 0.6): { img: Float32Array; w: number; h: number } {
   return { img, w, h };
 }
 
-const opts = { contrastStretch: false, startGamma: false, localGamma: false, brightenOnlyUnderexposed: false, exposureJudgedBy: 'bright-end' as const, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const, noiseSigma: 0, backgroundNoiseFloor: 0 };
+const opts = { contrastStretch: false, startGamma: false, localGamma: false, brightenOnlyUnderexposed: false, exposureJudgedBy: 'bright-end' as const, backgroundProtection: true, exposureForegroundOnly: true, exposureTarget: 'input' as const, noiseSigma: 0, backgroundNoiseFloor: 0, backgroundJudgedBy: 'bright-end' as const };
 
 describe('conditioning', () => {
   it('finds dark regions connected to the border, not enclosed dark holes', () => {
@@ -157,6 +157,28 @@ describe('conditioning', () => {
     const floor = conditionInput(mag, w, h, { ...opts, noiseSigma: sigma, backgroundNoiseFloor: 2 });
     expect(floor.stats.backgroundFraction).toBeGreaterThan(without.stats.backgroundFraction);
     expect(floor.stats.backgroundFraction).toBeGreaterThan(0.4);
+  });
+
+  it('judged by the border, a dim vignetted rim a few levels above the black mask stays object', () => {
+    const w = 48;
+    const h = 48;
+    const hw = w * h;
+    const rng = createRng(5);
+    const img = new Float32Array(3 * hw);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const r = Math.hypot(x - 23.5, y - 23.5);
+        // Scope mask at black with read noise; inside, tissue falling from 0.6 to 6 grey levels at the rim.
+        const v = r > 20 ? 0 : 6 / 255 + (0.6 - 6 / 255) * (1 - r / 20) ** 2;
+        for (let c = 0; c < 3; c++) img[c * hw + y * w + x] = Math.max(0, v + 0.002 * rng.normal());
+      }
+    }
+    const inside = Array.from({ length: hw }, (_, i) => Math.hypot((i % w) - 23.5, Math.floor(i / w) - 23.5) <= 20).filter(Boolean).length;
+    const byBrightEnd = conditionInput(img, w, h, opts);
+    const byBorder = conditionInput(img, w, h, { ...opts, backgroundJudgedBy: 'border' });
+    expect(byBrightEnd.stats.backgroundFraction).toBeGreaterThan((hw - inside) / hw + 0.1);
+    expect(byBorder.stats.backgroundFraction).toBeCloseTo((hw - inside) / hw, 1);
+    expect(backgroundThreshold(luminance(img, hw), w, h, 'border', 0)).toBeLessThan(backgroundThreshold(luminance(img, hw), w, h, 'bright-end', 0));
   });
 
   it('stretches to the rendering\'s black level: grey air in a CT lung window stays grey', () => {

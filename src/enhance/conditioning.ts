@@ -12,6 +12,14 @@ import { BRIGHT_END_LEVELS, MEDIAN_LEVELS, brightenedMean, brighteningWeight, lo
 export const BACKGROUND_LEVEL = 0.08;
 /** Absolute floor of the background threshold in [0, 1]. */
 export const BACKGROUND_FLOOR = 0.02;
+/**
+ * Background judged by the border: the threshold comes down to this quantile of the (smoothed)
+ * border pixels plus BORDER_MARGIN where that is lower. A vignetted low-light endoscopy frame has
+ * a rim of tissue a few grey levels above its black mask, which a threshold relative to the bright
+ * end counts as background and leaves dark.
+ */
+export const BORDER_QUANTILE = 0.9;
+export const BORDER_MARGIN = 2 / 255;
 /** Width in pixels of the ramp between the kept background and the enhanced foreground. */
 export const FEATHER_PX = 4;
 /**
@@ -59,6 +67,8 @@ export interface ConditioningOptions {
   noiseSigma: number;
   /** The background threshold is at least this many `noiseSigma` (preset `backgroundNoiseFloor`). */
   backgroundNoiseFloor: number;
+  /** `border`: the threshold comes down to just above the border's level where that is darker. */
+  backgroundJudgedBy: 'bright-end' | 'border';
   /**
    * Grey level in [0, 1] of "no signal" in the rendering (a CT lung window shows air as dark
    * grey; 0 for most windows). The stretch maps the darkest pixels here rather than to black, and
@@ -137,6 +147,31 @@ export function quantile(values: Float32Array, q: number): number {
     if (seen > rank) return (b + 0.5) / BINS;
   }
   return 1;
+}
+
+/** The values of a plane's outermost rows and columns. */
+export function borderRing(gray: Float32Array, width: number, height: number): Float32Array {
+  const ring: number[] = [];
+  for (let x = 0; x < width; x++) ring.push(gray[x]!, gray[(height - 1) * width + x]!);
+  for (let y = 1; y < height - 1; y++) ring.push(gray[y * width]!, gray[y * width + width - 1]!);
+  return Float32Array.from(ring);
+}
+
+/**
+ * Background threshold: a fraction of the bright end (at least an absolute floor); judged by the
+ * border, lowered to just above the border's level where that is darker; raised to `noiseFloor`
+ * when the preset asks for it (a magnitude image's Rician air).
+ */
+export function backgroundThreshold(
+  gray: Float32Array,
+  width: number,
+  height: number,
+  judgedBy: ConditioningOptions['backgroundJudgedBy'],
+  noiseFloor: number,
+): number {
+  const relative = Math.max(BACKGROUND_FLOOR, BACKGROUND_LEVEL * quantile(gray, 0.99));
+  const border = judgedBy === 'border' ? quantile(borderRing(gray, width, height), BORDER_QUANTILE) + BORDER_MARGIN : relative;
+  return Math.max(Math.min(relative, border), noiseFloor);
 }
 
 /** Dark pixels (below `threshold`) 4-connected to the image border. */
@@ -314,7 +349,7 @@ export function conditionInput(input: Float32Array, width: number, height: numbe
     hi = 1;
   }
   const gray = stretched ? luminance(statsReference, hw) : gray0;
-  const threshold = Math.max(BACKGROUND_FLOOR, BACKGROUND_LEVEL * quantile(gray, 0.99), opts.backgroundNoiseFloor * noiseInReference);
+  const threshold = backgroundThreshold(gray, width, height, opts.backgroundJudgedBy, opts.backgroundNoiseFloor * noiseInReference);
   const background = borderConnectedDark(gray, width, height, threshold);
   let bgCount = 0;
   for (let i = 0; i < hw; i++) bgCount += background[i]!;

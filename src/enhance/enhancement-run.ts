@@ -5,6 +5,7 @@
  * call it with fake or reference networks and injected noise.
  */
 import { conditionInput, luminance } from './conditioning.js';
+import type { Gain } from './guidance.js';
 import { fromPlanarSigned, isGrayImage, toPlanarUnit, type EngineImage } from './image-planes.js';
 import { N_APPLY, type EnhancePreset } from './preset.js';
 import { cumulativeAlphas, diffuseCountingInputNoise, planRun, type RunPlan } from './run-plan.js';
@@ -107,15 +108,21 @@ function restoreKeptPixels(out: { image: RgbImage; gray?: Uint8Array }, referenc
 }
 
 /** argmin_f Σ(f·s01 − y01)² for planar images in [-1, 1]; 1 when the start is black. */
-export function leastSquaresGain(y: Float32Array, start: Float32Array): number {
+export function leastSquaresGain(y: Float32Array, start: Float32Array, from = 0, to = y.length): number {
   let sy = 0;
   let ss = 0;
-  for (let i = 0; i < y.length; i++) {
+  for (let i = from; i < to; i++) {
     const a = (start[i]! + 1) / 2;
     sy += a * ((y[i]! + 1) / 2);
     ss += a * a;
   }
   return ss > 0 ? sy / ss : 1;
+}
+
+/** leastSquaresGain of each channel of planar 3×H×W images. */
+export function leastSquaresChannelGains(y: Float32Array, start: Float32Array): [number, number, number] {
+  const n = y.length / 3;
+  return [0, 1, 2].map((c) => leastSquaresGain(y, start, c * n, (c + 1) * n)) as [number, number, number];
 }
 
 /**
@@ -179,6 +186,7 @@ export async function runEnhancement(
       exposureTarget: preset.exposureTarget,
       noiseSigma: inputNoiseSigma(unit, img.width, img.height),
       backgroundNoiseFloor: preset.backgroundNoiseFloor,
+      backgroundJudgedBy: preset.backgroundJudgedBy,
       blackLevel: req.blackLevels?.[si] ?? 0,
     });
     const background = cond.foreground?.map((v) => 1 - v) ?? null;
@@ -214,7 +222,8 @@ export async function runEnhancement(
     const y = resizeBilinear(toSigned(cond.reference), 3, height, width, H, W);
     const target =
       typeof cond.exposureTarget === 'number' ? cond.exposureTarget : resizeBilinear(cond.exposureTarget, 1, height, width, H, W);
-    let f = noise.initialGain(si);
+    const drawn = noise.initialGain(si);
+    let f: Gain = preset.illuminationGain === 'per-channel' ? [drawn, drawn, drawn] : drawn;
     const M = new Float32Array(H * W);
     noise.initialMap(si, M);
     const x = new Float32Array(3 * H * W);
@@ -226,7 +235,7 @@ export async function runEnhancement(
       // start and the input instead of N(0,1)/100: a few steps cannot move f that far, and a
       // gain far from its fit makes the data term pull towards y/f (measured: 8.6 dB on a
       // flattened CT where f had only reached ≈ 0.6).
-      f = leastSquaresGain(y, start);
+      f = preset.illuminationGain === 'per-channel' ? leastSquaresChannelGains(y, start) : leastSquaresGain(y, start);
     }
     const slice: SliceInput = {
       y,

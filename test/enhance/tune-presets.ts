@@ -61,7 +61,7 @@ if (wanted.includes('start-only')) {
       const cond = conditionInput(toPlanarUnit(img), img.width, img.height, {
         contrastStretch: p.contrastStretch, startGamma: p.startGamma, localGamma: p.localGamma, brightenOnlyUnderexposed: p.brightenOnlyUnderexposed, exposureJudgedBy: p.exposureJudgedBy,
         backgroundProtection: p.backgroundProtection, exposureForegroundOnly: true, exposureTarget: p.exposureTarget,
-        noiseSigma: inputNoiseSigma(toPlanarUnit(img), img.width, img.height), backgroundNoiseFloor: p.backgroundNoiseFloor,
+        noiseSigma: inputNoiseSigma(toPlanarUnit(img), img.width, img.height), backgroundNoiseFloor: p.backgroundNoiseFloor, backgroundJudgedBy: p.backgroundJudgedBy,
       });
       const hw = img.width * img.height;
       const gray = new Uint8Array(hw).map((_, i) => Math.round(cond.start[i]! * 255));
