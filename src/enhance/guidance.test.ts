@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng.js';
-import { exposureBlockMeans, guidanceObjective, guidePatch, illuminationMse, type PatchGuidanceInput } from './guidance.js';
+import { exposureBlockMeans, guidanceObjective, guidePatch, illuminationMse, type Gain, type PatchGuidanceInput } from './guidance.js';
 
 const h = 16;
 const w = 24;
@@ -40,8 +40,9 @@ describe('guidance (spec §5 c–f)', () => {
       const fd = (up - down) / (2 * eps);
       expect(Math.abs(g[idx]! + fd)).toBeLessThan(1e-4 * Math.max(1e-3, Math.abs(fd)));
     }
-    const fdF = (illuminationMse({ ...p, f: p.f + eps }) - illuminationMse({ ...p, f: p.f - eps })) / (2 * eps);
-    expect(Math.abs(p.f - fdF - fNext)).toBeLessThan(1e-4 * Math.abs(fdF));
+    const f = p.f as number;
+    const fdF = (illuminationMse({ ...p, f: f + eps }) - illuminationMse({ ...p, f: f - eps })) / (2 * eps);
+    expect(Math.abs(f - fdF - (fNext as number))).toBeLessThan(1e-4 * Math.abs(fdF));
     const m = Float64Array.from(p.m as Float64Array);
     for (const idx of [0, 77, hw - 1]) {
       const orig = m[idx]!;
@@ -98,6 +99,54 @@ describe('guidance (spec §5 c–f)', () => {
   });
 });
 
+describe('guidance with one gain per channel', () => {
+  const gains: Gain = [0.7, 0.45, 0.3];
+
+  it('g is minus the gradient of the objective; each gain steps on its own channel\'s MSE (lr 1)', () => {
+    const p = { ...randomPatch(6), f: gains };
+    const params = { scale: 3, exposureWeight: 0.05 };
+    const g = new Float64Array(3 * hw);
+    const fNext = guidePatch(p, params, g, new Float64Array(hw)) as readonly number[];
+    const z = Float64Array.from(p.z as Float64Array);
+    const eps = 1e-5;
+    for (const idx of [3, hw + 40, 2 * hw + 99]) {
+      const orig = z[idx]!;
+      z[idx] = orig + eps;
+      const up = guidanceObjective({ ...p, z }, params);
+      z[idx] = orig - eps;
+      const down = guidanceObjective({ ...p, z }, params);
+      z[idx] = orig;
+      const fd = (up - down) / (2 * eps);
+      expect(Math.abs(g[idx]! + fd)).toBeLessThan(1e-4 * Math.max(1e-3, Math.abs(fd)));
+    }
+    for (let c = 0; c < 3; c++) {
+      const shifted = (d: number) => gains.map((v, j) => (j === c ? v + d : v)) as unknown as Gain;
+      // The MSE over all channels is a third of each channel's own: its own-channel gradient is 3×.
+      const fd = (3 * (illuminationMse({ ...p, f: shifted(eps) }) - illuminationMse({ ...p, f: shifted(-eps) }))) / (2 * eps);
+      expect(Math.abs(gains[c]! - fd - fNext[c]!)).toBeLessThan(1e-4 * Math.abs(fd));
+    }
+  });
+
+  it('on a grey patch, three equal gains move exactly as the scalar gain and shift the mean alike', () => {
+    const p = randomPatch(7);
+    const grey = Float64Array.from(p.z as Float64Array);
+    const yGrey = Float64Array.from(p.y as Float64Array);
+    for (let c = 1; c < 3; c++) {
+      grey.copyWithin(c * hw, 0, hw);
+      yGrey.copyWithin(c * hw, 0, hw);
+    }
+    for (const residualSigma of [0, 2]) {
+      const params = { scale: 3, exposureWeight: 0.05, residualSigma };
+      const gScalar = new Float64Array(3 * hw);
+      const gChannels = new Float64Array(3 * hw);
+      const fScalar = guidePatch({ ...p, z: grey, y: yGrey, f: 0.6 }, params, gScalar, new Float64Array(hw)) as number;
+      const fChannels = guidePatch({ ...p, z: grey, y: yGrey, f: [0.6, 0.6, 0.6] }, params, gChannels, new Float64Array(hw)) as readonly number[];
+      for (const v of fChannels) expect(v).toBeCloseTo(fScalar, 12);
+      for (let i = 0; i < gScalar.length; i += 29) expect(gChannels[i]!).toBeCloseTo(gScalar[i]!, 12);
+    }
+  });
+});
+
 describe('guidance with a low-passed residual', () => {
   it('shifts the mean by the Gaussian-smoothed residual, keeps the exact f step, and equals the per-pixel form on a constant residual', () => {
     const p = randomPatch(4);
@@ -108,7 +157,7 @@ describe('guidance with a low-passed residual', () => {
     const gLow = new Float64Array(3 * hw);
     const mLow = new Float64Array(hw);
     const fLow = guidePatch(p, { ...params, residualSigma: 2 }, gLow, mLow);
-    expect(fLow).toBeCloseTo(fPixel, 12);
+    expect(fLow as number).toBeCloseTo(fPixel as number, 12);
     // Smoothing lowers the mean shift's pixel-to-pixel variation.
     const roughness = (g: Float64Array) => {
       let s = 0;

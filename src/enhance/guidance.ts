@@ -9,6 +9,26 @@ import { gaussianPlanes } from './detail-transfer.js';
 /** Edge of an exposure block (MI.py:75; the paper's 16 is not what the code runs). */
 export const EXPOSURE_BLOCK = 8;
 
+/**
+ * The illumination model's gain: one scalar f for all channels (the reference), or one per
+ * channel (preset `illuminationGain: per-channel`), each stepping on its own channel's MSE, so a
+ * grey patch gives three equal gains equal to the scalar one. A per-channel power law (a dark
+ * colour image) is closer to three gains than to one: with one, the data term pulls the colour
+ * back towards the input's saturated cast.
+ */
+export type Gain = number | readonly [number, number, number];
+
+/** The three channels' gains of either form. */
+export function channelGains(f: Gain): [number, number, number] {
+  return typeof f === 'number' ? [f, f, f] : [f[0], f[1], f[2]];
+}
+
+/** The largest gain magnitude (the data step limit follows the fastest channel). */
+export function largestGain(f: Gain): number {
+  const [a, b, c] = channelGains(f);
+  return Math.max(Math.abs(a), Math.abs(b), Math.abs(c));
+}
+
 /** Guidance constants of one step. */
 export interface GuidanceParams {
   /** s (reference 1e5), already multiplied by any respacing factor. */
@@ -32,7 +52,7 @@ export interface PatchGuidanceInput {
   z: ArrayLike<number>;
   y: ArrayLike<number>;
   m: ArrayLike<number>;
-  f: number;
+  f: Gain;
   h: number;
   w: number;
   /**
@@ -73,18 +93,21 @@ function targetOf(target: number | ArrayLike<number>, block: number): number {
 /**
  * Guidance shift and degradation update for one patch.
  * Writes g (before the n_apply factor) into `g` (3·h·w) and the updated M crop into `mNext`
- * (h·w); returns the updated f.
- *  g = −(s/N)·f·ρ − λ·s·2(R−E)/(3·64·K),  ρ = f·u + m − y01,  u = (z+1)/2,
- *  f' = f − (2/N)·Σρu,  m' = m − (2/N)·Σ_c ρ_c   (N = 3hw, K = hw/64).
+ * (h·w); returns the updated gain, in the form it was given.
+ *  g_c = −(s/N)·f_c·ρ_c − λ·s·2(R−E)/(3·64·K),  ρ_c = f_c·u_c + m − y01_c,  u = (z+1)/2,
+ *  scalar f' = f − (2/N)·Σρu;  per channel f_c' = f_c − (2/hw)·Σρ_c·u_c (its own channel's MSE);
+ *  m' = m − (2/N)·Σ_c ρ_c   (N = 3hw, K = hw/64).
  */
-export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Float32Array | Float64Array, mNext: Float32Array | Float64Array): number {
-  const { z, y, m, f, h, w } = p;
+export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Float32Array | Float64Array, mNext: Float32Array | Float64Array): Gain {
+  const { z, y, m, h, w } = p;
+  const [f0, f1, f2] = channelGains(p.f);
   const hw = h * w;
   const N = 3 * hw;
   const bw = w / EXPOSURE_BLOCK;
   const K = hw / (EXPOSURE_BLOCK * EXPOSURE_BLOCK);
   const R = exposureBlockMeans(z, h, w);
-  const kMse = -((params.dataScale ?? params.scale) / N) * f;
+  const kData = -((params.dataScale ?? params.scale) / N);
+  const [k0, k1, k2] = [kData * f0, kData * f1, kData * f2];
   const kExp = (-params.exposureWeight * params.scale * 2) / (3 * EXPOSURE_BLOCK * EXPOSURE_BLOCK * K);
   const expShift = new Float64Array(R.length);
   for (let b = 0; b < R.length; b++) {
@@ -92,8 +115,10 @@ export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Flo
     expShift[b] = Number.isNaN(e) ? 0 : kExp * (R[b]! - e);
   }
   const hw2 = 2 * hw;
-  if (params.residualSigma) return guidePatchLowPass(p, params.residualSigma, kMse, expShift, g, mNext);
-  let sumRhoU = 0;
+  if (params.residualSigma) return guidePatchLowPass(p, params.residualSigma, [k0, k1, k2], expShift, g, mNext);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
   for (let py = 0; py < h; py++) {
     const rowBase = ((py / EXPOSURE_BLOCK) | 0) * bw;
     for (let px = 0; px < w; px++) {
@@ -103,17 +128,25 @@ export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Flo
       const u0 = (z[i]! + 1) / 2;
       const u1 = (z[i + hw]! + 1) / 2;
       const u2 = (z[i + hw2]! + 1) / 2;
-      const r0 = f * u0 + mi - (y[i]! + 1) / 2;
-      const r1 = f * u1 + mi - (y[i + hw]! + 1) / 2;
-      const r2 = f * u2 + mi - (y[i + hw2]! + 1) / 2;
-      g[i] = kMse * r0 + e;
-      g[i + hw] = kMse * r1 + e;
-      g[i + hw2] = kMse * r2 + e;
-      sumRhoU += r0 * u0 + r1 * u1 + r2 * u2;
+      const r0 = f0 * u0 + mi - (y[i]! + 1) / 2;
+      const r1 = f1 * u1 + mi - (y[i + hw]! + 1) / 2;
+      const r2 = f2 * u2 + mi - (y[i + hw2]! + 1) / 2;
+      g[i] = k0 * r0 + e;
+      g[i + hw] = k1 * r1 + e;
+      g[i + hw2] = k2 * r2 + e;
+      s0 += r0 * u0;
+      s1 += r1 * u1;
+      s2 += r2 * u2;
       mNext[i] = mi - (2 / N) * (r0 + r1 + r2);
     }
   }
-  return f - (2 / N) * sumRhoU;
+  return nextGain(p.f, [s0, s1, s2], hw);
+}
+
+/** One gradient step of the gain from the channels' Σρu (lr 1 on the MSE the gain belongs to). */
+function nextGain(f: Gain, sumRhoU: readonly [number, number, number], hw: number): Gain {
+  if (typeof f === 'number') return f - (2 / (3 * hw)) * (sumRhoU[0] + sumRhoU[1] + sumRhoU[2]);
+  return [f[0] - (2 / hw) * sumRhoU[0], f[1] - (2 / hw) * sumRhoU[1], f[2] - (2 / hw) * sumRhoU[2]];
 }
 
 /**
@@ -123,24 +156,28 @@ export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Flo
 function guidePatchLowPass(
   p: PatchGuidanceInput,
   sigma: number,
-  kMse: number,
+  kData: readonly [number, number, number],
   expShift: Float64Array,
   g: Float32Array | Float64Array,
   mNext: Float32Array | Float64Array,
-): number {
-  const { z, y, m, f, h, w } = p;
+): Gain {
+  const { z, y, m, h, w } = p;
+  const f = channelGains(p.f);
   const hw = h * w;
   const N = 3 * hw;
   const bw = w / EXPOSURE_BLOCK;
   const rho = new Float32Array(N);
-  let sumRhoU = 0;
+  const sumRhoU: [number, number, number] = [0, 0, 0];
   for (let c = 0; c < 3; c++) {
+    const fc = f[c]!;
+    let acc = 0;
     for (let i = 0; i < hw; i++) {
       const u = (z[c * hw + i]! + 1) / 2;
-      const r = f * u + m[i]! - (y[c * hw + i]! + 1) / 2;
+      const r = fc * u + m[i]! - (y[c * hw + i]! + 1) / 2;
       rho[c * hw + i] = r;
-      sumRhoU += r * u;
+      acc += r * u;
     }
+    sumRhoU[c] = acc;
   }
   const smooth = gaussianPlanes(rho, 3, w, h, sigma);
   for (let py = 0; py < h; py++) {
@@ -151,23 +188,24 @@ function guidePatchLowPass(
       const r0 = smooth[i]!;
       const r1 = smooth[i + hw]!;
       const r2 = smooth[i + 2 * hw]!;
-      g[i] = kMse * r0 + e;
-      g[i + hw] = kMse * r1 + e;
-      g[i + 2 * hw] = kMse * r2 + e;
+      g[i] = kData[0] * r0 + e;
+      g[i + hw] = kData[1] * r1 + e;
+      g[i + 2 * hw] = kData[2] * r2 + e;
       mNext[i] = m[i]! - (2 / N) * (r0 + r1 + r2);
     }
   }
-  return f - (2 / N) * sumRhoU;
+  return nextGain(p.f, sumRhoU, hw);
 }
 
 /** MSE between f·u + m and y01 over the patch (the data term; also the f/M objective). */
 export function illuminationMse(p: PatchGuidanceInput): number {
-  const { z, y, m, f, h, w } = p;
+  const { z, y, m, h, w } = p;
+  const f = channelGains(p.f);
   const hw = h * w;
   let sum = 0;
   for (let c = 0; c < 3; c++) {
     for (let i = 0; i < hw; i++) {
-      const r = (f * (z[c * hw + i]! + 1)) / 2 + m[i]! - (y[c * hw + i]! + 1) / 2;
+      const r = (f[c]! * (z[c * hw + i]! + 1)) / 2 + m[i]! - (y[c * hw + i]! + 1) / 2;
       sum += r * r;
     }
   }

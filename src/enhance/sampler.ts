@@ -6,7 +6,7 @@
  * so their patches share model calls. The network is injected (`predict`), so tests use fakes.
  */
 import { CancelledError, ModelContractError } from '../shared/errors.js';
-import { guidePatch, type GuidanceParams } from './guidance.js';
+import { channelGains, guidePatch, largestGain, type Gain, type GuidanceParams } from './guidance.js';
 import { posteriorMean, predictX0FromEps } from './posterior.js';
 import { fixedLogVariance, learnedLogVarianceCoefficients, type DiffusionSchedule, type VarianceKind } from './schedule.js';
 import { accumulatePatch, cropPatch, overlapCounts, patchCorners, type PatchCorner } from './tiling.js';
@@ -32,8 +32,8 @@ export interface SliceInput {
   width: number;
   /** x at the start step, 3×H×W. */
   x: Float32Array;
-  /** Initial scalar gain f and H×W map M. */
-  f: number;
+  /** Initial gain f (one, or one per channel) and H×W map M. */
+  f: Gain;
   M: Float32Array;
   /** E: one number, or per pixel (H·W) in [-1, 1] with NaN where nothing is pulled. */
   exposureTarget: number | Float32Array;
@@ -90,7 +90,7 @@ export interface SliceResult {
   x: Float32Array;
   /** The overlap-averaged x̂0 of the last step. */
   x0: Float32Array;
-  f: number;
+  f: Gain;
   M: Float32Array;
 }
 
@@ -107,7 +107,8 @@ interface Accumulators {
   x0: Float64Array;
   logVar: Float64Array | null;
   M: Float64Array;
-  fSum: number;
+  /** Weighted sums of the patches' gains, per channel. */
+  fSum: Float64Array;
   fWeight: number;
 }
 
@@ -137,7 +138,7 @@ export async function sampleSlices(
     const count = overlapCounts(s.height, s.width, p, corners);
     return { corners, count, inverseCount: count.map((c) => 1 / c) };
   });
-  const state = slices.map((s) => ({ x: Float32Array.from(s.x), f: s.f, M: Float32Array.from(s.M), x0: new Float32Array(s.x.length) }));
+  const state = slices.map((s) => ({ x: Float32Array.from(s.x), f: s.f as Gain, M: Float32Array.from(s.M), x0: new Float32Array(s.x.length) }));
   const tasks: Task[] = [];
   slices.forEach((_, i) => geometry[i]!.corners.forEach((corner) => tasks.push({ slice: i, corner })));
   const timings: SamplerTimings = { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0 };
@@ -154,9 +155,10 @@ export async function sampleSlices(
     xt: new Float32Array(3 * pp),
   };
   const noiseBuf = slices.map((s) => new Float32Array(3 * s.height * s.width));
-  const guidanceFor = (f: number): GuidanceParams => {
+  const guidanceFor = (gain: Gain): GuidanceParams => {
     const base = opts.residualSigma ? { ...opts.guidance, residualSigma: opts.residualSigma } : opts.guidance;
     const limit = opts.dataStepLimit;
+    const f = largestGain(gain);
     if (limit === undefined || limit === null || f === 0) return base;
     const cap = (limit * 2 * 3 * pp) / (opts.nApply * f * f);
     return cap < base.scale ? { ...base, dataScale: cap } : base;
@@ -167,7 +169,7 @@ export async function sampleSlices(
     x0: new Float64Array(3 * s.height * s.width),
     logVar: opts.variance === 'learned' ? new Float64Array(3 * s.height * s.width) : null,
     M: new Float64Array(s.height * s.width),
-    fSum: 0,
+    fSum: new Float64Array(3),
     fWeight: 0,
   }));
 
@@ -179,7 +181,7 @@ export async function sampleSlices(
       a.x0.fill(0);
       a.logVar?.fill(0);
       a.M.fill(0);
-      a.fSum = 0;
+      a.fSum.fill(0);
       a.fWeight = 0;
     }
     const learned = opts.variance === 'learned' ? learnedLogVarianceCoefficients(schedule, k) : null;
@@ -205,7 +207,8 @@ export async function sampleSlices(
         affine(logVarSource, learned.a, learned.b, scratch.lv);
         accumulatePatch(a.logVar, 3, s.height, s.width, cy, cx, p, scratch.lv, weight);
       }
-      a.fSum += weight * fNext;
+      const next = channelGains(fNext);
+      for (let c = 0; c < 3; c++) a.fSum[c]! += weight * next[c]!;
       a.fWeight += weight;
     };
 
@@ -261,7 +264,7 @@ export async function sampleSlices(
       const a = acc[si]!;
       const fixedSd = opts.variance === 'learned' ? 0 : Math.exp(0.5 * fixedLogVariance(schedule, opts.variance, k));
       finishStep(a, geometry[si]!.inverseCount, noiseBuf[si]!, k === 0, fixedSd, st);
-      st.f = a.fSum / a.fWeight;
+      st.f = typeof st.f === 'number' ? a.fSum[0]! / a.fWeight : [a.fSum[0]! / a.fWeight, a.fSum[1]! / a.fWeight, a.fSum[2]! / a.fWeight];
     });
     const done = opts.startStep - k + 1;
     const elapsed = performance.now() - started;
