@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(dcmtk orthanc dicom3tools redis-server libgdcm-tools libopenjp2-tools python3-pydicom python3-numpy python3-torch python3-skimage python3-pywt python3-scipy python3-pil chromium cmake g++ make)
+APT_PACKAGES=(dcmtk orthanc dicom3tools redis-server libgdcm-tools libopenjp2-tools python3-pydicom python3-numpy python3-torch python3-onnx python3-skimage python3-pywt python3-scipy python3-pil chromium cmake g++ make)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

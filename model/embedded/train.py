@@ -17,6 +17,10 @@ On a GPU (model/embedded/train-gpu.sh): --device cuda --corpus-pack DIR (the cor
 `corpus.py pack`, for a machine without the Debian packages) --workers N (batches are made ahead in
 N processes; each is still a pure function of (seed, step)) --shapes 64:256,128:64,256:16 (crop and
 batch of the three budget phases); the forward and backward passes run in bfloat16 autocast there.
+
+Fine-tuning: --init FILE starts a new run from an exported embedded.onnx (onnx_weights.py) or another
+run's checkpoint.pt (its EMA weights); --low-t 300:0.7 draws 70 % of the timesteps below 300, where
+the engine's presets sample, and the rest uniformly over all T.
 """
 import argparse
 import concurrent.futures as cf
@@ -35,6 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from common.diffusion import T, alphas_cumprod, q_sample  # noqa: E402
 from embedded.data import training_images  # noqa: E402
 from embedded.unet import EmbeddedUNet, parameter_count  # noqa: E402
+from embedded.onnx_weights import load_onnx_weights  # noqa: E402
 
 KIND_WEIGHTS = {"medical": 0.4, "phantom": 0.3, "natural": 0.3}
 
@@ -155,6 +160,30 @@ def lr_at(phases, step, peak, warmup=200):
     return peak * (0.05 + 0.45 * (1 + math.cos(math.pi * min(k, n) / max(1, n))))
 
 
+def parse_low_t(text: str | None) -> tuple[int, float] | None:
+    if not text:
+        return None
+    bound, share = text.split(":")
+    assert 0 < int(bound) <= T and 0 <= float(share) <= 1, "--low-t BOUND:SHARE with 0 < BOUND <= T, SHARE in [0, 1]"
+    return int(bound), float(share)
+
+
+def draw_timesteps(gen: torch.Generator, bs: int, device, low_t: tuple[int, float] | None) -> torch.Tensor:
+    """Uniform over T, or with --low-t a share of the batch uniform below the bound."""
+    t = torch.randint(0, T, (bs,), generator=gen, device=device)
+    if low_t:
+        low = torch.randint(0, low_t[0], (bs,), generator=gen, device=device)
+        t = torch.where(torch.rand(bs, generator=gen, device=device) < low_t[1], low, t)
+    return t
+
+
+def init_weights(model: EmbeddedUNet, path: str) -> None:
+    if path.endswith(".onnx"):
+        load_onnx_weights(model, path)
+    else:
+        model.load_state_dict(torch.load(path, map_location="cpu")["ema"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -169,6 +198,8 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--corpus-pack", help="train from a folder written by `corpus.py pack`")
     ap.add_argument("--workers", type=int, default=0, help="processes that make batches ahead (0: in the loop)")
+    ap.add_argument("--init", help="start a new run from these weights (embedded.onnx or a checkpoint.pt)")
+    ap.add_argument("--low-t", help="BOUND:SHARE, that share of the timesteps drawn below BOUND")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
@@ -191,7 +222,11 @@ def main():
         torch.backends.cudnn.benchmark = True
         print(f"torch {torch.__version__} on {torch.cuda.get_device_name(device)}", flush=True)
     torch.manual_seed(args.seed)
-    model = EmbeddedUNet().to(device)
+    low_t = parse_low_t(args.low_t)
+    model = EmbeddedUNet()
+    if args.init:
+        init_weights(model, args.init)
+    model = model.to(device)
     ema = EmbeddedUNet().to(device)
     ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
@@ -235,7 +270,7 @@ def main():
         t_step = time.time()
         x0 = prefetch.get(step, size, bs).to(device, non_blocking=True).float()
         gen = torch.Generator(device).manual_seed(args.seed * 1_000_003 + step)
-        t = torch.randint(0, T, (bs,), generator=gen, device=device)
+        t = draw_timesteps(gen, bs, device, low_t)
         noise = torch.randn(x0.shape, generator=gen, device=device)
         for g in opt.param_groups:
             g["lr"] = lr_at(phases, step, args.lr)

@@ -1,6 +1,8 @@
 """Checks of the embedded prior's training plumbing that need no corpus (run by embedded-train.test.ts):
 batches made ahead in workers equal those made in the loop, a changed crop size is made again,
-a checkpoint survives split/join, and a pack that is not the committed corpus is refused."""
+a checkpoint survives split/join, a pack that is not the committed corpus is refused, an exported
+ONNX file loads back into the network weight for weight (fine-tuning from the shipped prior), and
+--low-t draws its share of timesteps below the bound while the default draw stays the old one."""
 import json
 import os
 import sys
@@ -12,7 +14,10 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "model"))
 from embedded import checkpoint_parts, corpus  # noqa: E402
 from embedded.data import Image  # noqa: E402
-from embedded.train import CropSampler, Prefetcher  # noqa: E402
+from common.diffusion import T  # noqa: E402
+from common.onnx_export import export_onnx  # noqa: E402
+from embedded.onnx_weights import load_onnx_weights  # noqa: E402
+from embedded.train import CropSampler, Prefetcher, draw_timesteps  # noqa: E402
 from embedded.unet import EmbeddedUNet  # noqa: E402
 
 out = {}
@@ -53,4 +58,20 @@ with tempfile.TemporaryDirectory() as tmp:
         out["foreignPackRefused"] = False
     except SystemExit as e:
         out["foreignPackRefused"] = "is not the corpus" in str(e)
+torch.manual_seed(2)
+source = EmbeddedUNet()
+with torch.no_grad():  # as after training: no two tensors equal (zero-initialised convolutions, GroupNorm 1/0)
+    for p in source.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+with tempfile.TemporaryDirectory() as tmp:
+    export_onnx(source, os.path.join(tmp, "m.onnx"))
+    loaded = EmbeddedUNet()
+    load_onnx_weights(loaded, os.path.join(tmp, "m.onnx"))
+a_state, b_state = source.state_dict(), loaded.state_dict()
+out["onnxWeightsLoadBack"] = all(torch.allclose(a_state[k], b_state[k], atol=0, rtol=0) for k in a_state)
+
+draws = torch.cat([draw_timesteps(torch.Generator().manual_seed(s), 64, "cpu", (300, 0.7)) for s in range(50)])
+out["lowTShare"] = round(float((draws < 300).float().mean()), 3)
+g1, g2 = torch.Generator().manual_seed(9), torch.Generator().manual_seed(9)
+out["defaultDrawUnchanged"] = torch.equal(draw_timesteps(g1, 16, "cpu", None), torch.randint(0, T, (16,), generator=g2))
 print(json.dumps(out))
