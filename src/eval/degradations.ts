@@ -82,7 +82,7 @@ export interface DegradeOptions extends Partial<DegradationParams> {
 }
 
 /** Fixed seeds of the evaluation sets: every image × kind seed is derived from its set's. */
-export const EVAL_SET_SEEDS: Readonly<Record<EvalImage['set'], number>> = { sample: 0x5a3e_2026, dev: 0xde7_5e7, heldout: 0x51_2026 };
+export const EVAL_SET_SEEDS: Readonly<Record<EvalImage['set'], number>> = { sample: 0x5a3e_2026, dev: 0xde7_5e7, heldout: 0x61_2026 };
 
 function fnv1a(hash: number, byte: number): number {
   return Math.imul(hash ^ byte, 0x01000193) >>> 0;

@@ -56,13 +56,13 @@ const MR_NOISE = 0.012;
 const items = [
   await ctHead('ct-head-soft', 'soft-tissue', 256, true),
   await ctHead('ct-head-brain', 'brain', 384, false),
-  syntheticSetItem('phantom-ct-chest', { generator: 'phantom-ct', rows: 256, columns: 256, t: 0.25, seed: 5101, window: 'soft-tissue' }, true),
-  syntheticSetItem('phantom-ct-lung', { generator: 'phantom-ct', rows: 384, columns: 384, t: 0.64, seed: 5102, window: 'lung' }),
-  syntheticSetItem('phantom-ct-liver', { generator: 'phantom-ct', rows: 256, columns: 320, t: 0.88, seed: 5103, window: 'soft-tissue' }),
-  syntheticSetItem('phantom-mr-t1-abdomen', { generator: 'phantom-mr', rows: 256, columns: 256, t: 0.78, seed: 5201, noise: MR_NOISE }, true),
-  syntheticSetItem('phantom-mr-t1-chest', { generator: 'phantom-mr', rows: 320, columns: 384, t: 0.15, seed: 5202, noise: MR_NOISE }),
-  syntheticSetItem('endoscopy-synthetic-a', { generator: 'endoscopy', rows: 256, columns: 256, seed: 5301 }, true),
-  syntheticSetItem('endoscopy-synthetic-b', { generator: 'endoscopy', rows: 320, columns: 384, seed: 5302 }),
+  syntheticSetItem('phantom-ct-chest', { generator: 'phantom-ct', rows: 256, columns: 256, t: 0.22, seed: 6101, window: 'soft-tissue' }, true),
+  syntheticSetItem('phantom-ct-lung', { generator: 'phantom-ct', rows: 384, columns: 384, t: 0.58, seed: 6102, window: 'lung' }),
+  syntheticSetItem('phantom-ct-liver', { generator: 'phantom-ct', rows: 256, columns: 320, t: 0.84, seed: 6103, window: 'soft-tissue' }),
+  syntheticSetItem('phantom-mr-t1-abdomen', { generator: 'phantom-mr', rows: 256, columns: 256, t: 0.72, seed: 6201, noise: MR_NOISE }, true),
+  syntheticSetItem('phantom-mr-t1-chest', { generator: 'phantom-mr', rows: 320, columns: 384, t: 0.2, seed: 6202, noise: MR_NOISE }),
+  syntheticSetItem('endoscopy-synthetic-a', { generator: 'endoscopy', rows: 256, columns: 256, seed: 6301 }, true),
+  syntheticSetItem('endoscopy-synthetic-b', { generator: 'endoscopy', rows: 320, columns: 384, seed: 6302 }),
 ];
 const index = await writeEvalSet(HELDOUT_DIR, items);
 process.stdout.write(`wrote ${index.length} images to ${HELDOUT_DIR}\n`);
