@@ -33,6 +33,7 @@ export const PAPER_PRESET: Omit<EnhancePreset, 'model'> = {
   startFromNoise: false,
   stepPlacement: 'respaced',
   guidanceResidualSigma: 0,
+  illuminationGain: 'scalar',
   startGamma: false,
   localGamma: false,
   brightenOnlyUnderexposed: false,

@@ -1,8 +1,10 @@
 /**
  * Golden test (engine issue, "Tests"): the engine with a tiny ONNX network (test/reference/
  * make_tiny_nets.py) against the independent numpy reference (test/reference/unimie_reference.py),
- * 3 steps on a 300×200 image, max |difference| < 1e-4 before quantisation. The reference runs when
- * /usr/bin/python3 with numpy is present; the recorded outputs are compared in every case.
+ * 3 steps on a 300×200 image, before quantisation. The reference runs when /usr/bin/python3 with
+ * numpy is present; the recorded outputs are compared in every case. Tolerances are 10× the measured
+ * error (2.4e-7 and 3.6e-7 against the reference; 7.4e-7 against the recorded values, which JSON
+ * rounds), so a change to the sampler's arithmetic shows.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,8 @@ import { formulaNoise, goldenImage } from './golden-inputs.js';
 
 const REF = join(dirname(fileURLToPath(import.meta.url)), '..', 'reference');
 const PY = '/usr/bin/python3';
+const REFERENCE_TOLERANCE = 4e-6;
+const RECORDED_TOLERANCE = 8e-6;
 
 interface GoldenConfig {
   net: 'tiny-eps' | 'tiny-epsvar';
@@ -83,7 +87,7 @@ describe('golden: engine vs numpy reference', () => {
   });
 
   for (const [name, cfg] of Object.entries(configs)) {
-    it(`${name}: max |engine − reference| < 1e-4`, async () => {
+    it(`${name}: max |engine − reference| < ${REFERENCE_TOLERANCE}`, async () => {
       const session = sessions.get(cfg.net)!;
       const { outputs, stepsRun } = await runEnhancement({
         images: [goldenImage(cfg.width, cfg.height)],
@@ -101,7 +105,7 @@ describe('golden: engine vs numpy reference', () => {
       expect(recorded.length).toBe(ours.length);
       let maxRecorded = 0;
       recorded.values.forEach((v, j) => (maxRecorded = Math.max(maxRecorded, Math.abs(v - ours[j * recorded.stride]!))));
-      expect(maxRecorded).toBeLessThan(1e-4);
+      expect(maxRecorded).toBeLessThan(RECORDED_TOLERANCE);
 
       if (hasNumpy()) {
         const cfgPath = join(work, `${name}.json`);
@@ -113,7 +117,7 @@ describe('golden: engine vs numpy reference', () => {
         expect(ref.length).toBe(ours.length);
         let max = 0;
         for (let i = 0; i < ref.length; i++) max = Math.max(max, Math.abs(ref[i]! - ours[i]!));
-        expect(max).toBeLessThan(1e-4);
+        expect(max).toBeLessThan(REFERENCE_TOLERANCE);
       }
     });
   }
