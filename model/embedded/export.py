@@ -25,6 +25,21 @@ def load_ema(checkpoint: str) -> tuple[EmbeddedUNet, dict]:
     return model, ck
 
 
+def fine_tuning_base(init: str | None, manifest_path: str) -> dict | None:
+    """The manifest entry of the weights a fine-tuning run started from (read before they are replaced)."""
+    if not init:
+        return None
+    import hashlib
+    import yaml
+    sha = hashlib.sha256(open(init, "rb").read()).hexdigest()
+    entry = {"file": os.path.relpath(init, HERE), "sha256": sha}
+    if os.path.exists(manifest_path):
+        m = yaml.safe_load(open(manifest_path))
+        if m.get("sha256") == sha:  # the shipped prior: keep its own recipe beside the fine-tuning's
+            entry.update(version=m.get("version"), training=m.get("training"))
+    return entry
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--checkpoint", required=True)
@@ -33,6 +48,7 @@ def main():
     args = ap.parse_args()
     model, ck = load_ema(args.checkpoint)
     onnx_path = os.path.join(args.out, "embedded.onnx")
+    base = fine_tuning_base(ck["args"].get("init"), os.path.join(args.out, "manifest.yaml"))
     export_onnx(model, onnx_path)
     with tempfile.TemporaryDirectory() as tmp:
         parity = onnx_parity(onnx_path, save_parity_case(model, tmp, 2, 256, 256, seed=7))
@@ -64,6 +80,15 @@ def main():
                 "scale, random resized crops, zoom-out onto black (see model/embedded/data.py)",
         "onnxParityMaxAbsDiff": float(f"{parity['maxAbsDiff']:.3g}"),
     }
+    if base is not None:  # a fine-tuning run: what it started from and how it drew its timesteps
+        low_t = tr.get("low_t")
+        training["fineTuning"] = {
+            "timestepDraw": (f"{float(low_t.split(':')[1]):.0%} of the timesteps uniform below {low_t.split(':')[0]}, "
+                             "the rest uniform over all T") if low_t else "uniform over all T",
+            "lowT": low_t,
+            "corpus": "training-manifest.tsv (corpus.py)",
+            "base": base,
+        }
     write_manifest(os.path.join(args.out, "manifest.yaml"), id="embedded", version=args.version,
                    file="embedded.onnx", file_path=onnx_path, licence="MIT",
                    source="trained by this project (model/embedded/train.py)", output="epsilon",

@@ -77,7 +77,7 @@ def kept_note(ev: dict) -> str:
             f"{ev['checkpointStep']}) that this ONNX file was exported from.")
 
 
-def corpus_section() -> str:
+def corpus_section(fine_tuned: bool) -> str:
     """The training corpus (corpus.py, training-manifest-summary.json); empty when it was never built."""
     path = os.path.join(HERE, "training-manifest-summary.json")
     if not os.path.exists(path):
@@ -108,8 +108,7 @@ without installing them, then checks the corpus against the manifest):
 
 {chr(10).join(rows)}
 
-The shipped `embedded.onnx` was trained on the earlier 195-image set described under Training
-(`data.legacy_training_images()`); this corpus applies from the next training run.
+{"The shipped `embedded.onnx` was fine-tuned on this corpus (Fine-tuning, above) from a prior trained on the earlier 195-image set described under Training (`data.legacy_training_images()`): an evaluation leaves out both lists." if fine_tuned else "The shipped `embedded.onnx` was trained on the earlier 195-image set described under Training (`data.legacy_training_images()`); this corpus applies from the next training run."}
 
 ### Training on a lent GPU
 
@@ -123,6 +122,54 @@ splits the checkpoint into parts of at most 15 MiB (`checkpoint_parts.py`). Back
 `checkpoint_parts.py join OUT var/gpu-train/checkpoint.pt`, then `export.py` and `evaluate.py`;
 `train.py` resumes from a joined checkpoint on CPU with fresh optimizer moments.
 """
+
+
+def phases_of(t: dict) -> str:
+    return ", ".join(f"{p['steps']} steps of {p['crop']}² × {p['batch']}" for p in t["phases"])
+
+
+def base_training_text(t: dict) -> str:
+    """The from-scratch run (the shipped file's own, or the one a fine-tuning run started from)."""
+    return f"""## Training (reproducible from the seed)
+
+`/usr/bin/python3 model/embedded/train.py --out DIR --budget-minutes {t['budgetMinutes']:g}`, seed {t['seed']}:
+{t['recipe']}. Crops grow late in training: {phases_of(t)} ({t['steps']} steps); learning rate
+{t['learningRate']}, EMA {t['ema']}. **Wall time {t['wallMinutes']} min** on {t['hardware']}
+(`nice`, the cores shared with other work); final loss (v-MSE, mean over the last logged window of ≤ 50 steps) {t['finalLoss']}.
+The budget mode fixes each phase's step count at run time and records it; passing the recorded counts
+as `--phases {','.join(f"{p['crop']}:{p['batch']}:{p['steps']}" for p in t['phases'])}` reproduces the run step for step
+(every random draw of step n is seeded by (seed, n); resuming from the checkpoint continues exactly).
+This run started with a 62-minute budget and was resumed after 33 minutes with 70, because other
+work on the two shared cores had slowed it to 2–4 s per step; the recorded phases reproduce it.
+The wall time counts this run only, not the 10-minute aborted ε-head run mentioned above.
+
+Data ({t['data']}): 195 training images — 7 windowed CT images (two slices; soft tissue, lung,
+bone and brain windows), 4 MR (a 20-slice MR mosaic in 3 percentile windows, one small MR), 3 XA
+frames, 1 whole-body NM, 2 test patterns (pydicom's image_dfl, Shepp–Logan), 18 natural images
+from skimage.data and 160 synthetic CT-like phantoms (body outline on black, fat ring, organs, lungs with vessels, bone,
+texture, table) — sampled 40 % medical / 30 % phantom / 30 % natural, with random resized crops,
+flips, 90° rotations, gamma 0.7–1.4, scale 0.8–1.05 and, for medical and phantom images, a 25 %
+zoom-out onto a black canvas so large black backgrounds are common. The 16×16 thumbnails of
+pydicom's dicomdirtests series are too small to teach anything and are not used."""
+
+
+def training_section(tr: dict) -> str:
+    ft = tr.get("fineTuning")
+    if not ft:
+        return base_training_text(tr)
+    base = ft["base"]
+    return f"""{base_training_text(base['training'])}
+
+### Fine-tuning (this file)
+
+This file is that prior (version {base.get('version')}, sha256 `{base['sha256'][:12]}…`) trained on: `train.py
+--out DIR --init model/embedded/{base['file']} --low-t {ft['lowT']} --phases {','.join(f"{p['crop']}:{p['batch']}:{p['steps']}" for p in tr['phases'])}
+--lr {tr['learningRate']} --seed {tr['seed']} --corpus-pack DIR` — {ft['timestepDraw']} (the default presets
+sample at t ≤ 300, where the bar below is measured), on the corpus of `corpus.py`
+({ft['corpus']}, listed below), AdamW afresh, {phases_of(tr)} ({tr['steps']} steps), learning rate
+{tr['learningRate']} (200-step warm-up, constant, cosine to 1/20 in the last phase), EMA {tr['ema']}.
+**Wall time {tr['wallMinutes']} min** on {tr['hardware']}, the cores shared with other work; final loss
+{tr['finalLoss']}. The prior has seen both sets: the 195 images of the first run and the corpus."""
 
 
 def main():
@@ -142,7 +189,6 @@ def main():
     by_kind = ["| t | " + " | ".join(kinds) + " |", "|---:|" + "---:|" * len(kinds)]
     for r in rows:
         by_kind.append(f"| {r['t']} | " + " | ".join(fmt(r["modelByKind"][k]) for k in kinds) + " |")
-    phases = ", ".join(f"{p['steps']} steps of {p['crop']}² × {p['batch']}" for p in tr["phases"])
     parity = ev["onnxParity"]
     text = f"""# Embedded prior
 
@@ -168,27 +214,7 @@ Why: x̂0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ multiplies an ε head's error by
 first run with a plain ε head was far worse than the flat mean at t ≥ 500 after 400 steps, the v
 head keeps x̂0 accurate at large t.
 
-## Training (reproducible from the seed)
-
-`/usr/bin/python3 model/embedded/train.py --out DIR --budget-minutes {tr['budgetMinutes']:g}`, seed {tr['seed']}:
-{tr['recipe']}. Crops grow late in training: {phases} ({tr['steps']} steps); learning rate
-{tr['learningRate']}, EMA {tr['ema']}. **Wall time {tr['wallMinutes']} min** on {tr['hardware']}
-(`nice`, the cores shared with other work); final loss (v-MSE, mean over the last logged window of ≤ 50 steps) {tr['finalLoss']}.
-The budget mode fixes each phase's step count at run time and records it; passing the recorded counts
-as `--phases {','.join(f"{p['crop']}:{p['batch']}:{p['steps']}" for p in tr['phases'])}` reproduces the run step for step
-(every random draw of step n is seeded by (seed, n); resuming from the checkpoint continues exactly).
-This run started with a 62-minute budget and was resumed after 33 minutes with 70, because other
-work on the two shared cores had slowed it to 2–4 s per step; the recorded phases reproduce it.
-The wall time counts this run only, not the 10-minute aborted ε-head run mentioned above.
-
-Data ({tr['data']}): 195 training images — 7 windowed CT images (two slices; soft tissue, lung,
-bone and brain windows), 4 MR (a 20-slice MR mosaic in 3 percentile windows, one small MR), 3 XA
-frames, 1 whole-body NM, 2 test patterns (pydicom's image_dfl, Shepp–Logan), 18 natural images
-from skimage.data and 160 synthetic CT-like phantoms (body outline on black, fat ring, organs, lungs with vessels, bone,
-texture, table) — sampled 40 % medical / 30 % phantom / 30 % natural, with random resized crops,
-flips, 90° rotations, gamma 0.7–1.4, scale 0.8–1.05 and, for medical and phantom images, a 25 %
-zoom-out onto a black canvas so large black backgrounds are common. The 16×16 thumbnails of
-pydicom's dicomdirtests series are too small to teach anything and are not used.
+{training_section(tr)}
 
 Then `export.py --checkpoint DIR/checkpoint.pt` (ONNX opset 17, EMA weights, manifest),
 `evaluate.py --checkpoint DIR/checkpoint.pt` (numbers and pictures below) and `readme.py`.
@@ -242,7 +268,7 @@ onnxruntime-node {'(CPU)'} against PyTorch on a random 2×3×256×256 input: max
 **{parity['maxAbsDiff']:.2e}** (largest output magnitude {parity['maxAbsReference']:.2f}); ONNX Runtime run of
 that batch {parity['runMs']} ms. Checked again by `test/model/embedded-model.test.ts` (hash, names,
 dynamic 256×256 and 64×96, ε prediction against a zero predictor).{kept_note(ev)}
-{corpus_section()}"""
+{corpus_section("fineTuning" in tr)}"""
     with open(os.path.join(HERE, "README.md"), "w") as f:
         f.write(text)
 
