@@ -25,14 +25,16 @@ def load_ema(checkpoint: str) -> tuple[EmbeddedUNet, dict]:
     return model, ck
 
 
-def fine_tuning_base(init: str | None, manifest_path: str) -> dict | None:
-    """The manifest entry of the weights a fine-tuning run started from (read before they are replaced)."""
+def fine_tuning_base(init: str | None) -> dict | None:
+    """The manifest entry of the weights a fine-tuning run started from (the manifest beside them, read
+    before an export over them replaces it)."""
     if not init:
         return None
     import hashlib
     import yaml
     sha = hashlib.sha256(open(init, "rb").read()).hexdigest()
     entry = {"file": os.path.relpath(init, HERE), "sha256": sha}
+    manifest_path = os.path.join(os.path.dirname(init), "manifest.yaml")
     if os.path.exists(manifest_path):
         m = yaml.safe_load(open(manifest_path))
         if m.get("sha256") == sha:  # the shipped prior: keep its own recipe beside the fine-tuning's
@@ -48,7 +50,7 @@ def main():
     args = ap.parse_args()
     model, ck = load_ema(args.checkpoint)
     onnx_path = os.path.join(args.out, "embedded.onnx")
-    base = fine_tuning_base(ck["args"].get("init"), os.path.join(args.out, "manifest.yaml"))
+    base = fine_tuning_base(ck["args"].get("init"))
     export_onnx(model, onnx_path)
     with tempfile.TemporaryDirectory() as tmp:
         parity = onnx_parity(onnx_path, save_parity_case(model, tmp, 2, 256, 256, seed=7))
