@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
@@ -17,13 +17,12 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * The folder of the front end (plain ES modules, HTML and CSS, no build step). `tsc` does not
- * copy it to dist/, so a built node falls back to the copy in src/.
+ * The folder of the front end (plain ES modules, HTML and CSS, no build step), beside this module:
+ * src/api/dashboard/public in a checkout, dist/api/dashboard/public in a build (`npm run build`
+ * copies it there), so an installed package never reaches back into src/.
  */
 export function dashboardAssetDir(): string {
-  const beside = fileURLToPath(new URL('./public/', import.meta.url));
-  if (existsSync(join(beside, 'index.html'))) return beside;
-  return resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../src/api/dashboard/public');
+  return fileURLToPath(new URL('./public/', import.meta.url));
 }
 
 const FileParams = Type.Object({ file: Type.String({ pattern: '^[a-z0-9-]+\\.(js|css|svg)$' }) });
