@@ -4,6 +4,8 @@ import { registerAdminCommands } from './admin-commands.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerEnhanceCommand } from './enhance-command.js';
 import { registerEvalCommand } from './eval-command.js';
+import { registerHealthcheckCommand } from './healthcheck-command.js';
+import { registerInitCommand } from './init-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerWorkerCommand } from './worker-command.js';
@@ -15,6 +17,8 @@ const program = new Command()
   .option('--json', 'machine-readable output');
 
 registerServeCommand(program);
+registerInitCommand(program);
+registerHealthcheckCommand(program);
 registerDemoCommand(program);
 registerSendCommand(program);
 registerEnhanceCommand(program);
