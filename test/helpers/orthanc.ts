@@ -25,7 +25,9 @@ export interface OrthancHandle {
 const USER = 'test';
 const PASSWORD = 'test';
 
-export async function startOrthanc(opts: { aeTitle?: string; modalities?: Record<string, { AET: string; Host: string; Port: number }> } = {}): Promise<OrthancHandle> {
+export async function startOrthanc(
+  opts: { aeTitle?: string; modalities?: Record<string, { AET: string; Host: string; Port: number }>; luaScripts?: string[] } = {},
+): Promise<OrthancHandle> {
   const aeTitle = opts.aeTitle ?? 'ORTHANC';
   const dir = mkdtempSync(join(tmpdir(), 'orthanc-'));
   const httpPort = await freePort();
@@ -49,6 +51,7 @@ export async function startOrthanc(opts: { aeTitle?: string; modalities?: Record
     DicomModalities: opts.modalities ?? {},
     Plugins: [],
     StableAge: 1,
+    ...(opts.luaScripts ? { LuaScripts: opts.luaScripts } : {}),
   };
   const configPath = join(dir, 'orthanc.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
