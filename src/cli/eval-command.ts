@@ -20,7 +20,7 @@ import { BASELINES, type BaselineName } from '../eval/baselines.js';
 import { ablationOf, contributionRecord } from '../eval/ablation.js';
 import { DEFAULT_DEGRADATION, DEGRADATION_KINDS, type DegradationKind } from '../eval/degradations.js';
 import { loadDevSet } from '../eval/dev-set.js';
-import { loadHeldoutSet, type EvalImage } from '../eval/heldout-set.js';
+import { loadHeldoutSet, readHeldoutIndex, type EvalImage } from '../eval/heldout-set.js';
 import { pictureGrid } from '../eval/picture-grid.js';
 import { markdownReport, summariseRows, type CleanStats } from '../eval/report.js';
 import { enginePresetsOf, runEvaluation, twinOf, type UnimieColumn } from '../eval/run-eval.js';
@@ -181,11 +181,17 @@ export function registerEvalCommand(program: Command): void {
         const written = ['results.md', 'results.json'];
         const ablations = ablationOf(result.rows).filter((a) => a.cells.some((c) => c.twin.cases > 0));
         if (opts.ablate && ablations.length > 0) {
-          const record = contributionRecord(ablations, { createdAt, commit, set: opts.set });
+          // The CI gate judges the label on its subset of the held-out images: measured here as well.
+          const gateNames = new Set((await readHeldoutIndex()).filter((e) => e.gate).map((e) => e.name));
+          const gateImages = new Set(images.filter((i) => i.set === 'heldout' && gateNames.has(i.name)).map((i) => i.name));
+          const gateRows = result.rows.filter((r) => gateImages.has(r.image));
+          const gateAblations = opts.set === 'gate' || gateImages.size === 0 ? [] : ablationOf(gateRows);
+          const record = contributionRecord(ablations, { createdAt, commit, set: opts.set }, undefined, gateAblations);
           await writeFile(join(outDir, 'contribution.json'), `${JSON.stringify(record, null, 2)}\n`);
           written.push('contribution.json');
           for (const [preset, c] of Object.entries(record.presets)) {
-            process.stdout.write(`${preset}: network over its twin ${c.noisy.contributionDb.toFixed(2)} dB pooled over ${c.noisy.cases} noisy cases (agreement ${c.noisy.agreementDb.toFixed(1)} dB) → ${c.meetsBar ? 'UniMIE' : `below the ${record.barDb} dB bar: not called UniMIE`}\n`);
+            const onGate = c.gateSubset ? `, ${c.gateSubset.contributionDb.toFixed(2)} dB over ${c.gateSubset.cases} on the gate subset` : '';
+            process.stdout.write(`${preset}: network over its twin ${c.noisy.contributionDb.toFixed(2)} dB pooled over ${c.noisy.cases} noisy cases${onGate} (agreement ${c.noisy.agreementDb.toFixed(1)} dB) → ${c.meetsBar ? 'UniMIE' : `below the ${record.barDb} dB bar: not called UniMIE`}\n`);
           }
         }
         if (opts.grid) {

@@ -32,7 +32,12 @@ export const PresetContributionSchema = Type.Object(
     /** Pooled over every kind evaluated. */
     all: KindContribution,
     perKind: Type.Record(Type.String(), KindContribution),
-    /** noisy.contributionDb ≥ UNIMIE_CONTRIBUTION_BAR_DB. */
+    /**
+     * Pooled over the noisy kinds on the held-out gate subset alone (the images the CI gate judges
+     * the label on), when the evaluation included it.
+     */
+    gateSubset: Type.Optional(KindContribution),
+    /** noisy.contributionDb ≥ UNIMIE_CONTRIBUTION_BAR_DB, and gateSubset's too where it was measured. */
     meetsBar: Type.Boolean(),
   },
   { additionalProperties: false },

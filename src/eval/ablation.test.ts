@@ -81,6 +81,21 @@ describe('ablation', () => {
     expect(weak.presets['mr-default']!.meetsBar).toBe(false);
   });
 
+  it('takes the name away when the gate subset alone falls below the bar', () => {
+    // Image a gains 3 dB over its twin, b 4 dB; restricted to a weak gate image the gain is 0.5 dB.
+    const weakGate = [...rows.filter((r) => r.image === 'a'), row('g', 'mr-rician', 'input', 15, 0.5), real('g', 'mr-rician', 20, 0.7), twin('g', 'mr-rician', 19.5, 0.68, 35)];
+    const all = [...rows, ...weakGate.filter((r) => r.image === 'g')];
+    const whole = ablationOf(all);
+    const gate = ablationOf(all.filter((r) => r.image === 'g'));
+    const rec = contributionRecord(whole, { createdAt: 't', commit: 'c', set: 'heldout' }, 1, gate);
+    expect(rec.presets['mr-default']!.noisy.contributionDb).toBeGreaterThan(1);
+    expect(rec.presets['mr-default']!.gateSubset!.contributionDb).toBeCloseTo(0.5, 12);
+    expect(rec.presets['mr-default']!.meetsBar).toBe(false);
+    expect(parseContributionRecord(JSON.stringify(rec)).presets['mr-default']!.gateSubset!.cases).toBe(1);
+    const strongGate = contributionRecord(whole, { createdAt: 't', commit: 'c', set: 'heldout' }, 1, ablationOf(rows.filter((r) => r.image === 'b')));
+    expect(strongGate.presets['mr-default']!.meetsBar).toBe(true);
+  });
+
   it('does not let a preset without noisy cases meet the bar', () => {
     const classicOnly = rows.filter((r) => r.kind === 'blur').map((r) => (r.method === 'unimie' ? { ...r, scores: { ...r.scores, psnr: 40 } } : r));
     const rec = contributionRecord(ablationOf(classicOnly), { createdAt: 't', commit: 'c', set: 'dev' });

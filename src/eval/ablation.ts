@@ -133,20 +133,31 @@ export interface ContributionMeta {
 /**
  * The record `eval --ablate` writes (eval/results/contribution.json). One entry per preset (the
  * first column that ran it); a preset meets the bar only when its twin ran on noisy cases and the
- * pooled noisy gain is at least UNIMIE_CONTRIBUTION_BAR_DB.
+ * pooled noisy gain is at least UNIMIE_CONTRIBUTION_BAR_DB — on the whole set and, where
+ * `gateAblations` (the same run restricted to the CI gate's images) has noisy cases, there too:
+ * the name must hold on every measurement that judges it.
  */
-export function contributionRecord(ablations: readonly PresetAblation[], meta: ContributionMeta, barDb = UNIMIE_CONTRIBUTION_BAR_DB): ContributionRecord {
+export function contributionRecord(
+  ablations: readonly PresetAblation[],
+  meta: ContributionMeta,
+  barDb = UNIMIE_CONTRIBUTION_BAR_DB,
+  gateAblations: readonly PresetAblation[] = [],
+): ContributionRecord {
   const presets: ContributionRecord['presets'] = {};
   for (const a of ablations) {
     if (presets[a.preset] || !a.model) continue;
     const noisy = contributionOf(a.cells.find((c) => c.scope === 'noisy'));
     const perKind = Object.fromEntries(a.cells.filter((c) => !(KIND_POOLS as readonly string[]).includes(c.scope)).map((c) => [c.scope, contributionOf(c)]));
+    const gateCell = gateAblations.find((g) => g.column === a.column && g.preset === a.preset)?.cells.find((c) => c.scope === 'noisy');
+    const gateSubset = gateCell ? contributionOf(gateCell) : undefined;
+    const gateHolds = !gateSubset || gateSubset.cases === 0 || gateSubset.contributionDb >= barDb;
     presets[a.preset] = {
       model: { id: a.model.id, sha256: a.model.sha256 },
       noisy,
       all: contributionOf(a.cells.find((c) => c.scope === 'all')),
       perKind,
-      meetsBar: noisy.cases > 0 && noisy.contributionDb >= barDb,
+      ...(gateSubset && gateSubset.cases > 0 ? { gateSubset } : {}),
+      meetsBar: noisy.cases > 0 && noisy.contributionDb >= barDb && gateHolds,
     };
   }
   return { createdAt: meta.createdAt, commit: meta.commit, set: meta.set, barDb, presets };
