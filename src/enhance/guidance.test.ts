@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './rng.js';
-import { exposureBlockMeans, guidanceObjective, guidePatch, illuminationMse, type Gain, type PatchGuidanceInput } from './guidance.js';
+import { exposureBlockMeans, guidanceObjective, guidePatch, illuminationMse, type Gain, type GuidanceParams, type PatchGuidanceInput } from './guidance.js';
 
 const h = 16;
 const w = 24;
@@ -12,6 +12,21 @@ function randomPatch(seed: number): PatchGuidanceInput {
   const y = new Float64Array(3 * hw).map(() => rng.uniform() * 2 - 1);
   const m = new Float64Array(hw).map(() => rng.uniform() * 0.2);
   return { z, y, m, f: 0.7, h, w, exposureTarget: 0.4 };
+}
+
+/** g at these indices is minus the central finite-difference gradient of the guidance objective in z. */
+function expectMinusGradient(p: PatchGuidanceInput, params: GuidanceParams, g: Float64Array, indices: number[], eps = 1e-5): void {
+  const z = Float64Array.from(p.z as Float64Array);
+  for (const idx of indices) {
+    const orig = z[idx]!;
+    z[idx] = orig + eps;
+    const up = guidanceObjective({ ...p, z }, params);
+    z[idx] = orig - eps;
+    const down = guidanceObjective({ ...p, z }, params);
+    z[idx] = orig;
+    const fd = (up - down) / (2 * eps);
+    expect(Math.abs(g[idx]! + fd)).toBeLessThan(1e-4 * Math.max(1e-3, Math.abs(fd)));
+  }
 }
 
 describe('guidance (spec §5 c–f)', () => {
@@ -28,18 +43,8 @@ describe('guidance (spec §5 c–f)', () => {
     const g = new Float64Array(3 * hw);
     const mNext = new Float64Array(hw);
     const fNext = guidePatch(p, params, g, mNext);
-    const z = Float64Array.from(p.z as Float64Array);
     const eps = 1e-5;
-    for (const idx of [0, 5, hw + 17, 2 * hw + 200, 3 * hw - 1]) {
-      const orig = z[idx]!;
-      z[idx] = orig + eps;
-      const up = guidanceObjective({ ...p, z }, params);
-      z[idx] = orig - eps;
-      const down = guidanceObjective({ ...p, z }, params);
-      z[idx] = orig;
-      const fd = (up - down) / (2 * eps);
-      expect(Math.abs(g[idx]! + fd)).toBeLessThan(1e-4 * Math.max(1e-3, Math.abs(fd)));
-    }
+    expectMinusGradient(p, params, g, [0, 5, hw + 17, 2 * hw + 200, 3 * hw - 1]);
     const f = p.f as number;
     const fdF = (illuminationMse({ ...p, f: f + eps }) - illuminationMse({ ...p, f: f - eps })) / (2 * eps);
     expect(Math.abs(f - fdF - (fNext as number))).toBeLessThan(1e-4 * Math.abs(fdF));
@@ -107,18 +112,8 @@ describe('guidance with one gain per channel', () => {
     const params = { scale: 3, exposureWeight: 0.05 };
     const g = new Float64Array(3 * hw);
     const fNext = guidePatch(p, params, g, new Float64Array(hw)) as readonly number[];
-    const z = Float64Array.from(p.z as Float64Array);
     const eps = 1e-5;
-    for (const idx of [3, hw + 40, 2 * hw + 99]) {
-      const orig = z[idx]!;
-      z[idx] = orig + eps;
-      const up = guidanceObjective({ ...p, z }, params);
-      z[idx] = orig - eps;
-      const down = guidanceObjective({ ...p, z }, params);
-      z[idx] = orig;
-      const fd = (up - down) / (2 * eps);
-      expect(Math.abs(g[idx]! + fd)).toBeLessThan(1e-4 * Math.max(1e-3, Math.abs(fd)));
-    }
+    expectMinusGradient(p, params, g, [3, hw + 40, 2 * hw + 99]);
     for (let c = 0; c < 3; c++) {
       const shifted = (d: number) => gains.map((v, j) => (j === c ? v + d : v)) as unknown as Gain;
       // The MSE over all channels is a third of each channel's own: its own-channel gradient is 3×.
