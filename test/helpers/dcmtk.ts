@@ -11,10 +11,15 @@ export interface ToolResult {
   output: string;
 }
 
-/** Runs a command (DCMTK tool or any other) and collects its exit status and output. */
-export async function runTool(command: string, args: string[], timeoutMs = 60_000): Promise<ToolResult> {
+/** Runs a command (DCMTK tool or any other) and collects its exit status and output; never throws on a non-zero exit. */
+export async function runTool(
+  command: string,
+  args: string[],
+  timeoutMs = 60_000,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.env ? { env: opts.env } : {}) });
     let stdout = '';
     let stderr = '';
     let output = '';

@@ -5,9 +5,10 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { readPart10 } from '../../src/dicom/part10.js';
-import { storescu } from '../helpers/dcmtk.js';
+import { runTool, storescu, type ToolResult } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
 import { REPO, SAMPLES } from '../e2e/node-harness.js';
+import { until } from '../reliability/node-process.js';
 
 /**
  * The release as a site installs it (README, "Running in production"): `npm pack` (which builds
@@ -18,36 +19,9 @@ import { REPO, SAMPLES } from '../e2e/node-harness.js';
  * takes a C-STORE from DCMTK.
  */
 
-interface Ran {
-  rc: number;
-  output: string;
-}
-
-/** Runs a command to completion with its output collected; never throws on a non-zero exit. */
-function run(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ rc: code ?? (signal ? 128 : 1), output });
-    });
-  });
-}
-
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** A command run to completion in `cwd`, with its output collected; never throws on a non-zero exit. */
+function run(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ToolResult> {
+  return runTool(command, args, opts.timeoutMs ?? 120_000, opts);
 }
 
 describe('release tarball: pack, install offline without dev dependencies, serve', () => {
@@ -157,7 +131,7 @@ describe('release tarball: pack, install offline without dev dependencies, serve
     const api = `http://127.0.0.1:${apiPort}`;
     await until('/healthz', async () => {
       if (node!.exitCode !== null) throw new Error(`node exited ${node!.exitCode}: ${nodeLog}`);
-      return (await fetch(`${api}/healthz`)).ok;
+      return (await fetch(`${api}/healthz`)).ok || undefined;
     }, 60_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${nodeLog}`);
     });

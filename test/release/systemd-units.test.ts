@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool, type ToolResult } from '../helpers/dcmtk.js';
 
 /**
  * deploy/systemd as systemd itself reads it: `systemd-analyze verify` (syntax, directives, the
@@ -15,16 +15,13 @@ const REPO = resolve(import.meta.dirname, '../..');
 const UNITS = join(REPO, 'deploy/systemd');
 const BIN = '/usr/local/bin/unimie-node';
 
-function analyze(args: string[]): Promise<{ rc: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    execFile('systemd-analyze', args, { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new Error('systemd-analyze not found: install Debian package systemd (bash scripts/setup.sh)'));
-        return;
-      }
-      resolve({ rc: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
+async function analyze(args: string[]): Promise<ToolResult> {
+  try {
+    return await runTool('systemd-analyze', args);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('systemd-analyze not found: install Debian package systemd (bash scripts/setup.sh)');
+    throw err;
+  }
 }
 
 /** `Key=value` lines of one section (comments and blank lines left out). */
