@@ -1,24 +1,57 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { appliedSchemaVersion, latestSchemaVersion, snapshotDatabase } from './backup.js';
 import { migrations, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
 
+export interface OpenOptions {
+  /** Told where the copy taken before migrating an existing database went. */
+  log?: { info(obj: object, msg: string): void };
+}
+
 /**
  * Opens (creating if needed) the provenance database in WAL mode and applies pending migrations.
  * `synchronous = FULL` so a committed row survives power loss: a C-STORE is acknowledged only
- * after its row is committed.
+ * after its row is committed. Before migrating a database that already has a schema, a copy goes
+ * to `<folder>/backups/pre-migration-<from>-to-<to>-<time>.sqlite`; if that copy fails, nothing
+ * is migrated.
  */
-export function openDatabase(path: string, list: Migration[] = migrations): Db {
+export function openDatabase(path: string, list: Migration[] = migrations, opts: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  try {
+    backupBeforeMigrating(db, path, list, opts);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   migrate(db, list);
   return db;
+}
+
+/** The pre-migration copy of an existing database with pending migrations; its path, or undefined. */
+function backupBeforeMigrating(db: Db, path: string, list: Migration[], opts: OpenOptions): string | undefined {
+  if (path === ':memory:') return undefined;
+  const from = appliedSchemaVersion(db);
+  if (from === 0) return undefined;
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  if (list.every((m) => applied.has(m.version))) return undefined;
+  const to = latestSchemaVersion(list);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const file = join(dirname(path), 'backups', `pre-migration-${from}-to-${to}-${stamp}.sqlite`);
+  try {
+    snapshotDatabase(db, file);
+  } catch (err) {
+    throw new Error(`cannot back up ${path} before migrating it from schema ${from} to ${to} (nothing migrated): ${(err as Error).message}`, { cause: err });
+  }
+  opts.log?.info({ database: path, backup: file, fromVersion: from, toVersion: to }, 'database backed up before schema migration');
+  return file;
 }
 
 export function migrate(db: Db, list: Migration[] = migrations): number {
