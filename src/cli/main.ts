@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
+import { registerBackupCommand } from './backup-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerEnhanceCommand } from './enhance-command.js';
 import { registerEvalCommand } from './eval-command.js';
 import { registerHealthcheckCommand } from './healthcheck-command.js';
 import { registerInitCommand } from './init-command.js';
+import { registerRestoreCommand } from './restore-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerWorkerCommand } from './worker-command.js';
@@ -25,6 +27,8 @@ registerEnhanceCommand(program);
 registerEvalCommand(program);
 registerAdminCommands(program);
 registerWorkerCommand(program);
+registerBackupCommand(program);
+registerRestoreCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

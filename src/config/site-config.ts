@@ -14,6 +14,8 @@ export interface SiteConfigOptions {
   dataDir: string;
   /** Address for every listener and the API; absent: as shipped (loopback). */
   bind?: string;
+  /** Values set last, over the edits above (a restore pointing a model at the copy it installed). */
+  overrides?: Array<{ at: ReadonlyArray<string | number>; value: string }>;
 }
 
 type YamlPath = ReadonlyArray<string | number>;
@@ -62,11 +64,28 @@ function siteEdits(doc: Document, opts: SiteConfigOptions): Array<{ at: YamlPath
     const manifest = scalarAt(doc, ['models', id, 'manifest']);
     if (manifest !== undefined) edits.push({ at: ['models', id, 'manifest'], value: from(manifest) });
   }
+  // TLS material and the Redis password file: wherever a file is named, it is named absolute.
+  const files: YamlPath[] = [['api', 'tls'], ['executor', 'redis', 'tls'], ...keysAt(doc, ['destinations']).map((n) => ['destinations', n, 'tls'])];
+  const listenerSeq = doc.getIn(['listeners'], true);
+  for (let i = 0; i < (isSeq(listenerSeq) ? listenerSeq.items.length : 0); i++) files.push(['listeners', i, 'tls']);
+  for (const tls of files) {
+    for (const key of ['cert', 'key', 'ca']) {
+      const where = scalarAt(doc, [...tls, key]);
+      if (where !== undefined) edits.push({ at: [...tls, key], value: from(where) });
+    }
+  }
+  const passwordFile = scalarAt(doc, ['executor', 'redis', 'passwordFile']);
+  if (passwordFile !== undefined) edits.push({ at: ['executor', 'redis', 'passwordFile'], value: from(passwordFile) });
   if (opts.bind !== undefined) {
     const listeners = doc.getIn(['listeners'], true);
     const count = isSeq(listeners) ? listeners.items.length : 0;
     for (let i = 0; i < count; i++) edits.push({ at: ['listeners', i, 'host'], value: opts.bind });
     edits.push({ at: ['api', 'host'], value: opts.bind });
+  }
+  for (const o of opts.overrides ?? []) {
+    const same = edits.findIndex((e) => e.at.join('\0') === o.at.join('\0'));
+    if (same >= 0) edits.splice(same, 1);
+    edits.push(o);
   }
   return edits;
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db } from './database.js';
 import { migrations, type Migration } from './migrations.js';
@@ -131,4 +131,29 @@ export function relocatePaths(db: Db, fromRoot: string, toRoot: string): Record<
     }
   })();
   return changed;
+}
+
+/**
+ * Puts a backed-up database file in place at `targetPath`: copied beside it, stored paths moved
+ * from one data folder to another when `relocate` is given, the WAL and shared-memory files of a
+ * database it replaces removed (replayed over the new file they would corrupt it), then renamed
+ * over. Returns the rows relocated per table.
+ */
+export function installDatabaseFile(copyPath: string, targetPath: string, relocate?: { from: string; to: string }): Record<string, number> {
+  mkdirSync(dirname(targetPath), { recursive: true });
+  const temp = `${targetPath}.restoring`;
+  rmSync(temp, { force: true });
+  copyFileSync(copyPath, temp);
+  let moved: Record<string, number> = {};
+  if (relocate && relocate.from !== relocate.to) {
+    const db = new Database(temp, { fileMustExist: true });
+    try {
+      moved = relocatePaths(db, relocate.from, relocate.to);
+    } finally {
+      db.close();
+    }
+  }
+  for (const suffix of ['-wal', '-shm', '-journal']) rmSync(`${targetPath}${suffix}`, { force: true });
+  renameSync(temp, targetPath);
+  return moved;
 }
