@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Server as TlsServer } from 'node:tls';
 import { isNodeError } from '../shared/errors.js';
 import type { ApiDeps } from './api-deps.js';
 import { AUTH_CHALLENGES, isAuthorized } from './auth.js';
@@ -26,9 +27,10 @@ const PUBLIC_ROUTES = new Set(['/healthz', ...DASHBOARD_PUBLIC_ROUTES]);
  * except /healthz needs `Authorization: Bearer <token>` (or basic auth with the token as
  * password); the token is read per request, so a config reload changes it.
  */
-export function buildApi(deps: ApiDeps): FastifyInstance {
+export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyInstance {
   const log = deps.log.child({ stage: 'api' });
   const app = Fastify({
+    ...(opts.tls ? { https: secureContextOptions(opts.tls) } : {}),
     loggerInstance: log,
     // Request lines are written by the onResponse hook below, at debug, without headers.
     logController: new LogController({ disableRequestLogging: true }),
@@ -111,26 +113,54 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   return app;
 }
 
+/** The API's certificate and key (PEM), and the CA that issued it (api.tls in node.yaml). */
+export interface ApiTls {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
+function secureContextOptions(tls: ApiTls): { cert: string; key: string; ca?: string } {
+  return { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) };
+}
+
 /** A listening API. */
 export interface RunningApi {
   /** The port actually bound (0 in the settings picks a free one). */
   port: number;
+  scheme: 'http' | 'https';
   app: FastifyInstance;
+  /**
+   * Serves a renewed certificate from the next connection on (SIGHUP); false when the API was
+   * started without TLS (switching to HTTPS takes a restart).
+   */
+  setTls(tls: ApiTls): boolean;
   close(): Promise<void>;
 }
 
-/** Builds the API and listens on host:port (api.host / api.port from node.yaml). */
-export async function startApi(deps: ApiDeps, at: { host: string; port: number }): Promise<RunningApi> {
-  const app = buildApi(deps);
+/** Builds the API and listens on host:port (api.host / api.port from node.yaml), over HTTPS when `tls` is given. */
+export async function startApi(deps: ApiDeps, at: { host: string; port: number; tls?: ApiTls }): Promise<RunningApi> {
+  const app = buildApi(deps, { tls: at.tls });
   await app.listen({ host: at.host, port: at.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;
   const auth = !!deps.config().api.token;
-  deps.log.info({ stage: 'api', host: at.host, port, auth }, 'HTTP API listening');
+  const scheme = at.tls ? 'https' : 'http';
+  deps.log.info({ stage: 'api', host: at.host, port, auth, scheme }, `${scheme.toUpperCase()} API listening`);
   if (!auth && !isLoopback(at.host)) {
     deps.log.warn({ stage: 'api', host: at.host }, 'HTTP API reachable from other hosts without a token: set api.token in node.yaml');
   }
-  return { port, app, close: () => app.close() };
+  return {
+    port,
+    scheme,
+    app,
+    setTls: (tls) => {
+      if (!at.tls) return false;
+      (app.server as unknown as TlsServer).setSecureContext(secureContextOptions(tls));
+      return true;
+    },
+    close: () => app.close(),
+  };
 }
 
 function isLoopback(host: string): boolean {

@@ -20,6 +20,7 @@ describe('healthcheck', () => {
     expect(healthUrl({ host: '0.0.0.0', port: 8080 })).toBe('http://127.0.0.1:8080/healthz');
     expect(healthUrl({ host: '::', port: 9 })).toBe('http://[::1]:9/healthz');
     expect(healthUrl({ host: '10.1.2.3', port: 80 })).toBe('http://10.1.2.3:80/healthz');
+    expect(healthUrl({ host: '0.0.0.0', port: 8443, tls: { cert: 'pem' } })).toBe('https://127.0.0.1:8443/healthz');
   });
 
   it('exits 1 naming the reason when nothing answers, and 0 once /healthz does within --wait', async () => {

@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { checkServerIdentity, rootCertificates } from 'node:tls';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 
@@ -7,22 +12,52 @@ const seconds = (v: string): number => {
   return n;
 };
 
-/** The address a local probe reaches the API at: a wildcard bind is reached through loopback. */
-export function healthUrl(api: { host: string; port: number }): string {
-  const host = api.host === '0.0.0.0' ? '127.0.0.1' : api.host === '::' ? '::1' : api.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${api.port}/healthz`;
+/** The address a local probe reaches the API at: a wildcard bind is reached through loopback; https when api.tls is set. */
+export function healthUrl(api: { host: string; port: number; tls?: unknown }): string {
+  const host = healthHost(api.host);
+  return `${api.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${api.port}/healthz`;
+}
+
+/** How an https probe decides to trust the API. */
+export interface ProbeTrust {
+  /** Trust anchors besides the public CAs (PEM): api.tls.ca, or the certificate itself when self-signed. */
+  ca?: string[];
+  /**
+   * Check the certificate's name against the URL's host (default). The configured probe reaches
+   * the API at the address it binds, which a certificate for the site's host name does not list:
+   * for an IP address it checks the chain only.
+   */
+  checkName?: boolean;
 }
 
 /** One GET with a deadline: undefined when it answered 200, else why not. */
-async function probe(url: string, timeoutMs: number): Promise<string | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel();
-    return res.ok ? undefined : `HTTP ${res.status}`;
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return cause ?? (err as Error).name;
-  }
+export function probe(url: string, timeoutMs: number, trust: ProbeTrust = {}): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const https = url.startsWith('https:');
+    const options = https
+      ? {
+          ca: [...rootCertificates, ...(trust.ca ?? [])],
+          ...(trust.checkName === false ? { checkServerIdentity: () => undefined } : { checkServerIdentity }),
+        }
+      : {};
+    const req = (https ? httpsRequest : httpRequest)(url, { ...options, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 ? undefined : `HTTP ${res.statusCode}`);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer in time'), { code: 'TimeoutError' })));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.name));
+    req.end();
+  });
+}
+
+/** What the configured API's probe trusts: its CA and its own certificate, names unchecked for an IP address. */
+function configuredTrust(api: { host: string; tls?: { cert: string; ca?: string } }): ProbeTrust {
+  if (!api.tls) return {};
+  return { ca: [...(api.tls.ca ? [api.tls.ca] : []), api.tls.cert], checkName: isIP(healthHost(api.host)) === 0 };
+}
+
+function healthHost(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
 }
 
 /**
@@ -37,13 +72,16 @@ export function registerHealthcheckCommand(program: Command): void {
     .command('healthcheck')
     .description("exit 0 when the node's /healthz answers (for systemd, Docker and monitoring)")
     .option('--url <url>', 'probe this address instead of the configured API (…/healthz)')
+    .option('--ca <file>', 'with --url https://…: also trust this CA (PEM)')
     .option('--wait <seconds>', 'keep trying this long before giving up', seconds, 0)
     .option('--timeout <seconds>', 'time allowed for one answer', seconds, 5)
-    .action(async (opts: { url?: string; wait: number; timeout: number }) => {
-      const url = opts.url ?? healthUrl(loadConfig(program.opts<{ config: string }>().config).api);
+    .action(async (opts: { url?: string; ca?: string; wait: number; timeout: number }) => {
+      const api = opts.url ? undefined : loadConfig(program.opts<{ config: string }>().config).api;
+      const url = opts.url ?? healthUrl(api!);
+      const trust = api ? configuredTrust(api) : { ca: opts.ca ? [readFileSync(opts.ca, 'utf8')] : [] };
       const deadline = Date.now() + opts.wait * 1000;
       for (;;) {
-        const problem = await probe(url, opts.timeout * 1000);
+        const problem = await probe(url, opts.timeout * 1000, trust);
         if (problem === undefined) {
           process.stdout.write(`ok: ${url}\n`);
           return;
