@@ -1,8 +1,9 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { Db } from '../provenance/database.js';
 import { recordModelLoaded } from '../provenance/derivations.js';
-import { EnhancementEngine } from '../enhance/engine.js';
-import { ModelRegistry } from '../enhance/model-registry.js';
+import type { EnhancementEngine } from '../enhance/engine.js';
+import type { ModelCatalog } from '../enhance/model-registry.js';
+import { ThreadedEngine } from '../enhance/threaded-engine.js';
 import type { EnhancePreset } from '../enhance/preset.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
@@ -22,8 +23,9 @@ export function toEngineImage(image: RgbImage): EngineImage {
 }
 
 /**
- * Loads every model the presets name (once, kept warm), records them in the provenance database
- * and adapts the engine to the pipeline. A model that fails to load disables only its presets;
+ * Loads every model the presets name (once, kept warm, on the engine thread so enhancement never
+ * holds the node's event loop), records them in the provenance database and adapts the engine to
+ * the pipeline. A model that fails to load disables only its presets;
  * a job asking for a disabled preset fails with the model's problem. Returns undefined when no
  * preset is configured (render-only node).
  */
@@ -33,13 +35,13 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
   const ids = new Set(Object.values(presets).map((p) => p.model));
   const manifestPaths = Object.fromEntries([...ids].filter((id) => config.models[id]).map((id) => [id, config.models[id]!.manifest]));
   const devices = Object.fromEntries([...ids].filter((id) => config.models[id]).map((id) => [id, config.models[id]!.device]));
-  const registry = await ModelRegistry.open(ids, { modelsDir: 'model', manifestPaths, devices, logger: log });
+  const engine = await ThreadedEngine.open(ids, { modelsDir: 'model', manifestPaths, devices, logger: log.child({ stage: 'enhance' }) });
+  const registry = engine.catalog;
   for (const m of registry.loaded()) {
     recordModelLoaded(db, { id: m.id, sha256: m.sha256, version: m.version, path: m.manifestPath, device: m.device });
   }
   const availability = registry.availability(presets as Record<string, { model: string }>);
   for (const d of availability.disabled) log.error({ stage: 'enhance', preset: d.preset, model: d.model, problem: d.problem }, 'preset disabled');
-  const engine = new EnhancementEngine(registry, log.child({ stage: 'enhance' }));
 
   const models = [
     ...registry.loaded().map((m) => ({ id: m.id, sha256: m.sha256, version: m.version, device: m.device, loaded: true, ...(m.fallbackReason ? { note: m.fallbackReason } : {}) })),
@@ -49,6 +51,7 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
     models: () => models,
     executorStatus: async () => ({ kind: 'local' }),
     ...enginePresets(engine, registry, presets),
+    close: () => engine.close(),
   };
 }
 
@@ -58,8 +61,8 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
  * `networkFree`, every preset runs as its network-free twin (estimator only).
  */
 export function enginePresets(
-  engine: EnhancementEngine,
-  registry: ModelRegistry,
+  engine: Pick<EnhancementEngine, 'enhanceSeries'>,
+  registry: Pick<ModelCatalog, 'get'>,
   presets: LoadedConfig['presets'],
   o: { networkFree?: boolean } = {},
 ): Pick<SliceEnhancer, 'describe' | 'enhance'> {

@@ -1,5 +1,6 @@
 export { EnhancementEngine, type EngineProgress, type EnhanceOptions, type EnhanceResult, type EnhanceTimings } from './engine.js';
-export { ModelRegistry, type PresetAvailability, type RegisteredModel, type RegistryOptions } from './model-registry.js';
+export { ModelCatalog, ModelRegistry, type ModelInfo, type PresetAvailability, type RegisteredModel, type RegistryOptions } from './model-registry.js';
+export { ThreadedEngine } from './threaded-engine.js';
 export { loadManifest, validateManifest, sha256File, ManifestSchema, type LoadedManifest, type ModelManifest } from './model-manifest.js';
 export { openModelSession, type ModelSession, type SessionSettings } from './onnx-session.js';
 export { DEFAULT_PRESET, PAPER_PRESET, effectiveGuidanceScale, resolveVariance, type EnhancePreset, type VarianceChoice } from './preset.js';

@@ -10,8 +10,8 @@ import { silentLogger, type Logger } from '../shared/log.js';
 import { loadManifest, type ModelManifest } from './model-manifest.js';
 import { openModelSession, type ModelSession, type SessionSettings } from './onnx-session.js';
 
-/** A model ready for the engine. */
-export interface RegisteredModel {
+/** What is known of a loaded model without its session (the catalog a worker thread reports). */
+export interface ModelInfo {
   id: string;
   version: string;
   sha256: string;
@@ -20,6 +20,10 @@ export interface RegisteredModel {
   fallbackReason?: string;
   manifest: ModelManifest;
   manifestPath: string;
+}
+
+/** A model ready for the engine. */
+export interface RegisteredModel extends ModelInfo {
   session: ModelSession;
 }
 
@@ -39,12 +43,43 @@ export interface RegistryOptions {
   logger?: Logger;
 }
 
-export class ModelRegistry {
-  private constructor(
-    private readonly models: Map<string, RegisteredModel>,
-    private readonly failures: Map<string, string>,
+/** The models that loaded and the problems of those that did not, by id. */
+export class ModelCatalog<M extends ModelInfo = ModelInfo> {
+  constructor(
+    protected readonly models: Map<string, M>,
+    protected readonly failures: Map<string, string>,
   ) {}
 
+  /** The model, or a ModelContractError carrying the load problem. */
+  get(id: string): M {
+    const m = this.models.get(id);
+    if (m) return m;
+    const problem = this.failures.get(id);
+    throw new ModelContractError(problem ? `model "${id}" is disabled: ${problem}` : `model "${id}" is not loaded (no preset names it)`);
+  }
+
+  /** Ids and problems of the models that failed to load. */
+  problems(): ReadonlyMap<string, string> {
+    return this.failures;
+  }
+
+  loaded(): M[] {
+    return [...this.models.values()];
+  }
+
+  /** Which presets can run; a preset whose model failed is disabled with the model's problem. */
+  availability(presets: Record<string, { model: string }>): PresetAvailability {
+    const out: PresetAvailability = { usable: [], disabled: [] };
+    for (const [name, preset] of Object.entries(presets)) {
+      if (this.models.has(preset.model)) out.usable.push(name);
+      else out.disabled.push({ preset: name, model: preset.model, problem: this.failures.get(preset.model) ?? 'model not loaded' });
+    }
+    return out;
+  }
+}
+
+/** The catalog with an open session per model. */
+export class ModelRegistry extends ModelCatalog<RegisteredModel> {
   /** Load every model id once; failures are recorded, not thrown. */
   static async open(ids: Iterable<string>, opts: RegistryOptions): Promise<ModelRegistry> {
     const logger = opts.logger ?? silentLogger;
@@ -77,33 +112,6 @@ export class ModelRegistry {
       }
     }
     return new ModelRegistry(models, failures);
-  }
-
-  /** The model, or a ModelContractError carrying the load problem. */
-  get(id: string): RegisteredModel {
-    const m = this.models.get(id);
-    if (m) return m;
-    const problem = this.failures.get(id);
-    throw new ModelContractError(problem ? `model "${id}" is disabled: ${problem}` : `model "${id}" is not loaded (no preset names it)`);
-  }
-
-  /** Ids and problems of the models that failed to load. */
-  problems(): ReadonlyMap<string, string> {
-    return this.failures;
-  }
-
-  loaded(): RegisteredModel[] {
-    return [...this.models.values()];
-  }
-
-  /** Which presets can run; a preset whose model failed is disabled with the model's problem. */
-  availability(presets: Record<string, { model: string }>): PresetAvailability {
-    const out: PresetAvailability = { usable: [], disabled: [] };
-    for (const [name, preset] of Object.entries(presets)) {
-      if (this.models.has(preset.model)) out.usable.push(name);
-      else out.disabled.push({ preset: name, model: preset.model, problem: this.failures.get(preset.model) ?? 'model not loaded' });
-    }
-    return out;
   }
 
   async close(): Promise<void> {

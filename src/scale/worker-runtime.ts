@@ -6,9 +6,9 @@
  */
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { EnhancementEngine } from '../enhance/engine.js';
 import { loadManifest } from '../enhance/model-manifest.js';
-import { ModelRegistry, type RegisteredModel } from '../enhance/model-registry.js';
+import type { ModelInfo } from '../enhance/model-registry.js';
+import { ThreadedEngine } from '../enhance/threaded-engine.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { decodeSliceJob, encodeImage, PAYLOAD_VERSION, type SliceJobResult } from './payload-codec.js';
@@ -39,7 +39,7 @@ export interface EnhanceWorkerOptions {
 
 export interface RunningEnhanceWorker {
   name: string;
-  model: RegisteredModel;
+  model: ModelInfo;
   metrics: WorkerMetrics;
   worker: Worker;
   /** Redis reachable and the worker taking jobs. */
@@ -53,14 +53,13 @@ export async function startEnhanceWorker(opts: EnhanceWorkerOptions): Promise<Ru
   const host = hostname();
   const name = opts.name ?? `${host}-${process.pid}`;
   const { manifest } = await loadManifest(opts.manifest);
-  const registry = await ModelRegistry.open([manifest.id], {
+  const engine = await ThreadedEngine.open([manifest.id], {
     modelsDir: 'model',
     manifestPaths: { [manifest.id]: opts.manifest },
     session: { device: opts.device, ...(opts.threads ? { intraOpThreads: opts.threads } : {}) },
     logger: log,
   });
-  const model = registry.get(manifest.id);
-  const engine = new EnhancementEngine(registry, log.child({ stage: 'enhance' }));
+  const model = engine.catalog.get(manifest.id);
   const metrics = new WorkerMetrics({ worker: name, model: model.id, device: model.device });
 
   const processJob = async (job: Job): Promise<SliceJobResult> => {
@@ -150,7 +149,7 @@ export async function startEnhanceWorker(opts: EnhanceWorkerOptions): Promise<Ru
     healthy: () => redisUp && worker.isRunning(),
     async close() {
       await worker.close();
-      await registry.close();
+      await engine.close();
     },
   };
 }

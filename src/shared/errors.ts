@@ -80,3 +80,38 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** An error as it crosses a thread or process boundary (structured clone keeps no class). */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  httpStatus?: number;
+  retryable?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof NodeError) {
+    return { name: err.name, message: err.message, code: err.code, httpStatus: err.httpStatus, retryable: err.retryable, ...(err.details ? { details: err.details } : {}) };
+  }
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}
+
+/** The error again, with its class where the family has one (callers test `instanceof`). */
+export function reviveError(e: SerializedError): Error {
+  const opts = { ...(e.details ? { details: e.details } : {}) };
+  switch (e.name) {
+    case 'CancelledError':
+      return new CancelledError(e.message, opts);
+    case 'ModelContractError':
+      return new ModelContractError(e.message, opts);
+    case 'ConfigError':
+      return new ConfigError(e.message, opts);
+  }
+  if (e.code) return new NodeError(e.code, e.message, { ...opts, httpStatus: e.httpStatus, retryable: e.retryable });
+  const plain = new Error(e.message);
+  plain.name = e.name;
+  return plain;
+}
