@@ -3,12 +3,13 @@
 # the real DICOM peers (DCMTK, Orthanc, dicom3tools), Python with numpy/torch for the model scripts
 # and reference tests, scikit-image for the classical denoising baselines (it depends on PyWavelets,
 # SciPy and Pillow, named as well because the baselines use them directly), systemd for
-# systemd-analyze (the deploy/systemd unit tests), the toolchain for the DCMTK-based transport,
+# systemd-analyze (the deploy/systemd unit tests), nginx-light for the reverse-proxy example's test
+# (deploy/reverse-proxy), the toolchain for the DCMTK-based transport,
 # then the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(dcmtk orthanc dicom3tools redis-server libgdcm-tools libopenjp2-tools python3-pydicom python3-numpy python3-torch python3-onnx python3-skimage python3-pywt python3-scipy python3-pil chromium systemd cmake g++ make)
+APT_PACKAGES=(dcmtk orthanc dicom3tools redis-server libgdcm-tools libopenjp2-tools python3-pydicom python3-numpy python3-torch python3-onnx python3-skimage python3-pywt python3-scipy python3-pil chromium systemd nginx-light cmake g++ make)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
