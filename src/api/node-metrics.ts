@@ -44,6 +44,8 @@ export class NodeMetrics {
   private readonly patchesPerStep: Gauge;
   private readonly modelRun: Histogram<'device'>;
   private readonly errors: Counter<'kind'>;
+  private readonly alerts: Counter<'channel' | 'outcome'>;
+  private readonly alertsHeldBack: Counter<'event'>;
 
   constructor(sources: MetricSources = {}, options: { defaultMetrics?: boolean } = {}) {
     this.sources = sources;
@@ -138,6 +140,18 @@ export class NodeMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.alerts = new Counter({
+      name: 'unimie_alerts_total',
+      help: 'Alert sends, by channel and outcome (sent, retry, dead)',
+      labelNames: ['channel', 'outcome'],
+      registers,
+    });
+    this.alertsHeldBack = new Counter({
+      name: 'unimie_alerts_suppressed_total',
+      help: 'Alerts held back because the same alert went out within alerts.repeatSeconds, by event',
+      labelNames: ['event'],
+      registers,
+    });
     this.registerScrapeGauges(registers);
   }
 
@@ -194,6 +208,15 @@ export class NodeMetrics {
 
   error(kind: string): void {
     this.errors.inc({ kind });
+  }
+
+  /** One alert send on a channel: `sent`, `retry` (failed, tried again later) or `dead`. */
+  alertOutcome(channel: string, outcome: string): void {
+    this.alerts.inc({ channel, outcome });
+  }
+
+  alertSuppressed(event: string, count = 1): void {
+    this.alertsHeldBack.inc({ event }, count);
   }
 
   /** Feeds the job counters from the runner's events (NodeOptions.onJobEvent). */

@@ -28,6 +28,20 @@ describe('redactConfig', () => {
     expect(redactConfig({ executor: { redis: { url: 'rediss://redis.example:6380' } } }).executor.redis.url).toBe('rediss://redis.example:6380');
   });
 
+  it('replaces alert webhook header values, the webhook URL past its host and SMTP passwords', () => {
+    const out = redactConfig({
+      alerts: {
+        channels: {
+          hook: { kind: 'webhook', url: 'https://hooks.example/services/T00/B00/abcSECRET?x=1', headers: { Authorization: 'Bearer h3ader', 'X-Team': 'ops' } },
+          mail: { kind: 'smtp', host: 'smtp.example', auth: { user: 'node', password: 'm4il' } },
+        },
+      },
+    });
+    expect(out.alerts.channels.hook).toEqual({ kind: 'webhook', url: `https://hooks.example/${REDACTED}`, headers: { Authorization: REDACTED, 'X-Team': REDACTED } });
+    expect(out.alerts.channels.mail.auth).toEqual({ user: 'node', password: REDACTED });
+    expect(JSON.stringify(out)).not.toMatch(/SECRET|h3ader|m4il/);
+  });
+
   it('leaves an unset token unset', () => {
     expect(redactConfig({ api: { port: 1 } })).toEqual({ api: { port: 1 } });
   });

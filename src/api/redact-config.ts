@@ -18,7 +18,13 @@ function redact(value: unknown, parentKey: string | undefined): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    const secret = SECRET_KEYS.has(k) || (parentKey === 'tls' && k === 'key');
+    // Alert webhooks: every header value (Authorization…) and the URL's path and query, which
+    // some services use as the credential (a Slack or Teams webhook URL).
+    const secret = SECRET_KEYS.has(k) || (parentKey === 'tls' && k === 'key') || parentKey === 'headers';
+    if (k === 'url' && typeof v === 'string' && (value as { kind?: unknown }).kind === 'webhook') {
+      out[k] = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)(?:[^/@]*@)?([^/?#]*).*$/i, `$1$2/${REDACTED}`);
+      continue;
+    }
     if (k === 'url' && typeof v === 'string') {
       // redis://user:password@host keeps its host, loses its credentials.
       out[k] = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, `$1${REDACTED}@`);

@@ -17,6 +17,8 @@ export interface ListenerDeps {
   inboxDir: string;
   /** limits.maxInstanceMb in bytes: larger data sets are never held in memory whole. */
   maxInstanceBytes?: number;
+  /** A listener failed to start, or its server failed or closed while running (alerts). */
+  onListenerDown?(listener: { name: string; aeTitle: string; host: string; port: number }, error: Error): void;
 }
 
 /** Starts one SCP per configured listener, each with its default-deny allow-list policy. */
@@ -58,8 +60,14 @@ export async function createListeners(config: LoadedConfig, deps: ListenerDeps):
         // the adapter; it cannot refuse callers, so it runs only where the allow list says `*`.
         nativeInboxDir: join(deps.inboxDir, l.name),
         nativeAllowAnyCaller: l.allow.some((a) => a.aeTitle === '*' && !a.hosts),
+        onListenerError: (err) => deps.onListenerDown?.(l, err),
       });
-      await scp.start();
+      try {
+        await scp.start();
+      } catch (err) {
+        deps.onListenerDown?.(l, err instanceof Error ? err : new Error(errorMessage(err)));
+        throw err;
+      }
       started.push(scp);
     }
   } catch (err) {
@@ -82,6 +90,8 @@ export class DiskGuard {
     private readonly minFreeBytes: number,
     private readonly log: Logger,
     private readonly intervalMs = 5000,
+    /** Called when the state changes (alerts), with the free space measured. */
+    private readonly onChange?: (low: boolean, freeBytes: number, minFreeBytes: number) => void,
   ) {}
 
   async start(): Promise<void> {
@@ -98,8 +108,10 @@ export class DiskGuard {
     try {
       const { freeBytes } = await this.spool.diskFree();
       const low = freeBytes < this.minFreeBytes;
-      if (low !== this.low) this.log[low ? 'warn' : 'info']({ freeBytes, minFreeBytes: this.minFreeBytes }, low ? 'disk space low: refusing new associations' : 'disk space recovered');
+      const changed = low !== this.low;
+      if (changed) this.log[low ? 'warn' : 'info']({ freeBytes, minFreeBytes: this.minFreeBytes }, low ? 'disk space low: refusing new associations' : 'disk space recovered');
       this.low = low;
+      if (changed) this.onChange?.(low, freeBytes, this.minFreeBytes);
     } catch (err) {
       this.log.error({ err: errorMessage(err) }, 'cannot read free disk space');
     }

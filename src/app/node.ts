@@ -29,6 +29,9 @@ import { startApi, type RunningApi } from '../api/build-api.js';
 import { rejectReasonLabel } from '../api/reject-reason-label.js';
 import { createBullmqEnhancer } from '../scale/remote-enhancer.js';
 import { ContributionSource, SHIPPED_CONTRIBUTION_RECORD } from './contribution-source.js';
+import { Alerter } from '../alerts/alerter.js';
+import { deliveryDeadAlert, diskAlert, jobFailedAlert, listenerDownAlert, modelFailedAlert } from '../alerts/alert-event.js';
+import { getJob } from '../provenance/jobs.js';
 
 export interface NodeOptions {
   /** Config folder holding node.yaml and rules.yaml. */
@@ -73,6 +76,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   log.info({ dataDir, orphanedJobs: orphaned }, 'storage ready');
   const metrics = new NodeMetrics();
   metrics.attach({ db, destinations: () => Object.keys(config().destinations), diskFree: () => spool.diskFree() });
+  // Webhook / SMTP alerts (src/alerts/): raised by the hooks below, stored, sent in the background.
+  const alerter = new Alerter({
+    db,
+    settings: () => config().alerts,
+    node: () => config().node.aeTitle,
+    log: log.child({ stage: 'alerts' }),
+    onOutcome: (channel, outcome) => metrics.alertOutcome(channel, outcome),
+    onSuppressed: (event, n) => metrics.alertSuppressed(event, n),
+  });
+  alerter.start();
 
   // executor.kind bullmq: the same stage, run by `worker` processes through Redis.
   const created = !opts.createEnhancer
@@ -81,6 +94,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       ? await createBullmqEnhancer(config(), db, log, metrics.registry)
       : await opts.createEnhancer(config(), db, log);
   const enhancer = created && instrumentEnhancer(created, metrics);
+  for (const m of created?.models() ?? []) if (!m.loaded) alerter.raise(modelFailedAlert({ model: m.id, problem: m.problem ?? 'not loaded' }));
   // Which presets may be called UniMIE: the last ablation's record (contribution-source.ts).
   const contribution = new ContributionSource(() => config().node.contributionRecord ?? SHIPPED_CONTRIBUTION_RECORD, log);
   if (enhancer) contribution.status();
@@ -91,7 +105,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     transports: routes,
     log: log.child({ stage: 'export' }),
     pollMs: 1000,
-    onAttempt: (row, verdict) => metrics.deliveryAttempt(row.destination, verdict, (Date.now() - row.createdAt) / 1000),
+    onAttempt: (row, verdict, error) => {
+      metrics.deliveryAttempt(row.destination, verdict, (Date.now() - row.createdAt) / 1000);
+      if (verdict === 'dead') {
+        alerter.raise(deliveryDeadAlert({ destination: row.destination, deliveryId: row.id, jobId: row.jobId, seriesUid: row.seriesUid, attempts: row.attempts + 1, error: error ?? 'unknown' }));
+      }
+    },
   });
 
   const runner = new JobRunner({
@@ -130,6 +149,10 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     },
     onJobEvent: (e) => {
       metrics.observeJobEvent(e);
+      if (e.type === 'failed') {
+        const job = getJob(db, e.jobId);
+        alerter.raise(jobFailedAlert({ jobId: e.jobId, state: e.state, rule: job?.rule_name ?? 'unknown', seriesUid: job?.series_uid, attempts: job?.attempts, error: e.error }));
+      }
       opts.onJobEvent?.(e);
     },
   });
@@ -167,10 +190,13 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   runner.start();
   await router.recover();
 
-  const diskGuard = new DiskGuard(spool, config().limits.minFreeDiskMb * 1024 * 1024, log);
+  const diskGuard = new DiskGuard(spool, config().limits.minFreeDiskMb * 1024 * 1024, log, 5000, (low, freeBytes, minFreeBytes) =>
+    alerter.raise(diskAlert({ low, freeBytes, minFreeBytes })),
+  );
   await diskGuard.start();
   const recorders = new Map<string, AssociationEvents>();
   const listeners = await createListeners(config(), {
+    onListenerDown: (l, err) => alerter.raise(listenerDownAlert({ listener: l.name, aeTitle: l.aeTitle, host: l.host, port: l.port, error: errorMessage(err) })),
     receiver,
     log,
     recorder: (transport) => {
@@ -194,6 +220,18 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     isQueueFull: () => queueGuard.full(),
     inboxDir: spool.inboxDir,
     maxInstanceBytes: config().limits.maxInstanceMb * 1024 * 1024,
+  }).catch(async (err: unknown) => {
+    // The node will not run: the alert about the listener goes out (or is stored for the next
+    // start) first, then what was started stops.
+    await alerter.flush(10_000);
+    await alerter.stop();
+    router.stop();
+    diskGuard.stop();
+    await runner.stop();
+    await created?.close?.();
+    await deliveries.stop();
+    db.close();
+    throw err;
   });
 
   watcher.on('change', (next, previous) => {
@@ -232,6 +270,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       await runner.stop();
       await created?.close?.();
       await deliveries.stop();
+      await alerter.stop();
       db.close();
       log.info('node stopped');
     },

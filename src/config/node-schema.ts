@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PresetSchema } from './preset-schema.js';
+import { AlertsSchema } from './alerts-schema.js';
 import { AeTitle, Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
 
 /** TLS material as written in YAML: paths, relative to the config file. The loader reads them. */
@@ -171,6 +172,7 @@ export const NodeFileSchema = Strict(
     api: Defaulted(ApiSchema, {} as Static<typeof ApiSchema>),
     limits: Defaulted(LimitsSchema, {} as Static<typeof LimitsSchema>),
     executor: Defaulted(ExecutorSchema, {} as Static<typeof ExecutorSchema>),
+    alerts: Defaulted(AlertsSchema, {} as Static<typeof AlertsSchema>),
   },
   { $id: 'https://unimie-pacs-node.local/schema/node.schema.json', title: 'UniMIE PACS node: config/node.yaml' },
 );

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { BUILTIN_WINDOWS, COMPUTED_WINDOWS } from './builtin-windows.js';
+import { resolveAlerts } from './resolve-alerts.js';
 import type { ConfigIssue } from './config-issue.js';
 import type { NodeFile, TlsFiles } from './node-schema.js';
 import type { NodeConfig, ResolvedDestination, TlsMaterial, WindowDefinition } from './types.js';
@@ -121,6 +122,8 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
   }
   const password = redis.passwordFile !== undefined ? readExecutorFile(redis.passwordFile, ['passwordFile'])?.split(/\r?\n/)[0] : redis.password;
   const ca = redis.tls?.ca !== undefined ? readExecutorFile(redis.tls.ca, ['tls', 'ca']) : undefined;
+  const alerts = resolveAlerts(file.alerts, source, readText);
+  issues.push(...alerts.issues);
 
   const config: NodePart = {
     node: {
@@ -143,6 +146,7 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
         ...(redis.tls ? { tls: { rejectUnauthorized: redis.tls.rejectUnauthorized, ...(ca !== undefined ? { ca } : {}) } } : {}),
       },
     },
+    alerts: alerts.alerts,
   };
   return { config, issues };
 }

@@ -1,5 +1,6 @@
 import type { ApiSettings, Destination, DimseDestination, ExecutorSettings, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
 import type { Preset } from './preset-schema.js';
+import type { ResolvedAlerts } from './resolve-alerts.js';
 import type { OUTPUT_KINDS } from './rules-schema.js';
 
 /** TLS material read from the files the YAML names (PEM strings), plus where they came from. */
@@ -134,6 +135,8 @@ export interface NodeConfig {
   api: ApiSettings;
   limits: Limits;
   executor: ResolvedExecutor;
+  /** Channels with their secrets read (resolve-alerts.ts). */
+  alerts: ResolvedAlerts;
   rules: Rule[];
 }
 

@@ -33,8 +33,8 @@ export interface DeliveryWorkerDeps {
   random?: () => number;
   /** Rows claimed per round (default 200). */
   batchSize?: number;
-  /** Notified after each recorded attempt (metrics). */
-  onAttempt?: (row: DeliveryRow, verdict: 'delivered' | 'retry' | 'dead') => void;
+  /** Notified after each recorded attempt (metrics, alerts); `error` is set on a failed one. */
+  onAttempt?: (row: DeliveryRow, verdict: 'delivered' | 'retry' | 'dead', error?: string) => void;
 }
 
 /**
@@ -227,6 +227,6 @@ export class DeliveryWorker {
       { destination: dest.name, sopInstanceUid: row.sopInstanceUid, attempts: row.attempts + 1, state, status: status === undefined ? undefined : formatStatus(status), err: error },
       state === 'dead' ? 'delivery dead' : 'delivery failed, will retry',
     );
-    this.deps.onAttempt?.(row, verdict);
+    this.deps.onAttempt?.(row, verdict, error);
   }
 }

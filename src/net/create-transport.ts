@@ -24,6 +24,8 @@ export interface ScpFactoryDeps {
   /** dicom-dimse-native only: inbox sweep period and the age at which a file counts as complete. */
   nativeSweepMs?: number;
   nativeSettleMs?: number;
+  /** dcmjs-dimse only: the listening server failed or closed while running (not by stop()). */
+  onListenerError?: (err: Error) => void;
 }
 
 /** The SCP adapter for a listener's configured transport. */

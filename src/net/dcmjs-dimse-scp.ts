@@ -46,6 +46,8 @@ export interface DcmjsScpDeps {
   maxDatasetBytes?: number;
   /** Open sockets (associated or not) beyond this are closed at once; default maxAssociations + 16. */
   maxConnections?: number;
+  /** The listening server failed or closed while running (not by stop()). */
+  onListenerError?: (err: Error) => void;
 }
 
 /** Default max PDU we announce when the listener sets none (dcmjs-dimse's own default). */
@@ -383,7 +385,13 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
           resolve();
         });
       });
-      s.on('error', (err) => log.error({ err: err.message }, 'listener error'));
+      s.on('error', (err) => {
+        log.error({ err: err.message }, 'listener error');
+        deps.onListenerError?.(err);
+      });
+      s.on('close', () => {
+        if (server === s) deps.onListenerError?.(new Error('the listening socket closed'));
+      });
       const address = s.address();
       boundPort = typeof address === 'object' && address ? address.port : listener.port;
       server = s;

@@ -266,4 +266,28 @@ ALTER TABLE derivations ADD COLUMN classical_steps_json TEXT;
 ALTER TABLE derivations ADD COLUMN measurement_json TEXT;
 `,
   },
+  {
+    version: 7,
+    name: 'alerts: kept until each channel took them (retried with backoff), and the last time each event was raised',
+    sql: `
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  event TEXT NOT NULL,
+  payload_json TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending','sent','dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER
+);
+CREATE INDEX alerts_due ON alerts(state, channel, next_attempt_at);
+CREATE TABLE alert_repeats (
+  repeat_key TEXT PRIMARY KEY,
+  last_raised_at INTEGER NOT NULL,
+  suppressed INTEGER NOT NULL DEFAULT 0
+);
+`,
+  },
 ];
