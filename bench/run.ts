@@ -6,7 +6,9 @@
  * - export (bench/export.ts): our SCU against DCMTK storescu, same files, same storescp;
  * - steps-quality (bench/steps-quality.ts): PSNR/SSIM and time per slice for 10–250 steps against the input;
  * - scale (bench/scale.ts): slices/min with the local executor and 1 and 2 bullmq workers, queue overhead per job;
- * - end-to-end (bench/end-to-end.ts): last instance received → derived series delivered, against the engine's time.
+ * - end-to-end (bench/end-to-end.ts): last instance received → derived series delivered, against the engine's time;
+ * - responsiveness (bench/responsiveness.ts): event-loop delay and C-STORE round trip while a series is
+ *   enhanced, engine thread against the engine on the node's thread.
  * Results go to bench/results/. Never part of `npm test`.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +20,7 @@ for (const [name, args] of [
   ['scale', ['bench/scale.ts']],
   ['steps-quality', ['bench/steps-quality.ts']],
   ['end-to-end', ['bench/end-to-end.ts']],
+  ['responsiveness', ['bench/responsiveness.ts']],
 ] as const) {
   console.log(`\n== ${name} ==`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
