@@ -181,3 +181,50 @@ alerts:
     expect(byEvent.get('listener.down')!.message).toMatch(/^DICOM listener "main" \(ALERTNODE@127\.0\.0\.1:\d+\) is down: .*EADDRINUSE/);
   }, 60_000);
 });
+
+describe('a job that fails for good', () => {
+  let hook: WebhookReceiver;
+  let dir: string;
+  let node: Awaited<ReturnType<typeof startNode>> | undefined;
+
+  afterAll(async () => {
+    await node?.stop();
+    await hook?.stop();
+    if (dir) removeDir(dir);
+  });
+
+  it('raises job.dead with the rule, the job and the series, and no patient identifier', async () => {
+    hook = await startWebhookReceiver();
+    const port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'node-alerts-job-'));
+    writeFileSync(
+      join(dir, 'node.yaml'),
+      `node: { aeTitle: ALERTNODE, dataDir: ./var }
+listeners:
+  - { name: main, aeTitle: ALERTNODE, port: ${port}, allow: [{ aeTitle: STORESCU, hosts: [127.0.0.1] }] }
+destinations:
+  out: { kind: folder, path: ./out }
+models:
+  missing: { manifest: ./no-such-model/manifest.yaml }
+presets:
+  broken: { model: missing }
+limits: { minFreeDiskMb: 16 }
+alerts:
+  channels:
+    ops: { kind: webhook, url: '${hook.url}', events: [job.failed, job.dead] }
+`,
+    );
+    writeFileSync(join(dir, 'rules.yaml'), RULES.replace('enhance: none', 'enhance: broken').replace('destinations: [gone]', 'destinations: [out]'));
+    node = await startNode({ configDir: dir, log: silentLogger, createEnhancer: createEngineEnhancer, api: false });
+    const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'ALERTNODE' }, [CT]);
+    expect(sent.rc, sent.output).toBe(0);
+    const alert = await until('job.dead at the webhook', () => hook.delivered().find((b) => b.event === 'job.dead'), 60_000);
+    expect(alert).toMatchObject({ severity: 'error', subject: 'ct', details: { rule: 'ct' } });
+    expect((alert.details as { jobIds: number[] }).jobIds).toHaveLength(1);
+    expect((alert.details as { seriesUids: string[] }).seriesUids[0]).toMatch(/^[0-9.]+$/);
+    expect(alert.message).toMatch(/^Job \d+ of rule "ct" failed for good \(no derived series sent\): .*missing/);
+    // The channel asked for job events only.
+    expect(hook.delivered().map((b) => b.event)).toEqual(['job.dead']);
+    expect(hook.requests.map((r) => r.body).join('\n')).not.toMatch(/CompressedSamples|1CT1/);
+  }, 90_000);
+});
