@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
@@ -60,6 +60,8 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
   const target = join(dataDir, DATABASE_FILE);
   if (existsSync(target) && isDatabaseInUse(target)) throw new Error(`${target} is open in another process: stop the node first`);
 
+  // Run as root into the service user's data folder: what is restored goes to that user.
+  const owner = existsSync(dataDir) && process.getuid?.() === 0 ? statSync(dataDir) : undefined;
   const warnings: string[] = [];
   const overrides: Array<{ at: string[]; value: string }> = [];
   const modelsInstalled: string[] = [];
@@ -101,6 +103,10 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
   const relocated = installDatabaseFile(join(backup, m.contents.database), target, { from: m.source.dataDir, to: dataDir });
   const spoolFiles = m.contents.spool ? await restoreSpool(backup, join(dataDir, 'spool')) : 0;
 
+  if (owner && owner.uid !== 0) {
+    for (const p of [target, join(dataDir, 'spool'), join(dataDir, 'models')]) if (existsSync(p)) chownTree(p, owner.uid, owner.gid);
+  }
+
   mkdirSync(configDir, { recursive: true });
   for (const f of m.contents.config) {
     writeFileSync(join(configDir, basename(f)), basename(f) === 'node.yaml' ? nodeText : readFileSync(join(backup, f)));
@@ -112,6 +118,11 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
     configProblem = (err as Error).message;
   }
   return { configDir, dataDir, schemaVersion: db.schemaVersion, relocated, spoolFiles, modelsInstalled, warnings, ...(configProblem ? { configProblem } : {}) };
+}
+
+function chownTree(path: string, uid: number, gid: number): void {
+  chownSync(path, uid, gid);
+  if (statSync(path).isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid, gid);
 }
 
 /** Copies the backup's spool files into the data folder's spool, replacing files of the same name. */

@@ -58,6 +58,14 @@ describe('database backup', () => {
     back.close();
   });
 
+  it('leaves no -wal or -shm file beside a stopped node\'s database (they would belong to whoever ran the backup)', async () => {
+    const path = join(dir, 'provenance.sqlite');
+    openDatabase(path).close();
+    expect(readdirSync(dir)).toEqual(['provenance.sqlite']);
+    await backupDatabaseFile(path, join(dir, 'copies', 'copy.sqlite'));
+    expect(readdirSync(dir).sort()).toEqual(['copies', 'provenance.sqlite']);
+  });
+
   it('reports a damaged file', () => {
     const path = join(dir, 'bad.sqlite');
     const db = openDatabase(path);

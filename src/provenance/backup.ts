@@ -57,13 +57,15 @@ export interface DatabaseCopy {
 
 /**
  * Copies a live database into `destPath` with SQLite's online backup API: a consistent snapshot
- * while the node keeps writing (WAL readers do not block the writer). The source is opened
- * read-only and never migrated, so a newer CLI can back up an older node's database. The copy is
+ * while the node keeps writing (WAL readers do not block the writer). The source is never written
+ * or migrated, so a newer CLI can back up an older node's database. It is opened read-write all
+ * the same: a read-only connection to a stopped node's database leaves its -wal and -shm files
+ * behind, owned by whoever ran the backup (root), and the node could not open them. The copy is
  * switched to rollback-journal mode (one self-contained file) and integrity-checked.
  */
 export async function backupDatabaseFile(sourcePath: string, destPath: string): Promise<DatabaseCopy> {
   mkdirSync(dirname(destPath), { recursive: true });
-  const source = new Database(sourcePath, { readonly: true, fileMustExist: true });
+  const source = new Database(sourcePath, { fileMustExist: true });
   try {
     source.pragma('busy_timeout = 5000');
     // Large steps: a write between steps restarts the copy, so few steps finish sooner on a busy node.

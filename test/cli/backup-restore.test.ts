@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,8 +174,15 @@ describe('backup and restore: a study followed through its lineage in a fresh da
     expect(b.rc, b.out).toBe(0);
     removeDir(join(work, 'model-copy'));
 
+    // An empty data folder the service user owns (StateDirectory=): run as root, the restore gives it what it writes.
+    const asRoot = process.getuid?.() === 0;
+    mkdirSync(join(work, 'data4'));
+    if (asRoot) chownSync(join(work, 'data4'), 65534, 65534);
     const r = await cli(config4, '--json', 'restore', join(work, 'backup-models'), '--data-dir', join(work, 'data4'));
     expect(r.rc, r.out).toBe(0);
+    if (asRoot) {
+      for (const p of ['provenance.sqlite', 'models/embedded', 'models/embedded/embedded.onnx']) expect(statSync(join(work, 'data4', p)).uid, p).toBe(65534);
+    }
     expect(r.json<{ modelsInstalled: string[]; spoolFiles: number }>()).toMatchObject({ modelsInstalled: ['embedded'], spoolFiles: 0 });
     const manifest = parse(readFileSync(join(config4, 'node.yaml'), 'utf8')).models.embedded.manifest as string;
     expect(manifest).toBe(join(work, 'data4/models/embedded/manifest.yaml'));
