@@ -9,7 +9,8 @@ export interface AlertPayload {
   /** The node's AE title (node.aeTitle). */
   node: string;
   host: string;
-  event: AlertEvent['type'];
+  /** `alert.test`: sent by `unimie-node alerts test`, through every channel whatever its filter. */
+  event: AlertEvent['type'] | 'alert.test';
   severity: AlertSeverity;
   subject: string;
   /** ISO 8601, when the alert was raised. */
@@ -36,6 +37,22 @@ export function alertPayload(e: AlertEvent, ctx: { id: string; node: string; hos
     count: e.count,
     suppressed: ctx.suppressed,
     details: e.details,
+  };
+}
+
+/** The alert `unimie-node alerts test` sends, to check that a channel reaches someone. */
+export function testAlertPayload(ctx: { id: string; node: string; host: string; time: number }): AlertPayload {
+  return {
+    ...ctx,
+    source: 'unimie-pacs-node',
+    event: 'alert.test',
+    severity: 'info',
+    subject: 'test',
+    time: new Date(ctx.time).toISOString(),
+    message: `Test alert from ${ctx.node}: this channel reaches you`,
+    count: 1,
+    suppressed: 0,
+    details: {},
   };
 }
 

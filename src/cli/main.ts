@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
+import { registerAlertsCommand } from './alerts-command.js';
 import { registerBackupCommand } from './backup-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerEnhanceCommand } from './enhance-command.js';
@@ -26,6 +27,7 @@ registerSendCommand(program);
 registerEnhanceCommand(program);
 registerEvalCommand(program);
 registerAdminCommands(program);
+registerAlertsCommand(program);
 registerWorkerCommand(program);
 registerBackupCommand(program);
 registerRestoreCommand(program);
