@@ -4,6 +4,8 @@ import type { LoadedConfig } from '../config/load.js';
 import type { ReloadResult } from '../config/watch.js';
 import type { EchoResult } from '../export/echo-destination.js';
 import type { Db } from '../provenance/database.js';
+import type { RetentionRunRow } from '../provenance/retention-log.js';
+import type { RetentionReport } from '../retention/cleaner.js';
 import type { DiskSpace } from '../spool/spool.js';
 import type { Logger } from '../shared/log.js';
 import type { NodeMetrics } from './node-metrics.js';
@@ -67,6 +69,8 @@ export interface ApiDeps {
   contribution?(): ContributionStatus;
   /** The DICOM listeners and whether each is accepting associations. */
   listeners(): ListenerStatus[];
+  /** Retention: a dry run of the policy now (RetentionCleaner.run) and the last real runs; absent = no cleaner in this process. */
+  retention?: { plan(): Promise<RetentionReport>; runs(limit?: number): RetentionRunRow[] };
   /** Series with arrivals still inside their quiet period (ArrivalRouter.pendingCount). */
   pendingSeries?(): number;
   /** Served at /metrics; when absent, /metrics answers 404. */

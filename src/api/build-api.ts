@@ -15,6 +15,7 @@ import { provenanceRoutes } from './routes/provenance-routes.js';
 import { configRoutes } from './routes/config-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
+import { retentionRoutes } from './routes/retention-routes.js';
 import { DASHBOARD_PUBLIC_ROUTES, dashboardRoutes, eventRoutes } from './dashboard/index.js';
 
 /** Routes that answer without credentials: liveness, and the dashboard's page and assets (no data: its API calls need the token). */
@@ -108,6 +109,7 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
   app.register(configRoutes(deps));
   app.register(destinationRoutes(deps));
   app.register(imageRoutes(deps));
+  app.register(retentionRoutes(deps));
   app.register(eventRoutes(deps));
   app.register(dashboardRoutes());
   return app;

@@ -49,6 +49,7 @@ export function apiDepsOf(node: RunningNode, opts: NodeApiOptions): ApiDeps {
     contribution: opts.contribution,
     listeners,
     pendingSeries: () => node.router.pendingCount(),
+    retention: { plan: () => node.retention.run({ dryRun: true }), runs: (limit) => node.retention.runs(limit) },
     metrics: opts.metrics,
     log: opts.log,
     version: opts.version,

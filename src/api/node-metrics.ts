@@ -5,6 +5,7 @@ import { countDeliveriesByState, type DeliveryState } from '../provenance/delive
 import { countJobsByState, type JobState } from '../provenance/jobs.js';
 import type { DiskSpace } from '../spool/spool.js';
 import type { ListenerStatus } from './api-deps.js';
+import { createRetentionMetrics, type RetentionMetrics } from './retention-metrics.js';
 
 /** Where the scrape-time gauges read from; every part is optional (its gauges stay empty). */
 export interface MetricSources {
@@ -28,6 +29,8 @@ const DELIVERY_STATES: DeliveryState[] = ['pending', 'sending', 'done', 'dead', 
 export class NodeMetrics {
   readonly registry = new Registry();
   private sources: MetricSources;
+  /** Retention: files, bytes and rows deleted; when each kind of run last ended. */
+  readonly retention: RetentionMetrics = createRetentionMetrics(this.registry, () => this.sources.db);
 
   private readonly associationsAccepted: Counter<'listener'>;
   private readonly associationsRejected: Counter<'listener' | 'reason'>;

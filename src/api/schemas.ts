@@ -103,6 +103,7 @@ export const DerivedSeriesView = Type.Object({
   seriesNumber: Nullable(Type.Integer()),
   description: Nullable(Type.String()),
   createdAt: Millis,
+  purgedAt: Nullable(Type.Integer({ description: 'epoch ms when retention deleted its files from the spool; null while kept' })),
 });
 
 export const InstanceView = Type.Object({
@@ -120,6 +121,7 @@ export const InstanceView = Type.Object({
   receivedAt: Millis,
   status: Type.String(),
   statusReason: Nullable(Type.String()),
+  purgedAt: Nullable(Type.Integer({ description: 'epoch ms when retention deleted the file (the row stays as lineage); null while kept' })),
 });
 
 export const AssociationView = Type.Object({
@@ -151,6 +153,7 @@ export const QuarantineView = Type.Object({
   reason: Type.String(),
   dimseStatus: Type.Integer(),
   receivedAt: Millis,
+  purgedAt: Nullable(Type.Integer({ description: 'epoch ms when retention deleted the file; null while kept' })),
 });
 
 export const ModelView = Type.Object({

@@ -102,6 +102,13 @@ export class ArrivalRouter {
     return this.tracker.pending().length;
   }
 
+  /** Series whose arrivals are still being collected (retention keeps their files). */
+  openSeries(): Set<string> {
+    const out = new Set<string>();
+    for (const w of this.work.values()) for (const s of w.seriesUids) out.add(s);
+    return out;
+  }
+
   private route(
     ids: { seriesUid: string; studyUid: string; callingAe: string; calledAe: string },
     header: Record<string, unknown>,

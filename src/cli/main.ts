@@ -11,6 +11,7 @@ import { registerInitCommand } from './init-command.js';
 import { registerRestoreCommand } from './restore-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerRetentionCommand } from './retention-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
 const program = new Command()
@@ -28,6 +29,7 @@ registerEnhanceCommand(program);
 registerEvalCommand(program);
 registerAdminCommands(program);
 registerAlertsCommand(program);
+registerRetentionCommand(program);
 registerWorkerCommand(program);
 registerBackupCommand(program);
 registerRestoreCommand(program);

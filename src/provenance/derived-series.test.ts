@@ -55,6 +55,7 @@ describe('derived series registry', () => {
       seriesNumber: 1001,
       description: 'UniMIE soft tissue',
       createdAt: 50,
+      purgedAt: null,
     });
   });
 

@@ -12,9 +12,11 @@ export interface DerivedSeriesRow {
   seriesNumber: number | null;
   description: string | null;
   createdAt: number;
+  /** When retention deleted the series' files from the spool; null while they are kept. */
+  purgedAt: number | null;
 }
 
-export type NewDerivedSeries = Omit<DerivedSeriesRow, 'jobId' | 'seriesNumber' | 'description'> & {
+export type NewDerivedSeries = Omit<DerivedSeriesRow, 'jobId' | 'seriesNumber' | 'description' | 'purgedAt'> & {
   jobId?: number | null;
   seriesNumber?: number | null;
   description?: string | null;
@@ -29,6 +31,7 @@ interface RawDerivedSeries {
   series_number: number | null;
   description: string | null;
   created_at: number;
+  purged_at: number | null;
 }
 
 function toRow(r: RawDerivedSeries): DerivedSeriesRow {
@@ -41,13 +44,15 @@ function toRow(r: RawDerivedSeries): DerivedSeriesRow {
     seriesNumber: r.series_number,
     description: r.description,
     createdAt: r.created_at,
+    purgedAt: r.purged_at ?? null,
   };
 }
 
 /**
  * Registers a series this node produces, before its first instance leaves the node (so a PACS that
  * routes it straight back finds it here). Derived Series UIDs are deterministic, so a re-run
- * registers the same UID again: the row then points at the newest job and keeps `created_at`.
+ * registers the same UID again: the row then points at the newest job and keeps `created_at`; a
+ * series whose files retention purged is written again, so it is no longer purged.
  * Returns true when the series was new.
  */
 export function registerDerivedSeries(db: Db, s: NewDerivedSeries): boolean {
@@ -60,7 +65,8 @@ export function registerDerivedSeries(db: Db, s: NewDerivedSeries): boolean {
        job_id = COALESCE(excluded.job_id, derived_series.job_id),
        output_kind = excluded.output_kind,
        series_number = COALESCE(excluded.series_number, derived_series.series_number),
-       description = COALESCE(excluded.description, derived_series.description)`,
+       description = COALESCE(excluded.description, derived_series.description),
+       purged_at = NULL`,
   ).run({
     seriesUid: s.seriesUid,
     sourceSeriesUid: s.sourceSeriesUid,

@@ -23,9 +23,11 @@ export interface InstanceRow {
   receivedAt: number;
   status: InstanceStatus;
   statusReason: string | null;
+  /** When retention deleted the file (the row stays as lineage); null while the file is kept. */
+  purgedAt: number | null;
 }
 
-export type NewInstance = Omit<InstanceRow, 'id' | 'statusReason' | 'associationId' | 'instanceNumber'> & {
+export type NewInstance = Omit<InstanceRow, 'id' | 'statusReason' | 'associationId' | 'instanceNumber' | 'purgedAt'> & {
   statusReason?: string | null;
   associationId?: string | null;
   instanceNumber?: number | null;
@@ -46,6 +48,7 @@ interface RawInstance {
   received_at: number;
   status: InstanceStatus;
   status_reason: string | null;
+  purged_at: number | null;
 }
 
 function toRow(r: RawInstance): InstanceRow {
@@ -64,6 +67,7 @@ function toRow(r: RawInstance): InstanceRow {
     receivedAt: r.received_at,
     status: r.status,
     statusReason: r.status_reason,
+    purgedAt: r.purged_at ?? null,
   };
 }
 
@@ -118,15 +122,16 @@ export function findCurrentBySop(db: Db, sopInstanceUid: string): InstanceRow | 
 
 /**
  * Instances of a series with one status (default `stored`), in slice order: Instance Number,
- * then SOP Instance UID (rows without a number last).
+ * then SOP Instance UID (rows without a number last). Copies whose file retention purged are left
+ * out unless asked for: jobs and forwards read only what is on disk.
  */
-export function listBySeries(db: Db, seriesUid: string, status: InstanceStatus = 'stored'): InstanceRow[] {
+export function listBySeries(db: Db, seriesUid: string, status: InstanceStatus = 'stored', opts: { includePurged?: boolean } = {}): InstanceRow[] {
   return (
     prepared(
       db,
-      `SELECT * FROM instances WHERE series_uid = ? AND status = ?
+      `SELECT * FROM instances WHERE series_uid = ? AND status = ? AND (? OR purged_at IS NULL)
        ORDER BY instance_number IS NULL, instance_number, sop_instance_uid`,
-    ).all(seriesUid, status) as RawInstance[]
+    ).all(seriesUid, status, opts.includePurged ? 1 : 0) as RawInstance[]
   ).map(toRow);
 }
 
@@ -138,6 +143,11 @@ export function countBySeries(db: Db, seriesUid: string, status?: InstanceStatus
       : prepared(db, `SELECT COUNT(*) AS n FROM instances WHERE series_uid = ? AND status != 'replaced'`).get(seriesUid)
   ) as { n: number };
   return row.n;
+}
+
+/** A purged copy received again with the same bytes: its file is back, the row current again. */
+export function restoreInstance(db: Db, id: number, status: InstanceStatus, reason: string | null = null): void {
+  prepared(db, 'UPDATE instances SET status = ?, status_reason = ?, purged_at = NULL WHERE id = ?').run(status, reason, id);
 }
 
 /** Changes the status of a row (e.g. to `replaced` when a newer copy arrives). */

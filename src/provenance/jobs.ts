@@ -204,7 +204,7 @@ export function seriesAwaitingJobs(db: Db): Array<{ seriesUid: string; studyUid:
               s.calling_ae AS callingAe, s.called_ae AS calledAe
        FROM series s
        WHERE s.own_output = 0
-         AND EXISTS (SELECT 1 FROM instances i WHERE i.series_uid = s.series_uid AND i.status IN ('stored','unprocessable'))
+         AND EXISTS (SELECT 1 FROM instances i WHERE i.series_uid = s.series_uid AND i.status IN ('stored','unprocessable') AND i.purged_at IS NULL)
          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.series_uid = s.series_uid AND j.created_at > s.last_received_at)
        ORDER BY s.last_received_at`,
     )

@@ -72,6 +72,8 @@ export interface LineageDerivation {
   createdAt: number;
   /** What produced the pixels (UniMIE or classical, sampler, patch grid, classical steps); null for render-only rows and rows from before it was recorded. */
   whatRan: WhatRan | null;
+  /** When retention deleted the derived file (`path`) from the spool; null while it is kept. */
+  purgedAt: number | null;
 }
 
 /** A derivation with the job and model that made it and where its output went. */
@@ -103,7 +105,12 @@ export interface Lineage {
 
 type RawDerivation = DerivationRow;
 
-function toDerivation(r: RawDerivation): LineageDerivation {
+function derivedSeriesPurgedAt(db: Db, seriesUid: string): number | null {
+  const r = prepared(db, 'SELECT purged_at AS purgedAt FROM derived_series WHERE series_uid = ?').get(seriesUid) as { purgedAt: number | null } | undefined;
+  return r?.purgedAt ?? null;
+}
+
+function toDerivation(db: Db, r: RawDerivation): LineageDerivation {
   return {
     id: r.id,
     jobId: r.job_id,
@@ -125,6 +132,7 @@ function toDerivation(r: RawDerivation): LineageDerivation {
     quality: parseJsonColumn(r.quality_json),
     createdAt: r.created_at,
     whatRan: whatRanOf(r) ?? null,
+    purgedAt: derivedSeriesPurgedAt(db, r.derived_series_uid),
   };
 }
 
@@ -192,7 +200,7 @@ export function lineageOf(db: Db, sopInstanceUid: string): Lineage {
 
   let derivedFrom: Lineage['derivedFrom'];
   if (asDerived) {
-    const d = toDerivation(asDerived);
+    const d = toDerivation(db, asDerived);
     const frames = framesOf(db, sopInstanceUid);
     derivedFrom = { ...link(db, d), source: findBySop(db, d.sourceSopInstanceUid), ...(frames ? { frames } : {}) };
   }
@@ -200,7 +208,7 @@ export function lineageOf(db: Db, sopInstanceUid: string): Lineage {
     sopInstanceUid,
     received: findBySop(db, sopInstanceUid),
     derivedFrom,
-    derivations: asSource.map((r) => link(db, toDerivation(r))),
+    derivations: asSource.map((r) => link(db, toDerivation(db, r))),
     deliveries: deliveriesOf(db, sopInstanceUid),
   };
 }

@@ -267,6 +267,44 @@ ALTER TABLE derivations ADD COLUMN measurement_json TEXT;
 `,
   },
   {
+    version: 6,
+    name: 'retention: purged files stay described (purged_at), and each run and what it deleted is logged',
+    // A purged row keeps its lineage; only the database policy deletes rows, and only those whose files are gone.
+    sql: `
+ALTER TABLE instances ADD COLUMN purged_at INTEGER;
+ALTER TABLE derived_series ADD COLUMN purged_at INTEGER;
+ALTER TABLE quarantine ADD COLUMN purged_at INTEGER;
+CREATE INDEX instances_received ON instances(received_at);
+CREATE INDEX deliveries_series ON deliveries(series_uid, state);
+CREATE INDEX deliveries_job ON deliveries(job_id);
+
+CREATE TABLE retention_runs (
+  id INTEGER PRIMARY KEY,
+  mode TEXT NOT NULL CHECK (mode IN ('scheduled','manual','emergency')),
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  free_bytes_before INTEGER,
+  free_bytes_after INTEGER,
+  files INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  rows_deleted INTEGER NOT NULL DEFAULT 0,
+  error TEXT
+);
+
+CREATE TABLE retention_purges (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES retention_runs(id),
+  folder TEXT NOT NULL CHECK (folder IN ('originals','derived','outbox','quarantine')),
+  unit TEXT NOT NULL,
+  reason TEXT NOT NULL CHECK (reason IN ('max-age','max-size','disk-pressure')),
+  files INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  purged_at INTEGER NOT NULL
+);
+CREATE INDEX retention_purges_run ON retention_purges(run_id);
+`,
+  },
+  {
     version: 7,
     name: 'alerts: kept until each channel took them (retried with backoff), and the last time each event was raised',
     sql: `

@@ -38,6 +38,7 @@ describe('quarantine repository', () => {
       reason: 'not a readable DICOM Part-10 object',
       dimseStatus: 0xc000,
       receivedAt: 10,
+      purgedAt: null,
     });
   });
 

@@ -15,9 +15,11 @@ export interface QuarantineRow {
   reason: string;
   dimseStatus: number;
   receivedAt: number;
+  /** When retention deleted the file; null while it is kept. */
+  purgedAt: number | null;
 }
 
-export type NewQuarantine = Omit<QuarantineRow, 'id' | 'associationId' | 'callingAe' | 'sopInstanceUid'> & {
+export type NewQuarantine = Omit<QuarantineRow, 'id' | 'associationId' | 'callingAe' | 'sopInstanceUid' | 'purgedAt'> & {
   associationId?: string | null;
   callingAe?: string | null;
   sopInstanceUid?: string | null;
@@ -34,6 +36,7 @@ interface RawQuarantine {
   reason: string;
   dimse_status: number;
   received_at: number;
+  purged_at: number | null;
 }
 
 function toRow(r: RawQuarantine): QuarantineRow {
@@ -48,6 +51,7 @@ function toRow(r: RawQuarantine): QuarantineRow {
     reason: r.reason,
     dimseStatus: r.dimse_status,
     receivedAt: r.received_at,
+    purgedAt: r.purged_at ?? null,
   };
 }
 

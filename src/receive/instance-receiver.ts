@@ -4,7 +4,7 @@ import { DimseStatus } from '../dicom/status.js';
 import type { StoreHandler, StoreRequest } from '../net/types.js';
 import { countAssociationFailure, countAssociationInstance, ensureAssociation } from '../provenance/associations.js';
 import { isDerivedSeries } from '../provenance/derived-series.js';
-import { findBySop, insertInstance, setInstanceStatus, type InstanceRow } from '../provenance/instances.js';
+import { findBySop, insertInstance, restoreInstance, setInstanceStatus, type InstanceRow } from '../provenance/instances.js';
 import { recordSeriesArrival, refreshSeriesCount } from '../provenance/series.js';
 import { errorMessage, isNodeError } from '../shared/errors.js';
 import type { DurableTempFile } from '../spool/spool.js';
@@ -157,7 +157,8 @@ export class InstanceReceiver implements StoreHandler {
     const callingAe = input.callingAe ?? facts.sourceAeTitle ?? '';
     const calledAe = input.calledAe ?? '';
 
-    if (same && same.status !== 'replaced') {
+    // A copy whose file retention purged is stored again like a new one (its row comes back).
+    if (same && same.status !== 'replaced' && same.purgedAt === null) {
       // PS3.4 B.2.3 leaves re-sends to the SCP: identical bytes are acknowledged and not stored twice.
       await spool.discard(temp.tempPath);
       if (input.associationId) countAssociationInstance(db, input.associationId, temp.size);
@@ -179,8 +180,8 @@ export class InstanceReceiver implements StoreHandler {
         for (const c of current) setInstanceStatus(db, c.id, 'replaced', why);
         let id: number;
         if (same) {
-          // The bytes of an older, replaced copy came back: that row becomes current again.
-          setInstanceStatus(db, same.id, status, reason);
+          // The bytes of an older, replaced (or purged) copy came back: that row becomes current again.
+          restoreInstance(db, same.id, status, reason);
           id = same.id;
         } else {
           id = insertInstance(db, {

@@ -43,6 +43,7 @@ const EXPECTED_ROUTES = [
   'GET /api/events',
   'GET /api/instances/{uid}/render.png',
   'GET /api/derived/{uid}.png',
+  'GET /api/retention',
   'GET /',
   'GET /dashboard',
   'GET /dashboard/assets/{file}',

@@ -220,4 +220,19 @@ describe('dashboard in chromium over a running node', () => {
     await shot('rules-dry-run');
     expect(consoleErrors).toEqual([]);
   });
+
+  it('shows the retention panel: off by default, what the spool holds and what is kept undelivered', async () => {
+    await page.click('a[data-nav="retention"]');
+    await page.locator('#retention-folders tr[data-folder="originals"]').waitFor();
+    expect(await page.locator('#view .message').textContent()).toContain('Retention is off');
+    // The CT series: its originals and the derived series, nothing deleted; no run yet.
+    expect(await page.locator('#retention-folders tr[data-folder="originals"] td').nth(3).textContent()).toBe('1');
+    expect(await page.locator('#retention-folders tr[data-folder="derived"] td').nth(3).textContent()).toBe('1');
+    expect(await page.locator('#retention-folders tr[data-folder="originals"]').getAttribute('data-purge')).toBe('0');
+    await page.locator('#retention-items td.empty', { hasText: 'nothing would be deleted now' }).waitFor();
+    await page.locator('#retention-runs td.empty', { hasText: 'no run yet' }).waitFor();
+    expect(await page.locator('#retention-emergency').textContent()).toBe('Emergency purge: off.');
+    await shot('retention');
+    expect(consoleErrors).toEqual([]);
+  });
 });

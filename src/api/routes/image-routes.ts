@@ -77,6 +77,7 @@ export function imageRoutes(deps: ApiDeps): FastifyPluginAsync {
         const uid = request.params.uid;
         const instance = findCurrentBySop(db, uid);
         if (!instance) throw new NotFoundError(`instance ${uid}`);
+        if (instance.purgedAt !== null) throw new NotFoundError(`instance ${uid}: its file was purged by retention`);
         const image = await renderFrame(instance.path, `instance ${uid}`, request.query.window ?? 'file', request.query.frame ?? 0, deps);
         return reply.type('image/png').header('cache-control', 'private, no-cache').send(await encodePng(image));
       },
@@ -97,6 +98,7 @@ export function imageRoutes(deps: ApiDeps): FastifyPluginAsync {
         const uid = request.params.uid;
         const derivation = lineageOf(db, uid).derivedFrom?.derivation;
         if (!derivation) throw new NotFoundError(`derived instance ${uid}`);
+        if (derivation.purgedAt !== null) throw new NotFoundError(`derived instance ${uid}: its file was purged by retention`);
         // Derived objects are RGB: rendering converts colour without windowing, so `file` is moot.
         const image = await renderFrame(derivation.path, `derived instance ${uid}`, 'file', 0, deps);
         return reply.type('image/png').header('cache-control', 'private, no-cache').send(await encodePng(image));

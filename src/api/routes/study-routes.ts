@@ -135,7 +135,7 @@ export function studyRoutes(deps: ApiDeps): FastifyPluginAsync {
         const received = getSeries(db, uid) ?? null;
         const derivedFrom = getDerivedSeries(db, uid) ?? null;
         if (!received && !derivedFrom) throw new NotFoundError(`series ${uid}`);
-        const instances = received ? CURRENT.flatMap((status) => listBySeries(db, uid, status)) : [];
+        const instances = received ? CURRENT.flatMap((status) => listBySeries(db, uid, status, { includePurged: true })) : [];
         return {
           seriesUid: uid,
           received,

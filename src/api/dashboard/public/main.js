@@ -5,6 +5,7 @@ import { renderAssociations } from './view-associations.js';
 import { renderDeliveries } from './view-deliveries.js';
 import { renderLineage } from './view-lineage.js';
 import { renderOverview } from './view-overview.js';
+import { renderRetention } from './view-retention.js';
 import { renderRules } from './view-rules.js';
 import { renderStudy } from './view-study.js';
 import { renderViewer } from './view-viewer.js';
@@ -23,6 +24,7 @@ const ROUTES = [
   [/^#\/associations$/, renderAssociations, 'associations'],
   [/^#\/lineage(?:\/([0-9.]+))?$/, renderLineage, 'lineage'],
   [/^#\/rules$/, renderRules, 'rules'],
+  [/^#\/retention$/, renderRetention, 'retention'],
 ];
 
 /** The live view from /api/events, handed to whichever view wants it. @type {Live} */
