@@ -270,6 +270,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       await runner.stop();
       await created?.close?.();
       await deliveries.stop();
+      // Alerts raised while stopping get a moment to go out; the rest wait for the next start.
+      await alerter.flush(2000);
       await alerter.stop();
       db.close();
       log.info('node stopped');
