@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { secretFileKeys } from '../config/site-config.js';
 import { backupDatabaseFile, DATABASE_FILE } from '../provenance/backup.js';
 import {
   BACKUP_FORMAT,
@@ -37,8 +38,9 @@ const SPOOL_SKIP = new Set(['incoming']);
  * Backs up a node, running or stopped: the provenance database through SQLite's online backup
  * (consistent while the node writes), node.yaml and rules.yaml, each model's manifest and the
  * weights' hash (the weights too with `withModels`), a site contribution record, and with
- * `withSpool` the spool's files. TLS keys, certificates and password files are listed with their
- * hash but not copied. manifest.json, written last, holds versions and every file's SHA-256.
+ * `withSpool` the spool's files. TLS keys and certificates and files holding passwords or other
+ * secrets are listed with their hash but not copied. manifest.json, written last, holds versions
+ * and every file's SHA-256.
  */
 export async function createBackup(opts: BackupOptions): Promise<BackupManifest> {
   const c = opts.config;
@@ -122,7 +124,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupManifest>
   return manifest;
 }
 
-/** TLS files and the Redis password file node.yaml names: listed with their hash, never copied. */
+/** TLS files and files holding secrets that node.yaml names: listed with their hash, never copied. */
 async function externalFiles(c: LoadedConfig): Promise<ExternalFile[]> {
   const named: Array<{ role: string; path: string }> = [];
   const tls = (role: string, files: { cert: string; key: string; ca?: string } | undefined) => {
@@ -132,11 +134,14 @@ async function externalFiles(c: LoadedConfig): Promise<ExternalFile[]> {
   c.listeners.forEach((l, i) => tls(`listeners[${i}]`, l.tls?.files));
   for (const [name, d] of Object.entries(c.destinations)) if (d.kind === 'dimse') tls(`destinations.${name}`, d.tls?.files);
   tls('api', c.api.tls?.files);
-  const raw = parse(readFileSync(c.files.node, 'utf8')) as { executor?: { redis?: { passwordFile?: string; tls?: { ca?: string } } } } | null;
-  const redis = raw?.executor?.redis;
+  const raw = parse(readFileSync(c.files.node, 'utf8')) as { executor?: { redis?: { tls?: { ca?: string } } } } | null;
   const base = dirname(c.files.node);
-  if (redis?.passwordFile) named.push({ role: 'executor.redis.passwordFile', path: resolve(base, redis.passwordFile) });
-  if (redis?.tls?.ca) named.push({ role: 'executor.redis.tls.ca', path: resolve(base, redis.tls.ca) });
+  const ca = raw?.executor?.redis?.tls?.ca;
+  if (ca) named.push({ role: 'executor.redis.tls.ca', path: resolve(base, ca) });
+  for (const at of secretFileKeys(raw)) {
+    const where = at.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], raw) as string;
+    named.push({ role: at.join('.'), path: resolve(base, where) });
+  }
   return Promise.all(named.map(async (n) => ({ ...n, sha256: await hashIfPresent(n.path) })));
 }
 

@@ -65,10 +65,12 @@ describe('siteNodeYaml', () => {
     expect(changed.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('names TLS files and the Redis password file absolute, and applies overrides last', () => {
+  it('names TLS files and files holding secrets absolute, and applies overrides last', () => {
     const text = `${TEMPLATE}  tls: { cert: tls/api.crt, key: tls/api.key }
 executor:
   redis: { passwordFile: redis.pw, tls: { ca: /etc/ssl/redis-ca.pem } }
+alerts:
+  webhooks: [{ url: 'https://x', headers: { Authorization: { file: secrets/hook } } }]
 `.replace('port: 2762\n', 'port: 2762\n    tls: { cert: ../certs/dicom.crt, key: ../certs/dicom.key, ca: ../certs/ca.crt }\n');
     const v = parse(
       siteNodeYaml(text, { templateDir: '/etc/unimie-node', dataDir: '/data', overrides: [{ at: ['models', 'big', 'manifest'], value: '/data/models/big/manifest.yaml' }] }),
@@ -76,6 +78,7 @@ executor:
     expect(v.api.tls).toEqual({ cert: '/etc/unimie-node/tls/api.crt', key: '/etc/unimie-node/tls/api.key' });
     expect(v.listeners[1].tls).toEqual({ cert: '/etc/certs/dicom.crt', key: '/etc/certs/dicom.key', ca: '/etc/certs/ca.crt' });
     expect(v.executor.redis).toEqual({ passwordFile: '/etc/unimie-node/redis.pw', tls: { ca: '/etc/ssl/redis-ca.pem' } });
+    expect(v.alerts.webhooks[0].headers.Authorization).toEqual({ file: '/etc/unimie-node/secrets/hook' });
     expect(v.models.big.manifest).toBe('/data/models/big/manifest.yaml');
     expect(v.models.embedded.manifest).toBe('/etc/model/embedded/manifest.yaml');
   });

@@ -64,7 +64,7 @@ function siteEdits(doc: Document, opts: SiteConfigOptions): Array<{ at: YamlPath
     const manifest = scalarAt(doc, ['models', id, 'manifest']);
     if (manifest !== undefined) edits.push({ at: ['models', id, 'manifest'], value: from(manifest) });
   }
-  // TLS material and the Redis password file: wherever a file is named, it is named absolute.
+  // TLS material and files holding secrets: wherever a file is named, it is named absolute.
   const files: YamlPath[] = [['api', 'tls'], ['executor', 'redis', 'tls'], ...keysAt(doc, ['destinations']).map((n) => ['destinations', n, 'tls'])];
   const listenerSeq = doc.getIn(['listeners'], true);
   for (let i = 0; i < (isSeq(listenerSeq) ? listenerSeq.items.length : 0); i++) files.push(['listeners', i, 'tls']);
@@ -74,8 +74,10 @@ function siteEdits(doc: Document, opts: SiteConfigOptions): Array<{ at: YamlPath
       if (where !== undefined) edits.push({ at: [...tls, key], value: from(where) });
     }
   }
-  const passwordFile = scalarAt(doc, ['executor', 'redis', 'passwordFile']);
-  if (passwordFile !== undefined) edits.push({ at: ['executor', 'redis', 'passwordFile'], value: from(passwordFile) });
+  for (const at of secretFileKeys(doc.toJS())) {
+    const where = scalarAt(doc, at);
+    if (where !== undefined) edits.push({ at, value: from(where) });
+  }
   if (opts.bind !== undefined) {
     const listeners = doc.getIn(['listeners'], true);
     const count = isSeq(listeners) ? listeners.items.length : 0;
@@ -88,6 +90,18 @@ function siteEdits(doc: Document, opts: SiteConfigOptions): Array<{ at: YamlPath
     edits.push(o);
   }
   return edits;
+}
+
+/**
+ * Where node.yaml names a file holding a secret: every `passwordFile` (Redis, SMTP) and every
+ * `{ file: … }` secret value (alert headers).
+ */
+export function secretFileKeys(value: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
+  if (Array.isArray(value)) return value.flatMap((v, i) => secretFileKeys(v, [...at, i]));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    (k === 'passwordFile' || k === 'file') && typeof v === 'string' ? [[...at, k]] : secretFileKeys(v, [...at, k]),
+  );
 }
 
 /** A path or address as YAML: plain when it reads back as the same string, else double-quoted. */
