@@ -86,6 +86,7 @@ describe('release tarball: pack, install offline without dev dependencies, serve
       'model/embedded/embedded.onnx',
       'eval/results/contribution.json',
       'deploy/systemd/unimie-node.service',
+      'deploy/reverse-proxy/nginx-unimie-node.conf',
       'npm-shrinkwrap.json',
     ]) {
       expect(existsSync(join(app, f)), f).toBe(true);
