@@ -116,6 +116,11 @@ describe('API and dashboard over HTTPS (api.tls)', () => {
     expect((await getHttps(`${base}/healthz`, oldCa)).error).toMatch(/CERT|UNABLE_TO_VERIFY|SELF_SIGNED/);
     const ok = await healthcheck(configDir, '--timeout', '5');
     expect(ok.rc, ok.out).toBe(0);
+
+    // A key that does not belong to the certificate: refused, the renewed pair stays in service.
+    copyFileSync(join(certs, 'ca-server.key'), join(certs, 'api.key'));
+    expect(node.reload()).toMatchObject({ ok: true, changed: true });
+    expect(await getHttps(`${base}/healthz`, newCa)).toMatchObject({ status: 200 });
   });
 });
 
