@@ -53,6 +53,22 @@ function prebuildArchiveName(pkg: AddonPackage): string {
   return `${pkg.name}-v${pkg.version}-${runtime}-v${abi}-${process.platform}-${process.arch}.tar.gz`;
 }
 
+/**
+ * The archive is named for the Node running this script, so the addon in it must have been
+ * compiled for that Node: after switching Node (scripts/use-node.sh), node_modules may still hold
+ * addons built for the previous one until `bash scripts/setup.sh` rebuilds them.
+ */
+function assertLoadsHere(name: string, binary: string): void {
+  try {
+    process.dlopen({ exports: {} }, binary);
+  } catch (err) {
+    if (/NODE_MODULE_VERSION/.test((err as Error).message)) {
+      throw new Error(`${name}: compiled for another Node than ${process.version}; run \`bash scripts/setup.sh\` with this Node first (${(err as Error).message.replace(/\s+/g, ' ')})`);
+    }
+    throw err;
+  }
+}
+
 function main(): void {
   const opts = new Command().option('--out <dir>', 'folder for the archives', 'release/prebuilds').parse().opts<{ out: string }>();
   const out = resolve(opts.out);
@@ -67,6 +83,7 @@ function main(): void {
       throw new Error(`${addon.name}: ${addon.binary} missing; run npm ci first`);
     }
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as AddonPackage;
+    assertLoadsHere(addon.name, join(dir, addon.binary));
     const archive = join(out, prebuildArchiveName(pkg));
     // prebuild-install unpacks into the package folder and require()s the last .node entry, so the
     // archive holds exactly the one addon, at the path the package loads it from.
