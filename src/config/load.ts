@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigValidationError, type ConfigIssue } from './config-issue.js';
 import { deepFreeze, type DeepReadonly } from './deep-freeze.js';
+import { applyExtends } from './extends.js';
 import { NodeFileSchema, type NodeFile } from './node-schema.js';
 import { resolveNodeFile, type ReadText } from './resolve-node.js';
 import { resolveRulesFile } from './resolve-rules.js';
@@ -72,14 +73,19 @@ export function parseConfig(input: ConfigText, options: LoadOptions = {}): Loade
   const rulesParsed = parseYamlSource(input.rules.file, input.rules.text);
   const issues: ConfigIssue[] = [...nodeParsed.issues, ...rulesParsed.issues];
   if (!nodeParsed.source || !rulesParsed.source) throw new ConfigValidationError(issues);
+  // node.yaml may start from another node.yaml (`extends:`, e.g. the shipped config/).
+  const extended = applyExtends(nodeParsed.source, readText);
+  issues.push(...extended.issues);
+  if (!extended.source) throw new ConfigValidationError(issues);
+  const nodeSource = extended.source;
 
-  const nodeSchemaIssues = validateAgainstSchema(NodeFileSchema, nodeParsed.source);
+  const nodeSchemaIssues = validateAgainstSchema(NodeFileSchema, nodeSource);
   const rulesSchemaIssues = validateAgainstSchema(RulesFileSchema, rulesParsed.source);
   issues.push(...nodeSchemaIssues, ...rulesSchemaIssues);
   if (nodeSchemaIssues.length > 0) throw new ConfigValidationError(issues);
 
-  const nodeFile = applyDefaults<NodeFile>(NodeFileSchema, nodeParsed.source.value ?? {});
-  const node = resolveNodeFile(nodeFile, nodeParsed.source, readText);
+  const nodeFile = applyDefaults<NodeFile>(NodeFileSchema, nodeSource.value ?? {});
+  const node = resolveNodeFile(nodeFile, nodeSource, readText);
   issues.push(...node.issues);
   if (rulesSchemaIssues.length > 0) throw new ConfigValidationError(issues);
 

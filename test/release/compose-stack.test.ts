@@ -1,18 +1,18 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { isHostPattern } from '../../src/config/resolve-node.js';
-import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
+import { runTool, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
 import { startOrthanc, type OrthancHandle } from '../helpers/orthanc.js';
 
 /**
  * deploy/compose.yaml cannot run here (no Docker daemon), so what can be checked without it is:
- * the node's config is valid and keeps the shipped presets and rules, the files agree with each
- * other (addresses, paths, the model in the image), and Orthanc's auto-route script routes with
- * Debian's Orthanc as it would in the orthanc container.
+ * the node's config is valid on top of the shipped config/node.yaml it extends in the image, the
+ * files agree with each other (addresses, paths, the model in the image), and Orthanc's auto-route
+ * script routes with Debian's Orthanc as it would in the orthanc container.
  */
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -32,7 +32,10 @@ const compose = parse(readFileSync(join(DEPLOY, 'compose.yaml'), 'utf8'), { merg
   services: Record<string, ComposeService>;
   networks: { default: { ipam: { config: Array<{ subnet: string }> } } };
 };
-const nodeConfig = loadConfig(join(DEPLOY, 'compose/node-config'));
+/** Where the image installs the release (Dockerfile): config/ and the model as in this checkout. */
+const IMAGE_APP = '/opt/unimie-node/';
+const asInImage = (file: string) => readFileSync(file.startsWith(IMAGE_APP) ? join(REPO, file.slice(IMAGE_APP.length)) : file, 'utf8');
+const nodeConfig = loadConfig(join(DEPLOY, 'compose/node-config'), { readText: asInImage });
 const shipped = loadConfig(join(REPO, 'config'));
 
 /** Where a compose volume `./x:/y[:ro]` of a service is mounted from (relative to deploy/). */
@@ -51,14 +54,34 @@ describe('deploy/compose.yaml: node, Orthanc, Redis, one worker', () => {
     expect(readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8')).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim AS runtime$/m);
   });
 
-  it("mounts a valid node config that keeps the shipped presets, windows and rules (only the destination differs)", () => {
+  it('mounts a node config that `config check` accepts, extending the shipped config/node.yaml of the image', async () => {
     expect(mountSource(compose.services.node!, '/etc/unimie-node')).toBe(join(DEPLOY, 'compose/node-config'));
-    for (const [name, preset] of Object.entries(nodeConfig.presets)) expect(preset, `preset ${name}`).toEqual(shipped.presets[name]);
-    expect(Object.keys(nodeConfig.presets).sort()).toEqual(['ct-default', 'endoscopy-default', 'mr-default']);
+    const nodeYaml = parse(readFileSync(join(DEPLOY, 'compose/node-config/node.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(nodeYaml.extends).toBe(`${IMAGE_APP}config/node.yaml`);
+    // What it does not say comes from the shipped file: presets, windows, models, limits.
+    for (const key of ['presets', 'windows', 'models', 'limits']) expect(nodeYaml, key).not.toHaveProperty(key);
+    expect(nodeConfig.presets).toEqual(shipped.presets);
     expect(nodeConfig.windows).toEqual(shipped.windows);
-    const withoutDestinations = (rules: typeof shipped.rules) => rules.map((r) => ({ ...r, actions: 'destinations' in r.actions ? { ...r.actions, destinations: [] } : r.actions }));
-    expect(withoutDestinations(nodeConfig.rules)).toEqual(withoutDestinations(shipped.rules));
+    expect(Object.keys(nodeConfig.destinations)).toEqual(['pacs']);
+    for (const rule of nodeConfig.rules) if ('destinations' in rule.actions) expect(rule.actions.destinations, rule.name).toEqual(['pacs']);
     expect(nodeConfig.executor).toMatchObject({ kind: 'bullmq', redis: { url: 'redis://redis:6379' } });
+
+    // The CLI's `config check` on the same files laid out as in the image (its config/ under opt/unimie-node).
+    const image = mkdtempSync(join(tmpdir(), 'compose-config-'));
+    try {
+      const app = join(image, IMAGE_APP);
+      mkdirSync(join(app, 'model/embedded'), { recursive: true });
+      cpSync(join(REPO, 'config'), join(app, 'config'), { recursive: true });
+      cpSync(join(REPO, 'model/embedded/manifest.yaml'), join(app, 'model/embedded/manifest.yaml'));
+      const etc = join(image, 'etc/unimie-node');
+      mkdirSync(etc, { recursive: true });
+      writeFileSync(join(etc, 'node.yaml'), readFileSync(join(DEPLOY, 'compose/node-config/node.yaml'), 'utf8').replace(`extends: ${IMAGE_APP}`, `extends: ${app}`));
+      cpSync(join(DEPLOY, 'compose/node-config/rules.yaml'), join(etc, 'rules.yaml'));
+      const check = await runTool(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), '--config', etc, 'config', 'check'], 60_000, { cwd: REPO });
+      expect(check.rc, check.output).toBe(0);
+    } finally {
+      rmSync(image, { recursive: true, force: true });
+    }
   });
 
   it('agrees with itself: subnet, addresses, data volume, the model path in the image', () => {
