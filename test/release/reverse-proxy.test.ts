@@ -14,7 +14,7 @@ import { REPO, removeDir, writeTestConfig } from '../e2e/node-harness.js';
 
 /**
  * deploy/reverse-proxy/nginx-unimie-node.conf run by Debian's nginx (nginx-light, installed by
- * scripts/setup.sh) in front of a node: its listen addresses, certificate paths and upstream
+ * scripts/setup-test-peers.sh) in front of a node: its listen addresses, certificate paths and upstream
  * replaced by the test's, everything else as shipped. A missing nginx fails the test.
  */
 
@@ -84,7 +84,7 @@ describe('reverse-proxy example: nginx terminates TLS in front of the node', () 
     try {
       check = await runTool('nginx', ['-t', ...args]);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('nginx not found: install Debian package nginx-light (bash scripts/setup.sh)');
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('nginx not found: install Debian package nginx-light (bash scripts/setup-test-peers.sh)');
       throw err;
     }
     expect(check.rc, check.output).toBe(0);
