@@ -60,7 +60,14 @@ export async function createBackup(opts: BackupOptions): Promise<BackupManifest>
 
   const models: BackupModel[] = [];
   for (const [id, ref] of Object.entries(c.models)) {
-    const manifest = parse(readFileSync(ref.manifest, 'utf8')) as { file: string; version: string; sha256: string };
+    let manifest: { file: string; version: string; sha256: string };
+    try {
+      manifest = parse(readFileSync(ref.manifest, 'utf8')) as typeof manifest;
+    } catch {
+      // The node runs without a model it cannot load; the backup says so rather than failing.
+      models.push({ id, manifest: ref.manifest, file: null, version: null, sha256: null, fileSha256: null });
+      continue;
+    }
     const file = resolve(dirname(ref.manifest), manifest.file);
     const manifestCopy = `models/${id}/manifest.yaml`;
     add(manifestCopy, await copyHashed(ref.manifest, join(dir, manifestCopy)));
@@ -74,6 +81,17 @@ export async function createBackup(opts: BackupOptions): Promise<BackupManifest>
       model.fileSha256 = await hashIfPresent(file);
     }
     models.push(model);
+  }
+
+  // node.yaml may start from another node.yaml (usually the release's shipped config/node.yaml).
+  let extendsBase: BackupManifest['extendsBase'];
+  const base = (parse(readFileSync(c.files.node, 'utf8')) as { extends?: unknown } | null)?.extends;
+  if (typeof base === 'string') {
+    const path = resolve(dirname(c.files.node), base);
+    const copy = 'config/extends-base.yaml';
+    const copied = await copyHashed(path, join(dir, copy));
+    add(copy, copied);
+    extendsBase = { path, sha256: copied.sha256, copy };
   }
 
   let contributionRecord: BackupManifest['contributionRecord'];
@@ -114,6 +132,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupManifest>
       ...(contributionRecord ? { contributionRecord: 'config/contribution-record.json' } : {}),
     },
     models,
+    ...(extendsBase ? { extendsBase } : {}),
     ...(contributionRecord ? { contributionRecord } : {}),
     notIncluded: await externalFiles(c),
     skipped,

@@ -21,15 +21,15 @@ export interface BackupModel {
   id: string;
   /** Where node.yaml pointed (absolute). */
   manifest: string;
-  /** The weights' absolute path, from the manifest's `file`. */
-  file: string;
-  version: string;
+  /** The weights' absolute path, from the manifest's `file`; null when the manifest could not be read. */
+  file: string | null;
+  version: string | null;
   /** The manifest's declared SHA-256 of the weights. */
-  sha256: string;
+  sha256: string | null;
   /** The weights' SHA-256 as found when the backup was taken; null when the file was missing. */
   fileSha256: string | null;
-  /** Backup-relative paths of the copies. */
-  manifestCopy: string;
+  /** Backup-relative paths of the copies (no manifest copy when it was missing). */
+  manifestCopy?: string;
   weightsCopy?: string;
 }
 
@@ -51,6 +51,8 @@ export interface BackupManifest {
   source: { hostname: string; configDir: string; dataDir: string };
   contents: { database: string; config: string[]; spool: boolean; modelWeights: boolean; contributionRecord?: string };
   models: BackupModel[];
+  /** The node.yaml that node.yaml `extends`: where it was, and its copy in the backup. */
+  extendsBase?: { path: string; sha256: string; copy: string };
   /** node.contributionRecord when node.yaml names one: the original path. */
   contributionRecord?: { path: string; sha256: string };
   notIncluded: ExternalFile[];

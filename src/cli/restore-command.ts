@@ -1,5 +1,5 @@
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { loadConfig } from '../config/load.js';
@@ -66,6 +66,10 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
   const overrides: Array<{ at: string[]; value: string }> = [];
   const modelsInstalled: string[] = [];
   for (const model of m.models) {
+    if (model.file === null || !model.manifestCopy) {
+      warnings.push(`model ${model.id}: its manifest ${model.manifest} was unreadable when the backup was taken`);
+      continue;
+    }
     const present = await hashIfPresent(model.file);
     if (present === model.sha256 && existsSync(model.manifest)) continue;
     if (model.weightsCopy) {
@@ -90,6 +94,19 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreReport
     mkdirSync(configDir, { recursive: true });
     writeFileSync(record, readFileSync(join(backup, m.contents.contributionRecord)));
     overrides.push({ at: ['node', 'contributionRecord'], value: record });
+  }
+  if (m.extendsBase) {
+    const now = await hashIfPresent(m.extendsBase.path);
+    if (now === null) {
+      // Its relative paths made absolute against where it was, as extends itself would read them.
+      const base = join(configDir, 'extends-base.yaml');
+      mkdirSync(configDir, { recursive: true });
+      writeFileSync(base, siteNodeYaml(readFileSync(join(backup, m.extendsBase.copy), 'utf8'), { templateDir: dirname(m.extendsBase.path), dataDir }));
+      overrides.push({ at: ['extends'], value: base });
+      warnings.push(`node.yaml extends ${m.extendsBase.path}, which is missing: restored its backed-up copy as ${base}`);
+    } else if (now !== m.extendsBase.sha256) {
+      warnings.push(`node.yaml extends ${m.extendsBase.path}, which has changed since the backup (another release?): kept as it is`);
+    }
   }
   for (const f of m.notIncluded) {
     const now = await hashIfPresent(f.path);

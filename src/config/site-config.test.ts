@@ -79,6 +79,7 @@ alerts:
     expect(v.listeners[1].tls).toEqual({ cert: '/etc/certs/dicom.crt', key: '/etc/certs/dicom.key', ca: '/etc/certs/ca.crt' });
     expect(v.executor.redis).toEqual({ passwordFile: '/etc/unimie-node/redis.pw', tls: { ca: '/etc/ssl/redis-ca.pem' } });
     expect(v.alerts.webhooks[0].headers.Authorization).toEqual({ file: '/etc/unimie-node/secrets/hook' });
+    expect(parse(siteNodeYaml(`extends: ../opt/config/node.yaml\n${TEMPLATE}`, { templateDir: '/etc/unimie-node', dataDir: '/data' })).extends).toBe('/etc/opt/config/node.yaml');
     expect(v.models.big.manifest).toBe('/data/models/big/manifest.yaml');
     expect(v.models.embedded.manifest).toBe('/etc/model/embedded/manifest.yaml');
   });

@@ -49,6 +49,8 @@ function siteEdits(doc: Document, opts: SiteConfigOptions): Array<{ at: YamlPath
   const from = (p: string): string => path.resolve(opts.templateDir, p);
   const shippedData = from(scalarAt(doc, ['node', 'dataDir']) ?? '.');
   const edits: Array<{ at: YamlPath; value: string }> = [{ at: ['node', 'dataDir'], value: opts.dataDir }];
+  const base = scalarAt(doc, ['extends']);
+  if (base !== undefined) edits.push({ at: ['extends'], value: from(base) });
 
   const record = scalarAt(doc, ['node', 'contributionRecord']);
   if (record !== undefined) edits.push({ at: ['node', 'contributionRecord'], value: from(record) });
