@@ -29,6 +29,7 @@ import { startApi, type RunningApi } from '../api/build-api.js';
 import { rejectReasonLabel } from '../api/reject-reason-label.js';
 import { createBullmqEnhancer } from '../scale/remote-enhancer.js';
 import { ContributionSource, SHIPPED_CONTRIBUTION_RECORD } from './contribution-source.js';
+import { RetentionCleaner } from '../retention/cleaner.js';
 import { Alerter } from '../alerts/alerter.js';
 import { deliveryDeadAlert, diskAlert, jobFailedAlert, listenerDownAlert, modelFailedAlert } from '../alerts/alert-event.js';
 import { getJob } from '../provenance/jobs.js';
@@ -53,6 +54,8 @@ export interface RunningNode {
   deliveries: DeliveryWorker;
   listeners: ScpTransport[];
   metrics: NodeMetrics;
+  /** The cleaner (retention: in node.yaml): periodic runs, emergency purge, dry runs for the API. */
+  retention: RetentionCleaner;
   api?: RunningApi;
   reload(): ReturnType<ConfigWatcher['reload']>;
   stop(): Promise<void>;
@@ -69,7 +72,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const config = (): LoadedConfig => watcher.current;
   const dataDir = config().node.dataDir;
 
-  const db = openDatabase(join(dataDir, 'provenance.sqlite'));
+  const db = openDatabase(join(dataDir, 'provenance.sqlite'), undefined, { log });
   const spool = new Spool(join(dataDir, 'spool'));
   await spool.init();
   const orphaned = requeueOrphanedJobs(db);
@@ -234,6 +237,18 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     throw err;
   });
 
+  // Retention reads the policy per run, so a reload changes it; the emergency purge checks free space every 5 s.
+  const retention = new RetentionCleaner({
+    db,
+    spool,
+    config,
+    log,
+    openSeries: () => router.openSeries(),
+    onPurged: (folder, reason, files, bytes) => metrics.retention.purged(folder, reason, files, bytes),
+    onRun: (r) => Object.entries(r.rows ?? {}).forEach(([table, n]) => metrics.retention.rowsDeleted(table, n)),
+  });
+  retention.start();
+
   watcher.on('change', (next, previous) => {
     Object.assign(routes, buildDeliveryRoutes(next, log));
     for (const name of Object.keys(routes)) if (!(name in next.destinations)) delete routes[name];
@@ -258,6 +273,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     deliveries,
     listeners,
     metrics,
+    retention,
     reload: () => watcher.reload('sighup'),
     stop: async () => {
       if (stopped) return;
@@ -273,6 +289,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       // Alerts raised while stopping get a moment to go out; the rest wait for the next start.
       await alerter.flush(2000);
       await alerter.stop();
+      await retention.stop();
       db.close();
       log.info('node stopped');
     },
@@ -287,11 +304,23 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     });
     metrics.attach({ listeners: deps.listeners });
     try {
-      node.api = await startApi(deps, { host: config().api.host, port: config().api.port });
+      node.api = await startApi(deps, { host: config().api.host, port: config().api.port, tls: config().api.tls });
     } catch (err) {
       await node.stop();
       throw err;
     }
+    // SIGHUP re-reads the certificate files: a renewed certificate is served without a restart.
+    watcher.on('change', (next, previous) => {
+      const [tls, before] = [next.api.tls, previous.api.tls];
+      if (tls?.cert === before?.cert && tls?.key === before?.key && tls?.ca === before?.ca) return;
+      try {
+        if (tls && node.api?.setTls(tls)) log.info({ stage: 'api', cert: tls.files.cert }, 'API certificate reloaded');
+        else log.warn({ stage: 'api' }, 'switching the API between HTTP and HTTPS takes effect at the next restart');
+      } catch (err) {
+        // A key that does not match its certificate: the one in use stays.
+        log.error({ stage: 'api', cert: tls?.files.cert, err: errorMessage(err) }, 'API certificate refused; the previous one is still served');
+      }
+    });
   }
   return node;
 }

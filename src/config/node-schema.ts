@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PresetSchema } from './preset-schema.js';
 import { AlertsSchema } from './alerts-schema.js';
+import { RetentionSchema } from './retention-schema.js';
 import { AeTitle, Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
 
 /** TLS material as written in YAML: paths, relative to the config file. The loader reads them. */
@@ -109,6 +110,11 @@ export const ApiSchema = Strict({
   port: Defaulted(Port, 8080),
   /** Bearer token for every endpoint except liveness; never logged. */
   token: Type.Optional(Type.String({ minLength: 16, description: 'a token of at least 16 characters' })),
+  /**
+   * HTTPS for the API and dashboard: `cert` (leaf first, then any intermediates) and `key`, and
+   * `ca` when the issuer is not a public CA (the healthcheck trusts it). Re-read on SIGHUP.
+   */
+  tls: Type.Optional(TlsFilesSchema),
 });
 
 export const LimitsSchema = Strict({
@@ -173,6 +179,7 @@ export const NodeFileSchema = Strict(
     limits: Defaulted(LimitsSchema, {} as Static<typeof LimitsSchema>),
     executor: Defaulted(ExecutorSchema, {} as Static<typeof ExecutorSchema>),
     alerts: Defaulted(AlertsSchema, {} as Static<typeof AlertsSchema>),
+    retention: Defaulted(RetentionSchema, {} as Static<typeof RetentionSchema>),
   },
   { $id: 'https://unimie-pacs-node.local/schema/node.schema.json', title: 'UniMIE PACS node: config/node.yaml' },
 );

@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { BUILTIN_WINDOWS, COMPUTED_WINDOWS } from './builtin-windows.js';
 import { resolveAlerts } from './resolve-alerts.js';
+import { checkRetention } from './resolve-retention.js';
 import type { ConfigIssue } from './config-issue.js';
 import type { NodeFile, TlsFiles } from './node-schema.js';
 import type { NodeConfig, ResolvedDestination, TlsMaterial, WindowDefinition } from './types.js';
@@ -108,6 +109,12 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     presets[name] = { ...p, name };
   }
 
+  const { tls: apiTls, ...apiRest } = file.api;
+  if (apiTls?.requireClientCert) {
+    issues.push(source.issue(['api', 'tls', 'requireClientCert'], 'client certificates for the API are not supported: require them at a reverse proxy (deploy/reverse-proxy)'));
+  }
+  const apiTlsMaterial = apiTls ? readTls(apiTls, ['api', 'tls']) : undefined;
+
   const { redis, ...executor } = file.executor;
   const readExecutorFile = (p: string, at: string[]): string | undefined => {
     try {
@@ -124,6 +131,7 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
   const ca = redis.tls?.ca !== undefined ? readExecutorFile(redis.tls.ca, ['tls', 'ca']) : undefined;
   const alerts = resolveAlerts(file.alerts, source, readText);
   issues.push(...alerts.issues);
+  issues.push(...checkRetention(file, source));
 
   const config: NodePart = {
     node: {
@@ -136,7 +144,7 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     windows,
     models,
     presets,
-    api: file.api,
+    api: { ...apiRest, ...(apiTlsMaterial ? { tls: apiTlsMaterial } : {}) },
     limits: file.limits,
     executor: {
       ...executor,
@@ -147,6 +155,7 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
       },
     },
     alerts: alerts.alerts,
+    retention: file.retention,
   };
   return { config, issues };
 }

@@ -1,6 +1,7 @@
 import type { ApiSettings, Destination, DimseDestination, ExecutorSettings, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
 import type { Preset } from './preset-schema.js';
 import type { ResolvedAlerts } from './resolve-alerts.js';
+import type { Retention } from './retention-schema.js';
 import type { OUTPUT_KINDS } from './rules-schema.js';
 
 /** TLS material read from the files the YAML names (PEM strings), plus where they came from. */
@@ -52,6 +53,9 @@ export type WindowDefinition =
   | { source: 'auto' };
 
 export type ResolvedModelRef = ModelRef & { id: string };
+
+/** The api section with its TLS files read (PEM). */
+export type ResolvedApi = Omit<ApiSettings, 'tls'> & { tls?: TlsMaterial };
 
 /** The executor section with the Redis password read from its file and the TLS CA read (PEM). */
 export type ResolvedExecutor = Omit<ExecutorSettings, 'redis'> & {
@@ -132,11 +136,13 @@ export interface NodeConfig {
   windows: Record<string, WindowDefinition>;
   models: Record<string, ResolvedModelRef>;
   presets: Record<string, Preset & { name: string }>;
-  api: ApiSettings;
+  api: ResolvedApi;
   limits: Limits;
   executor: ResolvedExecutor;
   /** Channels with their secrets read (resolve-alerts.ts). */
   alerts: ResolvedAlerts;
+  /** What the cleaner may delete, and when (retention-schema.ts). */
+  retention: Retention;
   rules: Rule[];
 }
 
