@@ -3,8 +3,9 @@
  *   npx tsx bench/responsiveness.ts [--slices N] [--size PX]     (also run by `npm run bench`)
  * A node in its own process (bench/responsiveness-node-child.ts) receives a phantom CT series
  * (default 2 × 512²) that a rule enhances with the shipped model. While the enhancement runs, a
- * DCMTK storescu sends one small MR instance at a time (a rule drops them after they are stored)
- * and its round trip is timed; the node samples its own event-loop delay. The same is measured
+ * peer in this process (the project's SCU) sends one small MR instance per association, again and
+ * again (a rule drops them once stored), and times each association from A-ASSOCIATE-RQ to the
+ * C-STORE response and release; the node samples its own event-loop delay. The same is measured
  * with the node idle, and with the reference: the same engine called on the node's thread (as
  * before the engine thread). Goal: event-loop delay p99 and C-STORE round trip p99 < 50 ms during
  * enhancement, i.e. no worse than idle.
@@ -16,6 +17,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { collectStoreItems } from '../src/cli/store-items.js';
+import { createScu } from '../src/net/create-transport.js';
+import { silentLogger } from '../src/shared/log.js';
 import { storescu } from '../test/helpers/dcmtk.js';
 import { SAMPLES, writeFolderNodeYaml } from '../test/e2e/node-harness.js';
 import { ensurePhantomSet } from './lib/phantom-set.js';
@@ -64,10 +68,14 @@ async function startChild(configDir: string, mode: Mode): Promise<Child> {
   return { port: Number(ready.port), next, seen: (e) => messages.some((m) => m.event === e), proc };
 }
 
+const scu = createScu('dcmjs-dimse', { log: silentLogger });
+const pingItems = (await collectStoreItems([ping])).items;
+
+/** One association: connect, C-STORE the small instance, release; milliseconds. */
 async function storeOnce(port: number): Promise<number> {
   const t0 = performance.now();
-  const r = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [ping]);
-  if (r.rc !== 0) throw new Error(`storescu failed: ${r.stderr}`);
+  const [outcome] = await scu.store({ aeTitle: 'UNIMIE', host: '127.0.0.1', port, callingAeTitle: 'STORESCU' }, pingItems);
+  if (outcome?.status !== 0) throw new Error(`C-STORE failed: ${outcome?.error ?? outcome?.status}`);
   return performance.now() - t0;
 }
 
@@ -120,9 +128,9 @@ writeFileSync(
   [
     `# Responsiveness during enhancement — ${date}, ${hostname()}`,
     '',
-    `${series.length} phantom CT slices of ${values.size}², default-style preset on the shipped model, enhanced while DCMTK storescu sends one small instance per association; the node samples its own event-loop delay (5 ms resolution) during the enhancement.`,
+    `${series.length} phantom CT slices of ${values.size}², default preset on the shipped model, enhanced while a peer (the project's SCU, in the benchmark's process) sends one small instance per association, one association after another; the round trip is the whole association (connect, C-STORE, release). The node samples its own event-loop delay (5 ms resolution) during the enhancement.`,
     '',
-    '| engine | enhancement (s) | loop delay p50 (ms) | p99 (ms) | max (ms) | C-STORE round trip p50 (ms) | p99 (ms) | idle p99 (ms) | stores |',
+    '| engine | enhancement (s) | loop delay p50 (ms) | p99 (ms) | max (ms) | association + C-STORE p50 (ms) | p99 (ms) | idle p99 (ms) | stores |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.mode === 'thread' ? 'engine thread (shipped)' : 'node thread (reference)'} | ${f(r.lag.wallMs / 1000)} | ${f(r.lag.p50)} | ${f(r.lag.p99)} | ${f(r.lag.max)} | ${f(r.storeP50)} | ${f(r.storeP99)} | ${f(r.idleStoreP99)} | ${r.stores} |`),
     '',
