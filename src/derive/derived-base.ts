@@ -2,6 +2,7 @@ import type { Dataset } from '../dicom/part10.js';
 import { isValidUid } from '../dicom/uid.js';
 import { codeItem, type CodedConcept, derivationCodesFor, type DerivationOperation } from './codes.js';
 import { contributingEquipmentSequence } from './contributing-equipment.js';
+import { withDeidentificationMethod } from './deidentification.js';
 import { fitText, formatDicomDateTime, parseTimezoneOffset, type DicomDateTime } from './dicom-text.js';
 import type { ProcessingStamp } from './equipment.js';
 import { lossyStateFor, type LossyState } from './lossy.js';
@@ -120,7 +121,7 @@ export function processingTime(p: Pick<DerivedBaseParams, 'patientAndStudy' | 'p
 export function derivedBaseAttributes(p: DerivedBaseParams): Dataset {
   const now = processingTime(p);
   const ds: Dataset = {
-    ...modules.withEmptyType2(modules.pickAttributes(p.patientAndStudy, modules.PATIENT_AND_STUDY)),
+    ...withDeidentificationMethod(modules.withEmptyType2(modules.pickAttributes(p.patientAndStudy, modules.PATIENT_AND_STUDY))),
     SOPClassUID: p.sopClassUid,
     SOPInstanceUID: p.sopInstanceUid,
     InstanceCreationDate: now.date,
