@@ -126,6 +126,55 @@ describe('runSeriesPipeline: a slice whose pixels do not decode', () => {
   });
 });
 
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+
+/** A pydicom non-image object (SR, RT Plan, ECG) moved into the test series, stored through the receiver. */
+async function storeNonImage(file: string, n: number): Promise<string> {
+  const ds = readPart10(readFileSync(join(PYDICOM, file))).dataset;
+  const sop = `2.25.99${n}`;
+  const moved: Dataset = { ...ds, StudyInstanceUID: studyUid, SeriesInstanceUID: seriesUid, SOPInstanceUID: sop };
+  const receiver = new InstanceReceiver({ db, spool, log: silentLogger, decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodePixels) });
+  const r = await receiver.ingest({ bytes: writePart10(moved), callingAe: 'SCU', calledAe: 'UNIMIE' });
+  expect(r.outcome).toBe('stored');
+  return sop;
+}
+
+describe('runSeriesPipeline: objects that are no images', () => {
+  it('a mixed series derives its images and lists the SR and RT Plan with their reason', async () => {
+    const sr = await storeNonImage('test-SR.dcm', 1);
+    const plan = await storeNonImage('rtplan.dcm', 2);
+    const j = job('sc-rgb', ['soft-tissue', 'bone']);
+    const result = await run(j);
+    expect(result.derived).toHaveLength(2 * (files.length - 1));
+    const byCode = result.failedSlices.filter((f) => f.reasonCode === 'PACS_E_NOT_AN_IMAGE');
+    expect(byCode.map((f) => f.sopInstanceUid).sort()).toEqual([sr, plan].sort());
+    expect(byCode.find((f) => f.sopInstanceUid === plan)!.reason).toBe(
+      'no image object: RTPlanStorage (1.2.840.10008.5.1.4.1.1.481.5) carries no pixel data; stored, not processed',
+    );
+    expect(processingFailuresOfJob(db, j.job.id)).toHaveLength(3); // SR, RT Plan, the corrupt slice: once each
+  });
+
+  it('a series with no image objects ends with nothing derived and a reason per object, not an error', async () => {
+    db.prepare("UPDATE instances SET status = 'replaced' WHERE series_uid = ?").run(seriesUid);
+    const sops = [await storeNonImage('test-SR.dcm', 1), await storeNonImage('waveform_ecg.dcm', 2)];
+    const j = job('mf-sc-rgb');
+    const result = await run(j);
+    expect(result.derived).toEqual([]);
+    expect(result.failedSlices.map((f) => [f.sopInstanceUid, f.reasonCode])).toEqual(sops.map((s) => [s, 'PACS_E_NOT_AN_IMAGE']));
+    expect(result.failedSlices[1]!.reason).toMatch(/^no image object: TwelveLeadECGWaveformStorage/);
+    expect(JSON.parse(getJob(db, j.job.id)!.failed_slices_json!)).toEqual(result.failedSlices);
+  });
+
+  it('a non-image object beside images that all fail still fails the job, with the images\' reasons', async () => {
+    db.prepare("UPDATE instances SET status = 'replaced' WHERE sop_instance_uid != ?").run(corruptSop);
+    await storeNonImage('test-SR.dcm', 1);
+    const err = await run(job('sc-rgb')).catch((e: unknown) => e);
+    expect((err as ConformanceError).code).toBe('PACS_E_SERIES_NOT_PROCESSABLE');
+    expect((err as Error).message).toMatch(/none of the 1 image objects of the 2 source instances could be processed: .*RLE/);
+    expect((err as Error).message).not.toMatch(/no image object/);
+  });
+});
+
 describe('runSeriesPipeline: output kinds', () => {
   it('mf-sc-rgb builds one object per window from the good slices in source order, one provenance row per slice', async () => {
     const j = job('mf-sc-rgb');

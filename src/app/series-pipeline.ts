@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../shared/log.js';
 import { CancelledError, ConfigError, ConformanceError } from '../shared/errors.js';
 import { readPart10, type Dataset } from '../dicom/part10.js';
+import { notAnImageReason } from '../dicom/image-object.js';
 import { canDecodePixels } from '../dicom/transfer-syntax.js';
 import { derivedSeriesUid } from '../dicom/uid.js';
 import type { Db } from '../provenance/database.js';
@@ -69,8 +70,10 @@ interface LoadedSlice {
  * Runs one series job: for every window the rule asks for, renders each source slice, enhances it
  * (unless the rule says `enhance: none`) and hands it to the output kind's assembler, which writes
  * the derived objects durably to the spool with their provenance rows (per slice, or one object
- * per window for series kinds). A slice whose pixels do not decode, or whose transfer syntax we
- * cannot decode, is recorded as a processing failure and skipped; the others still go through.
+ * per window for series kinds). A slice whose pixels do not decode, whose transfer syntax we
+ * cannot decode, or an object that is no image (SR, waveform, RT Plan: no pixel data), is recorded
+ * with its reason and skipped; the others still go through. A series with no image objects at all
+ * ends with nothing derived and the reasons listed, not as an error.
  * Nothing is delivered here: the caller enqueues deliveries only when the whole series succeeded,
  * so a failed or cancelled job exports no partial series.
  */
@@ -177,9 +180,15 @@ export async function runSeriesPipeline(
   }
   failures.summarise();
   const total = instances.length + unprocessable;
+  if (failures.size === total && failures.notForProcessing === total) {
+    // No image objects (SR, waveforms, RT Plan, video…): nothing to enhance, reported, not an error.
+    deps.log.info({ jobId: job.id, stage: 'job', seriesUid: job.series_uid }, `no image objects: none of the ${total} source instances is for processing; nothing to enhance`);
+    return { derived: [], derivedSeriesUids: [], sourceInstances: instances.length, failedSlices: failures.list() };
+  }
   if (failures.size === total) {
-    const reasons = [...new Set(failures.list().map((f) => f.reason))].slice(0, 3).join('; ');
-    throw new ConformanceError('PACS_E_SERIES_NOT_PROCESSABLE', `none of the ${total} source instances could be processed: ${reasons}`);
+    const images = total - failures.notForProcessing;
+    const reasons = failures.failureReasons().slice(0, 3).join('; ');
+    throw new ConformanceError('PACS_E_SERIES_NOT_PROCESSABLE', `none of the ${images} image objects of the ${total} source instances could be processed: ${reasons}`);
   }
   if (failures.size > 0) {
     deps.log.warn(
@@ -206,6 +215,11 @@ async function loadAndRender(batch: InstanceRow[], windowName: string, renderer:
     const bytes = await readFile(instance.path);
     try {
       const file = readPart10(bytes);
+      const notAnImage = notAnImageReason(file.dataset);
+      if (notAnImage) {
+        failures.notAnImage(instance, notAnImage);
+        continue;
+      }
       for (const rendered of await renderer.render(file, windowName)) {
         out.push({ instance, source: file.dataset, rendered });
       }

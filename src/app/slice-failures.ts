@@ -8,6 +8,10 @@ import { recordProcessingFailure, setJobFailedSlices, type ProcessingFailure } f
 
 export const NOT_DECODABLE = 'PACS_E_TRANSFER_SYNTAX_NOT_DECODABLE';
 export const PIXEL_DECODE_FAILED = 'PACS_E_PIXEL_DECODE';
+export const NOT_AN_IMAGE = 'PACS_E_NOT_AN_IMAGE';
+
+/** Reasons that say the object is not for this stage (stored, forwarded, never processed), not that it failed. */
+const NOT_PROCESSED_BY_DESIGN: ReadonlySet<string> = new Set([NOT_DECODABLE, NOT_AN_IMAGE]);
 
 /** A source slice the job could not process, as the job reports it. */
 export interface FailedSlice {
@@ -41,11 +45,26 @@ export class SliceFailures {
     return [...this.failed.values()];
   }
 
+  /** Objects skipped because they are not for processing (no image, undecodable syntax), not because they failed. */
+  get notForProcessing(): number {
+    return this.list().filter((f) => NOT_PROCESSED_BY_DESIGN.has(f.reasonCode)).length;
+  }
+
+  /** Reasons of the objects that did fail (pixel decode, render), first those, for the job's error. */
+  failureReasons(): string[] {
+    return [...new Set(this.list().filter((f) => !NOT_PROCESSED_BY_DESIGN.has(f.reasonCode)).map((f) => f.reason))];
+  }
+
   /** The instance's transfer syntax cannot be decoded: skipped without trying. */
   notDecodable(instance: InstanceRow): void {
     const ts = instance.transferSyntaxUid;
     const name = TRANSFER_SYNTAX_NAMES[ts];
     this.add(instance, NOT_DECODABLE, `transfer syntax ${ts}${name ? ` (${name})` : ''} cannot be decoded; the instance is stored but not processed`);
+  }
+
+  /** The object carries no pixel data (SR, waveform, RT Plan…): skipped, as `reason` says. */
+  notAnImage(instance: InstanceRow, reason: string): void {
+    this.add(instance, NOT_AN_IMAGE, reason);
   }
 
   /** Reading or rendering the instance threw (the codec's error). */

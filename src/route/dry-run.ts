@@ -3,7 +3,9 @@ import { describeActions } from './describe-actions.js';
 import path from 'node:path';
 import type { DeepReadonly } from '../config/deep-freeze.js';
 import type { Rule } from '../config/types.js';
+import { notAnImageReason } from '../dicom/image-object.js';
 import { readPart10 } from '../dicom/part10.js';
+import { notProcessedReason } from '../dicom/transfer-syntax.js';
 import { errorMessage } from '../shared/errors.js';
 import { firedDecisions, matchRules, type Decision } from './match-rules.js';
 
@@ -17,6 +19,11 @@ export type DryRunEntry =
       /** Names of the rules that fire, in order. */
       fired: string[];
       decisions: Decision[];
+      /**
+       * Why a processing rule that fires would not process this object (no image object, or a
+       * transfer syntax the node does not decode): the job lists it with this reason and skips it.
+       */
+      notProcessed?: string;
     }
   | { path: string; ok: false; error: string };
 
@@ -76,7 +83,7 @@ export async function dryRun(
 
 async function evaluateFile(rules: ReadonlyArray<DeepReadonly<Rule>>, file: string, options: DryRunOptions): Promise<DryRunEntry> {
   try {
-    const { dataset } = readPart10(await fs.readFile(file), { untilPixelData: true });
+    const { dataset, transferSyntaxUid } = readPart10(await fs.readFile(file), { untilPixelData: true });
     const decisions = matchRules(rules, { callingAe: options.callingAe, calledAe: options.calledAe, header: dataset });
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     return {
@@ -87,6 +94,7 @@ async function evaluateFile(rules: ReadonlyArray<DeepReadonly<Rule>>, file: stri
       seriesInstanceUid: str(dataset.SeriesInstanceUID),
       fired: firedDecisions(decisions).map((d) => d.rule),
       decisions,
+      notProcessed: notAnImageReason(dataset) ?? notProcessedReason(transferSyntaxUid),
     };
   } catch (err) {
     return { path: file, ok: false, error: errorMessage(err) };
@@ -116,6 +124,7 @@ export function formatDryRun(report: DryRunReport): string {
       }
       lines.push(`  ${d.outcome === 'fired' ? '→' : ' '} ${d.explanation}`);
       if (d.outcome === 'fired') lines.push(`      ${describeDecision(d)}`);
+      if (d.outcome === 'fired' && d.actions.kind === 'process' && e.notProcessed) lines.push(`      this object is skipped: ${e.notProcessed}`);
     }
     if (skipped.length > 0) lines.push(`    not evaluated: ${skipped.join(', ')}`);
   }

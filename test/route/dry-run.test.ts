@@ -73,3 +73,34 @@ describe('dryRun with the shipped rules', () => {
     expect(report.entries[1]).toMatchObject({ ok: false, error: expect.stringMatching(/ENOENT/) });
   });
 });
+
+describe('dryRun: objects a processing rule would skip', () => {
+  const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+  const rulesOnly = {
+    rules: [
+      {
+        name: 'all',
+        index: 0,
+        isDefault: false,
+        match: { tags: [] },
+        completion: { scope: 'series', quietSeconds: 5, lateArrival: 'supersede' },
+        actions: { kind: 'process', windows: ['soft-tissue'], enhance: 'none', output: 'sc-rgb', destinations: ['out'], forward: [] },
+      },
+    ],
+  } as unknown as Parameters<typeof dryRun>[0];
+
+  it('says which objects are no images and which are, for the rule that fires', async () => {
+    const files = ['test-SR.dcm', 'rtplan.dcm', 'waveform_ecg.dcm', 'CT_small.dcm'].map((f) => path.join(PYDICOM, f));
+    const report = await dryRun(rulesOnly, files);
+    const skipped = report.entries.map((e) => (e.ok ? e.notProcessed : e.error));
+    expect(skipped.slice(0, 3)).toEqual([
+      'no image object: ComprehensiveSRStorage (1.2.840.10008.5.1.4.1.1.88.33) carries no pixel data; stored, not processed',
+      'no image object: RTPlanStorage (1.2.840.10008.5.1.4.1.1.481.5) carries no pixel data; stored, not processed',
+      'no image object: TwelveLeadECGWaveformStorage (1.2.840.10008.5.1.4.1.1.9.1.1) carries no pixel data; stored, not processed',
+    ]);
+    expect(skipped[3]).toBeUndefined();
+    const text = formatDryRun(report);
+    expect(text).toContain('this object is skipped: no image object: RTPlanStorage');
+    expect(text.match(/this object is skipped/g)).toHaveLength(3);
+  });
+});
