@@ -1,4 +1,4 @@
-import { STORAGE_SOP_CLASSES } from '../net/storage-sop-classes.js';
+import { STORAGE_SOP_CLASSES } from './storage-sop-classes.js';
 import type { Dataset } from './part10.js';
 
 /** Pixel Data (7FE0,0010), Float Pixel Data (7FE0,0008), Double Float Pixel Data (7FE0,0009). */

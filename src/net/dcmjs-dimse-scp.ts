@@ -9,7 +9,7 @@ import { errorMessage } from '../shared/errors.js';
 import { DimseStatus, formatStatus } from '../dicom/status.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
 import { wrapPart10 } from './part10-envelope.js';
-import { isStorageSopClass } from './storage-sop-classes.js';
+import { isStorageSopClass } from '../dicom/storage-sop-classes.js';
 import { abortPdu, PduGuard } from './pdu-guard.js';
 import type {
   AssociationEvents,

@@ -11,7 +11,7 @@ import { VL_ENDOSCOPIC_IMAGE_STORAGE } from '../../src/derive/vl-endoscopic.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../src/dicom/implementation.js';
 import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels, STORED_ONLY_TRANSFER_SYNTAXES, transferSyntaxName } from '../../src/dicom/transfer-syntax.js';
 import { exportProposal } from '../../src/export/encode-transfer-syntax.js';
-import { STORAGE_SOP_CLASSES } from '../../src/net/storage-sop-classes.js';
+import { STORAGE_SOP_CLASSES } from '../../src/dicom/storage-sop-classes.js';
 import { NATIVE_LISTENER_TRANSFER_SYNTAXES } from '../../src/net/dimse-native-transfer-syntaxes.js';
 
 /**
