@@ -91,6 +91,29 @@ export function fromFloat16Bits(src: Uint16Array): Float32Array {
   return out;
 }
 
+/*
+ * float16 tensors that onnxruntime-node reads and returns the same way on Node 20, 22 and 24. Where
+ * the runtime has Float16Array (Node 24), onnxruntime-common stores float16 data as one: the
+ * Uint16Array of half bits given to `new Tensor('float16', …)` becomes a Float16Array view, which
+ * onnxruntime-node's binding (1.29 to 1.31) cannot read ("not enough space: expected N, got 0"),
+ * and a float16 output comes back as a Float16Array of values instead of Uint16Array bits.
+ */
+
+/** A float16 tensor of `values`, its data the Uint16Array of half bits the binding reads. */
+export function float16Tensor(values: Float32Array, dims: readonly number[]): ort.Tensor {
+  const bits = toFloat16Bits(values);
+  const tensor = new ort.Tensor('float16', bits, dims);
+  // onnxruntime-common keeps the data in `cpuData`: give it back the bits it wrapped.
+  if (!(tensor.data instanceof Uint16Array)) (tensor as unknown as { cpuData: Uint16Array }).cpuData = bits;
+  return tensor;
+}
+
+/** A float16 output's values as float32: half bits (Node 20, 22) or a Float16Array (Node 24). */
+export function float16Values(data: ort.Tensor['data']): Float32Array {
+  if (data instanceof Uint16Array) return fromFloat16Bits(data);
+  return Float32Array.from(data as ArrayLike<number>);
+}
+
 function shapeOf(meta: readonly ort.InferenceSession.ValueMetadata[], names: readonly string[], name: string): ReadonlyArray<number | string> | null {
   const m = meta[names.indexOf(name)];
   return m && m.isTensor ? m.shape : null;
@@ -153,7 +176,7 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
   const fp16 = manifest.dtype === 'float16';
 
   const predict: PredictFn = async (batch, n, h, w, t) => {
-    const x = fp16 ? new ort.Tensor('float16', toFloat16Bits(batch), [n, 3, h, w]) : new ort.Tensor('float32', batch, [n, 3, h, w]);
+    const x = fp16 ? float16Tensor(batch, [n, 3, h, w]) : new ort.Tensor('float32', batch, [n, 3, h, w]);
     const tt =
       manifest.timestepDtype === 'int64'
         ? new ort.Tensor('int64', BigInt64Array.from(t, (v) => BigInt(v)), [n])
@@ -170,7 +193,7 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
     if (dims.length !== 4 || dims[0] !== n || dims[1] !== outputChannels || dims[2] !== h || dims[3] !== w) {
       fail(`output "${manifest.outputName}" has shape [${dims.join(',')}], expected [${n},${outputChannels},${h},${w}] (manifest output: ${manifest.output})`);
     }
-    if (out.type === 'float16') return fromFloat16Bits(out.data as Uint16Array);
+    if (out.type === 'float16') return float16Values(out.data);
     if (out.type !== 'float32') fail(`output "${manifest.outputName}" is ${out.type}, expected float32 or float16`);
     return out.data as Float32Array;
   };

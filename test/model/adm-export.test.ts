@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../src/enhance/model-manifest.js';
-import { fromFloat16Bits, toFloat16Bits } from '../../src/enhance/onnx-session.js';
+import { float16Tensor, float16Values } from '../../src/enhance/onnx-session.js';
 import { requireTorch, runPython } from './python-torch.js';
 
 // A reduced-width ADM (num_channels 32, 8 channels per head; same depth, resolutions, attention and
@@ -95,9 +95,9 @@ describe('ADM exporter (model/adm/export.py), reduced width, random weights', ()
     const t = new BigInt64Array(tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.byteLength));
     const expected = readF32(join(dir, 'case', 'out.bin'));
     const session = await ort.InferenceSession.create(join(dir, 'adm-w32-fp16', 'adm-w32-fp16.onnx'));
-    const res = await session.run({ x: new ort.Tensor('float16', toFloat16Bits(x), shapes.x), t: new ort.Tensor('int64', t, [1]) });
+    const res = await session.run({ x: float16Tensor(x, shapes.x), t: new ort.Tensor('int64', t, [1]) });
     expect(res.out!.type).toBe('float16');
-    const got = fromFloat16Bits(res.out!.data as Uint16Array);
+    const got = float16Values(res.out!.data);
     expect(got.every(Number.isFinite)).toBe(true);
     expect(maxAbsDiff(got, expected)).toBeLessThan(2e-2);
     expect(report['adm-w32-fp16']!.maxAbsDiff as number).toBeLessThan(2e-2);
