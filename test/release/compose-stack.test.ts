@@ -54,6 +54,21 @@ describe('deploy/compose.yaml: node, Orthanc, Redis, one worker', () => {
     expect(readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8')).toMatch(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim AS runtime$/m);
   });
 
+  it('builds with the install script a checkout uses, every file it reads copied in first', () => {
+    const dockerfile = readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8');
+    const build = dockerfile.slice(dockerfile.indexOf('AS build'), dockerfile.indexOf('COPY . .'));
+    expect(build).toMatch(/^RUN .*bash scripts\/setup\.sh/m);
+    const copied = [...build.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    // The files setup.sh sources or runs (not those its comments and messages name).
+    const setup = readFileSync(join(DEPLOY, '..', 'scripts/setup.sh'), 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*#|\becho\b/.test(line))
+      .join('\n');
+    const read = [...new Set([...setup.matchAll(/(?:source |node )(scripts\/[\w./-]+)/g)].map((m) => m[1]!))];
+    expect(read.length).toBeGreaterThan(1);
+    for (const file of read) expect(copied.some((c) => file === c || file.startsWith(`${c}/`))).toBe(true);
+  });
+
   it('mounts a node config that `config check` accepts, extending the shipped config/node.yaml of the image', async () => {
     expect(mountSource(compose.services.node!, '/etc/unimie-node')).toBe(join(DEPLOY, 'compose/node-config'));
     const nodeYaml = parse(readFileSync(join(DEPLOY, 'compose/node-config/node.yaml'), 'utf8')) as Record<string, unknown>;
