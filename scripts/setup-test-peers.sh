@@ -7,6 +7,7 @@
 #                     and the dcmcjpeg/dcmdjpeg, dcmcjpls/dcmdjpls, dcmcrle/dcmdrle codecs make and
 #                     check fixtures
 #   orthanc           a PACS peer (export, in-doubt, forward, the compose auto-route script)
+#   orthanc-dicomweb  Orthanc's DICOMweb plugin: the STOW-RS/QIDO-RS peer of the dicomweb destination
 #   dicom3tools       dciodvfy and dcentvfy check every derived object
 #   libgdcm-tools     gdcmconv: JPEG 2000 fixtures and a second decoder
 #   libopenjp2-tools  opj_decompress: the HTJ2K reference decoder (test/decode/opj_reference.py)
@@ -24,6 +25,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib/debian-packages.sh
 
 ensure_debian_packages "the tests" \
-  dcmtk orthanc dicom3tools libgdcm-tools libopenjp2-tools redis-server chromium systemd openssl nginx-light \
+  dcmtk orthanc orthanc-dicomweb dicom3tools libgdcm-tools libopenjp2-tools redis-server chromium systemd openssl nginx-light \
   python3 python3-pydicom python3-pil python3-numpy python3-torch python3-onnx python3-yaml \
   python3-skimage python3-pywt python3-scipy

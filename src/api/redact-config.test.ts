@@ -42,6 +42,19 @@ describe('redactConfig', () => {
     expect(JSON.stringify(out)).not.toMatch(/SECRET|h3ader|m4il/);
   });
 
+  it('replaces DICOMweb credentials (basic password, bearer token) and a client key, keeps user and URL', () => {
+    const out = redactConfig({
+      destinations: {
+        web: { kind: 'dicomweb', url: 'https://pacs.example/dicom-web', auth: { kind: 'basic', user: 'node', password: 'pw-123' }, tls: { ca: 'CA', key: 'KEY PEM' } },
+        cloud: { kind: 'dicomweb', url: 'https://cloud.example/dicomWeb', auth: { kind: 'bearer', token: 'tok-456' } },
+      },
+    });
+    expect(out.destinations.web.auth).toEqual({ kind: 'basic', user: 'node', password: REDACTED });
+    expect(out.destinations.web.url).toBe('https://pacs.example/dicom-web');
+    expect(out.destinations.web.tls).toEqual({ ca: 'CA', key: REDACTED });
+    expect(out.destinations.cloud.auth).toEqual({ kind: 'bearer', token: REDACTED });
+  });
+
   it('leaves an unset token unset', () => {
     expect(redactConfig({ api: { port: 1 } })).toEqual({ api: { port: 1 } });
   });

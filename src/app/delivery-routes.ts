@@ -3,6 +3,7 @@ import type { ResolvedDestination } from '../config/types.js';
 import type { DeliveryRoute } from '../export/delivery-worker.js';
 import { fromResolvedDestination } from '../export/destination.js';
 import { createDimseScuTransport } from '../export/transports/dimse-scu.js';
+import { createDicomwebTransport } from '../export/transports/dicomweb.js';
 import { createFolderTransport } from '../export/transports/folder.js';
 import { createDcmjsScu } from '../net/dcmjs-dimse-scu.js';
 import type { Logger } from '../shared/log.js';
@@ -15,7 +16,12 @@ export function buildDeliveryRoutes(config: LoadedConfig, log: Logger): Record<s
     const destination = fromResolvedDestination(d as ResolvedDestination);
     routes[name] = {
       destination,
-      transport: destination.kind === 'dimse' ? createDimseScuTransport(scu, { log: log.child({ stage: 'export' }) }) : createFolderTransport(),
+      transport:
+        destination.kind === 'dimse'
+          ? createDimseScuTransport(scu, { log: log.child({ stage: 'export' }) })
+          : destination.kind === 'dicomweb'
+            ? createDicomwebTransport()
+            : createFolderTransport(),
     };
   }
   return routes;

@@ -33,7 +33,7 @@ export function registerAdminCommands(program: Command): void {
         [
           `ok: ${c.files.node}, ${c.files.rules}`,
           ...c.listeners.map((l) => `listener ${l.name}: ${l.aeTitle}@${l.host}:${l.port} (${l.transport}), ${l.allow.length} allowed caller(s)`),
-          ...Object.entries(c.destinations).map(([n, d]) => `destination ${n}: ${d.kind === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}` : d.path}`),
+          ...Object.entries(c.destinations).map(([n, d]) => `destination ${n}: ${d.kind === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}` : d.kind === 'dicomweb' ? `${d.url} (DICOMweb)` : d.path}`),
           ...c.rules.map((r) => `rule ${r.index + 1} ${r.name}${r.isDefault ? ' (default)' : ''}: ${describeActions(r.actions)}`),
         ].join('\n'),
       );
@@ -54,14 +54,14 @@ export function registerAdminCommands(program: Command): void {
 
   program
     .command('echo')
-    .description('C-ECHO a configured destination (or check a folder destination is writable)')
+    .description('C-ECHO a configured destination (QIDO-RS GET /studies?limit=1 for a DICOMweb one; for a folder, check it is writable)')
     .argument('<destination>', 'destination name from node.yaml')
     .action(async (name: string) => {
       const c = loadConfig(configDirOf(program));
       const d = c.destinations[name];
       if (!d) throw new Error(`no destination "${name}" in ${c.files.node}`);
       const r = await echoDestination(fromResolvedDestination(d as ResolvedDestination), { scu: createDcmjsScu({ log: createLogger({ level: 'warn' }) }) });
-      print(program, r, () => (r.ok ? `${name}: ok (${Math.round(r.ms)} ms)` : `${name}: failed: ${r.error ?? r.status}`));
+      print(program, r, () => (r.ok ? `${name}: ok${r.httpStatus !== undefined ? ` (HTTP ${r.httpStatus})` : ''} (${Math.round(r.ms)} ms)` : `${name}: failed: ${r.error ?? r.status}`));
       if (!r.ok) process.exitCode = 1;
     });
 

@@ -151,7 +151,10 @@ async function externalFiles(c: LoadedConfig): Promise<ExternalFile[]> {
     for (const [k, p] of Object.entries(files)) if (p) named.push({ role: `${role}.tls.${k}`, path: p });
   };
   c.listeners.forEach((l, i) => tls(`listeners[${i}]`, l.tls?.files));
-  for (const [name, d] of Object.entries(c.destinations)) if (d.kind === 'dimse') tls(`destinations.${name}`, d.tls?.files);
+  for (const [name, d] of Object.entries(c.destinations)) {
+    if (d.kind === 'dimse') tls(`destinations.${name}`, d.tls?.files);
+    if (d.kind === 'dicomweb') for (const [k, p] of Object.entries(d.tls?.files ?? {})) if (p) named.push({ role: `destinations.${name}.tls.${k}`, path: p });
+  }
   tls('api', c.api.tls?.files);
   const raw = parse(readFileSync(c.files.node, 'utf8')) as { executor?: { redis?: { tls?: { ca?: string } } } } | null;
   const base = dirname(c.files.node);

@@ -116,6 +116,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig(tmp)).toThrow(/node\.yaml:6:\d+: listeners\[0\]\.tls\.key: cannot read .*missing\.key: ENOENT/);
   });
 
+  it('resolves a DICOMweb destination: secrets from a value or a file (first line), CA file read, trailing slash dropped', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+    fs.mkdirSync(path.join(tmp, 'secrets'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'secrets/pacs-password'), 's3cret\nignored\n');
+    fs.writeFileSync(path.join(tmp, 'secrets/ca.pem'), pem);
+    const node = NODE.replace(
+      'destinations:\n',
+      'destinations:\n  web: { kind: dicomweb, url: "https://pacs.example/dicom-web/", auth: { kind: basic, user: node, password: { file: secrets/pacs-password } }, tls: { ca: secrets/ca.pem } }\n' +
+        '  cloud: { kind: dicomweb, url: "http://127.0.0.1:8042/dicom-web", auth: { kind: bearer, token: abc.def }, maxInstancesPerRequest: 10 }\n',
+    );
+    fs.writeFileSync(path.join(tmp, 'node.yaml'), node);
+    fs.writeFileSync(path.join(tmp, 'rules.yaml'), RULES);
+    const c = loadConfig(tmp);
+    expect(c.destinations.web).toMatchObject({
+      kind: 'dicomweb',
+      url: 'https://pacs.example/dicom-web',
+      auth: { kind: 'basic', user: 'node', password: 's3cret' },
+      tls: { ca: pem, files: { ca: path.join(tmp, 'secrets/ca.pem') } },
+      maxInstancesPerRequest: 50,
+      verifyInDoubt: true,
+      timeoutSeconds: 60,
+      maxAttempts: 8,
+    });
+    expect(c.destinations.cloud).toMatchObject({ auth: { kind: 'bearer', token: 'abc.def' }, maxInstancesPerRequest: 10 });
+    fs.writeFileSync(path.join(tmp, 'node.yaml'), node.replace('secrets/pacs-password', 'secrets/missing'));
+    expect(() => loadConfig(tmp)).toThrow(/destinations\.web\.auth\.password\.file: cannot read .*missing: ENOENT/);
+    fs.writeFileSync(path.join(tmp, 'node.yaml'), node.replace('https://pacs.example/dicom-web/', 'http://pacs.example/dicom-web'));
+    expect(() => loadConfig(tmp)).toThrow(/destinations\.web\.tls: tls applies to an https:\/\/ url only/);
+  });
+
   it('names a missing file', () => {
     expect(() => loadConfig({ node: path.join(tmp, 'nope.yaml'), rules: path.join(tmp, 'rules.yaml') })).toThrow(/nope\.yaml: cannot read: ENOENT/);
   });

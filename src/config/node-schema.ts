@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PresetSchema } from './preset-schema.js';
-import { AlertsSchema } from './alerts-schema.js';
+import { AlertsSchema, SecretValueSchema } from './alerts-schema.js';
 import { RetentionSchema } from './retention-schema.js';
 import { AeTitle, Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
 
@@ -72,8 +72,39 @@ export const FolderDestinationSchema = Strict({
   backoff: Defaulted(BackoffSchema, { initialSeconds: 5, maxSeconds: 600 }),
 });
 
+/** HTTP authentication towards a DICOMweb server; `password` and `token` are secrets (a value or `{ file }`). */
+export const DicomwebAuthSchema = Type.Union([
+  Strict({ kind: Type.Literal('basic'), user: Name, password: SecretValueSchema }),
+  Strict({ kind: Type.Literal('bearer'), token: SecretValueSchema }),
+]);
+
+/** TLS towards an https:// server: a private CA to trust, and a client certificate where the server asks for one. */
+export const HttpsTlsFilesSchema = Strict({
+  ca: Type.Optional(Name),
+  cert: Type.Optional(Name),
+  key: Type.Optional(Name),
+});
+
+export const DicomwebDestinationSchema = Strict({
+  kind: Type.Literal('dicomweb'),
+  /** The DICOMweb service root, e.g. https://pacs.example.org/dicom-web (STOW-RS goes to {url}/studies). */
+  url: Type.String({ pattern: '^https?://[^\\s]+$', description: 'an http:// or https:// URL' }),
+  auth: Type.Optional(DicomwebAuthSchema),
+  tls: Type.Optional(HttpsTlsFilesSchema),
+  /** Instances of one series sent in one STOW-RS request, at most. */
+  maxInstancesPerRequest: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 50),
+  /**
+   * After a crash, ask the server (QIDO-RS, instance level) whether it already holds an object
+   * whose STOW-RS response was never recorded, and send it again only if not.
+   */
+  verifyInDoubt: Defaulted(Type.Boolean(), true),
+  timeoutSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 60),
+  maxAttempts: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 8),
+  backoff: Defaulted(BackoffSchema, { initialSeconds: 5, maxSeconds: 600 }),
+});
+
 /** Destinations are a union told apart by `kind` (one handler per kind in export/). */
-export const DestinationSchema = Type.Union([DimseDestinationSchema, FolderDestinationSchema]);
+export const DestinationSchema = Type.Union([DimseDestinationSchema, FolderDestinationSchema, DicomwebDestinationSchema]);
 
 export const WindowSchema = Strict({
   center: Type.Number(),
@@ -190,6 +221,7 @@ export type AllowEntry = Static<typeof AllowEntrySchema>;
 export type Destination = Static<typeof DestinationSchema>;
 export type DimseDestination = Static<typeof DimseDestinationSchema>;
 export type FolderDestination = Static<typeof FolderDestinationSchema>;
+export type DicomwebDestination = Static<typeof DicomwebDestinationSchema>;
 export type WindowPreset = Static<typeof WindowSchema>;
 export type ModelRef = Static<typeof ModelRefSchema>;
 export type ApiSettings = Static<typeof ApiSchema>;

@@ -4,8 +4,8 @@ import { BUILTIN_WINDOWS, COMPUTED_WINDOWS } from './builtin-windows.js';
 import { resolveAlerts } from './resolve-alerts.js';
 import { checkRetention } from './resolve-retention.js';
 import type { ConfigIssue } from './config-issue.js';
-import type { NodeFile, TlsFiles } from './node-schema.js';
-import type { NodeConfig, ResolvedDestination, TlsMaterial, WindowDefinition } from './types.js';
+import type { DicomwebDestination, NodeFile, TlsFiles } from './node-schema.js';
+import type { NodeConfig, ResolvedDestination, ResolvedDicomwebDestination, TlsMaterial, WindowDefinition } from './types.js';
 import type { YamlSource } from './yaml-source.js';
 
 export type ReadText = (absolutePath: string) => string;
@@ -75,12 +75,57 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     return { ...rest, ...(material ? { tls: material } : {}) };
   });
 
+  const readFileAt = (p: string, at: Array<string | number>): string | undefined => {
+    try {
+      return readText(abs(p));
+    } catch (err) {
+      issues.push(source.issue(at, `cannot read ${abs(p)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
+      return undefined;
+    }
+  };
+  /** A secret from the YAML, or the first line of its file. */
+  const readSecret = (value: string | { file: string }, at: Array<string | number>): string => {
+    if (typeof value === 'string') return value;
+    const text = readFileAt(value.file, [...at, 'file'])?.split(/\r?\n/)[0]?.trim();
+    if (text === '') issues.push(source.issue([...at, 'file'], 'the file is empty'));
+    return text ?? '';
+  };
+  const resolveDicomweb = (name: string, d: DicomwebDestination, at: Array<string | number>): ResolvedDicomwebDestination => {
+    const { auth, tls, ...rest } = d;
+    let resolvedAuth: ResolvedDicomwebDestination['auth'];
+    if (auth?.kind === 'basic') {
+      resolvedAuth = { kind: 'basic', user: auth.user, password: readSecret(auth.password, [...at, 'auth', 'password']) };
+      if (auth.user.includes(':')) issues.push(source.issue([...at, 'auth', 'user'], 'a basic-auth user name cannot contain ":" (RFC 7617)'));
+    } else if (auth?.kind === 'bearer') {
+      resolvedAuth = { kind: 'bearer', token: readSecret(auth.token, [...at, 'auth', 'token']) };
+    }
+    let resolvedTls: ResolvedDicomwebDestination['tls'];
+    if (tls) {
+      if ((tls.cert === undefined) !== (tls.key === undefined)) issues.push(source.issue([...at, 'tls'], 'a client certificate needs both cert and key'));
+      if (!d.url.startsWith('https://')) issues.push(source.issue([...at, 'tls'], 'tls applies to an https:// url only'));
+      const files: { ca?: string; cert?: string; key?: string } = {};
+      const pem: { ca?: string; cert?: string; key?: string } = {};
+      for (const which of ['ca', 'cert', 'key'] as const) {
+        const p = tls[which];
+        if (p === undefined) continue;
+        files[which] = abs(p);
+        const text = readFileAt(p, [...at, 'tls', which]);
+        if (text !== undefined && !text.includes('-----BEGIN')) issues.push(source.issue([...at, 'tls', which], `${abs(p)} is not a PEM file`));
+        else if (text !== undefined) pem[which] = text;
+      }
+      resolvedTls = { ...pem, files };
+    }
+    return { ...rest, name, url: d.url.replace(/\/+$/, ''), ...(resolvedAuth ? { auth: resolvedAuth } : {}), ...(resolvedTls ? { tls: resolvedTls } : {}) };
+  };
+
   const destinations: Record<string, ResolvedDestination> = {};
   for (const [name, d] of Object.entries(file.destinations)) {
     const at = ['destinations', name];
     if (d.backoff.initialSeconds > d.backoff.maxSeconds) issues.push(source.issue([...at, 'backoff'], 'initialSeconds must not exceed maxSeconds'));
     if (d.kind === 'folder') {
       destinations[name] = { ...d, name, path: abs(d.path) };
+    } else if (d.kind === 'dicomweb') {
+      destinations[name] = resolveDicomweb(name, d, at);
     } else {
       const { tls, callingAeTitle, ...rest } = d;
       const material = tls ? readTls(tls, [...at, 'tls']) : undefined;

@@ -1,4 +1,4 @@
-import type { ApiSettings, Destination, DimseDestination, ExecutorSettings, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
+import type { ApiSettings, Destination, DicomwebDestination, DimseDestination, ExecutorSettings, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
 import type { Preset } from './preset-schema.js';
 import type { ResolvedAlerts } from './resolve-alerts.js';
 import type { Retention } from './retention-schema.js';
@@ -41,7 +41,15 @@ export type ResolvedDimseDestination = Omit<DimseDestination, 'tls' | 'callingAe
   tls?: TlsMaterial;
 };
 export type ResolvedFolderDestination = FolderDestination & { name: string };
-export type ResolvedDestination = ResolvedDimseDestination | ResolvedFolderDestination;
+/** A DICOMweb destination with its secrets and TLS files read. */
+export type ResolvedDicomwebDestination = Omit<DicomwebDestination, 'auth' | 'tls'> & {
+  name: string;
+  /** Secrets: never logged; GET /api/config shows them redacted. */
+  auth?: { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+  /** PEM texts, with the files they came from. */
+  tls?: { ca?: string; cert?: string; key?: string; files: { ca?: string; cert?: string; key?: string } };
+};
+export type ResolvedDestination = ResolvedDimseDestination | ResolvedFolderDestination | ResolvedDicomwebDestination;
 
 /**
  * A window the render stage applies: fixed centre/width, the file's own Window Center/Width

@@ -67,8 +67,8 @@ describe('schema validation names file, line and column', () => {
   it('tells destinations apart by kind', () => {
     const node = NODE.replace('  outbox: { kind: folder, path: ./out }', '  outbox: { kind: ftp, path: ./out }\n  pacs: { aeTitle: PACS }\n  peer: { kind: dimse, aeTitle: PACS, host: h }');
     expect(issuesOf(node, RULES).map(where)).toEqual([
-      'config/node.yaml:4:19: destinations.outbox.kind: must be one of dimse|folder',
-      "config/node.yaml:5:9: destinations.pacs: missing required key 'kind' (one of dimse|folder)",
+      'config/node.yaml:4:19: destinations.outbox.kind: must be one of dimse|folder|dicomweb',
+      "config/node.yaml:5:9: destinations.pacs: missing required key 'kind' (one of dimse|folder|dicomweb)",
       "config/node.yaml:6:9: destinations.peer: missing required key 'port'",
     ]);
   });

@@ -190,7 +190,7 @@ export class DeliveryWorker {
     const { destination, transport } = route;
     const doubtful = rows.filter((r) => r.inDoubt);
     if (doubtful.length === 0) return rows;
-    const verify = destination.kind === 'dimse' && destination.verifyInDoubt !== false && transport.holds;
+    const verify = (destination.kind === 'dimse' || destination.kind === 'dicomweb') && destination.verifyInDoubt !== false && transport.holds;
     let held = new Set<string>();
     if (verify) {
       try {
@@ -202,7 +202,7 @@ export class DeliveryWorker {
     for (const r of doubtful) {
       if (held.has(r.sopInstanceUid)) {
         markDeliveryFoundAtDestination(this.deps.db, r.id, this.now());
-        log.info({ sopInstanceUid: r.sopInstanceUid }, 'in doubt after a restart and already at the destination (C-FIND): not sent again');
+        log.info({ sopInstanceUid: r.sopInstanceUid, query: destination.kind === 'dicomweb' ? 'QIDO-RS' : 'C-FIND' }, 'in doubt after a restart and already at the destination: not sent again');
         this.deps.onAttempt?.(r, 'delivered');
       } else {
         clearDeliveryDoubt(this.deps.db, r.id);

@@ -36,8 +36,24 @@ export interface FolderExportDestination extends DestinationCommon {
   layout?: 'study-series' | 'flat';
 }
 
+/** A DICOMweb origin server reached with STOW-RS (store) and QIDO-RS (in-doubt check, echo). */
+export interface DicomwebExportDestination extends DestinationCommon {
+  kind: 'dicomweb';
+  /** Service root without a trailing slash. */
+  url: string;
+  /** Secrets: never logged. */
+  auth?: { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+  /** PEM texts: a CA to trust, a client certificate and key. */
+  tls?: { ca?: string; cert?: string; key?: string };
+  timeoutMs: number;
+  /** Instances of one series per STOW-RS request, at most. */
+  maxInstancesPerRequest: number;
+  /** Before re-sending an object in doubt after a crash, ask the server (QIDO-RS) whether it holds it. */
+  verifyInDoubt?: boolean;
+}
+
 /** Destinations are a union told apart by `kind`, one transport per kind. */
-export type ExportDestination = DimseExportDestination | FolderExportDestination;
+export type ExportDestination = DimseExportDestination | FolderExportDestination | DicomwebExportDestination;
 
 /** The network address of a DIMSE destination, as the SCU transports take it. */
 export function remoteNodeOf(dest: DimseExportDestination): RemoteNode {
@@ -66,6 +82,20 @@ export function fromResolvedDestination(d: ResolvedDestination): ExportDestinati
       tls: d.tls ? { cert: d.tls.cert, key: d.tls.key, ca: d.tls.ca } : undefined,
       timeoutMs: d.timeoutSeconds * 1000,
       transferSyntax: d.transferSyntax,
+      verifyInDoubt: d.verifyInDoubt,
+      maxAttempts: d.maxAttempts,
+      backoff,
+    };
+  }
+  if (d.kind === 'dicomweb') {
+    return {
+      name: d.name,
+      kind: 'dicomweb',
+      url: d.url,
+      ...(d.auth ? { auth: d.auth } : {}),
+      ...(d.tls ? { tls: { ca: d.tls.ca, cert: d.tls.cert, key: d.tls.key } } : {}),
+      timeoutMs: d.timeoutSeconds * 1000,
+      maxInstancesPerRequest: d.maxInstancesPerRequest,
       verifyInDoubt: d.verifyInDoubt,
       maxAttempts: d.maxAttempts,
       backoff,

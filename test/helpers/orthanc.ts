@@ -13,6 +13,11 @@ export interface OrthancHandle {
   dicomPort: number;
   httpPort: number;
   dir: string;
+  /** REST and DICOMweb basic-auth credentials. */
+  user: string;
+  password: string;
+  /** The DICOMweb service root (with `dicomWeb: true`), e.g. http://127.0.0.1:8042/dicom-web. */
+  dicomWebUrl?: string;
   get<T = unknown>(path: string): Promise<T>;
   post<T = unknown>(path: string, body: unknown): Promise<T>;
   /** Raw bytes (e.g. /instances/{id}/file). */
@@ -25,12 +30,23 @@ export interface OrthancHandle {
 const USER = 'test';
 const PASSWORD = 'test';
 
+/** Orthanc's DICOMweb plugin, from the Debian package orthanc-dicomweb. */
+export const DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
+
 export async function startOrthanc(
-  opts: { aeTitle?: string; modalities?: Record<string, { AET: string; Host: string; Port: number }>; luaScripts?: string[] } = {},
+  opts: {
+    aeTitle?: string;
+    modalities?: Record<string, { AET: string; Host: string; Port: number }>;
+    luaScripts?: string[];
+    /** Load the DICOMweb plugin (STOW-RS, QIDO-RS, WADO-RS under /dicom-web/, same basic auth as REST). */
+    dicomWeb?: boolean;
+    /** The HTTP port to listen on (a restarted Orthanc keeps its address); default: a free one. */
+    httpPort?: number;
+  } = {},
 ): Promise<OrthancHandle> {
   const aeTitle = opts.aeTitle ?? 'ORTHANC';
   const dir = mkdtempSync(join(tmpdir(), 'orthanc-'));
-  const httpPort = await freePort();
+  const httpPort = opts.httpPort ?? (await freePort());
   let dicomPort = await freePort();
   while (dicomPort === httpPort) dicomPort = await freePort();
   const config = {
@@ -49,7 +65,8 @@ export async function startOrthanc(
     DicomAlwaysAllowEcho: true,
     DicomAlwaysAllowStore: true,
     DicomModalities: opts.modalities ?? {},
-    Plugins: [],
+    Plugins: opts.dicomWeb ? [DICOMWEB_PLUGIN] : [],
+    ...(opts.dicomWeb ? { DicomWeb: { Enable: true, Root: '/dicom-web/' } } : {}),
     StableAge: 1,
     ...(opts.luaScripts ? { LuaScripts: opts.luaScripts } : {}),
   };
@@ -90,6 +107,9 @@ export async function startOrthanc(
     dicomPort,
     httpPort,
     dir,
+    user: USER,
+    password: PASSWORD,
+    ...(opts.dicomWeb ? { dicomWebUrl: `${base}/dicom-web` } : {}),
     get: async <T>(path: string) => (await (await request('GET', path)).json()) as T,
     post: async <T>(path: string, body: unknown) => (await (await request('POST', path, body)).json()) as T,
     getBytes: async (path: string) => Buffer.from(await (await request('GET', path)).arrayBuffer()),

@@ -8,7 +8,7 @@ import { errorResponses, NameParams } from '../schemas.js';
 const DestinationView = Type.Object({
   name: Type.String(),
   kind: Type.String(),
-  /** `AE@host:port` or the folder path. */
+  /** `AE@host:port`, the DICOMweb URL or the folder path. */
   address: Type.String(),
   tls: Type.Boolean(),
   maxAttempts: Type.Integer(),
@@ -20,6 +20,7 @@ const EchoBody = Type.Object({
   kind: Type.String(),
   ok: Type.Boolean(),
   status: Type.Optional(Type.Integer({ description: 'C-ECHO response status' })),
+  httpStatus: Type.Optional(Type.Integer({ description: 'HTTP status of the QIDO-RS probe (DICOMweb destinations)' })),
   error: Type.Optional(Type.String()),
   ms: Type.Number(),
 });
@@ -40,8 +41,8 @@ export function destinationRoutes(deps: ApiDeps): FastifyPluginAsync {
         Object.entries(deps.config().destinations).map(([name, d]) => ({
           name,
           kind: d.kind,
-          address: d.kind === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}` : d.path,
-          tls: d.kind === 'dimse' && !!d.tls,
+          address: d.kind === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}` : d.kind === 'dicomweb' ? d.url : d.path,
+          tls: (d.kind === 'dimse' && !!d.tls) || (d.kind === 'dicomweb' && d.url.startsWith('https://')),
           maxAttempts: d.maxAttempts,
           queue: countDeliveriesByState(deps.db, name),
         })),
