@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyOutcome } from './failure-class.js';
-import { buildStowBody, isTransientHttpStatus, parseStowResponse, stowOutcomes } from './stow-rs.js';
+import { buildStowBody, isTransientHttpStatus, parseStowResponse, stowOutcomes, stowRequests } from './stow-rs.js';
 
 const uidItem = (uid: string, reasonTag?: string, reason?: number) => ({
   '00081150': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.7'] },
@@ -85,5 +85,19 @@ describe('stowOutcomes and their classification', () => {
     expect(o).toEqual({ sopInstanceUid: '1', error: 'STOW-RS: HTTP 401 Unauthorized', permanent: true });
     expect([408, 429, 500, 599].every(isTransientHttpStatus)).toBe(true);
     expect([400, 401, 404, 409].some(isTransientHttpStatus)).toBe(false);
+  });
+});
+
+describe('stowRequests', () => {
+  const split = (items: Array<[string, number]>, maxInstances: number, maxBytes = 1000) =>
+    stowRequests(items, { seriesOf: ([s]) => s, sizeOf: ([, n]) => n, maxInstances, maxBytes }).map((r) => r.map(([s, n]) => `${s}${n}`));
+
+  it('sends the instances of one series together, series apart, in order', () => {
+    expect(split([['a', 1], ['b', 2], ['a', 3], ['b', 4], ['a', 5]], 50)).toEqual([['a1', 'a3', 'a5'], ['b2', 'b4']]);
+  });
+
+  it('cuts a series at maxInstances and at maxBytes; an instance larger than maxBytes goes alone', () => {
+    expect(split([['a', 1], ['a', 2], ['a', 3], ['a', 4], ['a', 5]], 2)).toEqual([['a1', 'a2'], ['a3', 'a4'], ['a5']]);
+    expect(split([['a', 400], ['a', 500], ['a', 200], ['a', 2000], ['a', 1]], 50)).toEqual([['a400', 'a500'], ['a200'], ['a2000'], ['a1']]);
   });
 });

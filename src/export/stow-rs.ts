@@ -33,6 +33,37 @@ export function buildStowBody(parts: readonly Buffer[], random: () => Buffer = (
   return { contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`, body: Buffer.concat(chunks) };
 }
 
+/**
+ * Splits a batch into STOW-RS requests: the instances of one series together (in their order),
+ * cut at `maxInstances` and `maxBytes` per request (a single larger instance goes alone).
+ */
+export function stowRequests<T>(items: readonly T[], o: { seriesOf: (item: T) => string; sizeOf: (item: T) => number; maxInstances: number; maxBytes: number }): T[][] {
+  const bySeries = new Map<string, T[]>();
+  for (const item of items) {
+    const key = o.seriesOf(item);
+    const list = bySeries.get(key);
+    if (list) list.push(item);
+    else bySeries.set(key, [item]);
+  }
+  const requests: T[][] = [];
+  for (const series of bySeries.values()) {
+    let current: T[] = [];
+    let bytes = 0;
+    for (const item of series) {
+      const size = o.sizeOf(item);
+      if (current.length > 0 && (current.length >= o.maxInstances || bytes + size > o.maxBytes)) {
+        requests.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(item);
+      bytes += size;
+    }
+    if (current.length > 0) requests.push(current);
+  }
+  return requests;
+}
+
 /** One instance as the STOW response names it. */
 export interface StowInstanceResult {
   sopInstanceUid: string;

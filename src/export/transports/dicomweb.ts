@@ -4,7 +4,7 @@ import type { ScuStoreOutcome } from '../../net/scu-outcome.js';
 import { ConfigError, TransientTransportError, errorMessage } from '../../shared/errors.js';
 import type { DicomwebExportDestination, ExportDestination } from '../destination.js';
 import { authorizationHeader, httpRequest, type HttpResponse } from '../http-request.js';
-import { buildStowBody, parseStowResponse, stowOutcomes } from '../stow-rs.js';
+import { buildStowBody, parseStowResponse, stowOutcomes, stowRequests } from '../stow-rs.js';
 import type { DeliveryItem, Transport } from '../transport.js';
 
 /** One STOW-RS request carries at most this many bytes of Part-10 files (besides maxInstancesPerRequest). */
@@ -30,28 +30,6 @@ export function dicomwebRequest(dest: DicomwebExportDestination, method: 'GET' |
     tls: dest.tls,
     timeoutMs: dest.timeoutMs,
   });
-}
-
-/** Consecutive runs of one series, cut at maxInstancesPerRequest and MAX_REQUEST_BYTES. */
-function requestsOf(read: ReadItem[], maxInstances: number): ReadItem[][] {
-  const bySeries = new Map<string, ReadItem[]>();
-  for (const r of read) bySeries.set(r.seriesKey, [...(bySeries.get(r.seriesKey) ?? []), r]);
-  const requests: ReadItem[][] = [];
-  for (const series of bySeries.values()) {
-    let current: ReadItem[] = [];
-    let bytes = 0;
-    for (const r of series) {
-      if (current.length > 0 && (current.length >= maxInstances || bytes + r.bytes.length > MAX_REQUEST_BYTES)) {
-        requests.push(current);
-        current = [];
-        bytes = 0;
-      }
-      current.push(r);
-      bytes += r.bytes.length;
-    }
-    if (current.length > 0) requests.push(current);
-  }
-  return requests;
 }
 
 /**
@@ -94,7 +72,7 @@ export function createDicomwebTransport(): Transport {
           outcomes[index] = { sopInstanceUid: item.sopInstanceUid, error: `cannot read ${item.path}: ${errorMessage(err)}`, permanent: true };
         }
       }
-      for (const request of requestsOf(read, dest.maxInstancesPerRequest)) {
+      for (const request of stowRequests(read, { seriesOf: (r) => r.seriesKey, sizeOf: (r) => r.bytes.length, maxInstances: dest.maxInstancesPerRequest, maxBytes: MAX_REQUEST_BYTES })) {
         const { contentType, body } = buildStowBody(request.map((r) => r.bytes));
         let answer: ScuStoreOutcome[];
         try {
