@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { listDeliveries } from '../../src/provenance/deliveries.js';
 import { storescu } from '../helpers/dcmtk.js';
 import { startOrthanc, type OrthancHandle } from '../helpers/orthanc.js';
 import { freePort } from '../helpers/ports.js';
-import { removeDir, SAMPLES, startTestNode, waitForIdle, writeTestConfig } from './node-harness.js';
+import { REPO, removeDir, SAMPLES, startTestNode, waitForIdle, writeTestConfig } from './node-harness.js';
 
 /**
  * A node delivers the derived series of a CT study to Orthanc over STOW-RS (DICOMweb plugin,
@@ -26,6 +27,15 @@ const RULES = `rules:
     default: true
     actions: { drop: true }
 `;
+
+/** `unimie-node -c <dir> <args>`, asynchronously (the node under test runs in this process). */
+function cli(configDir: string, ...args: string[]): Promise<{ rc: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), '-c', configDir, ...args], { cwd: REPO, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
+      resolve({ rc: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+}
 
 describe('dicomweb destination: a node → Orthanc over STOW-RS', () => {
   let orthanc: OrthancHandle;
@@ -101,4 +111,14 @@ describe('dicomweb destination: a node → Orthanc over STOW-RS', () => {
     expect(errors).not.toContain('Basic ');
     expect(errors).not.toContain('not-the-password');
   });
+
+  it('echo probes the server with QIDO-RS and reports the HTTP status', async () => {
+    const ok = await cli(configDir, 'echo', 'web');
+    expect(ok.rc, ok.out).toBe(0);
+    expect(ok.out).toMatch(/web: ok \(HTTP 200\)/);
+    const bad = await cli(configDir, 'echo', 'web-bad-password');
+    expect(bad.rc).toBe(1);
+    expect(bad.out).toMatch(/web-bad-password: failed: QIDO-RS: HTTP 401/);
+    expect(bad.out).not.toContain('not-the-password');
+  }, 60_000);
 });
