@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { silentLogger } from '../../src/shared/log.js';
 import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
 import { createDimseScuTransport } from '../../src/export/transports/dimse-scu.js';
+import { createDicomwebTransport } from '../../src/export/transports/dicomweb.js';
 import { createFolderTransport } from '../../src/export/transports/folder.js';
 import { startStoreScp } from '../helpers/dcmtk.js';
+import { startOrthanc } from '../helpers/orthanc.js';
 import { freePort } from '../helpers/ports.js';
 import { describeTransportConformance } from './transport-conformance.js';
 
@@ -55,5 +57,21 @@ describeTransportConformance('dimse-scu (dcmjs-dimse) → DCMTK storescp', async
       await scp.stop();
       rmSync(work, { recursive: true, force: true });
     },
+  };
+});
+
+describeTransportConformance('dicomweb (STOW-RS) → Orthanc DICOMweb plugin', async () => {
+  const orthanc = await startOrthanc({ dicomWeb: true });
+  const common = { kind: 'dicomweb' as const, timeoutMs: 10_000, maxInstancesPerRequest: 50, maxAttempts: 3, backoff };
+  return {
+    transport: createDicomwebTransport(),
+    destination: { ...common, name: 'web', url: orthanc.dicomWebUrl!, auth: { kind: 'basic', user: orthanc.user, password: orthanc.password } },
+    unreachable: { ...common, name: 'gone', url: `http://127.0.0.1:${await freePort()}/dicom-web` },
+    delivered: async (uid) => {
+      const found = await orthanc.post<Array<{ ID: string; Type: string }>>('/tools/lookup', uid);
+      const id = found.find((f) => f.Type === 'Instance')?.ID;
+      return id ? orthanc.getBytes(`/instances/${id}/file`) : undefined;
+    },
+    teardown: () => orthanc.stop(),
   };
 });

@@ -25,8 +25,8 @@ export interface ConformanceFixture {
   destination: ExportDestination;
   /** A destination of the same kind that cannot be reached. */
   unreachable: ExportDestination;
-  /** The bytes the destination holds for a SOP Instance UID, if any. */
-  delivered(sopInstanceUid: string): Buffer | undefined;
+  /** The bytes the destination holds for a SOP Instance UID, if any (asked over the network for a server). */
+  delivered(sopInstanceUid: string): Buffer | undefined | Promise<Buffer | undefined>;
   teardown(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export function describeTransportConformance(name: string, setup: () => Promise<
       expect(outcomes.map((o) => o.sopInstanceUid)).toEqual(items.map((i) => i.sopInstanceUid));
       expect(outcomes.map((o) => classifyOutcome(o))).toEqual(items.map(() => 'delivered'));
       for (const item of items) {
-        const got = f.delivered(item.sopInstanceUid);
+        const got = await f.delivered(item.sopInstanceUid);
         expect(got, item.path).toBeDefined();
         expect(datasetBytes(got!).equals(datasetBytes(readFileSync(item.path))), item.path).toBe(true);
       }
@@ -69,7 +69,7 @@ export function describeTransportConformance(name: string, setup: () => Promise<
       const item = itemFor(files[0]);
       const [o] = await f.transport.send(f.destination, [item]);
       expect(classifyOutcome(o)).toBe('delivered');
-      expect(f.delivered(item.sopInstanceUid)).toBeDefined();
+      expect(await f.delivered(item.sopInstanceUid)).toBeDefined();
     });
 
     it('returns no outcomes for no items', async () => {
