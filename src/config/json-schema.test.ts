@@ -25,4 +25,16 @@ describe('published JSON schemas', () => {
       expect(validate({ ...doc, surplus: 1 })).toBe(false);
     }
   });
+
+  it('lets a node.yaml that extends another (the compose config) validate in an editor', () => {
+    const validate = new Ajv({ allErrors: true }).compile(JSON.parse(renderJsonSchemas()['node.schema.json']) as object);
+    const compose = parse(fs.readFileSync(path.join(CONFIG_DIR, '../deploy/compose/node-config/node.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(compose.extends).toEqual(expect.any(String));
+    expect(validate(compose), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...compose, extends: 7 })).toBe(false);
+    expect(validate({ ...compose, listeners: [{ port: 'eleven' }] })).toBe(false);
+    // Without `extends` the file is checked in full: a destination needs its kind.
+    const { extends: _base, ...standalone } = compose;
+    expect(validate(standalone)).toBe(false);
+  });
 });
