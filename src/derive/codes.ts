@@ -131,3 +131,33 @@ export function derivationCodesFor(operation: DerivationOperation): readonly Cod
 export function requiredDerivationCodes(codes: readonly CodedConcept[]): readonly CodedConcept[] {
   return codes.length > 0 ? codes : [RENDER_TO_DISPLAY];
 }
+
+/**
+ * Concept names of the enhancement report (Basic Text SR, no template). Standard where PS3.16 has
+ * the concept (checked against pydicom's `_concepts_dict.py`): Series Instance UID (112002),
+ * Algorithm Name/Version/Parameters (TID 4019: 111001/111003/111002), Source series for image
+ * processing operation (121323). The document title is local: CID 7000's titles name diagnostic
+ * reports (e.g. 18748-4 "Diagnostic Imaging Report"), and a processing log titled so would claim
+ * a reading that nobody made.
+ */
+export const REPORT_CONCEPTS = {
+  title: { value: 'ENH-REPORT', scheme: LOCAL_SCHEME, meaning: 'Image enhancement report' },
+  notice: { value: 'NOTICE', scheme: LOCAL_SCHEME, meaning: 'Notice' },
+  derivedSeries: { value: 'DERIVED-SERIES', scheme: LOCAL_SCHEME, meaning: 'Derived series' },
+  seriesInstanceUid: { value: '112002', scheme: 'DCM', meaning: 'Series Instance UID' },
+  seriesDescription: { value: 'SERIES-DESC', scheme: LOCAL_SCHEME, meaning: 'Series description' },
+  sourceSeries: SOURCE_SERIES_FOR_PROCESSING,
+  sourceSeriesDescription: { value: 'SOURCE-DESC', scheme: LOCAL_SCHEME, meaning: 'Source series description' },
+  window: { value: 'VOI-WINDOW', scheme: LOCAL_SCHEME, meaning: 'Display window' },
+  outputKind: { value: 'OUTPUT-KIND', scheme: LOCAL_SCHEME, meaning: 'Output kind' },
+  algorithmName: { value: '111001', scheme: 'DCM', meaning: 'Algorithm Name' },
+  algorithmVersion: { value: '111003', scheme: 'DCM', meaning: 'Algorithm Version' },
+  algorithmParameters: { value: '111002', scheme: 'DCM', meaning: 'Algorithm Parameters' },
+  modelSha256: { value: 'MODEL-SHA256', scheme: LOCAL_SCHEME, meaning: 'Model SHA-256' },
+  estimator: { value: 'ESTIMATOR', scheme: LOCAL_SCHEME, meaning: 'Estimator' },
+  networkEvaluations: { value: 'NET-EVALS', scheme: LOCAL_SCHEME, meaning: 'Network evaluations per patch' },
+  classicalStep: { value: 'CLASSICAL-STEP', scheme: LOCAL_SCHEME, meaning: 'Classical processing step' },
+  seed: { value: 'SEED', scheme: LOCAL_SCHEME, meaning: 'Random seed' },
+  naming: { value: 'NAMING', scheme: LOCAL_SCHEME, meaning: 'Why the series is (not) called UniMIE' },
+  measured: { value: 'MEASURED', scheme: LOCAL_SCHEME, meaning: 'Measured before/after' },
+} as const satisfies Record<string, CodedConcept>;

@@ -117,11 +117,20 @@ export function processingTime(p: Pick<DerivedBaseParams, 'patientAndStudy' | 'p
   return formatDicomDateTime(p.processing.processedAt, offset);
 }
 
+/**
+ * Patient, Clinical Trial, General Study and Patient Study attributes of a derived object (any
+ * IOD, images and reports alike) from its source's: copied by allow-list, missing Type 2 ones
+ * empty, De-identification Method filled where Patient Identity Removed requires it.
+ */
+export function copiedPatientAndStudy(source: Dataset): Dataset {
+  return withDeidentificationMethod(modules.withEmptyType2(modules.pickAttributes(source, modules.PATIENT_AND_STUDY)));
+}
+
 /** The modules every derived image shares (see DerivedBaseParams). Validate first. */
 export function derivedBaseAttributes(p: DerivedBaseParams): Dataset {
   const now = processingTime(p);
   const ds: Dataset = {
-    ...withDeidentificationMethod(modules.withEmptyType2(modules.pickAttributes(p.patientAndStudy, modules.PATIENT_AND_STUDY))),
+    ...copiedPatientAndStudy(p.patientAndStudy),
     SOPClassUID: p.sopClassUid,
     SOPInstanceUID: p.sopInstanceUid,
     InstanceCreationDate: now.date,
