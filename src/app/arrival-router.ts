@@ -142,7 +142,7 @@ export class ArrivalRouter {
         studyUid: ids.studyUid,
         seriesUids: new Set<string>(),
         process:
-          a.kind === 'process' ? { windows: [...a.windows], enhance: a.enhance, output: a.output, destinations: [...a.destinations] } : undefined,
+          a.kind === 'process' ? { windows: [...a.windows], enhance: a.enhance, output: a.output, destinations: [...a.destinations], report: a.report } : undefined,
         forward: [...a.forward],
       };
       open.seriesUids.add(ids.seriesUid);

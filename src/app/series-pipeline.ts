@@ -20,6 +20,7 @@ import type {
 } from './stages.js';
 import type { ContributionRecord } from '../enhance/measured-contribution.js';
 import { createAssembler, type DerivedInstance } from './output-assemblers.js';
+import { writeEnhancementReport } from './enhancement-report.js';
 import { namePreset, type PresetNaming } from './run-naming.js';
 import { SliceFailures, type FailedSlice } from './slice-failures.js';
 
@@ -74,7 +75,8 @@ interface LoadedSlice {
  * cannot decode, or an object that is no image (SR, waveform, RT Plan: no pixel data), is recorded
  * with its reason and skipped; the others still go through. A series with no image objects at all
  * ends with nothing derived and the reasons listed, not as an error.
- * Nothing is delivered here: the caller enqueues deliveries only when the whole series succeeded,
+ * With the rule's `report: true`, the job's enhancement report (Basic Text SR) follows the derived
+ * series and is delivered with them. Nothing is delivered here: the caller enqueues deliveries only when the whole series succeeded,
  * so a failed or cancelled job exports no partial series.
  */
 export async function runSeriesPipeline(
@@ -195,6 +197,12 @@ export async function runSeriesPipeline(
       { jobId: job.id, stage: 'job', seriesUid: job.series_uid, failedSlices: failures.list().map((f) => f.sopInstanceUid) },
       `${failures.size} of ${total} source instances not processed; the others were derived`,
     );
+  }
+  if (action.report && derivedSeriesUids.length > 0) {
+    throwIfAborted(signal);
+    const report = await writeEnhancementReport({ db: deps.db, spool: deps.spool, builder: deps.builder, job, action, preset, derived, derivedSeriesUids, processedAt: now() });
+    derived.push(report);
+    deps.log.info({ jobId: job.id, stage: 'derive', seriesUid: job.series_uid, derivedSeriesUid: report.seriesUid }, 'enhancement report written');
   }
   return { derived, derivedSeriesUids, sourceInstances: instances.length, failedSlices: failures.list() };
 }

@@ -7,6 +7,7 @@ import { MultiFrameScBuilder } from '../derive/mf-sc-image.js';
 import { ScImageBuilder } from '../derive/sc-image.js';
 import { VlEndoscopicBuilder } from '../derive/vl-endoscopic.js';
 import { buildProcessingStamp } from '../derive/equipment.js';
+import { buildEnhancementReport } from '../derive/enhancement-report-sr.js';
 import { renderDicom, type WindowSpec } from '../render/index.js';
 import type { DerivedFramesInput, DerivedObjectBuilder, DerivedObjectInput, DerivedSeriesInput, OutputAssembly, SliceRenderer } from './stages.js';
 import { ConfigError } from '../shared/errors.js';
@@ -97,6 +98,8 @@ export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjec
           return ScImageBuilder.fromSource(input.source, input.image, { ...options, sourceFrameIndex: input.sourceFrameIndex });
       }
     },
+    buildReport: ({ model, processedAt, ...input }) =>
+      buildEnhancementReport({ ...input, processing: stamp({ model, processedAt, contributionDescription: 'Enhancement report of the derived series' }) }),
     buildSeries: (input) => {
       if (assembly(input.outputKind) !== 'series') throw new ConfigError(`output kind ${input.outputKind} is built per slice, not per series`);
       return MultiFrameScBuilder.fromSources(

@@ -1,3 +1,4 @@
+import type { EnhancementReportParams } from '../derive/enhancement-report-sr.js';
 import type { DicomFile, Dataset } from '../dicom/part10.js';
 import type { CodedConcept } from '../derive/codes.js';
 import type { AppliedProcessing } from '../enhance/applied-processing.js';
@@ -15,6 +16,8 @@ export interface SeriesAction {
   enhance: string;
   output: string;
   destinations: string[];
+  /** Also send an enhancement report (Basic Text SR); absent in jobs queued before it existed. */
+  report?: boolean;
 }
 
 export interface RenderedSlice {
@@ -191,4 +194,12 @@ export interface DerivedObjectBuilder {
   build(input: DerivedObjectInput): Dataset;
   /** One object for all slices of a window (series kinds). */
   buildSeries(input: DerivedSeriesInput): Dataset;
+  /** The job's enhancement report (Basic Text SR), stamped like the derived objects. */
+  buildReport(input: EnhancementReportInput): Dataset;
 }
+
+/** What the enhancement report of a job is built from (the stamp is the builder's). */
+export type EnhancementReportInput = Omit<EnhancementReportParams, 'processing'> & {
+  model?: { id: string; version: string; sha256: string };
+  processedAt: Date;
+};

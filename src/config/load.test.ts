@@ -67,7 +67,7 @@ describe('loadConfig', () => {
     expect(Object.keys(c.presets).sort()).toEqual(['ct-default', 'endoscopy-default', 'mr-default', 'paper']);
     expect(c.rules.map((r) => r.name)).toEqual(['ct-enhance', 'mr-enhance', 'endoscopy-enhance', 'default']);
     expect(c.rules.at(-1)).toMatchObject({ isDefault: true, actions: { kind: 'drop' } });
-    expect(c.rules[0]!.actions).toEqual({ kind: 'process', windows: ['soft-tissue'], enhance: 'ct-default', output: 'sc-rgb', destinations: ['outbox'], forward: [] });
+    expect(c.rules[0]!.actions).toEqual({ kind: 'process', windows: ['soft-tissue'], enhance: 'ct-default', output: 'sc-rgb', destinations: ['outbox'], report: false, forward: [] });
   });
 
   it('fills defaults, resolves paths against the file, merges built-in windows', () => {
@@ -257,12 +257,19 @@ describe('cross-reference and rule checks', () => {
     const ok = rules.replace(/  - name: unknown[\s\S]*?(?=  - name: default)/, '');
     const parsed = parse(NODE, ok).rules;
     expect(parsed[0]!.actions).toEqual({ kind: 'forward', forward: ['outbox'] });
-    expect(parsed[1]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], forward: ['outbox'] });
+    expect(parsed[1]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], report: false, forward: ['outbox'] });
   });
 
   it('accepts render-only actions and fills their defaults', () => {
     const rules = 'rules:\n  - name: a\n    actions: { enhance: none, destinations: [outbox] }\n  - name: default\n    default: true\n    actions: { drop: true }\n';
-    expect(parse(NODE, rules).rules[0]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], forward: [] });
+    expect(parse(NODE, rules).rules[0]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], report: false, forward: [] });
+  });
+
+  it('takes report: true on a processing action, and not beside drop', () => {
+    const rules = 'rules:\n  - name: a\n    actions: { enhance: none, destinations: [outbox], report: true }\n  - name: default\n    default: true\n    actions: { drop: true }\n';
+    expect(parse(NODE, rules).rules[0]!.actions).toMatchObject({ kind: 'process', report: true });
+    const dropped = 'rules:\n  - name: default\n    default: true\n    actions: { drop: true, report: true }\n';
+    expect(() => parse(NODE, dropped)).toThrow(/drop: true stands alone \(remove report\)/);
   });
 });
 

@@ -110,7 +110,7 @@ export function resolveRulesFile(
     const unknownDestination = (d: string, path: Path) =>
       !(d in node.destinations) && problem(path, `unknown destination '${d}' (destinations: ${Object.keys(node.destinations).join(', ') || 'none defined'})`);
     (a.forward ?? []).forEach((d, k) => unknownDestination(d, [...aat, 'forward', k]));
-    const processingKeys = (['windows', 'enhance', 'output', 'destinations'] as const).filter((k) => a[k] !== undefined);
+    const processingKeys = (['windows', 'enhance', 'output', 'destinations', 'report'] as const).filter((k) => a[k] !== undefined);
     if (a.drop) {
       const extra = [...processingKeys, ...(a.forward !== undefined ? ['forward'] : [])];
       if (extra.length > 0) problem(aat, `drop: true stands alone (remove ${extra.join(', ')})`);
@@ -135,6 +135,7 @@ export function resolveRulesFile(
         enhance: a.enhance ?? 'none',
         output: a.output ?? DEFAULT_OUTPUT,
         destinations: [...(a.destinations ?? [])],
+        report: a.report ?? false,
         forward: [...(a.forward ?? [])],
       };
     }

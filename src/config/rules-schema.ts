@@ -89,6 +89,12 @@ export const ActionsSchema = Strict({
   output: Type.Optional(OneOf(OUTPUT_KINDS)),
   destinations: Type.Optional(Type.Array(Name, { minItems: 1 })),
   /**
+   * Also send an enhancement report: one Basic Text SR per job, in the source's study and its own
+   * series (Modality SR), saying for each derived series its source, model, what ran, seed and
+   * the measured before/after figures; delivered with the derived series to `destinations`.
+   */
+  report: Type.Optional(Type.Boolean()),
+  /**
    * Destinations that get the series' original objects as received: every instance stored
    * (including those the node cannot decode, e.g. video), in its own transfer syntax, never
    * re-encoded. Sent when the series completes, before any processing.

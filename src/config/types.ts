@@ -116,6 +116,8 @@ export type RuleActions =
       enhance: string;
       output: OutputKind;
       destinations: string[];
+      /** Whether the job also sends an enhancement report (Basic Text SR). */
+      report: boolean;
       /** Destinations that also get the original objects, untouched (may be empty). */
       forward: string[];
     }

@@ -97,7 +97,7 @@ describe('matchRules', () => {
       'rule ct-lung: callingAe CT01 regex /^CT\\d+$/ ✓; Modality CT equals CT ✓; SeriesDescription Abdomen regex /lung/i ✗; SliceThickness (0018,0050) 1.0 range [≤ 2] ✓',
     );
     expect(decisions[3]!.explanation).toBe('rule mr: not evaluated (rule ct-archive fired first)');
-    expect(decisions[2]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], forward: [] });
+    expect(decisions[2]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], report: false, forward: [] });
     expect(decisions[2]!.completion).toEqual({ scope: 'series', quietSeconds: 10, lateArrival: 'supersede' });
   });
 
