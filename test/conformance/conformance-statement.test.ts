@@ -1,3 +1,4 @@
+import { BASIC_TEXT_SR_STORAGE } from '../../src/derive/enhancement-report-sr.js';
 import { STUDY_ROOT_FIND } from '../../src/net/dcmjs-dimse-scu.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -74,7 +75,7 @@ describe('conformance statement ↔ code', () => {
     }
   });
 
-  it('2.2.7: the SOP classes sent are Verification, the in-doubt C-FIND and the derived builders’ classes, one per output kind', () => {
+  it('2.2.7: the SOP classes sent are Verification, the in-doubt C-FIND and the derived builders’ classes, one per output kind, and the enhancement report', () => {
     const rows = tableAfter('2.2.7');
     const uids = rows.map((r) => r[1]);
     expect(uids.sort()).toEqual(
@@ -88,6 +89,7 @@ describe('conformance statement ↔ code', () => {
         ENHANCED_CT_IMAGE_STORAGE,
         ENHANCED_MR_IMAGE_STORAGE,
         VL_ENDOSCOPIC_IMAGE_STORAGE,
+        BASIC_TEXT_SR_STORAGE,
       ].sort(),
     );
     const kinds = new Set(rows.flatMap((r) => [...r[2].matchAll(/output ([a-z-]+)/g)].map((m) => m[1])));
