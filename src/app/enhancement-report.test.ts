@@ -10,6 +10,8 @@ import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels } from '../dicom/transfer-s
 import { openDatabase, type Db } from '../provenance/database.js';
 import { getDerivedSeries, isDerivedSeries } from '../provenance/derived-series.js';
 import { createJob } from '../provenance/jobs.js';
+import { derivationsOfSeries } from '../provenance/derivations.js';
+import { derivedFilesOf } from '../provenance/retention.js';
 import { InstanceReceiver } from '../receive/instance-receiver.js';
 import { silentLogger } from '../shared/log.js';
 import { Spool } from '../spool/spool.js';
@@ -82,6 +84,11 @@ describe('rule action report: true', () => {
     expect(result.derivedSeriesUids).not.toContain(report.seriesUid);
     expect(isDerivedSeries(db, report.seriesUid)).toBe(true);
     expect(getDerivedSeries(db, report.seriesUid)?.outputKind).toBe(REPORT_OUTPUT_KIND);
+    // Provenance: one row per reported source image; retention finds the file through them.
+    const rows = derivationsOfSeries(db, report.seriesUid);
+    expect(rows).toHaveLength(files.length);
+    expect(rows.every((r) => r.derived_sop_instance_uid === report.sopInstanceUid && r.model_sha256 === SHA && r.seed === 7)).toBe(true);
+    expect(derivedFilesOf(db, report.seriesUid)).toEqual([report.path]);
 
     const ds = readPart10(readFileSync(report.path)).dataset;
     expect([ds.StudyInstanceUID, ds.Modality, ds.VerificationFlag]).toEqual([studyUid, 'SR', 'UNVERIFIED']);

@@ -4,7 +4,7 @@ import { stringValue } from '../derive/source-modules.js';
 import { readPart10, writePart10 } from '../dicom/part10.js';
 import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
 import type { Db } from '../provenance/database.js';
-import { derivationsOfJob, whatRanOf, type DerivationRow } from '../provenance/derivations.js';
+import { derivationsOfJob, recordDerivation, whatRanOf, type DerivationRow } from '../provenance/derivations.js';
 import { getDerivedSeries, registerDerivedSeries } from '../provenance/derived-series.js';
 import { listBySeries } from '../provenance/instances.js';
 import type { JobRow } from '../provenance/jobs.js';
@@ -86,7 +86,8 @@ function reportedSeries(ctx: ReportContext, seriesUid: string, rows: readonly De
  * object for delivery with the derived series.
  */
 export async function writeEnhancementReport(ctx: ReportContext): Promise<DerivedInstance> {
-  const rows = derivationsOfJob(ctx.db, ctx.job.id);
+  // The rows of the derived images (a retry of the job also finds the report's own earlier rows).
+  const rows = derivationsOfJob(ctx.db, ctx.job.id).filter((r) => ctx.derivedSeriesUids.includes(r.derived_series_uid));
   const sourceUids = new Set(rows.map((r) => r.source_sop_instance_uid));
   const sources = listBySeries(ctx.db, ctx.job.series_uid, 'stored').filter((i) => sourceUids.has(i.sopInstanceUid));
   if (sources.length === 0) throw new Error(`job ${ctx.job.id}: no source instance of the derived series is stored; no report`);
@@ -128,5 +129,27 @@ export async function writeEnhancementReport(ctx: ReportContext): Promise<Derive
     createdAt: Date.now(),
   });
   const written = await ctx.spool.writeFileDurably(ctx.spool.derivedRelPath(ctx.job.study_uid, seriesUid, sopInstanceUid), writePart10(dataset));
+  // Provenance like every derived object: one row per source image it reports on (lineage, and
+  // retention finds its file through them).
+  const preset = ctx.preset;
+  for (const s of sources) {
+    recordDerivation(ctx.db, {
+      jobId: ctx.job.id,
+      sourceSopInstanceUid: s.sopInstanceUid,
+      sourceSeriesUid: ctx.job.series_uid,
+      derivedSopInstanceUid: sopInstanceUid,
+      derivedSeriesUid: seriesUid,
+      derivedSopClassUid: String(dataset.SOPClassUID),
+      path: written.path,
+      sha256: written.sha256,
+      stage: preset ? 'enhance' : 'render',
+      modelId: preset?.modelId,
+      modelSha256: preset?.modelSha256,
+      preset: preset ? ctx.action.enhance : undefined,
+      seed: preset?.seed,
+      steps: preset?.steps,
+      params: { output: REPORT_OUTPUT_KIND, reportedSeries: [...ctx.derivedSeriesUids] },
+    });
+  }
   return { sopInstanceUid, sopClassUid: String(dataset.SOPClassUID), seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path };
 }
