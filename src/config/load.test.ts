@@ -1,3 +1,4 @@
+import { describeActions } from '../route/describe-actions.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -267,7 +268,9 @@ describe('cross-reference and rule checks', () => {
 
   it('takes report: true on a processing action, and not beside drop', () => {
     const rules = 'rules:\n  - name: a\n    actions: { enhance: none, destinations: [outbox], report: true }\n  - name: default\n    default: true\n    actions: { drop: true }\n';
-    expect(parse(NODE, rules).rules[0]!.actions).toMatchObject({ kind: 'process', report: true });
+    const actions = parse(NODE, rules).rules[0]!.actions;
+    expect(actions).toMatchObject({ kind: 'process', report: true });
+    expect(describeActions(actions)).toMatch(/; report SR$/);
     const dropped = 'rules:\n  - name: default\n    default: true\n    actions: { drop: true, report: true }\n';
     expect(() => parse(NODE, dropped)).toThrow(/drop: true stands alone \(remove report\)/);
   });

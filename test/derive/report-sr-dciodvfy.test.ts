@@ -30,7 +30,7 @@ const ACCEPTED_WARNINGS: { pattern: RegExp; why: string }[] = [
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const SHA = 'ab'.repeat(32);
 
-function report(sourcePath: string) {
+function report(sourcePath: string, renderOnly = false) {
   const source = readPart10(readFileSync(sourcePath)).dataset;
   const sourceSeries = String(source.SeriesInstanceUID);
   const derivedSeries = derivedSeriesUid({ sourceSeriesUid: sourceSeries, modelSha256: SHA, presetKey: 'ct', windowName: 'soft-tissue', outputKind: 'sc-rgb' });
@@ -48,15 +48,19 @@ function report(sourcePath: string) {
         sourceSeriesDescription: 'Ünïcode source',
         window: 'soft-tissue',
         outputKind: 'sc-rgb',
-        model: { id: 'unimie-adm256', version: '1.0', sha256: SHA },
-        preset: 'ct',
-        seed: 42,
-        estimator: 'network',
-        networkEvaluationsPerPatch: 4,
-        classicalSteps: ['contrast-stretch', 'detail-boost'],
-        namingReason: 'measured gain 1.2 dB over the network-free twin',
-        measuredImages: 1,
-        quality: { entropyIn: 5.1, entropyOut: 6.25, meanIn: 0.4, meanOut: 0.45, lightnessOrderError: 0.01 },
+        ...(renderOnly
+          ? { classicalSteps: [], measuredImages: 0, quality: {} }
+          : {
+              model: { id: 'unimie-adm256', version: '1.0', sha256: SHA },
+              preset: 'ct',
+              seed: 42,
+              estimator: 'network',
+              networkEvaluationsPerPatch: 4,
+              classicalSteps: ['contrast-stretch', 'detail-boost'],
+              namingReason: 'measured gain 1.2 dB over the network-free twin',
+              measuredImages: 1,
+              quality: { entropyIn: 5.1, entropyOut: 6.25, meanIn: 0.4, meanOut: 0.45, lightnessOrderError: 0.01 },
+            }),
       },
     ],
     evidence: [
@@ -71,9 +75,13 @@ describe('enhancement report (Basic Text SR) passes dciodvfy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'report-sr-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(['CT_small.dcm', 'MR_small.dcm'])('from %s: BasicTextSR, no Error, only accepted warnings', (name) => {
-    const path = join(dir, `${name}.sr.dcm`);
-    writeFileSync(path, writePart10(report(join(PYDICOM, name))));
+  it.each([
+    ['CT_small.dcm', false],
+    ['MR_small.dcm', false],
+    ['CT_small.dcm', true],
+  ])('from %s (render only: %s): BasicTextSR, no Error, only accepted warnings', (name, renderOnly) => {
+    const path = join(dir, `${name}-${renderOnly}.sr.dcm`);
+    writeFileSync(path, writePart10(report(join(PYDICOM, name), renderOnly)));
     const res = spawnSync('dciodvfy', [path], { encoding: 'utf8' });
     if (res.error) throw new Error(`dciodvfy could not be run (install dicom3tools): ${res.error.message}`);
     const lines = `${res.stdout}\n${res.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
