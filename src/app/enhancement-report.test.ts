@@ -1,18 +1,16 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { removeStoredSeries, storeSeries, type StoredSeries } from '../../test/helpers/stored-series.js';
 import { APPLIED, SHA } from '../../test/helpers/what-ran.js';
 import type { LoadedConfig } from '../config/load.js';
 import { BASIC_TEXT_SR_STORAGE } from '../derive/enhancement-report-sr.js';
 import { readPart10, type Dataset } from '../dicom/part10.js';
-import { ACCEPTED_TRANSFER_SYNTAXES, canDecodePixels } from '../dicom/transfer-syntax.js';
-import { openDatabase, type Db } from '../provenance/database.js';
+import type { Db } from '../provenance/database.js';
 import { getDerivedSeries, isDerivedSeries } from '../provenance/derived-series.js';
 import { createJob } from '../provenance/jobs.js';
 import { derivationsOfSeries } from '../provenance/derivations.js';
 import { derivedFilesOf } from '../provenance/retention.js';
-import { InstanceReceiver } from '../receive/instance-receiver.js';
 import { silentLogger } from '../shared/log.js';
 import { Spool } from '../spool/spool.js';
 import { REPORT_OUTPUT_KIND } from './enhancement-report.js';
@@ -38,28 +36,18 @@ const enhancer: SliceEnhancer = {
     })),
 };
 
-let dir: string;
+let stored: StoredSeries;
 let db: Db;
 let spool: Spool;
 let seriesUid: string;
 let studyUid: string;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'report-'));
-  db = openDatabase(join(dir, 'p.sqlite'));
-  spool = new Spool(join(dir, 'spool'));
-  await spool.init();
-  const receiver = new InstanceReceiver({ db, spool, log: silentLogger, decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodePixels) });
-  for (const f of files) expect((await receiver.ingest({ bytes: readFileSync(f), callingAe: 'SCU', calledAe: 'UNIMIE' })).outcome).toBe('stored');
-  const first = readPart10(readFileSync(files[0]!)).dataset;
-  seriesUid = String(first.SeriesInstanceUID);
-  studyUid = String(first.StudyInstanceUID);
+  stored = await storeSeries('report', files);
+  ({ db, spool, seriesUid, studyUid } = stored);
 });
 
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => removeStoredSeries(stored));
 
 async function derive(action: SeriesAction) {
   const job = createJob(db, { seriesUid, studyUid, ruleName: 'r', action });

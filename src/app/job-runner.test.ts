@@ -1,14 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { removeStoredSeries, storeSeries, type StoredSeries } from '../../test/helpers/stored-series.js';
 import { silentLogger } from '../shared/log.js';
 import { ModelContractError } from '../shared/errors.js';
-import { openDatabase, type Db } from '../provenance/database.js';
+import type { Db } from '../provenance/database.js';
 import { cancelJob, createJob, getJob } from '../provenance/jobs.js';
 import { countDeliveriesByState, enqueueDelivery } from '../provenance/deliveries.js';
 import { Spool } from '../spool/spool.js';
-import { InstanceReceiver } from '../receive/instance-receiver.js';
 import { JobRunner } from './job-runner.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
 import type { SliceEnhancer } from './stages.js';
@@ -19,31 +18,18 @@ const CT5N = resolve(import.meta.dirname, '../../sample-studies/ct5n');
 const config = { windows: {} } as unknown as LoadedConfig;
 const action = { windows: ['soft-tissue'], enhance: 'p', output: 'sc-rgb', destinations: ['out'] };
 
-let dir: string;
+let stored: StoredSeries;
 let db: Db;
 let spool: Spool;
 let seriesUid: string;
 let studyUid: string;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'runner-'));
-  db = openDatabase(join(dir, 'p.sqlite'));
-  spool = new Spool(join(dir, 'spool'));
-  await spool.init();
-  const receiver = new InstanceReceiver({ db, spool, log: silentLogger, decodableTransferSyntaxes: ['1.2.840.10008.1.2.1'] });
-  for (const f of readdirSync(CT5N)) {
-    const r = await receiver.ingest({ bytes: readFileSync(join(CT5N, f)), callingAe: 'SCU', calledAe: 'UNIMIE' });
-    expect(r.outcome).toBe('stored');
-  }
-  const row = db.prepare('SELECT series_uid AS s, study_uid AS st FROM instances LIMIT 1').get() as { s: string; st: string };
-  seriesUid = row.s;
-  studyUid = row.st;
+  stored = await storeSeries('runner', readdirSync(CT5N).map((f) => join(CT5N, f)), ['1.2.840.10008.1.2.1']);
+  ({ db, spool, seriesUid, studyUid } = stored);
 });
 
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => removeStoredSeries(stored));
 
 const APPLIED: AppliedProcessing = {
   estimator: 'network',
