@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ReportedInstance, ReportedSeries } from '../derive/enhancement-report-sr.js';
 import { stringValue } from '../derive/source-modules.js';
 import { readPart10, writePart10 } from '../dicom/part10.js';
+import { TransferSyntax } from '../dicom/transfer-syntax.js';
 import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
 import type { Db } from '../provenance/database.js';
 import { derivationsOfJob, recordDerivation, whatRanOf, type DerivationRow } from '../provenance/derivations.js';
@@ -12,11 +13,10 @@ import type { Spool } from '../spool/spool.js';
 import { derivedSeriesNumber } from './derived-text.js';
 import type { DerivedInstance } from './output-assemblers.js';
 import type { DerivedObjectBuilder, PresetDescription, SeriesAction } from './stages.js';
+import { presetProvenance } from './window-context.js';
 
 /** Output kind under which the report's series is registered (loop protection, retention). */
 export const REPORT_OUTPUT_KIND = 'report-sr';
-
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 
 export interface ReportContext {
   db: Db;
@@ -131,7 +131,6 @@ export async function writeEnhancementReport(ctx: ReportContext): Promise<Derive
   const written = await ctx.spool.writeFileDurably(ctx.spool.derivedRelPath(ctx.job.study_uid, seriesUid, sopInstanceUid), writePart10(dataset));
   // Provenance like every derived object: one row per source image it reports on (lineage, and
   // retention finds its file through them).
-  const preset = ctx.preset;
   for (const s of sources) {
     recordDerivation(ctx.db, {
       jobId: ctx.job.id,
@@ -142,14 +141,9 @@ export async function writeEnhancementReport(ctx: ReportContext): Promise<Derive
       derivedSopClassUid: String(dataset.SOPClassUID),
       path: written.path,
       sha256: written.sha256,
-      stage: preset ? 'enhance' : 'render',
-      modelId: preset?.modelId,
-      modelSha256: preset?.modelSha256,
-      preset: preset ? ctx.action.enhance : undefined,
-      seed: preset?.seed,
-      steps: preset?.steps,
+      ...presetProvenance(ctx.preset, ctx.action),
       params: { output: REPORT_OUTPUT_KIND, reportedSeries: [...ctx.derivedSeriesUids] },
     });
   }
-  return { sopInstanceUid, sopClassUid: String(dataset.SOPClassUID), seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path };
+  return { sopInstanceUid, sopClassUid: String(dataset.SOPClassUID), seriesUid, transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, path: written.path };
 }

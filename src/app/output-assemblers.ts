@@ -1,4 +1,5 @@
 import { writePart10, type Dataset } from '../dicom/part10.js';
+import { TransferSyntax } from '../dicom/transfer-syntax.js';
 import { derivedSopInstanceUid } from '../dicom/uid.js';
 import { recordDerivation } from '../provenance/derivations.js';
 import type { RgbImage } from '../render/rgb-image.js';
@@ -43,8 +44,6 @@ export function createAssembler(kind: OutputAssembly, ctx: WindowContext): Outpu
   return kind === 'series' ? new SeriesAssembler(ctx) : new PerSliceAssembler(ctx);
 }
 
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-
 function isMultiFrame(ds: Dataset): boolean {
   return Number(ds.NumberOfFrames ?? 1) > 1;
 }
@@ -73,7 +72,7 @@ async function writeMultiFrame(ctx: WindowContext, dataset: Dataset, sopInstance
       sha256: written.sha256,
     });
   }
-  ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
+  ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, path: written.path });
 }
 
 /**
@@ -128,7 +127,7 @@ class PerSliceAssembler implements OutputAssembler {
       path: written.path,
       sha256: written.sha256,
     });
-    ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN, path: written.path });
+    ctx.derived.push({ sopInstanceUid, sopClassUid, seriesUid: ctx.seriesUid, transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, path: written.path });
   }
 
   async finish(): Promise<void> {

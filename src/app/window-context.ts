@@ -132,6 +132,18 @@ export type SliceInfo = Pick<AssembledSlice, 'instance' | 'enhanceMsPerSlice'> &
   enhanced?: Omit<EnhancedSlice, 'image'>;
 };
 
+/** The stage and model fields of a provenance row: what ran, for a job with or without a preset. */
+export function presetProvenance(preset: PresetDescription | undefined, action: SeriesAction): Pick<NewDerivation, 'stage' | 'modelId' | 'modelSha256' | 'preset' | 'seed' | 'steps'> {
+  return {
+    stage: preset ? 'enhance' : 'render',
+    modelId: preset?.modelId,
+    modelSha256: preset?.modelSha256,
+    preset: preset ? action.enhance : undefined,
+    seed: preset?.seed,
+    steps: preset?.steps,
+  };
+}
+
 /** The provenance row of one source slice, without the derived object's own fields. */
 export function provenanceOf(ctx: WindowContext, s: SliceInfo): Omit<NewDerivation, 'derivedSopInstanceUid' | 'derivedSopClassUid' | 'path' | 'sha256'> {
   const preset = ctx.preset;
@@ -142,12 +154,7 @@ export function provenanceOf(ctx: WindowContext, s: SliceInfo): Omit<NewDerivati
     sourceSeriesUid: ctx.job.series_uid,
     sourceFrameIndex: s.rendered.frameIndex,
     derivedSeriesUid: ctx.seriesUid,
-    stage: preset ? 'enhance' : 'render',
-    modelId: preset?.modelId,
-    modelSha256: preset?.modelSha256,
-    preset: preset ? ctx.action.enhance : undefined,
-    seed: preset?.seed,
-    steps: preset?.steps,
+    ...presetProvenance(preset, ctx.action),
     params: {
       window: s.rendered.window ?? null,
       windowName: ctx.windowName,
