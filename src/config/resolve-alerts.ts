@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { AlertEventType, AlertsSettings } from './alerts-schema.js';
 import type { ConfigIssue } from './config-issue.js';
+import { configFiles } from './config-files.js';
 import type { YamlSource } from './yaml-source.js';
 
 export interface ResolvedWebhookChannel {
@@ -48,16 +48,7 @@ export function resolveAlerts(
   readText: (absolutePath: string) => string,
 ): { alerts: ResolvedAlerts; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
-  const base = path.dirname(path.resolve(source.file));
-  const read = (file: string, at: Array<string | number>): string | undefined => {
-    const p = path.resolve(base, file);
-    try {
-      return readText(p);
-    } catch (err) {
-      issues.push(source.issue(at, `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
-      return undefined;
-    }
-  };
+  const { read } = configFiles(source, readText, issues);
   const firstLine = (text: string | undefined): string | undefined => text?.split(/\r?\n/)[0]?.trim() || undefined;
 
   if (alerts.backoff.initialSeconds > alerts.backoff.maxSeconds) {

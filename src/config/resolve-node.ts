@@ -1,6 +1,6 @@
 import net from 'node:net';
-import path from 'node:path';
 import { BUILTIN_WINDOWS, COMPUTED_WINDOWS } from './builtin-windows.js';
+import { configFiles } from './config-files.js';
 import { resolveAlerts } from './resolve-alerts.js';
 import { checkRetention } from './resolve-retention.js';
 import type { ConfigIssue } from './config-issue.js';
@@ -30,27 +30,14 @@ export function isHostPattern(text: string): boolean {
  */
 export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: ReadText): { config: NodePart; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
-  const base = path.dirname(path.resolve(source.file));
-  const abs = (p: string) => path.resolve(base, p);
+  const cf = configFiles(source, readText, issues);
+  const abs = cf.abs;
 
   const readTls = (tls: TlsFiles, at: Array<string | number>): TlsMaterial | undefined => {
     const files = { cert: abs(tls.cert), key: abs(tls.key), ...(tls.ca ? { ca: abs(tls.ca) } : {}) };
-    const read = (which: 'cert' | 'key' | 'ca', p: string): string | undefined => {
-      try {
-        const text = readText(p);
-        if (!text.includes('-----BEGIN')) {
-          issues.push(source.issue([...at, which], `${p} is not a PEM file`));
-          return undefined;
-        }
-        return text;
-      } catch (err) {
-        issues.push(source.issue([...at, which], `cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
-        return undefined;
-      }
-    };
-    const cert = read('cert', files.cert);
-    const key = read('key', files.key);
-    const ca = files.ca ? read('ca', files.ca) : undefined;
+    const cert = cf.readPem(tls.cert, [...at, 'cert']);
+    const key = cf.readPem(tls.key, [...at, 'key']);
+    const ca = tls.ca ? cf.readPem(tls.ca, [...at, 'ca']) : undefined;
     if (tls.requireClientCert && !tls.ca) issues.push(source.issue(at, 'requireClientCert needs a `ca` to verify client certificates'));
     if (cert === undefined || key === undefined || (files.ca && ca === undefined)) return undefined;
     return { cert, key, ...(ca !== undefined ? { ca } : {}), requireClientCert: tls.requireClientCert, files };
@@ -75,18 +62,10 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     return { ...rest, ...(material ? { tls: material } : {}) };
   });
 
-  const readFileAt = (p: string, at: Array<string | number>): string | undefined => {
-    try {
-      return readText(abs(p));
-    } catch (err) {
-      issues.push(source.issue(at, `cannot read ${abs(p)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
-      return undefined;
-    }
-  };
   /** A secret from the YAML, or the first line of its file. */
   const readSecret = (value: string | { file: string }, at: Array<string | number>): string => {
     if (typeof value === 'string') return value;
-    const text = readFileAt(value.file, [...at, 'file'])?.split(/\r?\n/)[0]?.trim();
+    const text = cf.read(value.file, [...at, 'file'])?.split(/\r?\n/)[0]?.trim();
     if (text === '') issues.push(source.issue([...at, 'file'], 'the file is empty'));
     return text ?? '';
   };
@@ -109,9 +88,8 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
         const p = tls[which];
         if (p === undefined) continue;
         files[which] = abs(p);
-        const text = readFileAt(p, [...at, 'tls', which]);
-        if (text !== undefined && !text.includes('-----BEGIN')) issues.push(source.issue([...at, 'tls', which], `${abs(p)} is not a PEM file`));
-        else if (text !== undefined) pem[which] = text;
+        const text = cf.readPem(p, [...at, 'tls', which]);
+        if (text !== undefined) pem[which] = text;
       }
       resolvedTls = { ...pem, files };
     }
@@ -161,14 +139,7 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
   const apiTlsMaterial = apiTls ? readTls(apiTls, ['api', 'tls']) : undefined;
 
   const { redis, ...executor } = file.executor;
-  const readExecutorFile = (p: string, at: string[]): string | undefined => {
-    try {
-      return readText(abs(p));
-    } catch (err) {
-      issues.push(source.issue(['executor', 'redis', ...at], `cannot read ${abs(p)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
-      return undefined;
-    }
-  };
+  const readExecutorFile = (p: string, at: string[]) => cf.read(p, ['executor', 'redis', ...at]);
   if (redis.password !== undefined && redis.passwordFile !== undefined) {
     issues.push(source.issue(['executor', 'redis'], 'give either password or passwordFile, not both'));
   }
