@@ -5,12 +5,12 @@ import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { secretFileKeys } from '../config/site-config.js';
+import { sha256File } from '../enhance/model-manifest.js';
 import { backupDatabaseFile, DATABASE_FILE } from '../provenance/backup.js';
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
   copyHashed,
-  hashFile,
   hashIfPresent,
   listFiles,
   MANIFEST_FILE,
@@ -53,7 +53,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupManifest>
   const dbPath = join(c.node.dataDir, DATABASE_FILE);
   if (!existsSync(dbPath)) throw new Error(`no database at ${dbPath}: has this node ever started?`);
   const db = await backupDatabaseFile(dbPath, join(dir, DATABASE_FILE));
-  add(DATABASE_FILE, { size: statSync(join(dir, DATABASE_FILE)).size, sha256: await hashFile(join(dir, DATABASE_FILE)) });
+  add(DATABASE_FILE, { size: statSync(join(dir, DATABASE_FILE)).size, sha256: await sha256File(join(dir, DATABASE_FILE)) });
 
   const configFiles = [c.files.node, c.files.rules];
   for (const f of configFiles) add(`config/${basename(f)}`, await copyHashed(f, join(dir, 'config', basename(f))));

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSy
 import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
+import { sha256File } from '../enhance/model-manifest.js';
 
 /** Written last into a backup folder: what it holds, where it came from, and every file's hash. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -67,17 +68,10 @@ export function packageInfo(): { name: string; version: string } {
   return { name: pkg.name, version: pkg.version };
 }
 
-/** SHA-256 of a file, hex. */
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** SHA-256 of a file, or null when it cannot be read. */
 export async function hashIfPresent(path: string): Promise<string | null> {
   try {
-    return await hashFile(path);
+    return await sha256File(path);
   } catch {
     return null;
   }
@@ -142,7 +136,7 @@ export async function verifyBackupFiles(dir: string, m: BackupManifest): Promise
       continue;
     }
     if (size !== f.size) bad.push(`${f.path}: ${size} bytes, manifest says ${f.size}`);
-    else if ((await hashFile(p)) !== f.sha256) bad.push(`${f.path}: SHA-256 differs from the manifest`);
+    else if ((await sha256File(p)) !== f.sha256) bad.push(`${f.path}: SHA-256 differs from the manifest`);
   }
   return bad;
 }
