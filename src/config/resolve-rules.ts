@@ -1,4 +1,4 @@
-import { resolveTag } from '../route/tag-ref.js';
+import { resolveTag } from '../dicom/tag-ref.js';
 import type { ConfigIssue } from './config-issue.js';
 import type { ConditionInput, FieldConditionInput, RulesFile, TagConditionInput } from './rules-schema.js';
 import { outputKindMismatch } from './rules-schema.js';

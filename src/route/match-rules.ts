@@ -2,7 +2,7 @@ import type { Dataset } from '../dicom/part10.js';
 import type { DeepReadonly } from '../config/deep-freeze.js';
 import type { Completion, Rule, RuleActions } from '../config/types.js';
 import { evaluateCondition, type ConditionResult } from './condition.js';
-import { attributeValues } from './tag-ref.js';
+import { attributeValues } from '../dicom/tag-ref.js';
 
 /** What the router knows about one received instance. */
 export interface MatchContext {
