@@ -13,19 +13,28 @@ export function isAuthorized(header: string | undefined, token: string | undefin
   return sameSecret(presented, token);
 }
 
-/** The secret in a Bearer or Basic header, or undefined when the header has neither form. */
-export function presentedSecret(header: string | undefined): string | undefined {
+/** What an `Authorization` header presents: a Bearer token, or Basic user and password (RFC 7617). */
+export type PresentedCredentials = { scheme: 'bearer'; token: string } | { scheme: 'basic'; user: string; password: string };
+
+export function presentedCredentials(header: string | undefined): PresentedCredentials | undefined {
   if (!header) return undefined;
   const m = /^(Bearer|Basic)\s+(\S+)\s*$/i.exec(header);
   if (!m) return undefined;
-  if (m[1]!.toLowerCase() === 'bearer') return m[2];
+  if (m[1]!.toLowerCase() === 'bearer') return { scheme: 'bearer', token: m[2]! };
   const decoded = Buffer.from(m[2]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  // RFC 7617: user-id ":" password; the user is ignored.
-  return colon < 0 ? undefined : decoded.slice(colon + 1);
+  // RFC 7617: user-id ":" password.
+  return colon < 0 ? undefined : { scheme: 'basic', user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-function sameSecret(a: string, b: string): boolean {
+/** The secret in a Bearer or Basic header (the Basic user is ignored), or undefined when the header has neither form. */
+export function presentedSecret(header: string | undefined): string | undefined {
+  const c = presentedCredentials(header);
+  return c === undefined ? undefined : c.scheme === 'bearer' ? c.token : c.password;
+}
+
+/** Constant-time comparison over SHA-256 digests (neither content nor length leaks through timing). */
+export function sameSecret(a: string, b: string): boolean {
   const da = createHash('sha256').update(a, 'utf8').digest();
   const db = createHash('sha256').update(b, 'utf8').digest();
   return timingSafeEqual(da, db);

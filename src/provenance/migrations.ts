@@ -328,4 +328,30 @@ CREATE TABLE alert_repeats (
 );
 `,
   },
+  {
+    version: 8,
+    name: 'API users with a role (password as an argon2id hash) and their API tokens (SHA-256 of the token, shown once)',
+    sql: `
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role TEXT NOT NULL CHECK (role IN ('viewer','operator','admin')),
+  password_hash TEXT,
+  disabled_at INTEGER,
+  created_at INTEGER NOT NULL,
+  password_changed_at INTEGER
+);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  label TEXT NOT NULL,
+  token_sha256 TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER,
+  last_used_at INTEGER
+);
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+`,
+  },
 ];
