@@ -6,8 +6,9 @@ import { buildProcessingStamp } from '../derive/equipment.js';
 import { MultiFrameScBuilder } from '../derive/mf-sc-image.js';
 import { createRgbImage } from '../render/rgb-image.js';
 import { writePart10WithLargePixels } from './large-part10.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const CT5N = '/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/98892001/CT5N';
+const CT5N = pydicomData('test_files', 'dicomdirtests/98892001/CT5N');
 
 describe('writePart10WithLargePixels', () => {
   it('gives the same bytes as writePart10 for a multi-frame derived object', () => {

@@ -20,6 +20,7 @@ import { jobView } from '../api/views.js';
 import { runSeriesPipeline } from './series-pipeline.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
 import type { SeriesAction } from './stages.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
 const CT5N = resolve(import.meta.dirname, '../../sample-studies/ct5n');
 const config = { windows: {} } as unknown as LoadedConfig;
@@ -126,7 +127,7 @@ describe('runSeriesPipeline: a slice whose pixels do not decode', () => {
   });
 });
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 
 /** A pydicom non-image object (SR, RT Plan, ECG) moved into the test series, stored through the receiver. */
 async function storeNonImage(file: string, n: number): Promise<string> {

@@ -7,8 +7,9 @@ import { mergeLossy } from './derived-base.js';
 import { MultiFrameScBuilder } from './mf-sc-image.js';
 import { ScImageBuilder } from './sc-image.js';
 import { lateralityFor, PATIENT_STUDY_TYPE2 } from './source-modules.js';
+import { pydicomTestFile } from '../../test/helpers/debian-fixtures.js';
 
-const CT = readPart10(readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm')).dataset;
+const CT = readPart10(readFileSync(pydicomTestFile('CT_small.dcm'))).dataset;
 const options = {
   seriesInstanceUid: '2.25.400',
   sopInstanceUid: '2.25.401',

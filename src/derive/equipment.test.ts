@@ -6,8 +6,9 @@ import { isValidUid } from '../dicom/uid.js';
 import { createRgbImage } from '../render/rgb-image.js';
 import { buildProcessingStamp, isOwnOutput, NODE_MANUFACTURER, NODE_MODEL_NAME } from './equipment.js';
 import { ScImageBuilder } from './sc-image.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const at = new Date('2026-03-04T05:06:07Z');
 const sha = 'f'.repeat(64);
 

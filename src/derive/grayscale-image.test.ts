@@ -8,8 +8,9 @@ import { ConformanceError } from '../shared/errors.js';
 import { endoscopySeries } from '../../test/derive/endoscopy-fixture.js';
 import { buildProcessingStamp } from './equipment.js';
 import { CT_IMAGE_STORAGE, GrayscaleImageBuilder, luminance, MR_IMAGE_STORAGE, windowInverse } from './grayscale-image.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const load = (name: string): Dataset => readPart10(readFileSync(join(PYDICOM, name))).dataset;
 
 function ramp(src: Dataset): RgbImage {

@@ -6,8 +6,9 @@ import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
 import { ConformanceError } from '../shared/errors.js';
 import { buildProcessingStamp } from './equipment.js';
 import { MF_TRUE_COLOR_SC_STORAGE, MultiFrameScBuilder, type MfScSourceFrame } from './mf-sc-image.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const CT5N = join(PYDICOM, 'dicomdirtests/98892001/CT5N');
 const load = (path: string): Dataset => readPart10(readFileSync(path)).dataset;
 const sources = readdirSync(CT5N).sort().map((f) => load(join(CT5N, f)));

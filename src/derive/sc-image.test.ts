@@ -9,8 +9,9 @@ import { ConformanceError } from '../shared/errors.js';
 import { buildProcessingStamp, NODE_MANUFACTURER, NODE_MODEL_NAME } from './equipment.js';
 import { seriesDescriptionFor } from './series-description.js';
 import { SC_IMAGE_STORAGE, type ScFromSourceOptions, ScImageBuilder, type ScImageParams } from './sc-image.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const load = (name: string): Dataset => readPart10(readFileSync(join(PYDICOM, name))).dataset;
 const PROCESSED_AT = new Date('2026-01-02T03:04:05.678Z');
 const MODEL_SHA = '0123456789abcdef'.repeat(4);

@@ -5,6 +5,7 @@ import { createRgbImage } from '../render/rgb-image.js';
 import { endoscopySeries } from '../../test/derive/endoscopy-fixture.js';
 import { buildProcessingStamp } from './equipment.js';
 import { VL_ENDOSCOPIC_IMAGE_STORAGE, VlEndoscopicBuilder } from './vl-endoscopic.js';
+import { pydicomTestFile } from '../../test/helpers/debian-fixtures.js';
 
 const options = {
   seriesInstanceUid: '2.25.300',
@@ -34,7 +35,7 @@ describe('VlEndoscopicBuilder.fromSource', () => {
   });
 
   it('refuses sources of another SOP class', () => {
-    const ct = readPart10(readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm')).dataset;
+    const ct = readPart10(readFileSync(pydicomTestFile('CT_small.dcm'))).dataset;
     expect(() => VlEndoscopicBuilder.fromSource(ct, createRgbImage(128, 128), options)).toThrow(/VL Endoscopic Image sources/);
   });
 });

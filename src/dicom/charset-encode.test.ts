@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { textEncoderFor, UnencodableTextError } from './charset-encode.js';
 import { readPart10, writePart10 } from './part10.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const CHARSET_FILES = '/usr/lib/python3/dist-packages/pydicom/data/charset_files';
+const CHARSET_FILES = pydicomData('charset_files');
 
 describe('text encoders per Specific Character Set', () => {
   it('encodes single-byte sets with their ISO tables', () => {

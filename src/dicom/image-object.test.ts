@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isImageObject, notAnImageReason } from './image-object.js';
 import { readPart10 } from './part10.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const header = (f: string) => readPart10(readFileSync(join(PYDICOM, f)), { untilPixelData: true }).dataset;
 const whole = (f: string) => readPart10(readFileSync(join(PYDICOM, f))).dataset;
 

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { ConformanceError } from '../shared/errors.js';
 import { readPart10 } from './part10.js';
 import { decodeFrames, expectedPixelBytes, PixelDecodeError, readPixelModule, type PixelArray } from './pixels.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const TEST_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const TEST_FILES = pydicomData('test_files');
 
 function load(name: string) {
   return readPart10(readFileSync(`${TEST_FILES}/${name}`));

@@ -5,8 +5,9 @@ import { PixelDecodeError } from '../dicom/pixel-errors.js';
 import { decodeFrames } from '../dicom/pixels.js';
 import { TransferSyntax } from '../dicom/transfer-syntax.js';
 import { ENCODABLE_TRANSFER_SYNTAXES, encodePart10, exportProposal } from './encode-transfer-syntax.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const bytesOf = (name: string) => readFileSync(`${PYDICOM}/${name}`);
 
 async function refusal(p: Promise<unknown>): Promise<PixelDecodeError> {

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readPart10 } from '../dicom/part10.js';
 import { splitPart10, wrapPart10 } from './part10-envelope.js';
+import { pydicomTestFile } from '../../test/helpers/debian-fixtures.js';
 
-const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
+const CT = pydicomTestFile('CT_small.dcm');
 
 describe('part10 envelope', () => {
   it('splits a real file and re-wraps its data set byte-identically', () => {

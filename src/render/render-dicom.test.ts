@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { readPart10 } from '../dicom/part10.js';
 import { decodeFrames } from '../dicom/pixels.js';
 import { noSignalLevel, renderDicom } from './render-dicom.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const TEST_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const TEST_FILES = pydicomData('test_files');
 const load = (name: string) => readPart10(readFileSync(`${TEST_FILES}/${name}`));
 
 function pixel(data: Uint8Array, width: number, row: number, col: number): number[] {

@@ -18,8 +18,9 @@ import { storescu } from '../helpers/dcmtk.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 import { removeDir } from '../e2e/node-harness.js';
 import { exited, serve, until } from '../reliability/node-process.js';
+import { pydicomTestFile } from '../helpers/debian-fixtures.js';
 
-const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
+const CT = pydicomTestFile('CT_small.dcm');
 const PATIENT_NAME = 'CompressedSamples^CT1';
 const PATIENT_ID = '1CT1';
 const HOOK_TOKEN = 'hook-token-4b7e0c2a91f3';

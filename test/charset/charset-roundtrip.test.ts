@@ -10,6 +10,7 @@ import { removeDir, startTestNode, waitForIdle, writeTestConfig } from '../e2e/n
 import { storescu } from '../helpers/dcmtk.js';
 import { startOrthanc, type OrthancHandle } from '../helpers/orthanc.js';
 import { freePort } from '../helpers/ports.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
 /**
  * Character sets through receive → derive → export. Sources: CT images carrying the patient
@@ -23,7 +24,7 @@ import { freePort } from '../helpers/ports.js';
  */
 const SINGLE_BYTE_SETS = new Set(['ISO_IR 100', 'ISO_IR 101', 'ISO_IR 109', 'ISO_IR 110', 'ISO_IR 126', 'ISO_IR 127', 'ISO_IR 138', 'ISO_IR 144', 'ISO_IR 148', 'ISO_IR 203', 'ISO_IR 166']);
 const HERE = new URL('.', import.meta.url).pathname;
-const CHARSET_FILES = '/usr/lib/python3/dist-packages/pydicom/data/charset_files';
+const CHARSET_FILES = pydicomData('charset_files');
 
 interface Source {
   name: string;

@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePart10 } from '../../src/export/encode-transfer-syntax.js';
 import { TransferSyntax } from '../../src/dicom/transfer-syntax.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
-export const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+export const PYDICOM_FILES = pydicomData('test_files');
 const HERE = new URL('.', import.meta.url).pathname;
 
 /** Where a matrix input comes from. */

@@ -14,6 +14,7 @@ import { type Dataset, readPart10, writePart10 } from '../../src/dicom/part10.js
 import { derivedSeriesUid, derivedSopInstanceUid } from '../../src/dicom/uid.js';
 import { createRgbImage } from '../../src/render/rgb-image.js';
 import { endoscopySeries } from './endoscopy-fixture.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
 /**
  * Every derived object of every output kind (sc-rgb, mf-sc-rgb, derived-grayscale, vl-endoscopic)
@@ -71,7 +72,7 @@ const ACCEPTED_WARNINGS: { pattern: RegExp; why: string; iod?: string }[] = [
   },
 ];
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const CT5N_DIR = join(PYDICOM, 'dicomdirtests/98892001/CT5N');
 const PROCESSED_AT = new Date('2026-01-02T03:04:05.678Z');
 const MODEL_SHA = '9f'.repeat(32);

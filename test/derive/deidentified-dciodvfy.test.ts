@@ -14,6 +14,7 @@ import { type Dataset, readPart10, writePart10 } from '../../src/dicom/part10.js
 import { createRgbImage, type RgbImage } from '../../src/render/rgb-image.js';
 import { endoscopySeries } from './endoscopy-fixture.js';
 import { enhancedSource } from './enhanced-fixture.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
 /**
  * Derived-object conformance for the Type 1C attributes a source's flags call for: a source that
@@ -23,7 +24,7 @@ import { enhancedSource } from './enhanced-fixture.js';
  * dciodvfy Error. DCMTK ships no sample DICOM files (/usr/share/dcmtk* holds only LUTs and
  * schemas), so pydicom's are the whole sample set.
  */
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const PROCESSING = buildProcessingStamp({ modelId: 'unimie-adm256', modelVersion: '1.0', modelSha256: '9f'.repeat(32), processedAt: new Date('2026-01-02T03:04:05Z'), description: 'test', stationAeTitle: 'UNIMIE' });
 const OPTIONS = {
   seriesInstanceUid: '2.25.7001',

@@ -7,6 +7,7 @@ import { buildEnhancementReport } from '../../src/derive/enhancement-report-sr.j
 import { buildProcessingStamp } from '../../src/derive/equipment.js';
 import { readPart10, writePart10 } from '../../src/dicom/part10.js';
 import { derivedSeriesUid, derivedSopInstanceUid } from '../../src/dicom/uid.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
 /**
  * The enhancement report (Basic Text SR) passes dicom3tools' dciodvfy without an Error line, from
@@ -27,7 +28,7 @@ const ACCEPTED_WARNINGS: { pattern: RegExp; why: string }[] = [
   },
 ];
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const SHA = 'ab'.repeat(32);
 
 function report(sourcePath: string, renderOnly = false) {

@@ -10,8 +10,9 @@ import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.j
 import type { FailedSlice } from '../../src/app/slice-failures.js';
 import type { RunningNode } from '../../src/app/node.js';
 import { EMBEDDED_MANIFEST, removeDir, SAMPLES, startTestNode, waitForIdle, writeFolderNodeYaml } from './node-harness.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 
 /**
  * Objects that are no images, sent with DCMTK storescu to a node whose rule processes everything:

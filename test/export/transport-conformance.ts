@@ -6,8 +6,9 @@ import { splitPart10 } from '../../src/net/part10-envelope.js';
 import type { ExportDestination } from '../../src/export/destination.js';
 import { classifyError, classifyOutcome } from '../../src/export/failure-class.js';
 import type { DeliveryItem, Transport } from '../../src/export/transport.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
-export const TEST_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+export const TEST_FILES = pydicomData('test_files');
 
 /** A store item for a Part-10 file, identifiers read from the file. */
 export function itemFor(path: string): DeliveryItem {

@@ -9,8 +9,9 @@ import { AllowListPolicy } from '../../src/net/allow-list-policy.js';
 import { createDcmjsScp } from '../../src/net/dcmjs-dimse-scp.js';
 import type { AssociationReject, AssociationRequest, ScpTransport, StoreRequest } from '../../src/net/types.js';
 import { echoscu, runTool, storescu } from '../helpers/dcmtk.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
-const FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const FILES = pydicomData('test_files');
 const CT = join(FILES, 'CT_small.dcm');
 const MR = join(FILES, 'MR_small.dcm');
 const CT5N = join(FILES, 'dicomdirtests/98892001/CT5N');

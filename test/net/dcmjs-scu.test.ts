@@ -13,8 +13,9 @@ import { splitPart10 } from '../../src/net/part10-envelope.js';
 import type { RemoteNode, StoreItem } from '../../src/net/types.js';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
-const FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const FILES = pydicomData('test_files');
 
 function item(path: string): StoreItem {
   const f = readPart10(readFileSync(path), { untilPixelData: true });

@@ -12,8 +12,9 @@ import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
 import type { AssociationReject, ListenerOptions, ScpTransport, StoreRequest, TlsOptions } from '../../src/net/types.js';
 import { echoscu, storescu } from '../helpers/dcmtk.js';
 import { makeCertificates } from '../helpers/tls-certs.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
-const FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const FILES = pydicomData('test_files');
 const CT = join(FILES, 'CT_small.dcm');
 
 

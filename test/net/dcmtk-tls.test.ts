@@ -13,8 +13,9 @@ import type { ScpTransport, StoreRequest } from '../../src/net/types.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
 import { makeCertificates } from '../helpers/tls-certs.js';
+import { pydicomTestFile } from '../helpers/debian-fixtures.js';
 
-const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
+const CT = pydicomTestFile('CT_small.dcm');
 
 /** DICOM TLS against DCMTK with certificates made by the test: our TLS destination and our mutual-TLS listener. */
 describe('DICOM TLS with DCMTK storescp/storescu (+tls, certificates from openssl)', () => {

@@ -10,8 +10,9 @@ import { isDimseNativeAvailable } from '../../src/net/dimse-native.js';
 import type { ListenerOptions, ScpTransport, StoreItem, StoreRequest } from '../../src/net/types.js';
 import { echoscu, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
-const FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const FILES = pydicomData('test_files');
 const CT = join(FILES, 'CT_small.dcm');
 const MR = join(FILES, 'MR_small.dcm');
 const available = await isDimseNativeAvailable();

@@ -7,9 +7,10 @@ import { readPart10, writePart10, type Dataset } from '../../src/dicom/part10.js
 import type { AssociationRequest, StoreRequest } from '../../src/net/types.js';
 import { openDatabase, type Db } from '../../src/provenance/database.js';
 import { Spool } from '../../src/spool/spool.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
 /** pydicom's test files (Debian package python3-pydicom). */
-export const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+export const PYDICOM_FILES = pydicomData('test_files');
 
 export function pydicomFile(name: string): Buffer {
   return readFileSync(join(PYDICOM_FILES, name));

@@ -11,8 +11,9 @@ import { freePort, waitForPort } from '../helpers/ports.js';
 import { REPO, removeDir, writeTestConfig } from '../e2e/node-harness.js';
 import { exited, until } from './node-process.js';
 import { associateRq, rawClient, waitForBytes } from './raw-pdu.js';
+import { pydicomTestFile } from '../helpers/debian-fixtures.js';
 
-const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
+const CT = pydicomTestFile('CT_small.dcm');
 // CT_small's patient: what must never reach the log by default.
 const PATIENT_NAME = 'CompressedSamples^CT1';
 const PATIENT_ID = '1CT1';

@@ -18,8 +18,9 @@ import { echoscu, storescu } from '../helpers/dcmtk.js';
 import { LONG, recordFigures } from './figures.js';
 import { datasetOffset, elementHeaders, mutate, OPERATORS } from './mutants.js';
 import { associateRq, cStoreCommand, lastDimseStatus, pdvs, rawClient, releaseRq, waitForBytes } from './raw-pdu.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
-const DATA = '/usr/lib/python3/dist-packages/pydicom/data';
+const DATA = pydicomData();
 const MAX_INSTANCE = 8 * 1024 * 1024;
 const MUTANTS = LONG ? 10_000 : 1200;
 const OVER_THE_WIRE = LONG ? 1000 : 200;

@@ -20,8 +20,9 @@ import { Spool } from '../../src/spool/spool.js';
 import { echoscu, storescu } from '../helpers/dcmtk.js';
 import { associateRq, cStoreCommand, lastDimseStatus, pdvs, rawClient, waitForBytes } from './raw-pdu.js';
 import { datasetOffset } from './mutants.js';
+import { pydicomTestFile } from '../helpers/debian-fixtures.js';
 
-const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
+const CT = pydicomTestFile('CT_small.dcm');
 const CT_SOP = '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322';
 const MB = 1024 * 1024;
 const MAX_INSTANCE = 1 * MB;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { writePart10 } from '../../src/dicom/part10.js';
 import { dryRun, formatDryRun } from '../../src/route/dry-run.js';
+import { pydicomData } from '../helpers/debian-fixtures.js';
 
 const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unimie-dryrun-'));
@@ -75,7 +76,7 @@ describe('dryRun with the shipped rules', () => {
 });
 
 describe('dryRun: objects a processing rule would skip', () => {
-  const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+  const PYDICOM = pydicomData('test_files');
   const rulesOnly = {
     rules: [
       {
