@@ -46,6 +46,12 @@ export interface EnhanceOptions {
    * contrast stretch maps the darkest pixels there instead of to black. 0 when absent.
    */
   blackLevels?: readonly number[];
+  /**
+   * Run each sampler step's arithmetic as a graph on the model's device (default true when the
+   * model session can open graphs); false runs the JavaScript reference path. Both give the same
+   * output within 1e-5 (test/enhance/step-graph.test.ts).
+   */
+  stepGraph?: boolean;
 }
 
 export interface EnhanceTimings {
@@ -54,6 +60,8 @@ export interface EnhanceTimings {
   modelMs: number;
   /** totalMs − modelMs: conditioning, tiling, guidance, resizing. */
   outsideModelMs: number;
+  /** Wall time inside the step graphs (guidance, averaging, noise on the model's device); 0 on the JavaScript path. */
+  stepGraphMs: number;
   perStepMs: number;
   /** Model calls of the lockstep group this slice was sampled in (shared with its group). */
   modelCalls: number;
@@ -122,6 +130,7 @@ export class EnhancementEngine {
         betas,
         outputChannels: model.session.outputChannels,
         predict: model.session.predict,
+        stepGraph: opts.stepGraph === false || opts.networkFree ? undefined : model.session.openGraph,
         callSize,
         networkFree: opts.networkFree,
         blackLevels: opts.blackLevels?.slice(group.first, group.first + group.images.length),
@@ -151,6 +160,7 @@ export class EnhancementEngine {
             totalMs: groupMs * share,
             modelMs: timings.modelMs * share,
             outsideModelMs: (groupMs - timings.modelMs) * share,
+            stepGraphMs: timings.stepGraphMs * share,
             perStepMs: (groupMs * share) / stepsRun,
             modelCalls: timings.modelCalls,
             patchEvaluations: timings.patchEvaluations * share,

@@ -16,6 +16,7 @@ import { patchCorners, resizeBilinear, workingSize } from './tiling.js';
 import { boostWeight, sharpnessRatio, transferDetail } from './detail-transfer.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import type { AppliedProcessing, ClassicalStep } from './applied-processing.js';
+import type { OpenGraphFn } from './graphs/graph-session.js';
 
 /** Random inputs of the sampler, per image (`slice` = index within the run). */
 export interface NoiseSource {
@@ -55,6 +56,8 @@ export interface RunRequest {
   betas: Float64Array;
   outputChannels: 3 | 6;
   predict: PredictFn;
+  /** Run each step's arithmetic as a graph on the model's device (SamplerOptions.stepGraph). */
+  stepGraph?: OpenGraphFn;
   /** Fixed patches per model call (accelerators; see call-sizes.ts). */
   callSize?: number;
   /**
@@ -253,7 +256,7 @@ export async function runEnhancement(
 
   const prepareMs = performance.now() - t0;
   const results: SliceResult[] = new Array<SliceResult>(prepared.length);
-  const timings: SamplerTimings = { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0 };
+  const timings: SamplerTimings = { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0, stepGraphMs: 0 };
   const totalSteps = [...runs.values()].reduce((n, r) => n + r.plan.startStep + 1, 0);
   let stepsBefore = 0;
   for (const run of runs.values()) {
@@ -275,6 +278,7 @@ export async function runEnhancement(
         batchSize: preset.batchSize,
         callSize: req.callSize,
         predict: req.predict,
+        stepGraph: req.stepGraph,
         networkFree: req.networkFree,
         signal: req.signal,
         onProgress: req.onProgress && ((pr) => req.onProgress!({ step: stepsBefore + pr.step, total: totalSteps, etaMs: pr.etaMs })),
@@ -285,6 +289,7 @@ export async function runEnhancement(
     timings.modelMs += out.timings.modelMs;
     timings.modelCalls += out.timings.modelCalls;
     timings.patchEvaluations += out.timings.patchEvaluations;
+    timings.stepGraphMs += out.timings.stepGraphMs;
     stepsBefore += plan.startStep + 1;
   }
 

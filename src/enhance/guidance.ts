@@ -104,11 +104,8 @@ export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Flo
   const hw = h * w;
   const N = 3 * hw;
   const bw = w / EXPOSURE_BLOCK;
-  const K = hw / (EXPOSURE_BLOCK * EXPOSURE_BLOCK);
   const R = exposureBlockMeans(z, h, w);
-  const kData = -((params.dataScale ?? params.scale) / N);
-  const [k0, k1, k2] = [kData * f0, kData * f1, kData * f2];
-  const kExp = (-params.exposureWeight * params.scale * 2) / (3 * EXPOSURE_BLOCK * EXPOSURE_BLOCK * K);
+  const { kData: [k0, k1, k2], kExp } = guidanceFactors(params, p.f, h, w);
   const expShift = new Float64Array(R.length);
   for (let b = 0; b < R.length; b++) {
     const e = targetOf(p.exposureTarget, b);
@@ -143,8 +140,23 @@ export function guidePatch(p: PatchGuidanceInput, params: GuidanceParams, g: Flo
   return nextGain(p.f, [s0, s1, s2], hw);
 }
 
+/**
+ * The factors of g for a h×w patch: g_c = kData_c·ρ_c + kExp·(R − E) per block, with
+ * kData_c = −(s_data/N)·f_c and kExp = −λ·s·2/(3·64·K).
+ */
+export function guidanceFactors(params: GuidanceParams, f: Gain, h: number, w: number): { kData: [number, number, number]; kExp: number } {
+  const [f0, f1, f2] = channelGains(f);
+  const hw = h * w;
+  const kData = -((params.dataScale ?? params.scale) / (3 * hw));
+  const K = hw / (EXPOSURE_BLOCK * EXPOSURE_BLOCK);
+  return {
+    kData: [kData * f0, kData * f1, kData * f2],
+    kExp: (-params.exposureWeight * params.scale * 2) / (3 * EXPOSURE_BLOCK * EXPOSURE_BLOCK * K),
+  };
+}
+
 /** One gradient step of the gain from the channels' Σρu (lr 1 on the MSE the gain belongs to). */
-function nextGain(f: Gain, sumRhoU: readonly [number, number, number], hw: number): Gain {
+export function nextGain(f: Gain, sumRhoU: readonly [number, number, number], hw: number): Gain {
   if (typeof f === 'number') return f - (2 / (3 * hw)) * (sumRhoU[0] + sumRhoU[1] + sumRhoU[2]);
   return [f[0] - (2 / hw) * sumRhoU[0], f[1] - (2 / hw) * sumRhoU[1], f[2] - (2 / hw) * sumRhoU[2]];
 }

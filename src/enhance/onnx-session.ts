@@ -11,6 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { ModelContractError } from '../shared/errors.js';
 import type { LoadedManifest } from './model-manifest.js';
 import type { PredictFn } from './sampler.js';
+import type { GraphFeed, GraphSession, OpenGraphFn } from './graphs/graph-session.js';
 
 export interface SessionSettings {
   /** Threads inside one operator (default: all cores). */
@@ -31,6 +32,8 @@ export interface ModelSession {
   requestedDevice: 'cpu' | 'cuda';
   /** Why a CUDA request runs on the CPU (absent when it got what it asked for). */
   fallbackReason?: string;
+  /** Small graphs (the sampler's step graph) on the same device with the same settings. */
+  openGraph?: OpenGraphFn;
   release(): Promise<void>;
 }
 
@@ -126,16 +129,7 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
     throw new ModelContractError(`${modelPath}: ${problem}`, { cause, details: { file: modelPath } });
   };
   const requestedDevice = settings.device ?? 'cpu';
-  const create = (device: 'cpu' | 'cuda') =>
-    ort.InferenceSession.create(modelPath, {
-      executionProviders: [device],
-      intraOpNumThreads: settings.intraOpThreads ?? availableParallelism(),
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      enableCpuMemArena: true,
-      enableMemPattern: true,
-    });
+  const create = (device: 'cpu' | 'cuda') => ort.InferenceSession.create(modelPath, sessionOptions(device, settings.intraOpThreads));
   let session: ort.InferenceSession | undefined;
   let device = requestedDevice;
   let fallbackReason: string | undefined;
@@ -202,7 +196,54 @@ export async function openModelSession(loaded: LoadedManifest, settings: Session
     const p = manifest.patchSize;
     await predict(new Float32Array(3 * p * p), 1, p, p, [0]);
   }
-  return { predict, outputChannels, device, requestedDevice, fallbackReason, release: () => live.release() };
+  const graphs = openGraphs(device, settings.intraOpThreads);
+  const release = async () => {
+    await graphs.release();
+    await live.release();
+  };
+  return { predict, outputChannels, device, requestedDevice, fallbackReason, openGraph: graphs.open, release };
+}
+
+function sessionOptions(device: 'cpu' | 'cuda', intraOpThreads: number | undefined): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [device],
+    intraOpNumThreads: intraOpThreads ?? availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+  };
+}
+
+/** Graph sessions on `device` with the model session's settings, cached by key until released. */
+export function openGraphs(device: 'cpu' | 'cuda', intraOpThreads?: number): { open: OpenGraphFn; release(): Promise<void> } {
+  const graphs = new Map<string, Promise<ort.InferenceSession>>();
+  return {
+    open: async (key, build) => {
+      let opened = graphs.get(key);
+      if (!opened) {
+        opened = ort.InferenceSession.create(build(), sessionOptions(device, intraOpThreads));
+        graphs.set(key, opened);
+        opened.catch(() => graphs.delete(key));
+      }
+      return graphRunner(await opened);
+    },
+    release: async () => {
+      for (const g of graphs.values()) await (await g.catch(() => null))?.release();
+      graphs.clear();
+    },
+  };
+}
+
+function graphRunner(session: ort.InferenceSession): GraphSession {
+  return {
+    run: async (feeds: Record<string, GraphFeed>) => {
+      const tensors = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor('float32', f.data, f.dims)]));
+      const result = await session.run(tensors);
+      return Object.fromEntries(Object.entries(result).map(([name, t]) => [name, t.data as Float32Array]));
+    },
+  };
 }
 
 /**

@@ -12,6 +12,8 @@ import { fixedLogVariance, learnedLogVarianceCoefficients, type DiffusionSchedul
 import { accumulatePatch, cropPatch, overlapCounts, patchCorners, type PatchCorner } from './tiling.js';
 import { blockTargets } from './exposure-target.js';
 import { evenCallSizes, splitBySizes } from './call-sizes.js';
+import type { OpenGraphFn } from './graphs/graph-session.js';
+import { SliceStepGraph } from './graph-step.js';
 
 /** The network: batch is [n,3,h,w] float32, t the original timestep per item; returns [n,C,h,w]. */
 export type PredictFn = (batch: Float32Array, n: number, h: number, w: number, t: number[]) => Promise<Float32Array>;
@@ -75,6 +77,12 @@ export interface SamplerOptions {
   callSize?: number;
   predict: PredictFn;
   /**
+   * Run the per-step arithmetic (x̂0, guidance, posterior, overlap averaging, noise) as a graph
+   * on the model's device (graph-step.ts) instead of in JavaScript; the JavaScript path stays the
+   * reference. Network runs only (a network-free run has no device to use).
+   */
+  stepGraph?: OpenGraphFn;
+  /**
    * The ablation twin: x̂0 of every patch is the crop of the slice's `fixedX0` and the network is
    * never called. Everything else (guidance, f/M updates, overlap averaging, noise) runs as usual.
    */
@@ -100,6 +108,8 @@ export interface SamplerTimings {
   modelMs: number;
   modelCalls: number;
   patchEvaluations: number;
+  /** Wall time inside the step graphs (0 on the JavaScript path). */
+  stepGraphMs: number;
 }
 
 interface Accumulators {
@@ -115,6 +125,8 @@ interface Accumulators {
 interface Task {
   slice: number;
   corner: PatchCorner;
+  /** Index of the corner in its slice's grid. */
+  index: number;
 }
 
 /** Run the sampler on one or more images in lockstep. */
@@ -128,7 +140,7 @@ export async function sampleSlices(
     throw new RangeError(`start step ${opts.startStep} outside the ${schedule.length}-step schedule`);
   }
   if (opts.batchSize < 1) throw new RangeError('batch size must be ≥ 1');
-  if (slices.length === 0) return { results: [], timings: { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0 } };
+  if (slices.length === 0) return { results: [], timings: { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0, stepGraphMs: 0 } };
   const geometry = slices.map((s) => {
     if (s.height < p || s.width < p) throw new RangeError(`image ${s.width}×${s.height} is smaller than the patch ${p}`);
     const n = 3 * s.height * s.width;
@@ -140,8 +152,8 @@ export async function sampleSlices(
   });
   const state = slices.map((s) => ({ x: Float32Array.from(s.x), f: s.f as Gain, M: Float32Array.from(s.M), x0: new Float32Array(s.x.length) }));
   const tasks: Task[] = [];
-  slices.forEach((_, i) => geometry[i]!.corners.forEach((corner) => tasks.push({ slice: i, corner })));
-  const timings: SamplerTimings = { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0 };
+  slices.forEach((_, i) => geometry[i]!.corners.forEach((corner, index) => tasks.push({ slice: i, corner, index })));
+  const timings: SamplerTimings = { totalMs: 0, modelMs: 0, modelCalls: 0, patchEvaluations: 0, stepGraphMs: 0 };
   const total = opts.startStep + 1;
   const pp = p * p;
   const scratch = {
@@ -164,7 +176,9 @@ export async function sampleSlices(
     return cap < base.scale ? { ...base, dataScale: cap } : base;
   };
 
-  const acc: Accumulators[] = slices.map((s) => ({
+  const useGraph = opts.stepGraph !== undefined && !opts.networkFree;
+  // The step graph keeps its accumulators on the device.
+  const acc: Accumulators[] = (useGraph ? [] : slices).map((s) => ({
     mu: new Float64Array(3 * s.height * s.width),
     x0: new Float64Array(3 * s.height * s.width),
     logVar: opts.variance === 'learned' ? new Float64Array(3 * s.height * s.width) : null,
@@ -172,6 +186,31 @@ export async function sampleSlices(
     fSum: new Float64Array(3),
     fWeight: 0,
   }));
+
+  const graphs =
+    opts.stepGraph && useGraph
+      ? await Promise.all(
+          slices.map((s, si) =>
+            SliceStepGraph.open(
+              opts.stepGraph!,
+              s,
+              {
+                height: s.height,
+                width: s.width,
+                patch: p,
+                corners: geometry[si]!.corners,
+                outputChannels: opts.outputChannels,
+                learnedVariance: opts.variance === 'learned',
+                clampX0: opts.clampX0 ?? true,
+                guidanceTarget: opts.guidanceTarget,
+                residualSigma: opts.residualSigma ?? 0,
+              },
+              state[si]!.x,
+            ),
+          ),
+        )
+      : null;
+  const epsBuf = graphs ? slices.map((_, si) => new Float32Array(geometry[si]!.corners.length * opts.outputChannels * pp)) : [];
 
   for (let k = opts.startStep; k >= 0; k--) {
     throwIfAborted(opts.signal);
@@ -228,7 +267,8 @@ export async function sampleSlices(
         const batch = new Float32Array(n * 3 * pp);
         chunk.forEach((task, j) => {
           const s = slices[task.slice]!;
-          cropPatch(state[task.slice]!.x, 3, s.height, s.width, task.corner.y, task.corner.x, p, batch, j * 3 * pp);
+          if (graphs) batch.set(graphs[task.slice]!.patches.subarray(task.index * 3 * pp, (task.index + 1) * 3 * pp), j * 3 * pp);
+          else cropPatch(state[task.slice]!.x, 3, s.height, s.width, task.corner.y, task.corner.x, p, batch, j * 3 * pp);
         });
         const t0 = performance.now();
         const out = opts.predict(batch, n, p, p, new Array<number>(n).fill(t)).then((r) => {
@@ -250,6 +290,11 @@ export async function sampleSlices(
         throwIfAborted(opts.signal);
         checkModelOutput(out, n, opts.outputChannels, pp);
         if (ci + 1 < chunks.length) pending = launch(chunks[ci + 1]!);
+        if (graphs) {
+          const C = opts.outputChannels;
+          chunk.forEach((task, j) => epsBuf[task.slice]!.set(out.subarray(j * C * pp, (j + 1) * C * pp), task.index * C * pp));
+          continue;
+        }
         chunk.forEach((task, j) => {
           const xi = batch.subarray(j * 3 * pp, (j + 1) * 3 * pp);
           const base = j * opts.outputChannels * pp;
@@ -259,13 +304,22 @@ export async function sampleSlices(
       }
     }
 
-    slices.forEach((s, si) => {
-      const st = state[si]!;
-      const a = acc[si]!;
-      const fixedSd = opts.variance === 'learned' ? 0 : Math.exp(0.5 * fixedLogVariance(schedule, opts.variance, k));
-      finishStep(a, geometry[si]!.inverseCount, noiseBuf[si]!, k === 0, fixedSd, st);
-      st.f = typeof st.f === 'number' ? a.fSum[0]! / a.fWeight : [a.fSum[0]! / a.fWeight, a.fSum[1]! / a.fWeight, a.fSum[2]! / a.fWeight];
-    });
+    const fixedSd = opts.variance === 'learned' ? 0 : Math.exp(0.5 * fixedLogVariance(schedule, opts.variance, k));
+    if (graphs) {
+      const g0 = performance.now();
+      for (let si = 0; si < slices.length; si++) {
+        const scalars = { schedule, step: k, fixedSd: k === 0 ? 0 : fixedSd, learned, nApply: opts.nApply };
+        await graphs[si]!.step(state[si]!, epsBuf[si]!, noiseBuf[si]!, scalars, guidanceFor(state[si]!.f));
+      }
+      timings.stepGraphMs += performance.now() - g0;
+    } else {
+      slices.forEach((_, si) => {
+        const st = state[si]!;
+        const a = acc[si]!;
+        finishStep(a, geometry[si]!.inverseCount, noiseBuf[si]!, k === 0, fixedSd, st);
+        st.f = typeof st.f === 'number' ? a.fSum[0]! / a.fWeight : [a.fSum[0]! / a.fWeight, a.fSum[1]! / a.fWeight, a.fSum[2]! / a.fWeight];
+      });
+    }
     const done = opts.startStep - k + 1;
     const elapsed = performance.now() - started;
     opts.onProgress?.({ step: done, total, etaMs: done < total ? (elapsed / done) * (total - done) : 0 });
