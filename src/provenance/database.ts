@@ -13,8 +13,11 @@ export interface OpenOptions {
 
 /**
  * Opens (creating if needed) the provenance database in WAL mode and applies pending migrations.
- * `synchronous = FULL` so a committed row survives power loss: a C-STORE is acknowledged only
- * after its row is committed. Before migrating a database that already has a schema, a copy goes
+ * `synchronous = NORMAL`: a commit survives a crash of the process (it is in the WAL, in the page
+ * cache) but the last commits before a power cut may be lost; they are synced at checkpoints. A
+ * C-STORE is acknowledged once its file and directory are fsync'ed and its row committed, and the
+ * start-up rescan (src/receive/spool-rescan.ts) registers any spooled file whose row was lost, from
+ * the file itself. Before migrating a database that already has a schema, a copy goes
  * to `<folder>/backups/pre-migration-<from>-to-<to>-<time>.sqlite`; if that copy fails, nothing
  * is migrated.
  */
@@ -22,7 +25,7 @@ export function openDatabase(path: string, list: Migration[] = migrations, opts:
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   try {

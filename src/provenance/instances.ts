@@ -154,3 +154,9 @@ export function restoreInstance(db: Db, id: number, status: InstanceStatus, reas
 export function setInstanceStatus(db: Db, id: number, status: InstanceStatus, reason: string | null = null): void {
   prepared(db, 'UPDATE instances SET status = ?, status_reason = ? WHERE id = ?').run(status, reason, id);
 }
+
+/** Paths of every row of a series, whatever its status (the start-up rescan looks for files without one). */
+export function pathsOfSeries(db: Db, seriesUid: string): Set<string> {
+  const rows = prepared(db, 'SELECT path FROM instances WHERE series_uid = ?').all(seriesUid) as Array<{ path: string }>;
+  return new Set(rows.map((r) => r.path));
+}

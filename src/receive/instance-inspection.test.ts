@@ -93,6 +93,23 @@ describe('inspectInstance', () => {
     expect(r.ok ? undefined : r.failure).toMatchObject({ code: 'PACS_E_PIXEL_LENGTH', dimseStatus: 0xa900 });
   });
 
+  it('refuses a native object cut short inside its Pixel Data', () => {
+    const mr = edited('MR_small.dcm', () => undefined);
+    expect(inspectInstance(mr).ok).toBe(true);
+    expect(inspectInstance(mr.subarray(0, mr.length - 1000)).ok).toBe(false);
+  });
+
+  it('parses a native object whole when elements follow its Pixel Data (CT_small), and still checks the length', () => {
+    const ok = inspectInstance(file('CT_small.dcm'));
+    expect(ok.ok ? ok.facts.header.PixelData : 'refused').toBeUndefined();
+    const padding = Buffer.from([0xfc, 0xff, 0xfc, 0xff, 0x4f, 0x42, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0]);
+    const short = edited('MR_small.dcm', (ds) => {
+      ds.NumberOfFrames = 2;
+    });
+    const r = inspectInstance(Buffer.concat([short, padding]));
+    expect(r.ok ? undefined : r.failure).toMatchObject({ code: 'PACS_E_PIXEL_LENGTH' });
+  });
+
   it('refuses a malformed UID with 0xA900', () => {
     const bytes = edited('CT_small.dcm', (ds) => {
       ds.StudyInstanceUID = '1.2..3';

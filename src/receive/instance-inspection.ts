@@ -2,7 +2,7 @@ import { readPart10, type Dataset } from '../dicom/part10.js';
 import { DimseStatus } from '../dicom/status.js';
 import { isNativeTransferSyntax } from '../dicom/transfer-syntax.js';
 import { errorMessage, isNodeError } from '../shared/errors.js';
-import { checkStructure, type StructureLimits } from './structure-check.js';
+import { scanStructure, type PixelDataElement, type StructureLimits } from './structure-check.js';
 
 /** Why an object is refused: a stable code, a message for the log and the table, the DIMSE status. */
 export interface InspectionFailure {
@@ -104,9 +104,7 @@ export function expectedNativePixelBytes(ds: Dataset): number | undefined {
   return Math.ceil((rows * columns * perPixel * bits * frames) / 8);
 }
 
-function checkNativePixels(ds: Dataset, sop: string): Inspection | undefined {
-  if (ds.PixelData === undefined) return undefined;
-  const actual = pixelBytes(ds.PixelData);
+function checkNativePixels(ds: Dataset, actual: number | undefined, sop: string): Inspection | undefined {
   const expected = expectedNativePixelBytes(ds);
   if (expected === undefined) {
     return fail(
@@ -130,18 +128,37 @@ function checkNativePixels(ds: Dataset, sop: string): Inspection | undefined {
 }
 
 /**
+ * How much of the object dcmjs has to parse. The structure walk already knows where the top-level
+ * Pixel Data is and how long it is; when it is complete and nothing follows it, the header before
+ * it is all that needs parsing (and copying). Native objects the walk cannot vouch for (pixel data
+ * cut short, elements after it, Deflated, or a walk that stopped early) are parsed whole, so their
+ * pixel length is still checked and everything accepted stays parseable.
+ */
+function parsePlan(bytes: Uint8Array, native: boolean, pixel: PixelDataElement | undefined, inflated: boolean): { input: Uint8Array; whole: boolean; pixelBytes?: number } {
+  const located = pixel !== undefined && !inflated;
+  if (!native) return { input: located ? bytes.subarray(0, pixel.offset) : bytes, whole: false };
+  if (located && pixel.last && pixel.declaredLength === pixel.presentLength) {
+    return { input: bytes.subarray(0, pixel.offset), whole: false, pixelBytes: pixel.declaredLength };
+  }
+  return { input: bytes, whole: true };
+}
+
+/**
  * Parses a received Part-10 object and checks what the receive path relies on: it is readable
  * DICOM (else 0xC000), it carries valid SOP Instance, Series and Study UIDs that agree with the
  * C-STORE request, and native Pixel Data has the length its Image Pixel module promises (else
- * 0xA900, PS3.4 B.2.3). Compressed pixel data is not parsed: only the header is read.
- * Never throws.
+ * 0xA900, PS3.4 B.2.3). One walk over the element headers (structure-check.ts) and one dcmjs
+ * parse, of the header only where the walk located complete Pixel Data; compressed pixel data is
+ * never parsed. Never throws.
  */
 export function inspectInstance(bytes: Uint8Array, expect: InspectionExpectations = {}): Inspection {
-  const problem = checkStructure(bytes, expect.structure);
-  if (problem) return fail(problem.code, problem.message, DimseStatus.CannotUnderstand);
+  const scan = scanStructure(bytes, expect.structure);
+  if (scan.problem) return fail(scan.problem.code, scan.problem.message, DimseStatus.CannotUnderstand);
+  const native = isNativeTransferSyntax(scan.transferSyntaxUid);
+  const plan = parsePlan(bytes, native, scan.pixelData, scan.inflated);
   let header;
   try {
-    header = readPart10(bytes, { untilPixelData: true });
+    header = readPart10(plan.input, { untilPixelData: !plan.whole });
   } catch (err) {
     const code = isNodeError(err) ? err.code : 'PACS_E_NOT_DICOM';
     return fail(code, errorMessage(err), DimseStatus.CannotUnderstand);
@@ -195,13 +212,19 @@ export function inspectInstance(bytes: Uint8Array, expect: InspectionExpectation
   }
 
   if (isNativeTransferSyntax(ts)) {
-    try {
-      ds = readPart10(bytes).dataset;
-    } catch (err) {
-      return fail('PACS_E_NOT_DICOM', errorMessage(err), DimseStatus.CannotUnderstand, sop);
+    if (!plan.whole && plan.pixelBytes === undefined) {
+      // The walk did not read the meta header as dcmjs did: parse the whole object after all.
+      try {
+        ds = readPart10(bytes).dataset;
+      } catch (err) {
+        return fail('PACS_E_NOT_DICOM', errorMessage(err), DimseStatus.CannotUnderstand, sop);
+      }
     }
-    const pixelFailure = checkNativePixels(ds, sop);
+    const actual = plan.pixelBytes ?? (ds.PixelData === undefined ? undefined : pixelBytes(ds.PixelData));
+    const pixelFailure = ds.PixelData === undefined && plan.pixelBytes === undefined ? undefined : checkNativePixels(ds, actual, sop);
     if (pixelFailure) return pixelFailure;
+  }
+  if (PIXEL_KEYWORDS.some((k) => ds[k] !== undefined)) {
     ds = { ...ds };
     for (const k of PIXEL_KEYWORDS) delete ds[k];
   }

@@ -1,13 +1,14 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { storedNotProcessed } from '../dicom/transfer-syntax.js';
 import { DimseStatus } from '../dicom/status.js';
 import type { StoreHandler, StoreRequest } from '../net/types.js';
 import { countAssociationFailure, countAssociationInstance, ensureAssociation } from '../provenance/associations.js';
 import { isDerivedSeries } from '../provenance/derived-series.js';
-import { findBySop, insertInstance, restoreInstance, setInstanceStatus, type InstanceRow } from '../provenance/instances.js';
+import { findBySop, insertInstance, pathsOfSeries, restoreInstance, setInstanceStatus, type InstanceRow } from '../provenance/instances.js';
 import { recordSeriesArrival, refreshSeriesCount } from '../provenance/series.js';
 import { errorMessage, isNodeError } from '../shared/errors.js';
 import type { DurableTempFile } from '../spool/spool.js';
+import { CommitQueue } from './commit-queue.js';
 import { inspectInstance, type InstanceFacts } from './instance-inspection.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { quarantineObject } from './quarantine-object.js';
@@ -23,36 +24,38 @@ export type {
 } from './receive-types.js';
 
 const sha8 = (sha: string, n = 8): string => sha.slice(0, n);
+/** Association ids already recorded, remembered up to this many. */
+const KNOWN_ASSOCIATIONS = 1024;
+
+/** An object's bytes on disk: a temp file to move into place, or a file already in the spool. */
+type SpooledBytes = { size: number; sha256: string } & ({ tempPath: string; path?: undefined } | { path: string; tempPath?: undefined });
 
 /**
- * The durable receive path (PS3.4 B.2.3 statuses). Bytes reach disk first (temp + fsync), are
- * inspected, then renamed into the spool and recorded in one SQLite transaction; only then is
- * Success returned. Bad input is quarantined with its reason; nothing here throws to the transport.
+ * The durable receive path (PS3.4 B.2.3 statuses). The bytes are written, hashed and fsync'ed on a
+ * writer thread while the event loop inspects them (one structure walk, one header parse); then
+ * they are renamed into the spool, and the rows of every object in flight are committed together
+ * after one fsync of their directories (commit-queue.ts). Only then is Success returned. SQLite
+ * runs with synchronous=NORMAL, so a power cut can drop the last commits: the start-up rescan
+ * (spool-rescan.ts) registers every spooled file without a row again. Bad input is quarantined
+ * with its reason; nothing here throws to the transport.
  */
 export class InstanceReceiver implements StoreHandler {
   private readonly deps: InstanceReceiverDeps;
   private readonly now: () => number;
   private readonly sopLock = new KeyedMutex();
+  private readonly commits: CommitQueue;
+  private readonly knownAssociations = new Set<string>();
 
   constructor(deps: InstanceReceiverDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
+    this.commits = new CommitQueue(deps.db, { syncDirectories: (dirs) => deps.spool.syncDirectories(dirs) });
   }
 
   async onStore(req: StoreRequest): Promise<number> {
     const a = req.association;
     try {
-      ensureAssociation(this.deps.db, {
-        id: a.id,
-        listener: a.listener,
-        transport: 'unknown',
-        callingAe: a.callingAeTitle,
-        calledAe: a.calledAeTitle,
-        remoteHost: a.remoteAddress,
-        remotePort: a.remotePort,
-        tls: a.tls,
-        startedAt: this.now(),
-      });
+      if (!this.knownAssociations.has(a.id)) this.recordAssociation(req);
     } catch (err) {
       this.deps.log.error({ err: errorMessage(err), associationId: a.id }, 'cannot record the association');
     }
@@ -68,6 +71,23 @@ export class InstanceReceiver implements StoreHandler {
     return result.status;
   }
 
+  private recordAssociation(req: StoreRequest): void {
+    const a = req.association;
+    ensureAssociation(this.deps.db, {
+        id: a.id,
+        listener: a.listener,
+        transport: 'unknown',
+        callingAe: a.callingAeTitle,
+        calledAe: a.calledAeTitle,
+        remoteHost: a.remoteAddress,
+        remotePort: a.remotePort,
+        tls: a.tls,
+        startedAt: this.now(),
+      });
+    if (this.knownAssociations.size >= KNOWN_ASSOCIATIONS) this.knownAssociations.clear();
+    this.knownAssociations.add(a.id);
+  }
+
   /** Takes one object in. Never throws: an internal failure answers 0x0110 (processing failure). */
   async ingest(input: IngestInput): Promise<IngestResult> {
     const receivedAt = this.now();
@@ -75,25 +95,30 @@ export class InstanceReceiver implements StoreHandler {
     try {
       const refusal = this.checkQueue(input) ?? (await this.checkDiskSpace(input));
       if (refusal) return refusal;
-      temp = await this.deps.spool.writeDurably(input.bytes);
+      // The writer thread writes, hashes and fsyncs while this thread inspects the same bytes.
+      const writing = this.deps.spool.writeDurably(input.bytes);
       const max = this.deps.maxInstanceBytes;
-      const size = Math.max(temp.size, input.receivedBytes ?? 0);
-      if ((max !== undefined && size > max) || input.receivedBytes !== undefined) {
+      const size = Math.max(input.bytes.byteLength, input.receivedBytes ?? 0);
+      const tooLarge = (max !== undefined && size > max) || input.receivedBytes !== undefined;
+      const inspection = tooLarge
+        ? undefined
+        : inspectInstance(input.bytes, {
+            sopInstanceUid: input.sopInstanceUid,
+            sopClassUid: input.sopClassUid,
+            structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
+          });
+      temp = await writing;
+      if (!inspection) {
         return await quarantineObject(this.deps, temp, input, receivedAt, {
           code: 'PACS_E_TOO_LARGE',
           message: `object of ${size} bytes exceeds the limit of ${max ?? 'the transport'} bytes${input.receivedBytes !== undefined ? ' (only its head was kept)' : ''}`,
           dimseStatus: DimseStatus.CannotUnderstand,
         });
       }
-      const inspection = inspectInstance(input.bytes, {
-        sopInstanceUid: input.sopInstanceUid,
-        sopClassUid: input.sopClassUid,
-        structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
-      });
       if (!inspection.ok) return await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure);
       const facts = inspection.facts;
       const file = temp;
-      return await this.sopLock.run(facts.sopInstanceUid, () => this.commit(file, facts, input, receivedAt));
+      return await this.sopLock.run(facts.sopInstanceUid, () => this.commit(file, facts, input));
     } catch (err) {
       this.deps.log.error(
         { err: errorMessage(err), associationId: input.associationId, sopInstanceUid: input.sopInstanceUid },
@@ -144,79 +169,100 @@ export class InstanceReceiver implements StoreHandler {
     return { status: 'stored', reason: null };
   }
 
-  private async commit(
-    temp: DurableTempFile,
-    facts: InstanceFacts,
-    input: IngestInput,
-    receivedAt: number,
-  ): Promise<IngestResult> {
+  /**
+   * Registers a file found in the spool without a row (start-up rescan after an unclean stop):
+   * its facts are read from the file again, and it is recorded as if it had just arrived.
+   * Undefined when the file cannot be registered (it is left where it is).
+   */
+  async registerSpooled(path: string, bytes: Uint8Array, sha256: string): Promise<IngestResult | undefined> {
+    const inspection = inspectInstance(bytes, { structure: { maxInflatedBytes: this.deps.maxInstanceBytes } });
+    if (!inspection.ok) {
+      this.deps.log.warn({ path, reasonCode: inspection.failure.code, reason: inspection.failure.message }, 'spooled file without a row is not readable; left in place');
+      return undefined;
+    }
+    const facts = inspection.facts;
+    const input: IngestInput = { bytes, associationId: null };
+    return this.sopLock.run(facts.sopInstanceUid, () => this.commit({ path, size: bytes.byteLength, sha256 }, facts, input));
+  }
+
+  /** Paths the database knows for a series (any status); the rescan's view of what is registered. */
+  registeredPaths(seriesUid: string): Set<string> {
+    return pathsOfSeries(this.deps.db, seriesUid);
+  }
+
+  private async commit(file: SpooledBytes, facts: InstanceFacts, input: IngestInput): Promise<IngestResult> {
     const { db, spool, log } = this.deps;
     const { status, reason } = this.classify(facts);
     const copies = findBySop(db, facts.sopInstanceUid);
-    const same = copies.find((c) => c.sha256 === temp.sha256);
+    const same = copies.find((c) => c.sha256 === file.sha256);
     const callingAe = input.callingAe ?? facts.sourceAeTitle ?? '';
     const calledAe = input.calledAe ?? '';
 
     // A copy whose file retention purged is stored again like a new one (its row comes back).
-    if (same && same.status !== 'replaced' && same.purgedAt === null) {
+    // A file the rescan found holding bytes some row already has is a leftover: left alone.
+    if (same && (file.path !== undefined || (same.status !== 'replaced' && same.purgedAt === null))) {
       // PS3.4 B.2.3 leaves re-sends to the SCP: identical bytes are acknowledged and not stored twice.
-      await spool.discard(temp.tempPath);
-      if (input.associationId) countAssociationInstance(db, input.associationId, temp.size);
+      if (file.tempPath) await spool.discard(file.tempPath);
+      if (input.associationId) countAssociationInstance(db, input.associationId, file.size);
       log.debug({ sopInstanceUid: facts.sopInstanceUid, instanceId: same.id }, 'identical re-send; nothing to store');
       return { status: DimseStatus.Success, outcome: 'duplicate', instanceId: same.id, path: same.path };
     }
 
     const current = copies.filter((c) => c.status !== 'replaced' && c !== same);
-    const path = await spool.commit(temp.tempPath, same ? this.relPathOf(same) : this.freshRelPath(facts, temp, copies));
-    // The arrival counts from the commit, stamped in the same tick as the transaction (no await in
-    // between): a series job created while these bytes were made durable (its quiet period ran
-    // out) may have listed the series without this instance, and a restart must then see the
-    // series as received after that job (seriesAwaitingJobs), not before it.
-    receivedAt = this.now();
+    const path = file.path ?? (await spool.place(file.tempPath, same ? this.relPathOf(same) : this.freshRelPath(facts, file.sha256, copies)));
+    let receivedAt = 0;
     let instanceId: number;
     try {
-      instanceId = db.transaction(() => {
-        const why = `replaced by a re-send with sha256 ${sha8(temp.sha256, 16)}`;
-        for (const c of current) setInstanceStatus(db, c.id, 'replaced', why);
-        let id: number;
-        if (same) {
-          // The bytes of an older, replaced (or purged) copy came back: that row becomes current again.
-          restoreInstance(db, same.id, status, reason);
-          id = same.id;
-        } else {
-          id = insertInstance(db, {
-            sopInstanceUid: facts.sopInstanceUid,
-            sopClassUid: facts.sopClassUid,
+      instanceId = await this.commits.commit({
+        dirs: [dirname(path)],
+        write: () => {
+          // The arrival counts from the commit, stamped inside its transaction: a series job created
+          // while these bytes were made durable (its quiet period ran out) may have listed the series
+          // without this instance, and a restart must then see the series as received after that job
+          // (seriesAwaitingJobs), not before it.
+          receivedAt = this.now();
+          const why = `replaced by a re-send with sha256 ${sha8(file.sha256, 16)}`;
+          for (const c of current) setInstanceStatus(db, c.id, 'replaced', why);
+          let id: number;
+          if (same) {
+            // The bytes of an older, replaced (or purged) copy came back: that row becomes current again.
+            restoreInstance(db, same.id, status, reason);
+            id = same.id;
+          } else {
+            id = insertInstance(db, {
+              sopInstanceUid: facts.sopInstanceUid,
+              sopClassUid: facts.sopClassUid,
+              seriesUid: facts.seriesUid,
+              studyUid: facts.studyUid,
+              transferSyntaxUid: facts.transferSyntaxUid,
+              instanceNumber: facts.instanceNumber,
+              path,
+              size: file.size,
+              sha256: file.sha256,
+              associationId: input.associationId ?? null,
+              receivedAt,
+              status,
+              statusReason: reason,
+            });
+          }
+          recordSeriesArrival(db, {
             seriesUid: facts.seriesUid,
             studyUid: facts.studyUid,
-            transferSyntaxUid: facts.transferSyntaxUid,
-            instanceNumber: facts.instanceNumber,
-            path,
-            size: temp.size,
-            sha256: temp.sha256,
-            associationId: input.associationId ?? null,
+            modality: facts.modality,
+            description: facts.seriesDescription,
+            callingAe: callingAe || null,
+            calledAe: calledAe || null,
+            ownOutput: status === 'own_output',
             receivedAt,
-            status,
-            statusReason: reason,
           });
-        }
-        recordSeriesArrival(db, {
-          seriesUid: facts.seriesUid,
-          studyUid: facts.studyUid,
-          modality: facts.modality,
-          description: facts.seriesDescription,
-          callingAe: callingAe || null,
-          calledAe: calledAe || null,
-          ownOutput: status === 'own_output',
-          receivedAt,
-        });
-        for (const s of new Set(current.map((c) => c.seriesUid))) if (s !== facts.seriesUid) refreshSeriesCount(db, s);
-        if (input.associationId) countAssociationInstance(db, input.associationId, temp.size);
-        return id;
-      })();
+          for (const s of new Set(current.map((c) => c.seriesUid))) if (s !== facts.seriesUid) refreshSeriesCount(db, s);
+          if (input.associationId) countAssociationInstance(db, input.associationId, file.size);
+          return id;
+        },
+      });
     } catch (err) {
-      // Not acknowledged, so the file must not stay where a later row could be confused with it.
-      if (!same) await spool.remove(path).catch(() => undefined);
+      // Not acknowledged, so a file moved here must not stay where a later row could be confused with it.
+      if (!same && file.tempPath) await spool.remove(path).catch(() => undefined);
       throw err;
     }
 
@@ -264,10 +310,10 @@ export class InstanceReceiver implements StoreHandler {
   }
 
   /** `<sop>.dcm`, or `<sop>.<sha8>.dcm` when an older copy already holds that name. */
-  private freshRelPath(facts: InstanceFacts, temp: DurableTempFile, copies: InstanceRow[]): string {
+  private freshRelPath(facts: InstanceFacts, sha256: string, copies: InstanceRow[]): string {
     const { spool } = this.deps;
     const taken = new Set(copies.map((c) => c.path));
-    for (const suffix of [undefined, sha8(temp.sha256), sha8(temp.sha256, 64)]) {
+    for (const suffix of [undefined, sha8(sha256), sha8(sha256, 64)]) {
       const rel = spool.instanceRelPath(facts.studyUid, facts.seriesUid, facts.sopInstanceUid, suffix);
       if (!taken.has(spool.resolve(rel))) return rel;
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { checkStructure } from './structure-check.js';
+import { checkStructure, scanStructure } from './structure-check.js';
 
 const CT = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm');
 const NESTED = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/nested_priv_SQ.dcm');
@@ -54,5 +54,34 @@ describe('checkStructure', () => {
   it('never throws on garbage or truncated input', () => {
     for (let n = 0; n < CT.length; n += 97) expect(() => checkStructure(CT.subarray(0, n))).not.toThrow();
     expect(checkStructure(Buffer.alloc(10))).toBeUndefined();
+  });
+});
+
+describe('scanStructure: where the top-level Pixel Data is, from the same walk', () => {
+  // CT_small: 128 × 128 × 16-bit native pixel data, followed by 138 bytes of private elements.
+  const PIXEL_BYTES = 128 * 128 * 2;
+  const AT = 6288;
+  const ENDING_IN_PIXELS = CT.subarray(0, AT + 12 + PIXEL_BYTES);
+
+  it('locates complete Pixel Data that ends the object', () => {
+    const scan = scanStructure(ENDING_IN_PIXELS);
+    expect(scan.transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
+    expect(scan.pixelData).toEqual({ offset: AT, declaredLength: PIXEL_BYTES, presentLength: PIXEL_BYTES, last: true });
+    // Its element header: (7FE0,0010) OW.
+    expect(CT.readUInt32LE(AT)).toBe(0x00107fe0);
+  });
+
+  it('tells an object cut short inside its Pixel Data', () => {
+    const scan = scanStructure(ENDING_IN_PIXELS.subarray(0, ENDING_IN_PIXELS.length - 100));
+    expect(scan.pixelData).toMatchObject({ declaredLength: PIXEL_BYTES, presentLength: PIXEL_BYTES - 100, last: false });
+  });
+
+  it('tells Pixel Data followed by other elements (it is then not the end of the object)', () => {
+    expect(scanStructure(CT).pixelData).toMatchObject({ offset: AT, presentLength: PIXEL_BYTES, last: false });
+  });
+
+  it('leaves encapsulated Pixel Data with an undefined length', () => {
+    const jpeg = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/JPEG2000.dcm');
+    expect(scanStructure(jpeg).pixelData).toMatchObject({ declaredLength: undefined, last: false });
   });
 });

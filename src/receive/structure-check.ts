@@ -37,12 +37,32 @@ function metaEnd(b: Buffer): { at: number; ts: string } | undefined {
   return o <= b.length ? { at: o, ts } : undefined;
 }
 
-/** Deepest sequence/item nesting in a data set; stops early once `limit` is passed. */
-export function nestingDepth(b: Buffer, start: number, explicit: boolean, bigEndian: boolean, limit: number): number {
+/** The top-level Pixel Data element (7FE0,0010) as the walk found it. */
+export interface PixelDataElement {
+  /** Offset of its element header in the walked buffer (the inflated data set when Deflated). */
+  offset: number;
+  /** Declared value length; undefined for an undefined length (encapsulated fragments). */
+  declaredLength: number | undefined;
+  /** Value bytes actually present (less than declared when the object is cut short). */
+  presentLength: number;
+  /** Nothing follows the element (the walk ended exactly at its end). */
+  last: boolean;
+}
+
+/** What one linear walk over a data set's element headers found. */
+export interface DatasetWalk {
+  /** Deepest sequence/item nesting; the walk stops early once `limit` is passed. */
+  depth: number;
+  pixelData?: PixelDataElement;
+}
+
+/** Walks a data set's element headers once: nesting depth and where the top-level Pixel Data sits. */
+export function walkDataset(b: Buffer, start: number, explicit: boolean, bigEndian: boolean, limit: number): DatasetWalk {
   const u16 = (o: number) => (bigEndian ? b.readUInt16BE(o) : b.readUInt16LE(o));
   const u32 = (o: number) => (bigEndian ? b.readUInt32BE(o) : b.readUInt32LE(o));
   const stack: number[] = []; // end offset of each open container (Infinity: undefined length)
   let deepest = 0;
+  let pixelData: PixelDataElement | undefined;
   let pos = start;
   while (pos + 8 <= b.length) {
     while (stack.length > 0 && pos >= stack[stack.length - 1]!) stack.pop();
@@ -69,6 +89,11 @@ export function nestingDepth(b: Buffer, start: number, explicit: boolean, bigEnd
           hdr = 12;
         } else len = u16(pos + 6);
       } else len = u32(pos + 4);
+      if (tag === PIXEL_DATA && stack.length === 0) {
+        const defined = len === UNDEFINED ? undefined : len;
+        const present = Math.max(0, Math.min(defined ?? Infinity, b.length - pos - hdr));
+        pixelData = { offset: pos, declaredLength: defined, presentLength: present, last: defined !== undefined && pos + hdr + defined === b.length };
+      }
       // Encapsulated pixel data (fragments) and UN with undefined length (implicit VR inside) end the walk.
       if (len === UNDEFINED && (tag === PIXEL_DATA || vr === 'UN')) break;
       if (len === UNDEFINED) {
@@ -82,35 +107,60 @@ export function nestingDepth(b: Buffer, start: number, explicit: boolean, bigEnd
     if (stack.length > deepest) deepest = stack.length;
     if (deepest > limit) break;
   }
-  return deepest;
+  return { depth: deepest, pixelData };
 }
 
-/** Undefined when the object may be handed to the parser; else why not. Never throws. */
-export function checkStructure(bytes: Uint8Array, limits: StructureLimits = {}): StructureProblem | undefined {
+/** The outcome of {@link scanStructure}. */
+export interface StructureScan {
+  /** Why the object must not reach the parser; undefined when it may. */
+  problem?: StructureProblem;
+  /** Transfer syntax from the meta header ('' when the object is not Part 10). */
+  transferSyntaxUid: string;
+  /** Top-level Pixel Data, when the walk reached it. */
+  pixelData?: PixelDataElement;
+  /** The data set was Deflated: `pixelData.offset` is in the inflated bytes, not in the object. */
+  inflated: boolean;
+}
+
+/**
+ * One pass over a Part-10 object's element headers: the limits above, plus where its Pixel Data
+ * is and how long it is, so the receive path parses only the header with dcmjs and checks the
+ * pixel length from this walk. Never throws.
+ */
+export function scanStructure(bytes: Uint8Array, limits: StructureLimits = {}): StructureScan {
   const maxNesting = limits.maxNesting ?? 64;
   const maxInflated = limits.maxInflatedBytes ?? 512 * 1024 * 1024;
+  let transferSyntaxUid = '';
+  let inflated = false;
   try {
     let b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const meta = metaEnd(b);
-    if (!meta) return undefined; // not Part 10: the parser refuses it cheaply
+    if (!meta) return { transferSyntaxUid, inflated }; // not Part 10: the parser refuses it cheaply
+    transferSyntaxUid = meta.ts;
     let start = meta.at;
     if (meta.ts === TransferSyntax.DeflatedExplicitVRLittleEndian) {
       try {
         b = inflateRawSync(b.subarray(meta.at), { maxOutputLength: maxInflated });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-          return { code: 'PACS_E_DEFLATE_BOMB', message: `Deflated data set inflates past ${maxInflated} bytes` };
+          return { problem: { code: 'PACS_E_DEFLATE_BOMB', message: `Deflated data set inflates past ${maxInflated} bytes` }, transferSyntaxUid, inflated };
         }
-        return undefined; // corrupt deflate stream: the parser reports it
+        return { transferSyntaxUid, inflated }; // corrupt deflate stream: the parser reports it
       }
       start = 0;
+      inflated = true;
     }
-    const depth = nestingDepth(b, start, meta.ts !== TransferSyntax.ImplicitVRLittleEndian, meta.ts === TransferSyntax.ExplicitVRBigEndian, maxNesting);
-    if (depth > maxNesting) {
-      return { code: 'PACS_E_NESTING', message: `sequences nested deeper than ${maxNesting / 2} levels` };
+    const walk = walkDataset(b, start, meta.ts !== TransferSyntax.ImplicitVRLittleEndian, meta.ts === TransferSyntax.ExplicitVRBigEndian, maxNesting);
+    if (walk.depth > maxNesting) {
+      return { problem: { code: 'PACS_E_NESTING', message: `sequences nested deeper than ${maxNesting / 2} levels` }, transferSyntaxUid, inflated };
     }
+    return { transferSyntaxUid, pixelData: walk.pixelData, inflated };
   } catch {
-    return undefined;
+    return { transferSyntaxUid, inflated };
   }
-  return undefined;
+}
+
+/** Undefined when the object may be handed to the parser; else why not. Never throws. */
+export function checkStructure(bytes: Uint8Array, limits: StructureLimits = {}): StructureProblem | undefined {
+  return scanStructure(bytes, limits).problem;
 }

@@ -31,18 +31,3 @@ export async function mkdirDurably(dir: string): Promise<void> {
   }
   for (const d of chain) await fsyncDirectory(d);
 }
-
-/** Writes all bytes to a new file (fails if it exists) and fsyncs it before closing. */
-export async function writeNewFileSynced(path: string, bytes: Uint8Array): Promise<void> {
-  const handle = await open(path, 'wx', 0o640);
-  try {
-    let offset = 0;
-    while (offset < bytes.byteLength) {
-      const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
-      offset += bytesWritten;
-    }
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NodeError } from '../shared/errors.js';
-import { fsyncDirectory, mkdirDurably, writeNewFileSynced } from './durable-fs.js';
+import { fsyncDirectory, mkdirDurably } from './durable-fs.js';
+import { durableWriter } from './durable-writer.js';
 
 /**
  * The spool's directory layout under one root. Keys are opaque strings (the receiver passes
@@ -27,6 +28,8 @@ export const SpoolDirs = {
 const TEMP_SUFFIX = '.part';
 /** A path segment made from a key: no separators, no `.`/`..`, nothing a shell or FS treats specially. */
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** Directories known to exist are remembered up to this many (one per series), then forgotten. */
+const KNOWN_DIRS = 4096;
 
 export interface DurableTempFile {
   /** Absolute path of the fsync'ed temp file under `incoming/`. */
@@ -70,10 +73,12 @@ function isoDay(at: Date): string {
 /**
  * Durable file storage for received and derived objects. Every write goes temp file → fsync →
  * rename → fsync of the directory, so a crash leaves either the complete file under its final
- * name or a temp file that {@link Spool.recover} deletes.
+ * name or a temp file that {@link Spool.recover} deletes. The receive path renames with
+ * {@link Spool.place} and syncs the directories of all objects in flight together.
  */
 export class Spool {
   readonly root: string;
+  private readonly knownDirs = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -118,12 +123,15 @@ export class Spool {
     return abs;
   }
 
-  /** Writes bytes under a fresh temp name in `incoming/` and fsyncs them. */
+  /**
+   * Writes bytes under a fresh temp name in `incoming/`, hashing them on the way, and fsyncs them;
+   * the work runs on a writer thread (durable-writer.ts), off the event loop.
+   */
   async writeDurably(bytes: Uint8Array): Promise<DurableTempFile> {
     const tempPath = join(this.incomingDir, `${randomUUID()}${TEMP_SUFFIX}`);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
     try {
-      await writeNewFileSynced(tempPath, bytes);
+      const { size, sha256 } = await durableWriter().writeNewFile(tempPath, bytes);
+      return { tempPath, size, sha256 };
     } catch (err) {
       await rm(tempPath, { force: true }).catch(() => undefined);
       throw new NodeError('PACS_E_SPOOL_WRITE', `cannot write to the spool: ${(err as Error).message}`, {
@@ -132,7 +140,6 @@ export class Spool {
         dimseStatus: 0xa700,
       });
     }
-    return { tempPath, size: bytes.byteLength, sha256 };
   }
 
   /**
@@ -140,13 +147,41 @@ export class Spool {
    * orphan of an earlier crash) and makes the rename durable. Returns the absolute path.
    */
   async commit(tempPath: string, finalRelPath: string): Promise<string> {
+    const finalPath = await this.place(tempPath, finalRelPath);
+    await fsyncDirectory(dirname(finalPath));
+    return finalPath;
+  }
+
+  /**
+   * The rename of {@link commit} without the directory fsync, for callers that sync the
+   * directories of many renames at once ({@link syncDirectories}) before they rely on them.
+   * Directories it creates are durable at once. Returns the absolute path.
+   */
+  async place(tempPath: string, finalRelPath: string): Promise<string> {
     this.assertTemp(tempPath);
     const finalPath = this.resolve(finalRelPath);
     const dir = dirname(finalPath);
-    await mkdirDurably(dir);
-    await rename(tempPath, finalPath);
-    await fsyncDirectory(dir);
+    if (!this.knownDirs.has(dir)) await this.ensureDir(dir);
+    try {
+      await rename(tempPath, finalPath);
+    } catch (err) {
+      // Retention may have removed a remembered directory since.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.knownDirs.has(dir)) throw err;
+      await this.ensureDir(dir);
+      await rename(tempPath, finalPath);
+    }
     return finalPath;
+  }
+
+  /** fsync of each directory once (on the writer threads, in parallel). */
+  async syncDirectories(dirs: Iterable<string>): Promise<void> {
+    await Promise.all([...new Set(dirs)].map((d) => durableWriter().syncDirectory(d)));
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    await mkdirDurably(dir);
+    if (this.knownDirs.size >= KNOWN_DIRS) this.knownDirs.clear();
+    this.knownDirs.add(dir);
   }
 
   /** Writes bytes durably straight to a final spool-relative path; returns size, hash and path. */
@@ -205,6 +240,21 @@ export class Spool {
       .filter((e) => e.isFile())
       .map((e) => join(e.parentPath ?? dir, e.name))
       .sort();
+  }
+
+  /** Every received instance file, grouped by its series key (`studies/<study>/<series>/*.dcm`). */
+  async instanceFiles(): Promise<Map<string, string[]>> {
+    const bySeries = new Map<string, string[]>();
+    const studies = join(this.root, SpoolDirs.studies);
+    for (const study of await readdir(studies).catch(() => [] as string[])) {
+      for (const series of await readdir(join(studies, study)).catch(() => [] as string[])) {
+        const dir = join(studies, study, series);
+        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+        const files = entries.filter((e) => e.isFile() && e.name.endsWith('.dcm')).map((e) => join(dir, e.name));
+        if (files.length > 0) bySeries.set(series, [...(bySeries.get(series) ?? []), ...files]);
+      }
+    }
+    return bySeries;
   }
 
   /** Free and total bytes of the file system holding the spool (statfs). */
