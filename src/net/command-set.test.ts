@@ -1,0 +1,39 @@
+import dimse from 'dcmjs-dimse';
+import { describe, expect, it } from 'vitest';
+import { encodeCommandSet, isEncodableCommandSet } from './command-set.js';
+
+const CT = '1.2.840.10008.5.1.4.1.1.2';
+
+describe('command set encoding', () => {
+  it('writes a C-STORE-RQ byte for byte as dcmjs-dimse does', () => {
+    const request = new dimse.requests.CStoreRequest(new dimse.Dataset({ SOPClassUID: CT, SOPInstanceUID: '1.2.3' }, '1.2.840.10008.1.2.1'));
+    request.setMessageId(7);
+    const elements = request.getCommandDataset().getElements() as Record<string, unknown>;
+    expect(isEncodableCommandSet(elements)).toBe(true);
+    expect(encodeCommandSet(elements).equals(request.getCommandDataset().getDenaturalizedCommandDataset())).toBe(true);
+  });
+
+  it('puts the elements in tag order, pads odd UIDs with NUL and AE titles with a space, and states the group length', () => {
+    const bytes = encodeCommandSet({ MoveDestination: 'ABC', MessageID: 513, CommandField: 0x21, AffectedSOPClassUID: '1.2.3' });
+    const tags: number[] = [];
+    let offset = 0;
+    while (offset < bytes.length) {
+      expect(bytes.readUInt16LE(offset)).toBe(0);
+      tags.push(bytes.readUInt16LE(offset + 2));
+      offset += 8 + bytes.readUInt32LE(offset + 4);
+    }
+    expect(tags).toEqual([0x0000, 0x0002, 0x0100, 0x0110, 0x0600]);
+    expect(bytes.readUInt32LE(8)).toBe(bytes.length - 12);
+    expect(bytes.subarray(20, 26).toString('ascii')).toBe('1.2.3\0');
+    expect(bytes.readUInt16LE(bytes.length - 4 - 8 - 2)).toBe(513);
+    expect(bytes.subarray(bytes.length - 4).toString('ascii')).toBe('ABC ');
+    // dcmjs-dimse reads it back as the same command.
+    const read = new dimse.Dataset(bytes, '1.2.840.10008.1.2').getElements() as Record<string, unknown>;
+    expect(read).toMatchObject({ MoveDestination: 'ABC', MessageID: 513, CommandField: 0x21, AffectedSOPClassUID: '1.2.3' });
+  });
+
+  it('refuses an element it does not know', () => {
+    expect(isEncodableCommandSet({ CommandField: 1, PatientID: 'x' })).toBe(false);
+    expect(() => encodeCommandSet({ PatientID: 'x' })).toThrow(/PatientID/);
+  });
+});

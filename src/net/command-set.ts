@@ -1,0 +1,73 @@
+/**
+ * Byte-level encoding of a DIMSE command set (PS3.7 §6.3, §E.1): group 0000 elements in Implicit
+ * VR Little Endian, ascending tag order, led by Command Group Length (0000,0000). Written by hand
+ * because dcmjs' generic writer costs about 0.3 ms per command, as much as sending a 512² slice.
+ */
+
+/** The command elements an SCU sends (PS3.7 Annex E), by dcmjs keyword: tag element and VR. */
+const COMMAND_ELEMENTS: Record<string, { element: number; vr: 'UI' | 'US' | 'UL' | 'AE' }> = {
+  AffectedSOPClassUID: { element: 0x0002, vr: 'UI' },
+  RequestedSOPClassUID: { element: 0x0003, vr: 'UI' },
+  CommandField: { element: 0x0100, vr: 'US' },
+  MessageID: { element: 0x0110, vr: 'US' },
+  MessageIDBeingRespondedTo: { element: 0x0120, vr: 'US' },
+  MoveDestination: { element: 0x0600, vr: 'AE' },
+  Priority: { element: 0x0700, vr: 'US' },
+  CommandDataSetType: { element: 0x0800, vr: 'US' },
+  Status: { element: 0x0900, vr: 'US' },
+  AffectedSOPInstanceUID: { element: 0x1000, vr: 'UI' },
+  RequestedSOPInstanceUID: { element: 0x1001, vr: 'UI' },
+  MoveOriginatorApplicationEntityTitle: { element: 0x1030, vr: 'AE' },
+  MoveOriginatorMessageID: { element: 0x1031, vr: 'US' },
+};
+
+function element(tagElement: number, value: Buffer): Buffer {
+  const header = Buffer.alloc(8);
+  header.writeUInt16LE(0x0000, 0);
+  header.writeUInt16LE(tagElement, 2);
+  header.writeUInt32LE(value.length, 4);
+  return Buffer.concat([header, value]);
+}
+
+function valueBytes(vr: 'UI' | 'US' | 'UL' | 'AE', value: unknown): Buffer {
+  switch (vr) {
+    case 'US': {
+      const b = Buffer.alloc(2);
+      b.writeUInt16LE(Number(value), 0);
+      return b;
+    }
+    case 'UL': {
+      const b = Buffer.alloc(4);
+      b.writeUInt32LE(Number(value), 0);
+      return b;
+    }
+    case 'UI':
+    case 'AE': {
+      // Even length (PS3.5 §7.1.1): UIDs are padded with NUL, AE titles with a space.
+      const s = String(value);
+      return Buffer.from(s.length % 2 === 0 ? s : s + (vr === 'UI' ? '\0' : ' '), 'ascii');
+    }
+  }
+}
+
+/** Whether every element of this command set is one `encodeCommandSet` knows. */
+export function isEncodableCommandSet(elements: Record<string, unknown>): boolean {
+  return Object.entries(elements).every(([keyword, v]) => keyword === 'CommandGroupLength' || (keyword in COMMAND_ELEMENTS && v !== undefined && v !== null));
+}
+
+/**
+ * The command set as it goes into a command PDV: (0000,0000) group length, then the elements in
+ * ascending tag order. Throws for an element it does not know (see `isEncodableCommandSet`).
+ */
+export function encodeCommandSet(elements: Record<string, unknown>): Buffer {
+  const known = Object.entries(elements)
+    .filter(([keyword]) => keyword !== 'CommandGroupLength')
+    .map(([keyword, value]) => {
+      const spec = COMMAND_ELEMENTS[keyword];
+      if (!spec) throw new Error(`command element ${keyword} is not encodable`);
+      return { element: spec.element, bytes: valueBytes(spec.vr, value) };
+    })
+    .sort((a, b) => a.element - b.element);
+  const body = Buffer.concat(known.map((e) => element(e.element, e.bytes)));
+  return Buffer.concat([element(0x0000, valueBytes('UL', body.length)), body]);
+}
