@@ -21,6 +21,13 @@ export class UnauthorizedError extends NodeError {
   }
 }
 
+/** Valid credentials whose role does not include the route. */
+export class ForbiddenError extends NodeError {
+  constructor(message: string, opts: NodeErrorOptions = {}) {
+    super('PACS_E_FORBIDDEN', message, { httpStatus: 403, ...opts });
+  }
+}
+
 /** A request the node cannot act on (bad body, not DICOM). */
 export class BadRequestError extends NodeError {
   constructor(message: string, opts: NodeErrorOptions = {}) {

@@ -2,8 +2,11 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import type { Server as TlsServer } from 'node:tls';
 import { isNodeError } from '../shared/errors.js';
 import type { ApiDeps } from './api-deps.js';
-import { AUTH_CHALLENGES, isAuthorized } from './auth.js';
-import { UnauthorizedError } from './api-errors.js';
+import { roleAllows } from '../access/roles.js';
+import { AUTH_CHALLENGES } from './auth.js';
+import { ForbiddenError, UnauthorizedError } from './api-errors.js';
+import { requestAccount } from './request-account.js';
+import { ROUTE_ACCESS, routeKey } from './route-access.js';
 import { buildOpenApiDocument, collectRoutes } from './openapi.js';
 import { AnyObject, ErrorBody } from './schemas.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -16,10 +19,8 @@ import { configRoutes } from './routes/config-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { retentionRoutes } from './routes/retention-routes.js';
-import { DASHBOARD_PUBLIC_ROUTES, dashboardRoutes, eventRoutes } from './dashboard/index.js';
-
-/** Routes that answer without credentials: liveness, and the dashboard's page and assets (no data: its API calls need the token). */
-const PUBLIC_ROUTES = new Set(['/healthz', ...DASHBOARD_PUBLIC_ROUTES]);
+import { accountRoutes } from './routes/account-routes.js';
+import { dashboardRoutes, eventRoutes } from './dashboard/index.js';
 
 /**
  * Builds the node's HTTP API (not listening: `startApi` listens, tests use `inject()`): REST over
@@ -51,12 +52,32 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
     (_req, body, done) => done(null, body),
   );
 
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD' && !(routeKey(method, route.url) in ROUTE_ACCESS)) {
+        throw new Error(`route ${routeKey(method, route.url)} has no entry in ROUTE_ACCESS (src/api/route-access.ts)`);
+      }
+    }
+  });
+
   app.addHook('onRequest', async (request, reply) => {
-    if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
-    if (isAuthorized(request.headers.authorization, deps.config().api.token)) return;
-    request.log.warn({ method: request.method, route: request.routeOptions.url ?? 'unknown', ip: request.ip }, 'API request refused: bad or missing credentials');
-    const err = new UnauthorizedError(request.headers.authorization ? 'invalid credentials' : 'authentication required');
-    return reply.code(401).header('www-authenticate', AUTH_CHALLENGES).send({ code: err.code, message: err.message });
+    const url = request.routeOptions.url;
+    // Unknown paths fall through to the 404 handler only for callers who could see some route.
+    const access = url === undefined ? 'viewer' : ROUTE_ACCESS[routeKey(request.method === 'HEAD' ? 'GET' : request.method, url)] ?? 'admin';
+    if (access === 'public' || access === 'own') return;
+    const account = await requestAccount(request.headers.authorization, deps.config().api, deps.db, Date.now());
+    const route = url ?? 'unknown';
+    if (!account) {
+      request.log.warn({ method: request.method, route, ip: request.ip }, 'API request refused: bad or missing credentials');
+      const err = new UnauthorizedError(request.headers.authorization ? 'invalid credentials' : 'authentication required');
+      return reply.code(401).header('www-authenticate', AUTH_CHALLENGES).send({ code: err.code, message: err.message });
+    }
+    if (!roleAllows(account.role, access)) {
+      request.log.warn({ method: request.method, route, user: account.user, role: account.role, needs: access }, 'API request refused: role');
+      const err = new ForbiddenError(`${access} role required (${account.user} is ${account.role})`);
+      return reply.code(403).send({ code: err.code, message: err.message });
+    }
+    request.account = account;
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -97,7 +118,10 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
         title: 'UniMIE PACS node API',
         version: deps.version ?? '0.1.0',
         description: 'Status, provenance, jobs, deliveries, configuration and health of the node.',
-      }, ErrorBody),
+      }, ErrorBody, (method, url) => {
+        const access = ROUTE_ACCESS[routeKey(method, url)];
+        return access === 'public' || access === 'own' ? undefined : access;
+      }),
   );
 
   app.register(healthRoutes(deps));
@@ -110,6 +134,7 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
   app.register(destinationRoutes(deps));
   app.register(imageRoutes(deps));
   app.register(retentionRoutes(deps));
+  app.register(accountRoutes(deps));
   app.register(eventRoutes(deps));
   app.register(dashboardRoutes());
   return app;
@@ -146,11 +171,12 @@ export async function startApi(deps: ApiDeps, at: { host: string; port: number; 
   await app.listen({ host: at.host, port: at.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : at.port;
-  const auth = !!deps.config().api.token;
+  const api = deps.config().api;
+  const auth = api.auth ? 'users' : api.token ? 'shared-token' : 'none';
   const scheme = at.tls ? 'https' : 'http';
   deps.log.info({ stage: 'api', host: at.host, port, auth, scheme }, `${scheme.toUpperCase()} API listening`);
-  if (!auth && !isLoopback(at.host)) {
-    deps.log.warn({ stage: 'api', host: at.host }, 'HTTP API reachable from other hosts without a token: set api.token in node.yaml');
+  if (auth === 'none' && !isLoopback(at.host)) {
+    deps.log.warn({ stage: 'api', host: at.host }, 'HTTP API reachable from other hosts without credentials: set api.auth (named users) in node.yaml');
   }
   return {
     port,

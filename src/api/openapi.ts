@@ -104,9 +104,15 @@ export interface OpenApiInfo {
 /**
  * Builds an OpenAPI 3.1 document from the collected routes. OpenAPI 3.1 uses JSON Schema 2020-12,
  * so the route schemas go in unchanged. Authentication is a bearer token, or basic auth with the
- * token as password, on every route whose schema does not say `security: []`.
+ * token as password, on every route whose schema does not say `security: []`; `x-required-role`
+ * names the least role a route needs.
  */
-export function buildOpenApiDocument(routes: RouteDoc[], info: OpenApiInfo, errorSchema: JsonSchema = {}): Record<string, unknown> {
+export function buildOpenApiDocument(
+  routes: RouteDoc[],
+  info: OpenApiInfo,
+  errorSchema: JsonSchema = {},
+  requiredRole: (method: string, url: string) => string | undefined = () => undefined,
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const s = plain(r.schema ?? {});
@@ -123,6 +129,8 @@ export function buildOpenApiDocument(routes: RouteDoc[], info: OpenApiInfo, erro
       operation.requestBody = { required: true, content: content(s.consumes ?? ['application/json'], s.body ?? {}) };
     }
     if (s.security) operation.security = s.security;
+    const role = requiredRole(r.method, r.url);
+    if (role) operation['x-required-role'] = role;
     (paths[path] ??= {})[r.method.toLowerCase()] = operation;
   }
   return {
@@ -132,8 +140,8 @@ export function buildOpenApiDocument(routes: RouteDoc[], info: OpenApiInfo, erro
     components: {
       schemas: { Error: plain(errorSchema) },
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', description: 'api.token from node.yaml' },
-        basicAuth: { type: 'http', scheme: 'basic', description: 'any user name, api.token as password' },
+        bearerAuth: { type: 'http', scheme: 'bearer', description: "a user's API token (api.auth), or api.token from node.yaml" },
+        basicAuth: { type: 'http', scheme: 'basic', description: "a user's name and password (api.auth), or any user name with api.token as password" },
       },
     },
     security: [{ bearerAuth: [] }, { basicAuth: [] }],

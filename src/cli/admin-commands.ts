@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { describeActions } from '../route/describe-actions.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { dryRun, formatDryRun } from '../route/dry-run.js';
-import { openDatabase } from '../provenance/database.js';
+import { configDirOf, openNodeDatabase, print } from './cli-context.js';
 import { lineageOf } from '../provenance/lineage.js';
 import { requeueDelivery } from '../provenance/deliveries.js';
 import { requeueJob } from '../provenance/jobs.js';
@@ -12,14 +11,6 @@ import { fromResolvedDestination } from '../export/destination.js';
 import type { ResolvedDestination } from '../config/types.js';
 import { createDcmjsScu } from '../net/dcmjs-dimse-scu.js';
 import { createLogger } from '../shared/log.js';
-
-function configDirOf(program: Command): string {
-  return program.opts<{ config: string }>().config;
-}
-
-function print(program: Command, value: unknown, text: () => string): void {
-  process.stdout.write(program.opts<{ json?: boolean }>().json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
-}
 
 /** `config check`, `rules test`, `lineage`, `requeue`: thin commands over the same services. */
 export function registerAdminCommands(program: Command): void {
@@ -65,7 +56,7 @@ export function registerAdminCommands(program: Command): void {
       if (!r.ok) process.exitCode = 1;
     });
 
-  const openDb = () => openDatabase(join(loadConfig(configDirOf(program)).node.dataDir, 'provenance.sqlite'));
+  const openDb = () => openNodeDatabase(program);
 
   program
     .command('lineage')

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerAccessCommands } from './access-commands.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerAlertsCommand } from './alerts-command.js';
 import { registerBackupCommand } from './backup-command.js';
@@ -28,6 +29,7 @@ registerSendCommand(program);
 registerEnhanceCommand(program);
 registerEvalCommand(program);
 registerAdminCommands(program);
+registerAccessCommands(program);
 registerAlertsCommand(program);
 registerRetentionCommand(program);
 registerWorkerCommand(program);

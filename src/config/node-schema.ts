@@ -146,6 +146,16 @@ export const ApiSchema = Strict({
    * `ca` when the issuer is not a public CA (the healthcheck trusts it). Re-read on SIGHUP.
    */
   tls: Type.Optional(TlsFilesSchema),
+  /**
+   * Named users with roles (viewer, operator, admin) and their API tokens, managed with the
+   * `users` and `tokens` commands; replaces the single shared `token`.
+   */
+  auth: Type.Optional(
+    Strict({
+      /** Whether Basic user:password is accepted on API calls (scripts should use tokens). */
+      passwordLogin: Defaulted(Type.Boolean(), true),
+    }),
+  ),
 });
 
 export const LimitsSchema = Strict({

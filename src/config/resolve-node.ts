@@ -137,6 +137,9 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     issues.push(source.issue(['api', 'tls', 'requireClientCert'], 'client certificates for the API are not supported: require them at a reverse proxy (deploy/reverse-proxy)'));
   }
   const apiTlsMaterial = apiTls ? readTls(apiTls, ['api', 'tls']) : undefined;
+  if (apiRest.auth && apiRest.token !== undefined) {
+    issues.push(source.issue(['api', 'token'], 'with api.auth (named users) the shared token is not accepted: remove it and give scripts a user token (`tokens create`)'));
+  }
 
   const { redis, ...executor } = file.executor;
   const readExecutorFile = (p: string, at: string[]) => cf.read(p, ['executor', 'redis', ...at]);

@@ -28,7 +28,8 @@ export const RULES_YAML = `rules:
     actions: { drop: true }
 `;
 
-export function nodeYaml(o: { pacsPort: number; downPort: number }): string {
+/** `users`: named users and their tokens (api.auth) instead of the shared token. */
+export function nodeYaml(o: { pacsPort: number; downPort: number; auth?: 'users' }): string {
   return `node:
   aeTitle: UNIMIE
   dataDir: ./var
@@ -65,7 +66,7 @@ presets:
 api:
   host: 127.0.0.1
   port: 0
-  token: ${TOKEN}
+  ${o.auth === 'users' ? 'auth: {}' : `token: ${TOKEN}`}
 limits:
   minFreeDiskMb: 100
 `;
@@ -96,7 +97,7 @@ export interface ApiFixture {
 }
 
 /** A config folder, a real SQLite file and ApiDeps over them, the way the node wires them. */
-export function createApiFixture(o: { pacsPort: number; downPort: number }): ApiFixture {
+export function createApiFixture(o: { pacsPort: number; downPort: number; auth?: 'users' }): ApiFixture {
   const dir = mkdtempSync(join(tmpdir(), 'api-test-'));
   writeFileSync(join(dir, 'node.yaml'), nodeYaml(o));
   writeFileSync(join(dir, 'rules.yaml'), RULES_YAML);

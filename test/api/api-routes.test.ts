@@ -44,6 +44,8 @@ const EXPECTED_ROUTES = [
   'GET /api/instances/{uid}/render.png',
   'GET /api/derived/{uid}.png',
   'GET /api/retention',
+  'GET /api/me',
+  'GET /api/users',
   'GET /',
   'GET /dashboard',
   'GET /dashboard/assets/{file}',

@@ -6,9 +6,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../api-errors.js';
 
-/** Page routes served without credentials: the shell holds no data; every API call it makes needs the token. */
-export const DASHBOARD_PUBLIC_ROUTES = ['/', '/dashboard', '/dashboard/assets/:file'];
-
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

@@ -1,3 +1,3 @@
-export { dashboardAssetDir, dashboardRoutes, DASHBOARD_PUBLIC_ROUTES } from './dashboard-routes.js';
+export { dashboardAssetDir, dashboardRoutes } from './dashboard-routes.js';
 export { eventRoutes, type EventStreamOptions } from './event-routes.js';
 export { formatServerSentEvent, readLiveSnapshot, type LiveSnapshot } from './live-snapshot.js';
