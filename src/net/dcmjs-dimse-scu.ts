@@ -1,11 +1,12 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '../shared/log.js';
 import { PermanentTransportError, TransientTransportError, errorMessage } from '../shared/errors.js';
 import { isNativeTransferSyntax, transferSyntaxName } from '../dicom/transfer-syntax.js';
 import { encodeCommandSet, isEncodableCommandSet } from './command-set.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
-import { enableOutgoingNoDelay } from './outgoing-nodelay.js';
+import { setOutgoingNoDelay } from './outgoing-nodelay.js';
 import { splitPart10 } from './part10-envelope.js';
 import { describeReject } from './reject-text.js';
 import { groupByTransferSyntax, type ScuStoreOutcome } from './scu-outcome.js';
@@ -142,7 +143,7 @@ function imageKeys(k: InstanceKeys): Record<string, unknown> {
 /** The parts of dcmjs-dimse's per-connection Network object used here (not in its typings). */
 interface ClientNetwork {
   on(ev: 'abort', cb: (a: { source: number; reason: number }) => void): void;
-  socket?: { destroy(): void; cork(): void; uncork(): void; destroyed: boolean };
+  socket?: Pick<Socket, 'destroy' | 'cork' | 'uncork' | 'destroyed' | 'setNoDelay'>;
   dimseStream?: unknown;
   pending?: unknown[];
 }
@@ -235,6 +236,7 @@ function runAssociation(
       // dcmjs-dimse's Client ignores an A-ABORT from the peer and would wait for the PDU timeout:
       // close the connection at once (the object in flight gets no response, so it is retried).
       const network = (client as unknown as { network?: ClientNetwork }).network;
+      if (network?.socket) setOutgoingNoDelay(network.socket);
       network?.on('abort', (a) => {
         run.error ??= new Error(`association aborted by the peer (A-ABORT source ${a.source}, reason ${a.reason})`);
         network.socket?.destroy();
@@ -294,7 +296,6 @@ function ensureTranscoding(log: Logger): Promise<void> {
  * (native syntaxes always; compressed ones through dcmjs-codecs).
  */
 export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
-  enableOutgoingNoDelay();
   quietDcmjsDimse();
   const log = deps.log.child({ transport: 'dcmjs-dimse' });
 
