@@ -1,81 +1,157 @@
 /**
  * Export throughput (a benchmark, not a test):
- *   npx tsx bench/export.ts [--slices N] [--size PX]     (also run by `npm run bench`)
- * The same phantom CT files sent to the same DCMTK storescp (TCP_NODELAY, files discarded by
- * `--ignore`) by our SCU (dcmjs-dimse, one association, as the delivery worker sends) and by
- * DCMTK's storescu (the reference, same run). Three alternating rounds; the best of each.
+ *   npx tsx bench/export.ts [--slices N] [--size PX] [--peers storescp,orthanc]   (also run by `npm run bench`)
+ * The same phantom CT files sent to the same peer by our SCU (dcmjs-dimse, one association, as
+ * the delivery worker sends) and by DCMTK's storescu (the reference, same run), for each peer:
+ * DCMTK storescp (`--ignore`: files discarded) and Orthanc (stores the first copy; later rounds
+ * are answered Success without storing again). DCMTK peers and storescu get TCP_NODELAY.
+ * Three alternating rounds per peer; the best of each. Besides wall time, the CPU time of the
+ * sending process (ours: this process during the send; storescu: from /usr/bin/time), which a
+ * busy machine disturbs less. Neither peer accepts an asynchronous operations window (PS3.7
+ * D.3.3.3), and dcmjs-dimse sends one request at a time anyway: both senders wait for each
+ * C-STORE-RSP before the next request.
  * Writes bench/results/<date>-export-<host>.md and .json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { readPart10 } from '../src/dicom/part10.js';
 import { createScu } from '../src/net/create-transport.js';
-import type { StoreItem } from '../src/net/types.js';
+import type { RemoteNode, StoreItem } from '../src/net/types.js';
 import { startStoreScp } from '../test/helpers/dcmtk.js';
+import { startOrthanc } from '../test/helpers/orthanc.js';
 import { ensurePhantomSet } from './lib/phantom-set.js';
 
-const { values } = parseArgs({ options: { slices: { type: 'string', default: '200' }, size: { type: 'string', default: '512' } } });
+const { values } = parseArgs({
+  options: { slices: { type: 'string', default: '200' }, size: { type: 'string', default: '512' }, peers: { type: 'string', default: 'storescp,orthanc' } },
+});
 const slices = Number(values.slices);
 const size = Number(values.size);
+const peerNames = values.peers.split(',').map((p) => p.trim());
 const set = await ensurePhantomSet(join(tmpdir(), `unimie-bench-phantom-${slices}-${size}`), { slices, size, seed: 7 });
 const files = readdirSync(set.dir).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(set.dir, f));
 const items: StoreItem[] = files.map((path) => {
   const { meta } = readPart10(readFileSync(path), { untilPixelData: true });
   return { path, sopClassUid: String(meta.MediaStorageSOPClassUID), sopInstanceUid: String(meta.MediaStorageSOPInstanceUID), transferSyntaxUid: String(meta.TransferSyntaxUID) };
 });
-const sink = join(tmpdir(), 'unimie-bench-export-sink');
-mkdirSync(sink, { recursive: true });
-// DCMTK reads TCP_NODELAY from the environment: without it Nagle's algorithm stalls its side.
+// DCMTK (storescp, Orthanc's network layer, storescu) reads TCP_NODELAY from the environment:
+// without it Nagle's algorithm holds back each of its answers until our delayed ACK.
 process.env.TCP_NODELAY = '1';
-const scp = await startStoreScp({ dir: sink, aeTitle: 'BENCHSCP', extraArgs: ['--ignore'] });
 const scu = createScu('dcmjs-dimse', { log: pino({ level: 'silent' }) });
-const peer = { aeTitle: 'BENCHSCP', host: '127.0.0.1', port: scp.port, callingAeTitle: 'UNIMIE', timeoutMs: 60_000 };
+const timeTool = existsSync('/usr/bin/time');
 
-async function ours(): Promise<number> {
+interface Round {
+  seconds: number;
+  /** CPU seconds (user + system) of the sending process; undefined where it could not be read. */
+  cpuSeconds?: number;
+}
+
+async function ours(peer: RemoteNode): Promise<Round> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const outcomes = await scu.store(peer, items);
+  const cpu = process.cpuUsage(c0);
+  const seconds = (performance.now() - t0) / 1000;
   const bad = outcomes.filter((o) => o.status !== 0);
   if (bad.length > 0) throw new Error(`${bad.length} C-STOREs failed (first: ${bad[0]!.status ?? bad[0]!.error})`);
-  return (performance.now() - t0) / 1000;
-}
-function dcmtk(): number {
-  const t0 = performance.now();
-  const r = spawnSync('storescu', ['-aet', 'UNIMIE', '-aec', 'BENCHSCP', '127.0.0.1', String(scp.port), ...files], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`storescu failed: ${r.stderr}`);
-  return (performance.now() - t0) / 1000;
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
-const oursRuns: number[] = [];
-const dcmtkRuns: number[] = [];
-for (let round = 0; round < 3; round++) {
-  oursRuns.push(await ours());
-  dcmtkRuns.push(dcmtk());
-  console.log(`round ${round + 1}: ours ${oursRuns.at(-1)!.toFixed(2)} s, storescu ${dcmtkRuns.at(-1)!.toFixed(2)} s`);
+function dcmtk(peer: RemoteNode): Round {
+  const args = ['-aet', peer.callingAeTitle, '-aec', peer.aeTitle, peer.host, String(peer.port), ...files];
+  const t0 = performance.now();
+  const r = timeTool ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', 'storescu', ...args], { encoding: 'utf8' }) : spawnSync('storescu', args, { encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`storescu failed: ${r.stderr}`);
+  const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { seconds, ...(m ? { cpuSeconds: Number(m[1]) + Number(m[2]) } : {}) };
 }
-await scp.stop();
-const best = (a: number[]) => Math.min(...a);
+
+async function startPeer(name: string): Promise<{ peer: RemoteNode; describe: string; stop: () => Promise<void> }> {
+  const base = { host: '127.0.0.1', callingAeTitle: 'UNIMIE', timeoutMs: 60_000 };
+  if (name === 'storescp') {
+    const sink = join(tmpdir(), 'unimie-bench-export-sink');
+    mkdirSync(sink, { recursive: true });
+    const scp = await startStoreScp({ dir: sink, aeTitle: 'BENCHSCP', extraArgs: ['--ignore'] });
+    return { peer: { ...base, aeTitle: 'BENCHSCP', port: scp.port }, describe: 'DCMTK storescp (--ignore, TCP_NODELAY)', stop: () => scp.stop() };
+  }
+  if (name === 'orthanc') {
+    const orthanc = await startOrthanc();
+    return {
+      peer: { ...base, aeTitle: orthanc.aeTitle, port: orthanc.dicomPort },
+      describe: 'Orthanc (Debian, SQLite index; stores the first copy, later rounds answered Success without storing again)',
+      stop: () => orthanc.stop(),
+    };
+  }
+  throw new Error(`unknown peer ${name} (storescp, orthanc)`);
+}
+
+const best = (rounds: Round[]) => Math.min(...rounds.map((r) => r.seconds));
+const bestCpu = (rounds: Round[]) => (rounds.every((r) => r.cpuSeconds !== undefined) ? Math.min(...rounds.map((r) => r.cpuSeconds!)) : undefined);
 const rate = (s: number) => files.length / s;
 const mbps = (s: number) => set.bytes / 2 ** 20 / s;
+
+const results = [];
+for (const name of peerNames) {
+  const { peer, describe, stop } = await startPeer(name);
+  const oursRuns: Round[] = [];
+  const dcmtkRuns: Round[] = [];
+  try {
+    for (let round = 0; round < 3; round++) {
+      oursRuns.push(await ours(peer));
+      dcmtkRuns.push(dcmtk(peer));
+      console.log(`${name} round ${round + 1}: ours ${oursRuns.at(-1)!.seconds.toFixed(2)} s, storescu ${dcmtkRuns.at(-1)!.seconds.toFixed(2)} s`);
+    }
+  } finally {
+    await stop();
+  }
+  const oursCpu = bestCpu(oursRuns);
+  const dcmtkCpu = bestCpu(dcmtkRuns);
+  results.push({
+    peer: name,
+    describe,
+    oursSeconds: oursRuns.map((r) => r.seconds),
+    storescuSeconds: dcmtkRuns.map((r) => r.seconds),
+    oursCpuSeconds: oursRuns.map((r) => r.cpuSeconds),
+    storescuCpuSeconds: dcmtkRuns.map((r) => r.cpuSeconds),
+    ratio: rate(best(oursRuns)) / rate(best(dcmtkRuns)),
+    cpuRatio: oursCpu !== undefined && dcmtkCpu !== undefined ? dcmtkCpu / oursCpu : undefined,
+  });
+}
+
 const date = new Date().toISOString().slice(0, 10);
 const stem = join('bench', 'results', `${date}-export-${hostname()}`);
-const result = { date, host: hostname(), instances: files.length, bytes: set.bytes, size, oursSeconds: oursRuns, storescuSeconds: dcmtkRuns, ratio: rate(best(oursRuns)) / rate(best(dcmtkRuns)) };
+const first = results[0]!;
+const result = { date, host: hostname(), instances: files.length, bytes: set.bytes, size, ratio: first.ratio, peers: results };
 writeFileSync(`${stem}.json`, JSON.stringify(result, null, 2));
-writeFileSync(
-  `${stem}.md`,
-  [
-    `# Export — ${date}`,
+const cpu = (r: Round[]) => {
+  const c = bestCpu(r);
+  return c === undefined ? '–' : `${(c * 1000).toFixed(0)} ms`;
+};
+const lines = [
+  `# Export — ${date}`,
+  '',
+  `Host ${hostname()}. ${files.length} phantom CT instances of ${size}² (${(set.bytes / 2 ** 20).toFixed(0)} MiB, Explicit VR LE) on loopback; per peer the best of 3 alternating rounds. CPU: of the sending process alone (best round).`,
+  '',
+];
+for (const r of results) {
+  const o = r.oursSeconds.map((seconds, i) => ({ seconds, cpuSeconds: r.oursCpuSeconds[i] }));
+  const d = r.storescuSeconds.map((seconds, i) => ({ seconds, cpuSeconds: r.storescuCpuSeconds[i] }));
+  lines.push(
+    `## Peer: ${r.describe}`,
     '',
-    `Host ${hostname()}. ${files.length} phantom CT instances of ${size}² (${(set.bytes / 2 ** 20).toFixed(0)} MiB, Explicit VR LE) to DCMTK storescp (--ignore, TCP_NODELAY) on loopback; best of 3 alternating rounds.`,
+    '| sender | s | instances / s | MiB / s | sender CPU | against storescu |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| ours (dcmjs-dimse SCU, one association) | ${best(o).toFixed(2)} | ${rate(best(o)).toFixed(0)} | ${mbps(best(o)).toFixed(0)} | ${cpu(o)} | ${r.ratio.toFixed(2)}× |`,
+    `| DCMTK storescu (reference) | ${best(d).toFixed(2)} | ${rate(best(d)).toFixed(0)} | ${mbps(best(d)).toFixed(0)} | ${cpu(d)} | 1.00× |`,
     '',
-    '| sender | s | instances / s | MiB / s | against storescu |',
-    '|---|---:|---:|---:|---:|',
-    `| ours (dcmjs-dimse SCU, one association) | ${best(oursRuns).toFixed(2)} | ${rate(best(oursRuns)).toFixed(0)} | ${mbps(best(oursRuns)).toFixed(0)} | ${result.ratio.toFixed(2)}× |`,
-    `| DCMTK storescu (reference) | ${best(dcmtkRuns).toFixed(2)} | ${rate(best(dcmtkRuns)).toFixed(0)} | ${mbps(best(dcmtkRuns)).toFixed(0)} | 1.00× |`,
+    `Rounds (s): ours ${r.oursSeconds.map((s) => s.toFixed(2)).join(', ')}; storescu ${r.storescuSeconds.map((s) => s.toFixed(2)).join(', ')}.` +
+      (r.cpuRatio !== undefined ? ` Sender CPU, storescu against ours: ${r.cpuRatio.toFixed(2)}×.` : ''),
     '',
-  ].join('\n'),
-);
-console.log(`wrote ${stem}.md (ours ${result.ratio.toFixed(2)}× storescu)`);
+  );
+}
+writeFileSync(`${stem}.md`, lines.join('\n'));
+console.log(`wrote ${stem}.md (${results.map((r) => `${r.peer}: ours ${r.ratio.toFixed(2)}× storescu`).join(', ')})`);
