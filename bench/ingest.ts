@@ -1,8 +1,8 @@
 /**
  * `npm run bench:ingest [-- --quick]`: C-STORE throughput of the node's receive path against DCMTK
- * storescp on the same phantom instances over loopback (ratio measured in the same run), and the
- * node's peak memory while it receives a large study. Writes
- * bench/results/<date>-ingest-<host>[-quick].{md,json} and prints the tables.
+ * storescp and Orthanc on the same phantom instances over loopback, over one association and over
+ * several at once (ratios measured in the same run), and the node's peak memory while it receives
+ * a large study. Writes bench/results/<date>-ingest-<host>[-quick].{md,json} and prints the tables.
  *
  * Full: 500 instances (512², 16-bit) × 3 runs per receiver, 2000-instance (≈ 1 GB) memory study.
  * --quick: 100 instances, 400-instance (≈ 200 MB) memory study.
@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadDimseNative } from '../src/net/dimse-native.js';
 import { errorMessage } from '../src/shared/errors.js';
-import { runDcmtkReceive, runNodeReceive, type IngestRun, type NodeRun } from './lib/ingest-runs.js';
+import { runDcmtkReceive, runNodeReceive, runOrthancReceive, type IngestRun, type NodeRun } from './lib/ingest-runs.js';
 import { renderMarkdown, type Environment, type IngestReport, type ThroughputCase } from './lib/ingest-report.js';
 import { ensurePhantomSet, type PhantomSet } from './lib/phantom-set.js';
 import { measureReceiveBreakdown } from './lib/receive-breakdown.js';
@@ -34,6 +34,8 @@ interface Options {
   breakdown: boolean;
   census: boolean;
   profile: boolean;
+  orthanc: boolean;
+  associations: number;
 }
 
 function positiveInt(v: string): number {
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
     .option('--no-breakdown', 'skip the in-process stage breakdown')
     .option('--no-census', 'skip the strace system-call census')
     .option('--no-profile', 'skip the CPU profile of the node child')
+    .option('--no-orthanc', 'skip Orthanc')
+    .option('--associations <n>', 'parallel associations of the multi-association cases (1: none)', positiveInt, 4)
     .parse()
     .opts<Options>();
   const t0 = performance.now();
@@ -102,9 +106,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
   const nativeReason = o.native ? await nativeUnavailableReason() : 'skipped (--no-native)';
   const dcmtkVersion = env.dcmtk.split(' ')[1] ?? '';
-  const dcmtk: ThroughputCase = { name: `DCMTK storescp ${dcmtkVersion}, TCP_NODELAY=1`, runs: [] };
+  const k = o.associations;
+  const dcmtk: ThroughputCase = { name: `DCMTK storescp ${dcmtkVersion}, TCP_NODELAY=1`, runs: [], reference: 'storescp' };
   const dcmtkDefault: ThroughputCase = { name: `DCMTK storescp ${dcmtkVersion}, Debian defaults (Nagle on)`, runs: [] };
   const ours: ThroughputCase = { name: '**node, dcmjs-dimse** (startNode)', runs: [] };
+  const orthanc: ThroughputCase = { name: `Orthanc ${firstLine('Orthanc', ['--version']).replace(/^Orthanc\s*/i, '')}`, runs: [], reference: 'orthanc', unavailable: o.orthanc ? undefined : 'skipped (--no-orthanc)' };
+  const dcmtkMany: ThroughputCase = { ...dcmtk, runs: [], associations: k };
+  const oursMany: ThroughputCase = { ...ours, runs: [], associations: k };
+  const orthancMany: ThroughputCase = { ...orthanc, runs: [], associations: k };
   const native: ThroughputCase = { name: 'node, dicom-dimse-native, TCP_NODELAY=1', runs: [], unavailable: nativeReason };
   const nativeDefault: ThroughputCase = { name: 'node, dicom-dimse-native, defaults (Nagle on)', runs: [], unavailable: nativeReason };
   const oursRuns: NodeRun[] = [];
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
     setBytes: set.bytes,
     rows: SIZE,
     reps,
-    throughput: [dcmtk, dcmtkDefault, ours, native, nativeDefault],
+    throughput: [dcmtk, dcmtkDefault, orthanc, ours, ...(k > 1 ? [dcmtkMany, orthancMany, oursMany] : []), native, nativeDefault],
     memoryGoalBytes: MEMORY_GOAL,
     totalSeconds: 0,
   };
@@ -134,6 +143,28 @@ async function main(): Promise<void> {
       oursRuns.push(n);
       ours.runs.push(n);
       let line = `  run ${rep}/${reps}: storescp ${secs(d)}, node dcmjs-dimse ${secs(n)}`;
+      if (o.orthanc) {
+        const t = await runOrthancReceive(set, STORE_TIMEOUT_MS);
+        expect(t, 'Orthanc');
+        orthanc.runs.push(t);
+        line += `, Orthanc ${secs(t)}`;
+      }
+      if (k > 1) {
+        const dm = await runDcmtkReceive(set, work, STORE_TIMEOUT_MS, true, k);
+        expect(dm, `storescp (${k} associations)`);
+        dcmtkMany.runs.push(dm);
+        const nm = await runNodeReceive(set, work, 'dcmjs-dimse', STORE_TIMEOUT_MS, {}, k);
+        expect(nm, `the node (${k} associations)`, nm.log);
+        oursMany.runs.push(nm);
+        oursRuns.push(nm);
+        line += `; ${k} associations: storescp ${secs(dm)}, node ${secs(nm)}`;
+        if (o.orthanc) {
+          const tm = await runOrthancReceive(set, STORE_TIMEOUT_MS, k);
+          expect(tm, `Orthanc (${k} associations)`);
+          orthancMany.runs.push(tm);
+          line += `, Orthanc ${secs(tm)}`;
+        }
+      }
       if (!native.unavailable) {
         const x = await runNodeReceive(set, work, 'dicom-dimse-native', STORE_TIMEOUT_MS, { TCP_NODELAY: '1' });
         expect(x, 'the node (dicom-dimse-native)', x.log);

@@ -2,12 +2,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool } from '../../test/helpers/dcmtk.js';
+import { startOrthanc } from '../../test/helpers/orthanc.js';
 import { freePort, waitForPort } from '../../test/helpers/ports.js';
 import { CALLING_AE, NODE_AE, startNodeProcess, writeBenchConfig, type HeapReading, type Transport } from './node-process.js';
 import type { PhantomSet } from './phantom-set.js';
 import { MemorySampler, type MemorySample } from './process-memory.js';
 
-/** One timed transfer of a phantom set by `storescu +sd` (one association). */
+/** One timed transfer of a phantom set by `storescu +sd` (one association) or by several storescu at once. */
 export interface IngestRun {
   /** Wall time from starting storescu until every instance is durably held by the receiver. */
   seconds: number;
@@ -34,11 +35,22 @@ export interface NodeRun extends IngestRun {
   log: string;
 }
 
-async function storescu(port: number, calledAe: string, dir: string, timeoutMs: number): Promise<number> {
+async function storescu(port: number, calledAe: string, dir: string, timeoutMs: number, associations = 1): Promise<number> {
   const started = performance.now();
-  const r = await runTool('storescu', ['-aet', CALLING_AE, '-aec', calledAe, '+sd', '127.0.0.1', String(port), dir], timeoutMs);
+  // Several associations: the files dealt out round-robin, one storescu (one association) per share.
+  const shares =
+    associations === 1
+      ? [['+sd', dir]]
+      : Array.from({ length: associations }, (_, i) =>
+          readdirSync(dir)
+            .filter((f) => f.endsWith('.dcm'))
+            .sort()
+            .filter((_, j) => j % associations === i)
+            .map((f) => join(dir, f)),
+        );
+  const results = await Promise.all(shares.map((args) => runTool('storescu', ['-aet', CALLING_AE, '-aec', calledAe, '127.0.0.1', String(port), ...args], timeoutMs)));
   const seconds = (performance.now() - started) / 1000;
-  if (r.rc !== 0) throw new Error(`storescu failed with ${r.rc}:\n${r.output.slice(-2000)}`);
+  for (const r of results) if (r.rc !== 0) throw new Error(`storescu failed with ${r.rc}:\n${r.output.slice(-2000)}`);
   return seconds;
 }
 
@@ -61,7 +73,7 @@ export function flushPageCache(): void {
  * Nagle's algorithm on, and its two-write C-STORE-RSP waits for storescu's delayed ACK (~40 ms)
  * on every instance.
  */
-export async function runDcmtkReceive(set: PhantomSet, workDir: string, timeoutMs: number, noDelay: boolean): Promise<IngestRun> {
+export async function runDcmtkReceive(set: PhantomSet, workDir: string, timeoutMs: number, noDelay: boolean, associations = 1): Promise<IngestRun> {
   const out = join(workDir, 'storescp');
   mkdirSync(out, { recursive: true });
   const port = await freePort();
@@ -77,7 +89,7 @@ export async function runDcmtkReceive(set: PhantomSet, workDir: string, timeoutM
       throw new Error(`storescp did not start: ${e.message}\n${err}`);
     });
     flushPageCache();
-    const seconds = await storescu(port, 'STORESCP', set.dir, timeoutMs);
+    const seconds = await storescu(port, 'STORESCP', set.dir, timeoutMs, associations);
     return { seconds, storescuSeconds: seconds, received: countFiles(out) };
   } finally {
     scp.kill('SIGTERM');
@@ -104,6 +116,7 @@ export async function runNodeReceive(
   transport: Transport,
   timeoutMs: number,
   env: Record<string, string> = {},
+  associations = 1,
 ): Promise<NodeRun> {
   const configDir = join(workDir, `node-${transport}`);
   const dataDir = join(configDir, 'data');
@@ -122,7 +135,7 @@ export async function runNodeReceive(
     sampler.start();
     const idleRss = sampler.samples[0]?.rss ?? 0;
     const started = performance.now();
-    const storescuSeconds = await storescu(node.port, NODE_AE, set.dir, timeoutMs);
+    const storescuSeconds = await storescu(node.port, NODE_AE, set.dir, timeoutMs, associations);
     // dcmjs-dimse answers each C-STORE after the spool commit, so this holds at once; the DCMTK
     // transport acknowledges first and the node adopts the files from its inbox afterwards.
     await waitUntil(() => inSpool() >= set.slices && countFiles(inboxDir, true) === 0, timeoutMs, `${set.slices} instances in the spool`);
@@ -150,5 +163,22 @@ export async function runNodeReceive(
     sampler.stop();
     if (!stopped) await node.stop().catch(() => undefined);
     rmSync(configDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Orthanc (Debian package, started here with a fresh storage folder) receiving the set: it
+ * stores each object and commits it to its SQLite index before it answers the C-STORE. The
+ * count comes from its REST API afterwards.
+ */
+export async function runOrthancReceive(set: PhantomSet, timeoutMs: number, associations = 1): Promise<IngestRun> {
+  const orthanc = await startOrthanc({ aeTitle: 'ORTHANC' });
+  try {
+    flushPageCache();
+    const seconds = await storescu(orthanc.dicomPort, orthanc.aeTitle, set.dir, timeoutMs, associations);
+    const stats = await orthanc.get<{ CountInstances: number }>('/statistics');
+    return { seconds, storescuSeconds: seconds, received: stats.CountInstances };
+  } finally {
+    await orthanc.stop();
   }
 }
