@@ -20,6 +20,10 @@ import { destinationRoutes } from './routes/destination-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { retentionRoutes } from './routes/retention-routes.js';
 import { accountRoutes } from './routes/account-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { recordAudit } from '../audit/audit-log.js';
+import { studyOf } from '../audit/study-of.js';
+import { requestAuditEvent } from './request-audit.js';
 import { dashboardRoutes, eventRoutes } from './dashboard/index.js';
 
 /**
@@ -72,15 +76,35 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
       const err = new UnauthorizedError(request.headers.authorization ? 'invalid credentials' : 'authentication required');
       return reply.code(401).header('www-authenticate', AUTH_CHALLENGES).send({ code: err.code, message: err.message });
     }
+    request.account = account;
     if (!roleAllows(account.role, access)) {
       request.log.warn({ method: request.method, route, user: account.user, role: account.role, needs: access }, 'API request refused: role');
       const err = new ForbiddenError(`${access} role required (${account.user} is ${account.role})`);
       return reply.code(403).send({ code: err.code, message: err.message });
     }
-    request.account = account;
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    const event = requestAuditEvent(
+      {
+        method: request.method,
+        route: request.routeOptions.url,
+        params: (request.params ?? {}) as Record<string, string>,
+        query: (request.query ?? {}) as Record<string, unknown>,
+        status: reply.statusCode,
+        account: request.account,
+        ip: request.ip,
+      },
+      Date.now(),
+    );
+    if (event) {
+      try {
+        const studyUid = event.objects[0] && studyOf(deps.db, event.objects[0]);
+        recordAudit(deps.db, studyUid ? { ...event, studyUid } : event);
+      } catch (err) {
+        request.log.error({ route: event.route, eventId: event.eventId, err: err instanceof Error ? err.message : String(err) }, 'audit event not recorded');
+      }
+    }
     request.log.debug(
       { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'API request',
@@ -135,6 +159,7 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
   app.register(imageRoutes(deps));
   app.register(retentionRoutes(deps));
   app.register(accountRoutes(deps));
+  app.register(auditRoutes(deps));
   app.register(eventRoutes(deps));
   app.register(dashboardRoutes());
   return app;

@@ -51,6 +51,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/config/validate': 'admin',
   'POST /api/config/reload': 'admin',
   'GET /api/users': 'admin',
+  'GET /api/audit': 'admin',
 
   'POST /dicom-web/studies': 'own',
   'POST /dicom-web/studies/:study': 'own',

@@ -354,4 +354,34 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
 `,
   },
+  {
+    version: 9,
+    name: 'audit trail: who did what to which patient data, append-only (PS3.15 A.5 event codes), and when each event reached the audit repository',
+    sql: `
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  event_type TEXT,
+  action TEXT NOT NULL CHECK (action IN ('C','R','U','D','E')),
+  outcome INTEGER NOT NULL CHECK (outcome IN (0,4,8,12)),
+  actor TEXT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  actor_host TEXT,
+  route TEXT,
+  study_uid TEXT,
+  objects_json TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX audit_events_at ON audit_events(at);
+CREATE INDEX audit_events_actor ON audit_events(actor, at);
+CREATE INDEX audit_events_study ON audit_events(study_uid, at);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TABLE audit_forwarding (
+  event_id INTEGER PRIMARY KEY REFERENCES audit_events(id),
+  sent_at INTEGER NOT NULL
+);
+`,
+  },
 ];
