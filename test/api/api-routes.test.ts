@@ -46,6 +46,7 @@ const EXPECTED_ROUTES = [
   'GET /api/retention',
   'GET /api/me',
   'GET /api/users',
+  'GET /api/audit',
   'GET /',
   'GET /dashboard',
   'GET /dashboard/assets/{file}',
