@@ -10,7 +10,7 @@ import { DimseStatus, formatStatus } from '../dicom/status.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
 import { wrapPart10 } from './part10-envelope.js';
 import { isStorageSopClass } from '../dicom/storage-sop-classes.js';
-import { abortPdu, PduGuard } from './pdu-guard.js';
+import { abortPdu, PduGuard, type PduAbort } from './pdu-guard.js';
 import type {
   AssociationEvents,
   AssociationPolicy,
@@ -120,9 +120,11 @@ interface NetworkInternals {
  * and answered only after `handler.onStore` resolves, with its status; a throwing handler gives
  * 0x0110 and the association stays up.
  *
- * Max PDU: announced per association as min(peer's, listener's); dcmjs-dimse does not enforce a
- * limit on PDUs it receives, so a PduGuard in front of it aborts on a P-DATA-TF above the listener's
- * maximum, an unknown PDU type or an absurd declared length, before anything is buffered.
+ * Upper-layer state machine: dcmjs-dimse has none and no limit on the PDUs it receives, so a
+ * PduGuard in front of it judges each PDU header by the acceptor's state (PS3.8 Table 9-10): a PDU
+ * the state does not allow, an unknown PDU type, a P-DATA-TF above the listener's maximum or an
+ * absurd declared length gets the A-ABORT the standard names, before anything is buffered.
+ * Max PDU: announced per association as min(peer's, listener's).
  * Timeouts: no A-ASSOCIATE-RQ within the association timeout, or no complete PDU within the idle
  * timeout, aborts the association; a peer that does not close after that is cut off 2 s later.
  */
@@ -147,16 +149,38 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
     private outcome?: 'released' | 'aborted' | 'error';
     private error?: Error;
     private closed = false;
+    /** True while a PDU is being handed to the library: an error then means it could not be read. */
+    private delivering = false;
+    private aborting = false;
 
-    constructor(socket: Socket) {
+    constructor(socket: Socket, private readonly guard: PduGuard) {
       super(socket, { associationTimeout: associationTimeoutMs, pduTimeout: idleTimeoutMs });
       const self = this as unknown as NetworkInternals;
       self.connected = true;
       self.connectedTime = Date.now();
+      // dcmjs-dimse reads the socket with its own 'data' listener and acts on every PDU in any
+      // state: take that listener over and hand it only what the state machine lets through, one
+      // PDU at a time (the library answers each synchronously, so the next is judged in the new state).
+      const library = socket.listeners('data') as Array<(chunk: Buffer) => void>;
+      socket.removeAllListeners('data');
+      socket.on('data', (chunk: Buffer) => {
+        const abort = guard.feed(chunk, (pdu) => {
+          this.delivering = true;
+          try {
+            for (const listener of library) listener.call(socket, pdu);
+          } finally {
+            this.delivering = false;
+          }
+        });
+        if (abort) this.protocolViolation(abort);
+      });
       this.on('networkError', (err: Error) => {
         this.outcome ??= 'error';
         this.error ??= err;
-        closeSocket(socket);
+        // A PDU the library cannot read is an invalid PDU (Evt19): answered by the state machine.
+        const abort = this.delivering ? guard.unreadable(err.message) : undefined;
+        if (abort) this.protocolViolation(abort);
+        else closeSocket(socket);
       });
       this.on('close', () => this.onClosed());
     }
@@ -188,6 +212,7 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
         );
         deps.events?.onAssociationRejected?.(req, decision);
         this.sendAssociationReject(decision.result, decision.source, decision.reason);
+        this.guard.state.rejected();
         // The peer closes after A-ASSOCIATE-RJ (PS3.8 9.2.4); close ourselves if it does not.
         setTimeout(() => socket.destroy(), 2000).unref();
         return;
@@ -203,6 +228,7 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
       );
       deps.events?.onAssociationAccepted?.(req);
       this.sendAssociationAccept();
+      this.guard.state.accepted();
     }
 
     private decide(req: AssociationRequest): { accept: true } | ({ accept: false } & AssociationReject) {
@@ -247,6 +273,7 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
     override associationReleaseRequested(): void {
       this.outcome = 'released';
       this.sendAssociationReleaseResponse();
+      this.guard.state.released();
       // The requestor closes after A-RELEASE-RP; one that does not is cut off when ARTIM expires (PS3.8 9.2.3).
       const socket = this.internals().socket;
       setTimeout(() => socket.destroy(), associationTimeoutMs).unref();
@@ -257,8 +284,10 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
       closeSocket(this.internals().socket);
     }
 
-    /** The PDU guard found a PDU we will not buffer: A-ABORT and close. */
-    protocolViolation(why: string, reason: number): void {
+    /** The state machine calls for an A-ABORT (wrong PDU for the state, unreadable or oversize PDU): send it and close. */
+    protocolViolation({ why, source, reason }: PduAbort): void {
+      if (this.aborting) return;
+      this.aborting = true;
       this.outcome ??= 'error';
       this.error ??= new Error(why);
       const socket = this.internals().socket;
@@ -266,7 +295,7 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
       socket.removeAllListeners('data');
       socket.pause();
       // Nothing more is read from this peer: destroy once the A-ABORT is handed to the kernel.
-      if (socket.writable) socket.write(abortPdu(reason), () => socket.destroy());
+      if (socket.writable) socket.write(abortPdu(source, reason), () => socket.destroy());
       setTimeout(() => socket.destroy(), 500).unref();
     }
 
@@ -357,13 +386,7 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
     // Small C-STORE-RSP PDUs must not wait for Nagle + delayed ACK (~40 ms per instance).
     socket.setNoDelay(true);
     socket.once('close', () => sockets.delete(socket));
-    const guard = new PduGuard({ maxPDataBytes: maxPdu });
-    const scp = new ListenerScp(socket);
-    // Runs before dcmjs-dimse's own 'data' listener, which buffers each PDU whole.
-    socket.prependListener('data', (chunk: Buffer) => {
-      const violation = guard.feed(chunk);
-      if (violation) scp.protocolViolation(violation.why, violation.abortReason);
-    });
+    new ListenerScp(socket, new PduGuard({ maxPDataBytes: maxPdu }));
   };
 
   return {

@@ -179,3 +179,34 @@ export function lastDimseStatus(received: Buffer): number | undefined {
   }
   return status;
 }
+
+/** C-ECHO-RQ command set (PS3.7 9.3.5.1). */
+export function cEchoCommand(messageId: number): Buffer {
+  const body = Buffer.concat([
+    cmdElement(0x0002, ui(VERIFICATION)),
+    cmdElement(0x0100, us(0x0030)),
+    cmdElement(0x0110, us(messageId)),
+    cmdElement(0x0800, us(0x0101)),
+  ]);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(body.length);
+  return Buffer.concat([cmdElement(0x0000, len), body]);
+}
+
+/** One PDU as received: its type and variable field. */
+export interface ReceivedPdu {
+  type: number;
+  body: Buffer;
+}
+
+/** The complete PDUs in `bytes`, in order (a trailing partial PDU is left out). */
+export function splitPdus(bytes: Buffer): ReceivedPdu[] {
+  const out: ReceivedPdu[] = [];
+  for (let o = 0; o + 6 <= bytes.length; ) {
+    const end = o + 6 + bytes.readUInt32BE(o + 2);
+    if (end > bytes.length) break;
+    out.push({ type: bytes[o]!, body: bytes.subarray(o + 6, end) });
+    o = end;
+  }
+  return out;
+}
