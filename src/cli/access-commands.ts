@@ -3,6 +3,9 @@ import { addUser, createApiToken, resetPassword, revokeToken } from '../access/a
 import { isRole, ROLES, type Role } from '../access/roles.js';
 import { listApiTokens } from '../access/token-store.js';
 import { findUser, listUsers, setUserDisabled, setUserRole } from '../access/user-store.js';
+import type { AuditEventType } from '../audit/audit-codes.js';
+import { recordAudit } from '../audit/audit-log.js';
+import { commandLineActor } from '../audit/command-line-actor.js';
 import type { Db } from '../provenance/database.js';
 import { openNodeDatabase, print } from './cli-context.js';
 
@@ -32,6 +35,11 @@ async function withDb<T>(program: Command, f: (db: Db) => T | Promise<T>): Promi
   }
 }
 
+/** Records a change of users or tokens as a Security Alert (PS3.15 A.5.3.11) by whoever ran the command. */
+function auditChange(db: Db, command: string, eventType: AuditEventType, user: string, detail: string): void {
+  recordAudit(db, { at: Date.now(), eventId: '110113', eventType, action: 'E', outcome: 0, actor: commandLineActor(), route: command, objects: [{ kind: 'user', id: user }], detail });
+}
+
 /** `users add|list|disable|enable|reset|role` and `tokens create|list|revoke` (api.auth). */
 export function registerAccessCommands(program: Command): void {
   const users = program.command('users').description('API users and their roles (with api.auth in node.yaml)');
@@ -43,7 +51,11 @@ export function registerAccessCommands(program: Command): void {
     .option('--password-stdin', 'read the password from the first line of standard input')
     .action(async (name: string, o: { role: Role; passwordStdin?: boolean }) => {
       const password = o.passwordStdin ? await firstStdinLine() : undefined;
-      const u = await withDb(program, (db) => addUser(db, { name, role: o.role, ...(password !== undefined ? { password } : {}) }, Date.now()));
+      const u = await withDb(program, async (db) => {
+        const added = await addUser(db, { name, role: o.role, ...(password !== undefined ? { password } : {}) }, Date.now());
+        auditChange(db, 'users add', '110136', name, `added with role ${o.role}`);
+        return added;
+      });
       print(program, { name: u.name, role: u.role, password: u.passwordHash !== null }, () => `added ${u.name} (${u.role})${u.passwordHash ? '' : ', tokens only'}`);
     });
   users
@@ -60,8 +72,10 @@ export function registerAccessCommands(program: Command): void {
       .description(disabled ? 'refuse the user’s password and every token until enabled again' : 'let a disabled user in again')
       .argument('<name>')
       .action(async (name: string) => {
-        const ok = await withDb(program, (db) => setUserDisabled(db, name, disabled ? Date.now() : null));
-        if (!ok) throw new Error(`no user "${name}"`);
+        await withDb(program, (db) => {
+          if (!setUserDisabled(db, name, disabled ? Date.now() : null)) throw new Error(`no user "${name}"`);
+          auditChange(db, `users ${verb}`, '110137', name, `${verb}d`);
+        });
         print(program, { name, disabled }, () => `${name} ${verb}d`);
       });
   }
@@ -71,7 +85,10 @@ export function registerAccessCommands(program: Command): void {
     .argument('<name>')
     .action(async (name: string) => {
       const password = await firstStdinLine();
-      await withDb(program, (db) => resetPassword(db, name, password, Date.now()));
+      await withDb(program, async (db) => {
+        await resetPassword(db, name, password, Date.now());
+        auditChange(db, 'users reset', '110137', name, 'password replaced');
+      });
       print(program, { name, reset: true }, () => `password of ${name} replaced`);
     });
   users
@@ -80,8 +97,10 @@ export function registerAccessCommands(program: Command): void {
     .argument('<name>')
     .argument('<role>', ROLES.join(' | '), roleArg)
     .action(async (name: string, role: Role) => {
-      const ok = await withDb(program, (db) => setUserRole(db, name, role));
-      if (!ok) throw new Error(`no user "${name}"`);
+      await withDb(program, (db) => {
+        if (!setUserRole(db, name, role)) throw new Error(`no user "${name}"`);
+        auditChange(db, 'users role', '110136', name, `role set to ${role}`);
+      });
       print(program, { name, role }, () => `${name} is now ${role}`);
     });
 
@@ -93,7 +112,11 @@ export function registerAccessCommands(program: Command): void {
     .requiredOption('--label <text>', 'what the token is for (e.g. "prometheus")')
     .option('--expires-days <n>', 'days until it stops working (default: never)', Number)
     .action(async (user: string, o: { label: string; expiresDays?: number }) => {
-      const t = await withDb(program, (db) => createApiToken(db, { user, label: o.label, ...(o.expiresDays !== undefined ? { expiresInDays: o.expiresDays } : {}) }, Date.now()));
+      const t = await withDb(program, (db) => {
+        const created = createApiToken(db, { user, label: o.label, ...(o.expiresDays !== undefined ? { expiresInDays: o.expiresDays } : {}) }, Date.now());
+        auditChange(db, 'tokens create', '110137', user, `token ${created.id} "${o.label}" created`);
+        return created;
+      });
       print(program, t, () => `${t.token}\n(token ${t.id} for ${user}, expires ${when(t.expiresAt)}; store it now, it is not shown again)`);
     });
   tokens
@@ -114,7 +137,11 @@ export function registerAccessCommands(program: Command): void {
     .description('stop a token from working (the row stays for the record)')
     .argument('<id>', 'token id (tokens list)', Number)
     .action(async (id: number) => {
-      await withDb(program, (db) => revokeToken(db, id, Date.now()));
+      await withDb(program, (db) => {
+        const owner = listApiTokens(db).find((t) => t.id === id)?.userName ?? '?';
+        revokeToken(db, id, Date.now());
+        auditChange(db, 'tokens revoke', '110137', owner, `token ${id} revoked`);
+      });
       print(program, { id, revoked: true }, () => `token ${id} revoked`);
     });
 }

@@ -83,6 +83,18 @@ describe('users and tokens from the command line, enforced by the served API (ap
     expect((await cli(configDir, ['tokens', 'revoke', String(created.id)])).out).toContain('no unrevoked token');
   });
 
+  it('`audit` shows the user and token changes made at the command line and who read the study list', async () => {
+    const events = (await cli(configDir, ['--json', 'audit', '--limit', '100'])).json<Array<{ route?: string; actor: { kind: string; name: string }; objects: Array<{ kind: string; id: string }>; detail?: string }>>();
+    const changes = events.filter((e) => e.actor.kind === 'command-line').map((e) => `${e.route} ${e.objects[0]?.id} ${e.detail}`);
+    expect(changes).toEqual(
+      expect.arrayContaining(['users add ana added with role operator', 'users disable ana disabled', 'users reset ana password replaced', 'users role ana role set to admin', expect.stringMatching(/^tokens revoke prom token \d+ revoked$/)]),
+    );
+    expect(events.some((e) => e.route === 'POST /api/config/reload' && e.actor.name === 'ana')).toBe(true);
+    const text = (await cli(configDir, ['audit', '--user', 'prom'])).out;
+    expect(text).toContain('Security Alert / Use of Restricted Function\tfailed(4)\tprom@127.0.0.1\tPOST /api/jobs/:id/retry');
+    expect(text).not.toContain('ana');
+  });
+
   it('config check refuses the shared token next to api.auth', async () => {
     const yamlPath = join(configDir, 'node.yaml');
     const yaml = readFileSync(yamlPath, 'utf8');
