@@ -7,6 +7,7 @@ import { isNativeTransferSyntax, transferSyntaxName } from '../dicom/transfer-sy
 import { encodeCommandSet, isEncodableCommandSet } from './command-set.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
 import { setOutgoingNoDelay } from './outgoing-nodelay.js';
+import { pDataTfPdus } from './p-data-tf.js';
 import { splitPart10 } from './part10-envelope.js';
 import { describeReject } from './reject-text.js';
 import { groupByTransferSyntax, type ScuStoreOutcome } from './scu-outcome.js';
@@ -143,9 +144,13 @@ function imageKeys(k: InstanceKeys): Record<string, unknown> {
 /** The parts of dcmjs-dimse's per-connection Network object used here (not in its typings). */
 interface ClientNetwork {
   on(ev: 'abort', cb: (a: { source: number; reason: number }) => void): void;
-  socket?: Pick<Socket, 'destroy' | 'cork' | 'uncork' | 'destroyed' | 'setNoDelay'>;
+  socket?: Pick<Socket, 'destroy' | 'cork' | 'uncork' | 'write' | 'setNoDelay'>;
   dimseStream?: unknown;
   pending?: unknown[];
+  datasetWriteOptions?: Record<string, unknown>;
+  datasetNameMap?: Record<string, unknown>;
+  statistics?: { addBytesSent(n: number): void };
+  _sendPDataTF?: (request: DimseRequest, contextId: number, maxPduLength: number) => void;
 }
 
 /**
@@ -165,15 +170,32 @@ function forgetAnsweredCommand(network: ClientNetwork): void {
 }
 
 /**
- * dcmjs-dimse writes every P-DATA-TF PDU of the next request with its own `socket.write`, right
- * after this response is reported (its listeners run as microtasks, in order): corked until the
- * microtasks have run, the command and all data set PDUs of that request leave in one writev.
+ * dcmjs-dimse frames each PDU of a request through two growing SmartBuffers (about ten copies of
+ * every data set byte, the bulk of its CPU time and garbage per object) and writes each PDU with
+ * its own `socket.write`. On this association's connection it is framed by `pDataTfPdus`
+ * instead: a 12-byte header per PDU and views of the command and data set bytes, all PDUs of the
+ * request written in one writev. Same bytes on the wire; the library still negotiates, picks the
+ * presentation context and transcodes (its `_sendDimse` calls this with the data set to send).
  */
-function coalesceNextRequest(network: ClientNetwork): void {
-  const socket = network.socket;
-  if (!socket || socket.destroyed) return;
-  socket.cork();
-  process.nextTick(() => socket.uncork());
+function frameWithoutCopies(network: ClientNetwork): void {
+  if (typeof network._sendPDataTF !== 'function') return;
+  network._sendPDataTF = function (this: ClientNetwork, request: DimseRequest, contextId: number, maxPduLength: number): void {
+    const socket = this.socket!;
+    const parts = pDataTfPdus(request.getCommandDataset().getDenaturalizedCommandDataset(), { contextId, command: true, maxPduLength });
+    const dataset = request.getDataset();
+    if (dataset) {
+      const bytes = dataset.getDenaturalizedDataset(this.datasetWriteOptions, this.datasetNameMap);
+      parts.push(...pDataTfPdus(bytes, { contextId, command: false, maxPduLength }));
+    }
+    socket.cork();
+    let sent = 0;
+    for (const part of parts) {
+      socket.write(part);
+      sent += part.length;
+    }
+    process.nextTick(() => socket.uncork());
+    this.statistics?.addBytesSent(sent);
+  };
 }
 
 /**
@@ -242,12 +264,8 @@ function runAssociation(
         network.socket?.destroy();
       });
       if (network && opts.singleResponse) {
-        for (const r of requests) {
-          r.on('response', () => {
-            forgetAnsweredCommand(network);
-            coalesceNextRequest(network);
-          });
-        }
+        frameWithoutCopies(network);
+        for (const r of requests) r.on('response', () => forgetAnsweredCommand(network));
       }
     } catch (err) {
       run.error = err instanceof Error ? err : new Error(String(err));
