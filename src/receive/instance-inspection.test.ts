@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPart10, writePart10, type Dataset } from '../dicom/part10.js';
 import { expectedNativePixelBytes, inspectInstance, isAcceptableUid } from './instance-inspection.js';
+import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const PYDICOM = pydicomData('test_files');
 const file = (name: string): Buffer => readFileSync(join(PYDICOM, name));
 
 function edited(name: string, edit: (ds: Dataset) => void): Buffer {

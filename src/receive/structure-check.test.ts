@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkStructure, scanStructure } from './structure-check.js';
+import { pydicomTestFile } from '../../test/helpers/debian-fixtures.js';
 
-const CT = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm');
-const NESTED = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/nested_priv_SQ.dcm');
+const CT = readFileSync(pydicomTestFile('CT_small.dcm'));
+const NESTED = readFileSync(pydicomTestFile('nested_priv_SQ.dcm'));
 
 /** Meta header of CT_small with its Transfer Syntax UID replaced (same even length padded). */
 function metaWithTs(ts: string): Buffer {
@@ -81,7 +82,7 @@ describe('scanStructure: where the top-level Pixel Data is, from the same walk',
   });
 
   it('leaves encapsulated Pixel Data with an undefined length', () => {
-    const jpeg = readFileSync('/usr/lib/python3/dist-packages/pydicom/data/test_files/JPEG2000.dcm');
+    const jpeg = readFileSync(pydicomTestFile('JPEG2000.dcm'));
     expect(scanStructure(jpeg).pixelData).toMatchObject({ declaredLength: undefined, last: false });
   });
 });
