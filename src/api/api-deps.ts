@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { ReloadResult } from '../config/watch.js';
 import type { EchoResult } from '../export/echo-destination.js';
 import type { Db } from '../provenance/database.js';
+import type { IngestInput, IngestResult } from '../receive/receive-types.js';
 import type { RetentionRunRow } from '../provenance/retention-log.js';
 import type { RetentionReport } from '../retention/cleaner.js';
 import type { DiskSpace } from '../spool/spool.js';
@@ -31,6 +32,16 @@ export interface ListenerStatus {
   /** The port actually bound. */
   port: number;
   up: boolean;
+}
+
+/** The durable receive path and the guards behind it, for the STOW-RS input (the same ones C-STORE uses). */
+export interface StowReceiver {
+  /** InstanceReceiver.ingest: answers once the object is durably spooled or quarantined. */
+  ingest(input: IngestInput): Promise<IngestResult>;
+  /** The spool is below limits.minFreeDiskMb (DiskGuard). */
+  isDiskLow(): boolean;
+  /** Pending jobs and deliveries reached limits.maxQueueDepth (QueueGuard). */
+  isQueueFull(): boolean;
 }
 
 /**
@@ -73,6 +84,8 @@ export interface ApiDeps {
   retention?: { plan(): Promise<RetentionReport>; runs(limit?: number): RetentionRunRow[] };
   /** Series with arrivals still inside their quiet period (ArrivalRouter.pendingCount). */
   pendingSeries?(): number;
+  /** The receive path for POST /dicom-web/studies; absent (or no `stow:` in node.yaml): that route answers 404. */
+  stow?: StowReceiver;
   /** Served at /metrics; when absent, /metrics answers 404. */
   metrics?: NodeMetrics;
   log: Logger;

@@ -19,6 +19,7 @@ import { configRoutes } from './routes/config-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { retentionRoutes } from './routes/retention-routes.js';
+import { stowRoutes } from './routes/stow-routes.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { recordAudit } from '../audit/audit-log.js';
@@ -158,6 +159,7 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
   app.register(destinationRoutes(deps));
   app.register(imageRoutes(deps));
   app.register(retentionRoutes(deps));
+  app.register(stowRoutes(deps));
   app.register(accountRoutes(deps));
   app.register(auditRoutes(deps));
   app.register(eventRoutes(deps));

@@ -17,6 +17,8 @@ export interface NodeApiOptions {
   executor?: ApiDeps['executor'];
   /** The contribution record the node labels its series from; default: none (no measurement). */
   contribution?: ApiDeps['contribution'];
+  /** The receive path behind POST /dicom-web/studies (STOW-RS); absent: that route answers 404. */
+  stow?: ApiDeps['stow'];
   /** The SCU for destination echo; default: a dcmjs-dimse SCU. */
   scu?: ScuTransport;
   version?: string;
@@ -50,6 +52,7 @@ export function apiDepsOf(node: RunningNode, opts: NodeApiOptions): ApiDeps {
     listeners,
     pendingSeries: () => node.router.pendingCount(),
     retention: { plan: () => node.retention.run({ dryRun: true }), runs: (limit) => node.retention.runs(limit) },
+    stow: opts.stow,
     metrics: opts.metrics,
     log: opts.log,
     version: opts.version,

@@ -142,6 +142,8 @@ export function buildOpenApiDocument(
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: "a user's API token (api.auth), or api.token from node.yaml" },
         basicAuth: { type: 'http', scheme: 'basic', description: "a user's name and password (api.auth), or any user name with api.token as password" },
+        stowBearer: { type: 'http', scheme: 'bearer', description: 'the token of a client in stow.clients (STOW-RS only)' },
+        stowBasic: { type: 'http', scheme: 'basic', description: 'user and password of a client in stow.clients (STOW-RS only)' },
       },
     },
     security: [{ bearerAuth: [] }, { basicAuth: [] }],

@@ -301,6 +301,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       models: () => enhancer?.models() ?? [],
       executor: async () => (await enhancer?.executorStatus?.()) ?? null,
       contribution: () => contribution.status(),
+      // STOW-RS (stow: in node.yaml) takes objects in through the same receiver and guards as C-STORE.
+      stow: { ingest: (input) => receiver.ingest(input), isDiskLow: () => diskGuard.low, isQueueFull: () => queueGuard.full() },
     });
     metrics.attach({ listeners: deps.listeners });
     try {

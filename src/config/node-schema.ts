@@ -202,6 +202,33 @@ export const ExecutorSchema = Strict({
   timeoutSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 3600),
 });
 
+/** A STOW-RS client's secret: a value, a file (first line), or its SHA-256 in hex (the node then never holds the secret itself). */
+export const ClientSecretSchema = Type.Union([SecretValueSchema, Strict({ sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'SHA-256 of the secret, 64 hex digits' }) })]);
+
+/** Who may store over STOW-RS, and from where; `name` plays the calling AE title's part for routing rules and provenance. */
+const stowClient = {
+  name: AeTitle,
+  /** IPv4/IPv6 addresses or CIDR blocks the client may come from; absent: any host. */
+  hosts: Type.Optional(Type.Array(Name, { minItems: 1 })),
+};
+export const StowClientSchema = Type.Union([
+  Strict({ ...stowClient, token: ClientSecretSchema }),
+  Strict({ ...stowClient, user: Name, password: ClientSecretSchema }),
+]);
+
+/**
+ * DICOMweb input (PS3.18 10.5 STOW-RS) on the API's address: `POST /dicom-web/studies[/{study}]`.
+ * Off unless this section is present; default deny (only the listed clients).
+ */
+export const StowSchema = Strict({
+  /** The called AE title routing rules see for objects stored over STOW-RS; default: node.aeTitle. */
+  aeTitle: Type.Optional(AeTitle),
+  /** Largest request body; each part is also held to limits.maxInstanceMb. */
+  maxRequestMb: Defaulted(Type.Integer({ minimum: 1 }), 4096),
+  maxInstancesPerRequest: Defaulted(Type.Integer({ minimum: 1, maximum: 1_000_000 }), 10_000),
+  clients: Type.Array(StowClientSchema, { minItems: 1 }),
+});
+
 /** A map from a name (letters, digits, `.`, `_`, `-`) to entries of one schema. */
 function NamedMap<T extends TSchema>(entry: T) {
   return Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), entry, { additionalProperties: false });
@@ -221,6 +248,7 @@ export const NodeFileSchema = Strict(
     executor: Defaulted(ExecutorSchema, {} as Static<typeof ExecutorSchema>),
     alerts: Defaulted(AlertsSchema, {} as Static<typeof AlertsSchema>),
     retention: Defaulted(RetentionSchema, {} as Static<typeof RetentionSchema>),
+    stow: Type.Optional(StowSchema),
   },
   { $id: 'https://unimie-pacs-node.local/schema/node.schema.json', title: 'UniMIE PACS node: config/node.yaml' },
 );
@@ -239,3 +267,6 @@ export type Limits = Static<typeof LimitsSchema>;
 export type NodeIdentity = Static<typeof NodeIdentitySchema>;
 export type ExecutorSettings = Static<typeof ExecutorSchema>;
 export type RedisSettings = Static<typeof RedisSchema>;
+export type StowSettings = Static<typeof StowSchema>;
+export type StowClientSettings = Static<typeof StowClientSchema>;
+export type ClientSecret = Static<typeof ClientSecretSchema>;

@@ -1,8 +1,10 @@
 import net from 'node:net';
 import { BUILTIN_WINDOWS, COMPUTED_WINDOWS } from './builtin-windows.js';
 import { configFiles } from './config-files.js';
+import { isHostPattern } from './host-pattern.js';
 import { resolveAlerts } from './resolve-alerts.js';
 import { checkRetention } from './resolve-retention.js';
+import { resolveStow } from './resolve-stow.js';
 import type { ConfigIssue } from './config-issue.js';
 import type { DicomwebDestination, NodeFile, TlsFiles } from './node-schema.js';
 import type { NodeConfig, ResolvedDestination, ResolvedDicomwebDestination, TlsMaterial, WindowDefinition } from './types.js';
@@ -12,16 +14,7 @@ export type ReadText = (absolutePath: string) => string;
 
 type NodePart = Omit<NodeConfig, 'rules' | 'files'>;
 
-/** `10.0.0.0/8`, `::1/128` or a plain address. */
-export function isHostPattern(text: string): boolean {
-  const [addr, bits, extra] = text.split('/');
-  if (extra !== undefined || !addr) return false;
-  const family = net.isIP(addr);
-  if (family === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
-}
+export { isHostPattern };
 
 /**
  * Checks what the schema cannot (unique names, host patterns, preset/model references) and turns
@@ -151,6 +144,8 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
   const alerts = resolveAlerts(file.alerts, source, readText);
   issues.push(...alerts.issues);
   issues.push(...checkRetention(file, source));
+  const stow = resolveStow(file, source, readText);
+  issues.push(...stow.issues);
 
   const config: NodePart = {
     node: {
@@ -175,6 +170,7 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     },
     alerts: alerts.alerts,
     retention: file.retention,
+    ...(stow.stow ? { stow: stow.stow } : {}),
   };
   return { config, issues };
 }

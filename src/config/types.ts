@@ -2,6 +2,7 @@ import type { ApiSettings, Destination, DicomwebDestination, DimseDestination, E
 import type { Preset } from './preset-schema.js';
 import type { ResolvedAlerts } from './resolve-alerts.js';
 import type { Retention } from './retention-schema.js';
+import type { ResolvedStow } from './resolve-stow.js';
 import type { OUTPUT_KINDS } from './rules-schema.js';
 
 /** TLS material read from the files the YAML names (PEM strings), plus where they came from. */
@@ -153,6 +154,8 @@ export interface NodeConfig {
   alerts: ResolvedAlerts;
   /** What the cleaner may delete, and when (retention-schema.ts). */
   retention: Retention;
+  /** DICOMweb input (STOW-RS); absent = off (resolve-stow.ts). */
+  stow?: ResolvedStow;
   rules: Rule[];
 }
 
