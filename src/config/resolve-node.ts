@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { BUILTIN_WINDOWS, COMPUTED_WINDOWS } from './builtin-windows.js';
 import { configFiles } from './config-files.js';
 import { isHostPattern } from './host-pattern.js';
