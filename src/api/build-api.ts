@@ -25,6 +25,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { studyOf } from '../audit/study-of.js';
 import { requestAuditEvent } from './request-audit.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { dashboardRoutes, eventRoutes } from './dashboard/index.js';
 
 /**
@@ -47,6 +48,7 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
   }) as unknown as FastifyInstance;
 
   const routes = collectRoutes(app);
+  registerSecurityHeaders(app, { https: !!opts.tls });
 
   app.addContentTypeParser(['application/dicom', 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) =>
     done(null, body),

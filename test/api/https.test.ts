@@ -13,11 +13,11 @@ import { makeCertificates } from '../helpers/tls-certs.js';
 import { REPO, removeDir, writeTestConfig } from '../e2e/node-harness.js';
 
 /** GET over https trusting `ca` (no keep-alive, so every request is a new handshake): status and body, or the error code. */
-function getHttps(url: string, ca?: string): Promise<{ status?: number; body?: string; error?: string }> {
+function getHttps(url: string, ca?: string): Promise<{ status?: number; body?: string; error?: string; headers?: Record<string, unknown> }> {
   return new Promise((resolve) => {
     const req = httpsGet(url, { ...(ca ? { ca } : {}), agent: false }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode, body }));
+      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode, body, headers: res.headers }));
     });
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
   });
@@ -82,6 +82,7 @@ describe('API and dashboard over HTTPS (api.tls)', () => {
     const page = await getHttps(`${base}/`, ca);
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/<html/i);
+    expect(page.headers!['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
   });
 
   it('refuses plain HTTP on the same port, and a client that does not trust the issuer', async () => {

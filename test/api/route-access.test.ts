@@ -54,6 +54,17 @@ describe('every route needs exactly the role in ROUTE_ACCESS (api.auth with name
     for (const k of ['GET /api/config', 'POST /api/config/reload', 'POST /api/config/validate', 'GET /api/users']) expect(ROUTE_ACCESS[k]).toBe('admin');
   });
 
+  it('the dashboard and API send a strict Content-Security-Policy and refuse framing and sniffing (no HSTS over plain HTTP)', async () => {
+    for (const url of ['/', '/healthz', '/api/status']) {
+      const h = (await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens.viewer}` } })).headers;
+      expect(h['content-security-policy'], url).toBe(
+        "default-src 'self';script-src 'self';style-src 'self';img-src 'self' blob:;connect-src 'self';object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'",
+      );
+      expect([h['x-frame-options'], h['x-content-type-options'], h['referrer-policy']], url).toEqual(['DENY', 'nosniff', 'no-referrer']);
+      expect(h['strict-transport-security'], url).toBeUndefined();
+    }
+  });
+
   it('a route missing from the table stops the API from starting', async () => {
     const extra = buildApi(fx.deps);
     expect(() => extra.get('/api/unlisted', async () => ({}))).toThrow(/GET \/api\/unlisted has no entry in ROUTE_ACCESS/);

@@ -2,7 +2,7 @@
 /** Small DOM helpers shared by the views (no framework). */
 
 /**
- * Creates an element. Props: `class`, `text`, `on<Event>` handlers, `dataset` entries as
+ * Creates an element. Props: `class`, `text`, `style` (an object of CSS properties), `on<Event>` handlers, `dataset` entries as
  * `data-*`, anything else as an attribute (false/undefined/null left out).
  * @param {string} tag
  * @param {Record<string, any>} [props]
@@ -15,6 +15,8 @@ export function h(tag, props = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') el.className = String(v);
     else if (k === 'text') el.textContent = String(v);
+    // Through the CSSOM: the Content-Security-Policy (style-src 'self') blocks style attributes.
+    else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }

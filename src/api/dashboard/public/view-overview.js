@@ -31,7 +31,7 @@ function progressLabel(job) {
 /** @param {any} job */
 function progressBar(job) {
   const pct = Math.round(jobFraction(job) * 100);
-  return h('div', { class: 'progress', title: `${pct}%`, 'data-percent': pct }, h('div', { style: `width:${pct}%` }), h('span', {}, progressLabel(job)));
+  return h('div', { class: 'progress', title: `${pct}%`, 'data-percent': pct }, h('div', { style: { width: `${pct}%` } }), h('span', {}, progressLabel(job)));
 }
 
 /** @param {string} label @param {number | null | undefined} n @param {string} [key] */

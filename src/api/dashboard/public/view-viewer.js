@@ -70,7 +70,7 @@ export async function renderViewer(main, [seriesUid, startIndex]) {
           h('div', { class: 'pane' }, h('div', { class: 'caption' }, `After — ${from.description ?? 'derived'}`), after)),
       );
     } else {
-      fill(stage, h('div', { class: 'overlay' }, before, after, divider, h('span', { class: 'tag', style: 'left:6px' }, 'before'), h('span', { class: 'tag', style: 'right:6px' }, 'after')));
+      fill(stage, h('div', { class: 'overlay' }, before, after, divider, h('span', { class: 'tag before' }, 'before'), h('span', { class: 'tag after' }, 'after')));
     }
     applyReveal();
   };
