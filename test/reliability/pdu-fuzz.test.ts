@@ -141,11 +141,16 @@ async function answerClosing(port: number, ...parts: Buffer[]): Promise<string[]
   return closed ? answer(c.received()) : [...answer(c.received()), '(still open)'];
 }
 
+/** Waits until `count` complete PDUs have come back, at most ANSWER_MS. */
+async function untilPdus(c: RawClient, count: number): Promise<void> {
+  const deadline = Date.now() + ANSWER_MS;
+  while (splitPdus(c.received()).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** The answer to `parts` once `count` PDUs came back, with the connection still open. */
 async function answerOpen(port: number, count: number, ...parts: Buffer[]): Promise<{ answers: string[]; client: RawClient }> {
   const c = await send(port, ...parts);
-  const deadline = Date.now() + ANSWER_MS;
-  while (splitPdus(c.received()).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await untilPdus(c, count);
   await expect(c.closedWithin(200)).rejects.toThrow();
   return { answers: answer(c.received()), client: c };
 }
@@ -319,9 +324,8 @@ describe('association and PDU fuzz (dcmjs-dimse listener)', () => {
       judged++;
       checks.push(
         (async () => {
-          const closed = expected.closes
-            ? await c.closedWithin(ANSWER_MS).then(() => true, () => false)
-            : await c.closedWithin(300).then(() => true, () => false);
+          if (!expected.closes) await untilPdus(c, expected.answers.length);
+          const closed = await c.closedWithin(expected.closes ? ANSWER_MS : 200).then(() => true, () => false);
           const got = answer(c.received());
           if (closed !== expected.closes || JSON.stringify(got) !== JSON.stringify(expected.answers)) {
             wrong.push(`#${n} ${bytes.subarray(0, 12).toString('hex')}…: expected ${JSON.stringify(expected)}, got ${JSON.stringify({ answers: got, closes: closed })}`);
