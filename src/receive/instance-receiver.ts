@@ -4,12 +4,13 @@ import { DimseStatus } from '../dicom/status.js';
 import type { StoreHandler, StoreRequest } from '../net/types.js';
 import { countAssociationFailure, countAssociationInstance, ensureAssociation } from '../provenance/associations.js';
 import { isDerivedSeries } from '../provenance/derived-series.js';
-import { findBySop, insertInstance, pathsOfSeries, restoreInstance, setInstanceStatus, type InstanceRow } from '../provenance/instances.js';
-import { recordSeriesArrival, refreshSeriesCount } from '../provenance/series.js';
+import { findBySop, pathsOfSeries, type InstanceRow } from '../provenance/instances.js';
 import { errorMessage, isNodeError } from '../shared/errors.js';
 import type { DurableTempFile } from '../spool/spool.js';
 import { CommitQueue } from './commit-queue.js';
+import { FreeSpaceEstimate } from './free-space-estimate.js';
 import { inspectInstance, type InstanceFacts } from './instance-inspection.js';
+import { writeInstanceRows } from './instance-rows.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { quarantineObject } from './quarantine-object.js';
 import type { IngestInput, IngestResult, InstanceReceiverDeps, StoredInstance, StoredStatus } from './receive-types.js';
@@ -27,14 +28,20 @@ const sha8 = (sha: string, n = 8): string => sha.slice(0, n);
 /** Association ids already recorded, remembered up to this many. */
 const KNOWN_ASSOCIATIONS = 1024;
 
-/** An object's bytes on disk: a temp file to move into place, or a file already in the spool. */
-type SpooledBytes = { size: number; sha256: string } & ({ tempPath: string; path?: undefined } | { path: string; tempPath?: undefined });
+/**
+ * An object's bytes on disk: a temp file to move into place, or a file already at its place,
+ * written there now (`placedNow`, its directory fsync'ed) or found there by the start-up rescan.
+ */
+type SpooledBytes = { size: number; sha256: string } & (
+  | { tempPath: string; path?: undefined; placedNow?: undefined }
+  | { path: string; placedNow: boolean; tempPath?: undefined }
+);
 
 /**
- * The durable receive path (PS3.4 B.2.3 statuses). The bytes are written, hashed and fsync'ed on a
- * writer thread while the event loop inspects them (one structure walk, one header parse); then
- * they are renamed into the spool, and the rows of every object in flight are committed together
- * after one fsync of their directories (commit-queue.ts). Only then is Success returned. SQLite
+ * The durable receive path (PS3.4 B.2.3 statuses). An object is inspected (one structure walk,
+ * one header parse), then written, hashed, fsync'ed and renamed into the spool with its directory
+ * fsync'ed, in one job on a writer thread (durable-writer.ts); the rows of every object in flight
+ * are committed together (commit-queue.ts). Only then is Success returned. SQLite
  * runs with synchronous=NORMAL, so a power cut can drop the last commits: the start-up rescan
  * (spool-rescan.ts) registers every spooled file without a row again. Bad input is quarantined
  * with its reason; nothing here throws to the transport.
@@ -45,11 +52,13 @@ export class InstanceReceiver implements StoreHandler {
   private readonly sopLock = new KeyedMutex();
   private readonly commits: CommitQueue;
   private readonly knownAssociations = new Set<string>();
+  private readonly disk: FreeSpaceEstimate;
 
   constructor(deps: InstanceReceiverDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
     this.commits = new CommitQueue(deps.db, { syncDirectories: (dirs) => deps.spool.syncDirectories(dirs) });
+    this.disk = new FreeSpaceEstimate(() => deps.spool.diskFree());
   }
 
   async onStore(req: StoreRequest): Promise<number> {
@@ -74,16 +83,16 @@ export class InstanceReceiver implements StoreHandler {
   private recordAssociation(req: StoreRequest): void {
     const a = req.association;
     ensureAssociation(this.deps.db, {
-        id: a.id,
-        listener: a.listener,
-        transport: 'unknown',
-        callingAe: a.callingAeTitle,
-        calledAe: a.calledAeTitle,
-        remoteHost: a.remoteAddress,
-        remotePort: a.remotePort,
-        tls: a.tls,
-        startedAt: this.now(),
-      });
+      id: a.id,
+      listener: a.listener,
+      transport: 'unknown',
+      callingAe: a.callingAeTitle,
+      calledAe: a.calledAeTitle,
+      remoteHost: a.remoteAddress,
+      remotePort: a.remotePort,
+      tls: a.tls,
+      startedAt: this.now(),
+    });
     if (this.knownAssociations.size >= KNOWN_ASSOCIATIONS) this.knownAssociations.clear();
     this.knownAssociations.add(a.id);
   }
@@ -95,30 +104,27 @@ export class InstanceReceiver implements StoreHandler {
     try {
       const refusal = this.checkQueue(input) ?? (await this.checkDiskSpace(input));
       if (refusal) return refusal;
-      // The writer thread writes, hashes and fsyncs while this thread inspects the same bytes.
-      const writing = this.deps.spool.writeDurably(input.bytes);
       const max = this.deps.maxInstanceBytes;
       const size = Math.max(input.bytes.byteLength, input.receivedBytes ?? 0);
-      const tooLarge = (max !== undefined && size > max) || input.receivedBytes !== undefined;
-      const inspection = tooLarge
-        ? undefined
-        : inspectInstance(input.bytes, {
-            sopInstanceUid: input.sopInstanceUid,
-            sopClassUid: input.sopClassUid,
-            structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
-          });
-      temp = await writing;
-      if (!inspection) {
+      if ((max !== undefined && size > max) || input.receivedBytes !== undefined) {
+        temp = await this.deps.spool.writeDurably(input.bytes);
         return await quarantineObject(this.deps, temp, input, receivedAt, {
           code: 'PACS_E_TOO_LARGE',
           message: `object of ${size} bytes exceeds the limit of ${max ?? 'the transport'} bytes${input.receivedBytes !== undefined ? ' (only its head was kept)' : ''}`,
           dimseStatus: DimseStatus.CannotUnderstand,
         });
       }
-      if (!inspection.ok) return await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure);
+      const inspection = inspectInstance(input.bytes, {
+        sopInstanceUid: input.sopInstanceUid,
+        sopClassUid: input.sopClassUid,
+        structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
+      });
+      if (!inspection.ok) {
+        temp = await this.deps.spool.writeDurably(input.bytes);
+        return await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure);
+      }
       const facts = inspection.facts;
-      const file = temp;
-      return await this.sopLock.run(facts.sopInstanceUid, () => this.commit(file, facts, input));
+      return await this.sopLock.run(facts.sopInstanceUid, () => this.store(input, facts));
     } catch (err) {
       this.deps.log.error(
         { err: errorMessage(err), associationId: input.associationId, sopInstanceUid: input.sopInstanceUid },
@@ -144,8 +150,11 @@ export class InstanceReceiver implements StoreHandler {
   private async checkDiskSpace(input: IngestInput): Promise<IngestResult | undefined> {
     const min = this.deps.minFreeBytes;
     if (min === undefined) return undefined;
-    const { freeBytes } = await this.deps.spool.diskFree();
-    if (freeBytes - input.bytes.byteLength >= min) return undefined;
+    const freeBytes = await this.disk.freeBytes();
+    if (freeBytes - input.bytes.byteLength >= min) {
+      this.disk.take(input.bytes.byteLength);
+      return undefined;
+    }
     this.deps.log.warn(
       { freeBytes, minFreeBytes: min, associationId: input.associationId, sopInstanceUid: input.sopInstanceUid },
       'spool disk below threshold; refusing C-STORE with 0xA700',
@@ -182,7 +191,7 @@ export class InstanceReceiver implements StoreHandler {
     }
     const facts = inspection.facts;
     const input: IngestInput = { bytes, associationId: null };
-    return this.sopLock.run(facts.sopInstanceUid, () => this.commit({ path, size: bytes.byteLength, sha256 }, facts, input));
+    return this.sopLock.run(facts.sopInstanceUid, () => this.commit({ path, size: bytes.byteLength, sha256, placedNow: false }, facts, input));
   }
 
   /** Paths the database knows for a series (any status); the rescan's view of what is registered. */
@@ -190,17 +199,39 @@ export class InstanceReceiver implements StoreHandler {
     return pathsOfSeries(this.deps.db, seriesUid);
   }
 
-  private async commit(file: SpooledBytes, facts: InstanceFacts, input: IngestInput): Promise<IngestResult> {
+  /**
+   * Writes an inspected object and commits it. A SOP Instance UID seen for the first time (the
+   * usual case) goes straight to its place in one writer-thread job: temp file, fsync, rename,
+   * directory fsync. A re-sent one is written to a temp file first, since where it goes (or
+   * whether it is kept at all) depends on its hash.
+   */
+  private async store(input: IngestInput, facts: InstanceFacts): Promise<IngestResult> {
+    const { db, spool } = this.deps;
+    const copies = findBySop(db, facts.sopInstanceUid);
+    if (copies.length === 0) {
+      const rel = spool.instanceRelPath(facts.studyUid, facts.seriesUid, facts.sopInstanceUid);
+      const { path, size, sha256 } = await spool.writeFileDurably(rel, input.bytes);
+      return this.commit({ path, size, sha256, placedNow: true }, facts, input, copies);
+    }
+    const temp = await spool.writeDurably(input.bytes);
+    try {
+      return await this.commit(temp, facts, input, copies);
+    } finally {
+      // A no-op once the temp file was moved into place.
+      await spool.discard(temp.tempPath).catch(() => undefined);
+    }
+  }
+
+  private async commit(file: SpooledBytes, facts: InstanceFacts, input: IngestInput, copies = findBySop(this.deps.db, facts.sopInstanceUid)): Promise<IngestResult> {
     const { db, spool, log } = this.deps;
     const { status, reason } = this.classify(facts);
-    const copies = findBySop(db, facts.sopInstanceUid);
     const same = copies.find((c) => c.sha256 === file.sha256);
     const callingAe = input.callingAe ?? facts.sourceAeTitle ?? '';
     const calledAe = input.calledAe ?? '';
 
     // A copy whose file retention purged is stored again like a new one (its row comes back).
     // A file the rescan found holding bytes some row already has is a leftover: left alone.
-    if (same && (file.path !== undefined || (same.status !== 'replaced' && same.purgedAt === null))) {
+    if (same && (file.placedNow === false || (same.status !== 'replaced' && same.purgedAt === null))) {
       // PS3.4 B.2.3 leaves re-sends to the SCP: identical bytes are acknowledged and not stored twice.
       if (file.tempPath) await spool.discard(file.tempPath);
       if (input.associationId) countAssociationInstance(db, input.associationId, file.size);
@@ -214,55 +245,33 @@ export class InstanceReceiver implements StoreHandler {
     let instanceId: number;
     try {
       instanceId = await this.commits.commit({
-        dirs: [dirname(path)],
+        // Placed in one job with its directory fsync'ed already; else that fsync joins the group's.
+        dirs: file.placedNow ? [] : [dirname(path)],
         write: () => {
           // The arrival counts from the commit, stamped inside its transaction: a series job created
           // while these bytes were made durable (its quiet period ran out) may have listed the series
           // without this instance, and a restart must then see the series as received after that job
           // (seriesAwaitingJobs), not before it.
           receivedAt = this.now();
-          const why = `replaced by a re-send with sha256 ${sha8(file.sha256, 16)}`;
-          for (const c of current) setInstanceStatus(db, c.id, 'replaced', why);
-          let id: number;
-          if (same) {
-            // The bytes of an older, replaced (or purged) copy came back: that row becomes current again.
-            restoreInstance(db, same.id, status, reason);
-            id = same.id;
-          } else {
-            id = insertInstance(db, {
-              sopInstanceUid: facts.sopInstanceUid,
-              sopClassUid: facts.sopClassUid,
-              seriesUid: facts.seriesUid,
-              studyUid: facts.studyUid,
-              transferSyntaxUid: facts.transferSyntaxUid,
-              instanceNumber: facts.instanceNumber,
-              path,
-              size: file.size,
-              sha256: file.sha256,
-              associationId: input.associationId ?? null,
-              receivedAt,
-              status,
-              statusReason: reason,
-            });
-          }
-          recordSeriesArrival(db, {
-            seriesUid: facts.seriesUid,
-            studyUid: facts.studyUid,
-            modality: facts.modality,
-            description: facts.seriesDescription,
-            callingAe: callingAe || null,
-            calledAe: calledAe || null,
-            ownOutput: status === 'own_output',
+          return writeInstanceRows(db, {
+            facts,
+            path,
+            size: file.size,
+            sha256: file.sha256,
+            status,
+            reason,
+            same,
+            current,
+            associationId: input.associationId ?? null,
+            callingAe,
+            calledAe,
             receivedAt,
           });
-          for (const s of new Set(current.map((c) => c.seriesUid))) if (s !== facts.seriesUid) refreshSeriesCount(db, s);
-          if (input.associationId) countAssociationInstance(db, input.associationId, file.size);
-          return id;
         },
       });
     } catch (err) {
       // Not acknowledged, so a file moved here must not stay where a later row could be confused with it.
-      if (!same && file.tempPath) await spool.remove(path).catch(() => undefined);
+      if (!same && file.placedNow !== false) await spool.remove(path).catch(() => undefined);
       throw err;
     }
 

@@ -8,7 +8,7 @@ export interface WrittenFile {
 }
 
 type Job =
-  | { op: 'write'; path: string; bytes: Uint8Array }
+  | { op: 'write'; path: string; bytes: Uint8Array; finalPath?: string }
   | { op: 'syncDir'; path: string };
 
 interface Pending {
@@ -20,23 +20,36 @@ interface Pending {
 /**
  * The thread's whole program, plain JavaScript run with `eval` (it needs nothing but node:fs and
  * node:crypto, so no TypeScript loader has to reach the thread). One job at a time: a new file is
- * opened exclusively, written, hashed and fsync'ed in one go, so the event loop pays one message
- * round trip per object instead of open/write/fsync/close hops, and neither the hash nor the
- * waits for the disk run on it.
+ * opened exclusively, written, hashed and fsync'ed, and, given a final path, renamed there with
+ * its directory fsync'ed (new directories made durable too), all in one go: the event loop pays
+ * one message round trip per object instead of a hop per system call, and neither the hash nor
+ * the waits for the disk run on it.
  */
 const THREAD_PROGRAM = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
+const path = require('node:path');
 const { createHash } = require('node:crypto');
+function syncDir(dir) {
+  const fd = fs.openSync(dir, 'r');
+  try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+}
+function mkdirDurably(dir) {
+  const first = fs.mkdirSync(dir, { recursive: true });
+  if (first === undefined) return;
+  // Each new directory and the parent holding its entry, top-down.
+  const chain = [path.dirname(first)];
+  for (let d = dir; d !== path.dirname(first); d = path.dirname(d)) chain.splice(1, 0, d);
+  for (const d of chain) syncDir(d);
+}
 parentPort.on('message', (job) => {
   try {
     if (job.op === 'syncDir') {
-      const fd = fs.openSync(job.path, 'r');
-      try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+      syncDir(job.path);
       parentPort.postMessage({ ok: true });
       return;
     }
-    const bytes = job.bytes;
+    const bytes = new Uint8Array(job.bytes);
     const fd = fs.openSync(job.path, 'wx', 0o640);
     let sha256;
     try {
@@ -46,6 +59,12 @@ parentPort.on('message', (job) => {
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
+    }
+    if (job.finalPath) {
+      const dir = path.dirname(job.finalPath);
+      mkdirDurably(dir);
+      fs.renameSync(job.path, job.finalPath);
+      syncDir(dir);
     }
     parentPort.postMessage({ ok: true, size: bytes.byteLength, sha256 });
   } catch (err) {
@@ -84,10 +103,11 @@ class WriterThread {
   run(p: Pending): void {
     this.current = p;
     if (p.job.op === 'write') {
-      // A copy of exactly these bytes, handed over (not cloned again): the caller's buffer may be a
-      // view into a larger one and stays usable.
-      const copy = new Uint8Array(p.job.bytes);
-      this.worker.postMessage({ op: 'write', path: p.job.path, bytes: copy }, [copy.buffer]);
+      // A copy of exactly these bytes (an ArrayBuffer slice is one memcpy), handed over rather than
+      // cloned again: the caller's buffer may be a view into a larger one and stays usable.
+      const { bytes } = p.job;
+      const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      this.worker.postMessage({ op: 'write', path: p.job.path, finalPath: p.job.finalPath, bytes: copy }, [copy]);
     } else this.worker.postMessage(p.job);
   }
 }
@@ -103,9 +123,12 @@ export class DurableWriter {
 
   constructor(private readonly size = 4) {}
 
-  /** Creates `path` (it must not exist), writes the bytes, hashes them and fsyncs the file. */
-  writeNewFile(path: string, bytes: Uint8Array): Promise<WrittenFile> {
-    return this.submit({ op: 'write', path, bytes }) as Promise<WrittenFile>;
+  /**
+   * Creates `path` (it must not exist), writes the bytes, hashes them and fsyncs the file. With
+   * `finalPath`, then renames it there (replacing a file of that name) and fsyncs its directory.
+   */
+  writeNewFile(path: string, bytes: Uint8Array, finalPath?: string): Promise<WrittenFile> {
+    return this.submit({ op: 'write', path, bytes, finalPath }) as Promise<WrittenFile>;
   }
 
   /** fsync of a directory, so that entries created or renamed in it survive power loss. */

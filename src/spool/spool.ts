@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NodeError } from '../shared/errors.js';
 import { fsyncDirectory, mkdirDurably } from './durable-fs.js';
-import { durableWriter } from './durable-writer.js';
+import { durableWriter, type WrittenFile } from './durable-writer.js';
 
 /**
  * The spool's directory layout under one root. Keys are opaque strings (the receiver passes
@@ -129,9 +129,13 @@ export class Spool {
    */
   async writeDurably(bytes: Uint8Array): Promise<DurableTempFile> {
     const tempPath = join(this.incomingDir, `${randomUUID()}${TEMP_SUFFIX}`);
+    const { size, sha256 } = await this.runWrite(tempPath, bytes);
+    return { tempPath, size, sha256 };
+  }
+
+  private async runWrite(tempPath: string, bytes: Uint8Array, finalPath?: string): Promise<WrittenFile> {
     try {
-      const { size, sha256 } = await durableWriter().writeNewFile(tempPath, bytes);
-      return { tempPath, size, sha256 };
+      return await durableWriter().writeNewFile(tempPath, bytes, finalPath);
     } catch (err) {
       await rm(tempPath, { force: true }).catch(() => undefined);
       throw new NodeError('PACS_E_SPOOL_WRITE', `cannot write to the spool: ${(err as Error).message}`, {
@@ -184,11 +188,16 @@ export class Spool {
     this.knownDirs.add(dir);
   }
 
-  /** Writes bytes durably straight to a final spool-relative path; returns size, hash and path. */
+  /**
+   * Writes bytes durably straight to a final spool-relative path (replacing a file of that name):
+   * temp file, fsync, rename, directory fsync, all in one job on a writer thread. Returns size,
+   * hash and path. On a failure the final name holds either its old file or the new one.
+   */
   async writeFileDurably(finalRelPath: string, bytes: Uint8Array): Promise<DurableTempFile & { path: string }> {
-    const temp = await this.writeDurably(bytes);
-    const path = await this.commit(temp.tempPath, finalRelPath);
-    return { ...temp, path };
+    const path = this.resolve(finalRelPath);
+    const tempPath = join(this.incomingDir, `${randomUUID()}${TEMP_SUFFIX}`);
+    const { size, sha256 } = await this.runWrite(tempPath, bytes, path);
+    return { tempPath, size, sha256, path };
   }
 
   /**
