@@ -3,8 +3,8 @@
  *   npx tsx bench/export.ts [--slices N] [--size PX] [--peers storescp,orthanc]   (also run by `npm run bench`)
  * The same phantom CT files sent to the same peer by our SCU (dcmjs-dimse, one association, as
  * the delivery worker sends) and by DCMTK's storescu (the reference, same run), for each peer:
- * DCMTK storescp (`--ignore`: files discarded) and Orthanc (stores the first copy; later rounds
- * are answered Success without storing again). DCMTK peers and storescu get TCP_NODELAY.
+ * DCMTK storescp (`--ignore`: files discarded) and Orthanc (emptied before each round, so each
+ * round stores every object). DCMTK peers and storescu get TCP_NODELAY.
  * Three alternating rounds per peer; the best of each. Besides wall time, the CPU time of the
  * sending process (ours: this process during the send; storescu: from /usr/bin/time), which a
  * busy machine disturbs less. Neither peer accepts an asynchronous operations window (PS3.7
@@ -70,19 +70,35 @@ function dcmtk(peer: RemoteNode): Round {
   return { seconds, ...(m ? { cpuSeconds: Number(m[1]) + Number(m[2]) } : {}) };
 }
 
-async function startPeer(name: string): Promise<{ peer: RemoteNode; describe: string; stop: () => Promise<void> }> {
+interface BenchPeer {
+  peer: RemoteNode;
+  describe: string;
+  /** Makes the peer as it was before the first round (unmeasured). */
+  reset: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+async function startPeer(name: string): Promise<BenchPeer> {
   const base = { host: '127.0.0.1', callingAeTitle: 'UNIMIE', timeoutMs: 60_000 };
   if (name === 'storescp') {
     const sink = join(tmpdir(), 'unimie-bench-export-sink');
     mkdirSync(sink, { recursive: true });
     const scp = await startStoreScp({ dir: sink, aeTitle: 'BENCHSCP', extraArgs: ['--ignore'] });
-    return { peer: { ...base, aeTitle: 'BENCHSCP', port: scp.port }, describe: 'DCMTK storescp (--ignore, TCP_NODELAY)', stop: () => scp.stop() };
+    return { peer: { ...base, aeTitle: 'BENCHSCP', port: scp.port }, describe: 'DCMTK storescp (--ignore, TCP_NODELAY)', reset: async () => {}, stop: () => scp.stop() };
   }
   if (name === 'orthanc') {
     const orthanc = await startOrthanc();
+    const auth = 'Basic ' + Buffer.from(`${orthanc.user}:${orthanc.password}`).toString('base64');
     return {
       peer: { ...base, aeTitle: orthanc.aeTitle, port: orthanc.dicomPort },
-      describe: 'Orthanc (Debian, SQLite index; stores the first copy, later rounds answered Success without storing again)',
+      describe: 'Orthanc (Debian, TCP_NODELAY; the study deleted before each round, so every round stores all of it)',
+      // Orthanc answers a copy it holds more slowly than a new one: every round starts empty.
+      reset: async () => {
+        for (const id of await orthanc.get<string[]>('/studies')) {
+          const res = await fetch(`http://127.0.0.1:${orthanc.httpPort}/studies/${id}`, { method: 'DELETE', headers: { authorization: auth } });
+          if (!res.ok) throw new Error(`Orthanc DELETE /studies/${id}: HTTP ${res.status}`);
+        }
+      },
       stop: () => orthanc.stop(),
     };
   }
@@ -96,12 +112,14 @@ const mbps = (s: number) => set.bytes / 2 ** 20 / s;
 
 const results = [];
 for (const name of peerNames) {
-  const { peer, describe, stop } = await startPeer(name);
+  const { peer, describe, reset, stop } = await startPeer(name);
   const oursRuns: Round[] = [];
   const dcmtkRuns: Round[] = [];
   try {
     for (let round = 0; round < 3; round++) {
+      await reset();
       oursRuns.push(await ours(peer));
+      await reset();
       dcmtkRuns.push(dcmtk(peer));
       console.log(`${name} round ${round + 1}: ours ${oursRuns.at(-1)!.seconds.toFixed(2)} s, storescu ${dcmtkRuns.at(-1)!.seconds.toFixed(2)} s`);
     }
