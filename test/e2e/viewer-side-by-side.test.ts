@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -20,9 +19,9 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots and measurements stay here after the run. */
 const ARTIFACTS = process.env.VIEWER_ARTIFACTS ?? join(REPO, 'test-artifacts/viewer');
 
-const ROWS = 96;
-const COLUMNS = 128;
-const SLICES = 3;
+const ROWS = 72;
+const COLUMNS = 96;
+const SLICES = 2;
 const phantom = createPhantomSeries({ slices: SLICES, rows: ROWS, columns: COLUMNS, sliceThickness: 2.5, seed: 17 });
 
 /**
@@ -119,6 +118,12 @@ describe('derived series next to its source in a DICOMweb viewer (OHIF)', () => 
     page.on('pageerror', (e) => void pageErrors.push(e.message));
     mkdirSync(ARTIFACTS, { recursive: true });
     console.info(`viewer screenshots: ${ARTIFACTS}`);
+
+    // One viewport per series (OHIF's grid hanging protocol), then a 1 x 2 layout, as a reader picks it.
+    await page.goto(`${viewer.url}/viewer?StudyInstanceUIDs=${phantom.StudyInstanceUID}&hangingProtocolId=@ohif/mnGrid`);
+    await page.locator('[data-cy="Layout"]').click();
+    await page.locator('[data-cy="Layout-1-0"]').click();
+    await page.locator('[data-cy="viewport-pane"]').nth(1).waitFor({ timeout: 30_000 });
   }, 120_000);
 
   afterAll(async () => {
@@ -130,11 +135,7 @@ describe('derived series next to its source in a DICOMweb viewer (OHIF)', () => 
   });
 
   it('shows the derived series and its source side by side, each slice drawn at the same place and size', async () => {
-    // One viewport per series (OHIF's grid hanging protocol), then a 1 x 2 layout, as a reader picks it.
-    await page.goto(`${viewer!.url}/viewer?StudyInstanceUIDs=${phantom.StudyInstanceUID}&hangingProtocolId=@ohif/mnGrid`);
-    await page.locator('[data-cy="Layout"]').click();
-    await page.locator('[data-cy="Layout-1-0"]').click();
-    await expect.poll(() => page.locator('[data-cy="viewport-pane"]').count(), { timeout: 30_000 }).toBe(2);
+    expect(await page.locator('[data-cy="viewport-pane"]').count(), 'a 1 x 2 layout').toBe(2);
     const source = await paneShowing(page, sourceDescription);
     const derivedPane = await paneShowing(page, derived.description);
     expect(derivedPane.canvas.x, 'derived series to the right of its source').toBeGreaterThan(source.canvas.x);
