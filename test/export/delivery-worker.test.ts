@@ -64,7 +64,8 @@ describe('DeliveryWorker with a real SQLite file, a folder and DCMTK storescp', 
 
   beforeAll(async () => {
     // +uf: unique file names, so a second C-STORE of the same SOP would show up as an extra file.
-    scp = await startStoreScp({ dir: join(work, 'pacs-in'), aeTitle: 'PACS', extraArgs: ['+uf'] });
+    // -v: one "Association Acknowledged" line per association.
+    scp = await startStoreScp({ dir: join(work, 'pacs-in'), aeTitle: 'PACS', extraArgs: ['+uf', '-v'] });
   });
   afterAll(async () => {
     await scp?.stop();
@@ -87,9 +88,13 @@ describe('DeliveryWorker with a real SQLite file, a folder and DCMTK storescp', 
     enqueueSeries('archive');
     enqueueSeries('pacs');
     const worker = new DeliveryWorker({ db, transports: routes, log: silentLogger, pollMs: 60_000, now });
+    const associations = () => (scp.output().match(/Association Acknowledged/g) ?? []).length;
+    const before = associations();
     expect(await worker.runOnce()).toBe(SERIES.length * 2);
     expect(countDeliveriesByState(db)).toMatchObject({ done: SERIES.length * 2, pending: 0, sending: 0 });
     expect(countFiles(scp.dir)).toBe(SERIES.length);
+    // The series went out over one association per transfer syntax, not one per object.
+    expect(associations() - before).toBe(new Set(SERIES.map((i) => i.transferSyntaxUid)).size);
     expect(countFiles(folderDest.path)).toBe(SERIES.length);
     // Laid out by study and series.
     const f = listDeliveries(db, { destination: 'archive' })[0];
