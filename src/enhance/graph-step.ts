@@ -50,8 +50,16 @@ export class SliceStepGraph {
   ) {
     const { patch: p, corners } = geometry;
     this.patches = new Float32Array(corners.length * 3 * p * p);
-    corners.forEach((c, j) => cropPatch(x, 3, slice.height, slice.width, c.y, c.x, p, this.patches, j * 3 * p * p));
+    this.y01 = new Float32Array(corners.length * 3 * p * p);
+    corners.forEach((c, j) => {
+      cropPatch(x, 3, slice.height, slice.width, c.y, c.x, p, this.patches, j * 3 * p * p);
+      cropPatch(slice.y, 3, slice.height, slice.width, c.y, c.x, p, this.y01, j * 3 * p * p);
+    });
+    for (let i = 0; i < this.y01.length; i++) this.y01[i] = (this.y01[i]! + 1) / 2;
   }
+
+  /** The guidance reference's patches in [0, 1] (y01 of guidance.ts), [P,3,p,p]. */
+  private readonly y01: Float32Array;
 
   static async open(openGraph: OpenGraphFn, slice: GraphStepSlice, geometry: StepGraphGeometry, x: Float32Array): Promise<SliceStepGraph> {
     const session = await openGraph(stepGraphKey(geometry), () => buildStepGraph(geometry));
@@ -73,22 +81,21 @@ export class SliceStepGraph {
       aMinusB: 1 / (s.schedule.sqrtRecipAlphasCumprod[k]! + s.schedule.sqrtRecipm1AlphasCumprod[k]!),
       c1: s.schedule.posteriorMeanCoef1[k]!,
       c2: s.schedule.posteriorMeanCoef2[k]!,
-      kExp,
+      shiftExposure: s.nApply * kExp,
       noiseScale: last ? 0 : s.learned ? 1 : s.fixedSd,
       logVarA: s.learned?.a ?? 0,
       logVarB: s.learned?.b ?? 0,
-      nApply: s.nApply,
     };
     const out = await this.session.run({
       x: { data: state.x, dims: [1, 3, H, W] },
       eps: { data: eps, dims: [P, C, p, p] },
-      y: { data: this.slice.y, dims: [1, 3, H, W] },
+      y01: { data: this.y01, dims: [P, 3, p, p] },
       m: { data: state.M, dims: [1, 1, H, W] },
       expTarget: { data: this.expTarget, dims: [P, 1, p / EXPOSURE_BLOCK, p / EXPOSURE_BLOCK] },
       expMask: { data: this.expMask, dims: [P, 1, p / EXPOSURE_BLOCK, p / EXPOSURE_BLOCK] },
       noise: { data: noise, dims: [1, 3, H, W] },
       gain: { data: Float32Array.from(channelGains(state.f)), dims: [1, 3, 1, 1] },
-      kData: { data: Float32Array.from(kData), dims: [1, 3, 1, 1] },
+      shiftData: { data: Float32Array.from(kData, (v) => s.nApply * v), dims: [1, 3, 1, 1] },
       coef: { data: Float32Array.from(STEP_COEFFICIENTS, (name) => values[name]), dims: [STEP_COEFFICIENTS.length] },
     });
     state.x.set(out.xNext!);

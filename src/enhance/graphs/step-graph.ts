@@ -33,16 +33,11 @@ export interface StepGraphGeometry {
  * Per-step scalars, in the order of the `coef` input: x̂0 = a·x_t − b·ε written as
  * a·(x_t − ε) + (a − b)·ε (a is up to 1/√ᾱ ≈ 160 and x̂0 of order 1: a·x_t − b·ε in float32 would
  * lose 1e-5 to cancellation; a − b = 1/(a + b) is passed), μ = c1·x̂0 + c2·x_t, the
- * exposure gradient factor, the noise scale (fixed σ, 1 for learned σ, 0 at the last step), the
- * learned log-variance's a and b, and n_apply.
+ * exposure term's factor times n_apply (guidance.ts guidanceFactors kExp), the noise scale (fixed
+ * σ, 1 for learned σ, 0 at the last step) and the learned log-variance's a and b. The input
+ * `shiftData` is the data term's factor per channel times n_apply (kData·n_apply).
  */
-export const STEP_COEFFICIENTS = ['a', 'aMinusB', 'c1', 'c2', 'kExp', 'noiseScale', 'logVarA', 'logVarB', 'nApply'] as const;
-
-/** The graph's inputs and outputs, with their shapes (P patches, H×W image, p patch). */
-export const STEP_GRAPH_IO = {
-  inputs: ['x', 'eps', 'y', 'm', 'expTarget', 'expMask', 'noise', 'gain', 'kData', 'coef'],
-  outputs: ['xNext', 'x0', 'mNext', 'patches', 'rhoU'],
-} as const;
+export const STEP_COEFFICIENTS = ['a', 'aMinusB', 'c1', 'c2', 'shiftExposure', 'noiseScale', 'logVarA', 'logVarB'] as const;
 
 export function stepGraphKey(g: StepGraphGeometry): string {
   const corners = g.corners.map((c) => `${c.y},${c.x},${c.weight}`).join(';');
@@ -134,45 +129,32 @@ export function buildStepGraph(g: StepGraphGeometry): Uint8Array {
   // Guidance (guidance.ts guidePatch): ρ_c = f_c·u_c + m − y01_c with u = (z+1)/2.
   const z = g.guidanceTarget === 'x0' ? x0 : xt;
   const half = b.float(0.5);
-  const one = b.float(1);
-  const u = b.op('Mul', [b.op('Add', [z, one]), half]);
-  const y01 = b.op('Mul', [b.op('Add', [patchesOf('y', 3), one]), half]);
+  const u = b.op('Mul', [b.op('Add', [z, b.float(1)]), half]);
   const m = patchesOf('m', 1);
-  const rho = b.op('Sub', [b.op('Add', [b.op('Mul', ['gain', u]), m]), y01]);
+  const rho = b.op('Sub', [b.op('Add', [b.op('Mul', ['gain', u]), m]), 'y01']);
   b.op('ReduceSum', [b.op('Mul', [rho, u]), b.ints([2, 3])], { keepdims: 0 }, 'rhoU');
   const shifted = g.residualSigma > 0 ? lowPass(b, rho, P, p, g.residualSigma) : rho;
   // Exposure: block means R of z over channels and 8×8 blocks, (R − E) where E is defined.
   const R = b.op('AveragePool', [b.op('ReduceMean', [z], { axes: [1], keepdims: 1 })], { kernel_shape: [EXPOSURE_BLOCK, EXPOSURE_BLOCK], strides: [EXPOSURE_BLOCK, EXPOSURE_BLOCK] });
-  const expShift = b.op('Mul', [b.op('Mul', [coef.kExp, b.op('Sub', [R, 'expTarget'])]), 'expMask']);
+  const expShift = b.op('Mul', [b.op('Mul', [coef.shiftExposure, b.op('Sub', [R, 'expTarget'])]), 'expMask']);
   const expPixels = b.op('Reshape', [
     b.op('Expand', [b.op('Reshape', [expShift, b.ints([P, 1, nb, 1, nb, 1])]), b.ints([P, 1, nb, EXPOSURE_BLOCK, nb, EXPOSURE_BLOCK])]),
     b.ints([P, 1, p, p]),
   ]);
-  const guide = b.op('Add', [b.op('Mul', ['kData', shifted]), expPixels]);
-  const guidedMu = b.op('Add', [mu, b.op('Mul', [coef.nApply, guide])]);
+  const guidedMu = b.op('Add', [mu, b.op('Add', [b.op('Mul', ['shiftData', shifted]), expPixels])]);
   const mNext = b.op('Sub', [m, b.op('Mul', [b.float(2 / N), b.op('ReduceSum', [shifted, b.ints([1])], { keepdims: 1 })])]);
 
   // Overlap average (tiling.ts accumulatePatch, sampler.ts finishStep): Σ weight·patch / count.
-  const planes = [guidedMu, x0, mNext];
+  const inverse = b.float(inverseOverlap(g), [1, 1, H, W]);
+  const average = (plane: string, channels: number, output?: string) => b.op('Mul', [overlapSum(b, plane, g, channels), inverse], undefined, output);
+  const muMean = average(guidedMu, 3);
+  average(x0, 3, 'x0');
+  average(mNext, 1, 'mNext');
+  let sd = coef.noiseScale;
   if (g.learnedVariance) {
-    const v = b.slice('eps', [3], [6], [1]);
-    planes.push(b.op('Add', [b.op('Mul', [coef.logVarA, v]), coef.logVarB]));
+    const logVar = b.op('Add', [b.op('Mul', [coef.logVarA, b.slice('eps', [3], [6], [1])]), coef.logVarB]);
+    sd = b.op('Mul', [coef.noiseScale, b.op('Exp', [b.op('Mul', [half, average(logVar, 3)])])]);
   }
-  const K = planes.length === 4 ? 10 : 7;
-  const weights = b.float(
-    corners.map((c) => c.weight),
-    [P, 1, 1, 1],
-  );
-  const stacked = b.op('Mul', [b.op('Concat', planes, { axis: 1 }), weights]);
-  const placed = corners.map((c, j) =>
-    b.op('Pad', [b.slice(stacked, [j], [j + 1], [0]), b.ints([0, 0, c.y, c.x, 0, 0, H - p - c.y, W - p - c.x])], { mode: 'constant' }),
-  );
-  const sum = placed.length === 1 ? placed[0]! : b.op('Sum', placed);
-  const mean = b.op('Mul', [sum, b.float(inverseOverlap(g), [1, 1, H, W])]);
-  const muMean = b.slice(mean, [0], [3], [1]);
-  b.op('Identity', [b.slice(mean, [3], [6], [1])], undefined, 'x0');
-  b.op('Identity', [b.slice(mean, [6], [7], [1])], undefined, 'mNext');
-  const sd = g.learnedVariance ? b.op('Mul', [coef.noiseScale, b.op('Exp', [b.op('Mul', [half, b.slice(mean, [7], [10], [1])])])]) : coef.noiseScale;
   const xNext = b.op('Add', [muMean, b.op('Mul', [sd, 'noise'])], undefined, 'xNext');
   b.op(
     'Concat',
@@ -188,13 +170,13 @@ export function buildStepGraph(g: StepGraphGeometry): Uint8Array {
     inputs: [
       image('x', 3),
       { name: 'eps', dims: [P, C, p, p] },
-      image('y', 3),
+      { name: 'y01', dims: [P, 3, p, p] },
       image('m', 1),
       { name: 'expTarget', dims: [P, 1, nb, nb] },
       { name: 'expMask', dims: [P, 1, nb, nb] },
       image('noise', 3),
       { name: 'gain', dims: [1, 3, 1, 1] },
-      { name: 'kData', dims: [1, 3, 1, 1] },
+      { name: 'shiftData', dims: [1, 3, 1, 1] },
       { name: 'coef', dims: [STEP_COEFFICIENTS.length] },
     ],
     outputs: [image('xNext', 3), image('x0', 3), image('mNext', 1), { name: 'patches', dims: [P, 3, p, p] }, { name: 'rhoU', dims: [P, 3] }],
@@ -203,12 +185,73 @@ export function buildStepGraph(g: StepGraphGeometry): Uint8Array {
   });
 }
 
-/** detail-transfer.ts gaussianPlanes on every patch plane: separable, edges clamped. */
+/** Cuts of one axis: every patch start and end, sorted. */
+function cutsOf(starts: readonly number[], patch: number): number[] {
+  return [...new Set(starts.flatMap((s) => [s, s + patch]))].sort((a, b) => a - b);
+}
+
+/**
+ * Σ over the patches ([P,C,p,p]) placed at their corners, each times its weight: [1,C,H,W]. The
+ * image is cut at every patch edge into tiles that the same patches cover; each tile is the sum
+ * of those patches' windows, so the work is that of accumulating each patch once (padding every
+ * patch to the image would be P·H·W).
+ */
+function overlapSum(b: GraphBuilder, patches: string, g: StepGraphGeometry, channels: number): string {
+  const { patch: p, corners } = g;
+  const ys = cutsOf(
+    corners.map((c) => c.y),
+    p,
+  );
+  const xs = cutsOf(
+    corners.map((c) => c.x),
+    p,
+  );
+  const rows: string[] = [];
+  for (let i = 0; i + 1 < ys.length; i++) {
+    const [y0, y1] = [ys[i]!, ys[i + 1]!];
+    const tiles: string[] = [];
+    for (let k = 0; k + 1 < xs.length; k++) {
+      const [x0, x1] = [xs[k]!, xs[k + 1]!];
+      const parts: string[] = [];
+      corners.forEach((c, j) => {
+        if (c.y <= y0 && c.y + p >= y1 && c.x <= x0 && c.x + p >= x1) {
+          const window = b.slice(patches, [j, 0, y0 - c.y, x0 - c.x], [j + 1, channels, y1 - c.y, x1 - c.x], [0, 1, 2, 3]);
+          parts.push(c.weight === 1 ? window : b.op('Mul', [window, b.float(c.weight)]));
+        }
+      });
+      tiles.push(parts.length === 1 ? parts[0]! : b.op('Sum', parts));
+    }
+    rows.push(tiles.length === 1 ? tiles[0]! : b.op('Concat', tiles, { axis: 3 }));
+  }
+  return rows.length === 1 ? rows[0]! : b.op('Concat', rows, { axis: 2 });
+}
+
+/**
+ * detail-transfer.ts gaussianPlanes on every patch plane: separable, edges clamped. Each pass is
+ * one matrix product with the p×p band matrix of the kernel, the clamped taps folded into the
+ * edge rows (a product runs far faster than a 1-D convolution of the same taps in onnxruntime).
+ */
 function lowPass(b: GraphBuilder, rho: string, P: number, p: number, sigma: number): string {
-  const k = gaussianKernel1d(sigma);
-  const r = (k.length - 1) / 2;
-  const planes = b.op('Reshape', [rho, b.ints([P * 3, 1, p, p])]);
-  const rows = b.op('Conv', [b.op('Pad', [planes, b.ints([0, 0, 0, r, 0, 0, 0, r])], { mode: 'edge' }), b.float(k, [1, 1, 1, k.length])]);
-  const cols = b.op('Conv', [b.op('Pad', [rows, b.ints([0, 0, r, 0, 0, 0, r, 0])], { mode: 'edge' }), b.float(k, [1, 1, k.length, 1])]);
+  const band = clampedBand(gaussianKernel1d(sigma), p);
+  const planes = b.op('Reshape', [rho, b.ints([P * 3, p, p])]);
+  // rows: out[y, x] = Σ_s in[y, s]·B[s, x];  columns: out[y, x] = Σ_s Bᵀ[y, s]·in[s, x]
+  const rows = b.op('MatMul', [planes, b.float(band, [p, p])]);
+  const cols = b.op('MatMul', [b.float(transpose(band, p), [p, p]), rows]);
   return b.op('Reshape', [cols, b.ints([P, 3, p, p])]);
+}
+
+/** B[s, x] = Σ of the kernel taps j with clamp(x + j) = s. */
+function clampedBand(k: Float64Array, n: number): Float64Array {
+  const r = (k.length - 1) / 2;
+  const band = new Float64Array(n * n);
+  for (let x = 0; x < n; x++) {
+    for (let j = -r; j <= r; j++) band[Math.min(n - 1, Math.max(0, x + j)) * n + x]! += k[j + r]!;
+  }
+  return band;
+}
+
+function transpose(m: Float64Array, n: number): Float64Array {
+  const t = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[j * n + i] = m[i * n + j]!;
+  return t;
 }
