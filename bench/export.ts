@@ -1,8 +1,9 @@
 /**
  * Export throughput (a benchmark, not a test):
  *   npx tsx bench/export.ts [--slices N] [--size PX] [--peers storescp,orthanc]   (also run by `npm run bench`)
- * The same phantom CT files sent to the same peer by our SCU (dcmjs-dimse, one association, as
- * the delivery worker sends) and by DCMTK's storescu (the reference, same run), for each peer:
+ * The same phantom CT files sent to the same peer by our SCU (dcmjs-dimse, one association), by
+ * the node's delivery worker (the same SCU fed from a SQLite queue, a row updated per response)
+ * and by DCMTK's storescu (the reference, same run), for each peer:
  * DCMTK storescp (`--ignore`: files discarded) and Orthanc (emptied before each round, so each
  * round stores every object). DCMTK peers and storescu get TCP_NODELAY.
  * Three alternating rounds per peer; the best of each. Besides wall time, the CPU time of the
@@ -13,13 +14,17 @@
  * Writes bench/results/<date>-export-<host>.md and .json.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { readPart10 } from '../src/dicom/part10.js';
+import { DeliveryWorker } from '../src/export/delivery-worker.js';
+import { createDimseScuTransport } from '../src/export/transports/dimse-scu.js';
 import { createScu } from '../src/net/create-transport.js';
+import { openDatabase } from '../src/provenance/database.js';
+import { countDeliveriesByState, enqueueDelivery } from '../src/provenance/deliveries.js';
 import type { RemoteNode, StoreItem } from '../src/net/types.js';
 import { startStoreScp } from '../test/helpers/dcmtk.js';
 import { startOrthanc } from '../test/helpers/orthanc.js';
@@ -40,7 +45,8 @@ const items: StoreItem[] = files.map((path) => {
 // DCMTK (storescp, Orthanc's network layer, storescu) reads TCP_NODELAY from the environment:
 // without it Nagle's algorithm holds back each of its answers until our delayed ACK.
 process.env.TCP_NODELAY = '1';
-const scu = createScu('dcmjs-dimse', { log: pino({ level: 'silent' }) });
+const silent = pino({ level: 'silent' });
+const scu = createScu('dcmjs-dimse', { log: silent });
 const timeTool = existsSync('/usr/bin/time');
 
 interface Round {
@@ -58,6 +64,28 @@ async function ours(peer: RemoteNode): Promise<Round> {
   const bad = outcomes.filter((o) => o.status !== 0);
   if (bad.length > 0) throw new Error(`${bad.length} C-STOREs failed (first: ${bad[0]!.status ?? bad[0]!.error})`);
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** The node's own path: the objects queued in a fresh SQLite file, sent by the delivery worker (one row update per response). */
+async function queued(peer: RemoteNode): Promise<Round> {
+  const dir = mkdtempSync(join(tmpdir(), 'unimie-bench-export-db-'));
+  const db = openDatabase(join(dir, 'node.sqlite'));
+  try {
+    for (const i of items) enqueueDelivery(db, { ...i, destination: 'bench', seriesUid: set.seriesUid }, 0);
+    const destination = { ...peer, name: 'bench', kind: 'dimse' as const, maxAttempts: 1, backoff: { initialMs: 1000, maxMs: 1000 } };
+    const worker = new DeliveryWorker({ db, transports: { bench: { transport: createDimseScuTransport(scu), destination } }, log: silent, pollMs: 60_000, now: () => 1, batchSize: items.length });
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    await worker.runOnce();
+    const cpu = process.cpuUsage(c0);
+    const seconds = (performance.now() - t0) / 1000;
+    const done = countDeliveriesByState(db).done;
+    if (done !== items.length) throw new Error(`the delivery worker delivered ${done} of ${items.length}`);
+    return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function dcmtk(peer: RemoteNode): Round {
@@ -114,14 +142,19 @@ const results = [];
 for (const name of peerNames) {
   const { peer, describe, reset, stop } = await startPeer(name);
   const oursRuns: Round[] = [];
+  const queuedRuns: Round[] = [];
   const dcmtkRuns: Round[] = [];
   try {
     for (let round = 0; round < 3; round++) {
       await reset();
       oursRuns.push(await ours(peer));
       await reset();
+      queuedRuns.push(await queued(peer));
+      await reset();
       dcmtkRuns.push(dcmtk(peer));
-      console.log(`${name} round ${round + 1}: ours ${oursRuns.at(-1)!.seconds.toFixed(2)} s, storescu ${dcmtkRuns.at(-1)!.seconds.toFixed(2)} s`);
+      console.log(
+        `${name} round ${round + 1}: ours ${oursRuns.at(-1)!.seconds.toFixed(2)} s, through the queue ${queuedRuns.at(-1)!.seconds.toFixed(2)} s, storescu ${dcmtkRuns.at(-1)!.seconds.toFixed(2)} s`,
+      );
     }
   } finally {
     await stop();
@@ -133,9 +166,12 @@ for (const name of peerNames) {
     describe,
     oursSeconds: oursRuns.map((r) => r.seconds),
     storescuSeconds: dcmtkRuns.map((r) => r.seconds),
+    queuedSeconds: queuedRuns.map((r) => r.seconds),
     oursCpuSeconds: oursRuns.map((r) => r.cpuSeconds),
+    queuedCpuSeconds: queuedRuns.map((r) => r.cpuSeconds),
     storescuCpuSeconds: dcmtkRuns.map((r) => r.cpuSeconds),
     ratio: rate(best(oursRuns)) / rate(best(dcmtkRuns)),
+    queuedRatio: rate(best(queuedRuns)) / rate(best(dcmtkRuns)),
     cpuRatio: oursCpu !== undefined && dcmtkCpu !== undefined ? dcmtkCpu / oursCpu : undefined,
   });
 }
@@ -157,6 +193,7 @@ const lines = [
 ];
 for (const r of results) {
   const o = r.oursSeconds.map((seconds, i) => ({ seconds, cpuSeconds: r.oursCpuSeconds[i] }));
+  const q = r.queuedSeconds.map((seconds, i) => ({ seconds, cpuSeconds: r.queuedCpuSeconds[i] }));
   const d = r.storescuSeconds.map((seconds, i) => ({ seconds, cpuSeconds: r.storescuCpuSeconds[i] }));
   lines.push(
     `## Peer: ${r.describe}`,
@@ -164,9 +201,10 @@ for (const r of results) {
     '| sender | s | instances / s | MiB / s | sender CPU | against storescu |',
     '|---|---:|---:|---:|---:|---:|',
     `| ours (dcmjs-dimse SCU, one association) | ${best(o).toFixed(2)} | ${rate(best(o)).toFixed(0)} | ${mbps(best(o)).toFixed(0)} | ${cpu(o)} | ${r.ratio.toFixed(2)}× |`,
+    `| ours through the delivery worker (SQLite queue, a row per response) | ${best(q).toFixed(2)} | ${rate(best(q)).toFixed(0)} | ${mbps(best(q)).toFixed(0)} | ${cpu(q)} | ${r.queuedRatio.toFixed(2)}× |`,
     `| DCMTK storescu (reference) | ${best(d).toFixed(2)} | ${rate(best(d)).toFixed(0)} | ${mbps(best(d)).toFixed(0)} | ${cpu(d)} | 1.00× |`,
     '',
-    `Rounds (s): ours ${r.oursSeconds.map((s) => s.toFixed(2)).join(', ')}; storescu ${r.storescuSeconds.map((s) => s.toFixed(2)).join(', ')}.` +
+    `Rounds (s): ours ${r.oursSeconds.map((s) => s.toFixed(2)).join(', ')}; through the queue ${r.queuedSeconds.map((s) => s.toFixed(2)).join(', ')}; storescu ${r.storescuSeconds.map((s) => s.toFixed(2)).join(', ')}.` +
       (r.cpuRatio !== undefined ? ` Sender CPU, storescu against ours: ${r.cpuRatio.toFixed(2)}×.` : ''),
     '',
   );
