@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -9,13 +8,13 @@ import { countDeliveriesByState, getDelivery, listDeliveries } from '../../src/p
 import { lineageOf } from '../../src/provenance/lineage.js';
 import { startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
-import { removeDir, SAMPLES, startTestNode } from '../e2e/node-harness.js';
+import { REPO, removeDir, SAMPLES, startTestNode } from '../e2e/node-harness.js';
 import { TOKEN, writeDashboardConfig, type DashboardNodePorts } from './dashboard-node.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CT_SMALL = join(SAMPLES, 'ct-small', 'CT_small.dcm');
 /** Screenshots are kept here after the run (the node's temp folder is removed). */
-const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS ?? join(tmpdir(), 'unimie-dashboard-artifacts');
+const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS ?? join(REPO, 'test-artifacts/dashboard');
 
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
