@@ -15,6 +15,7 @@
 #   chromium          the dashboard and web viewer tests (playwright-core drives /usr/bin/chromium)
 #   systemd           systemd-analyze verify/security on deploy/systemd
 #   openssl           test certificates for DICOM TLS, HTTPS and Redis TLS
+#   libxml2-utils     xmllint: audit messages validated against the PS3.15 A.5.1 schema (RELAX NG)
 #   nginx-light       the reverse-proxy example (deploy/reverse-proxy) in front of a node
 #   python3 with      pydicom (reference decoder, its test files are fixtures) and Pillow (pydicom's
 #                     JPEG 2000 handler), numpy, torch (reference UniMIE, model scripts), onnx and
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/debian-packages.sh
 
 ensure_debian_packages "the tests" \
-  dcmtk orthanc orthanc-dicomweb dicom3tools libgdcm-tools libopenjp2-tools redis-server chromium systemd openssl nginx-light \
+  dcmtk orthanc orthanc-dicomweb dicom3tools libgdcm-tools libopenjp2-tools redis-server chromium systemd openssl libxml2-utils nginx-light \
   python3 python3-pydicom python3-pil python3-numpy python3-torch python3-onnx python3-yaml \
   python3-skimage python3-pywt python3-scipy
 

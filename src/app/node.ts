@@ -33,6 +33,7 @@ import { RetentionCleaner } from '../retention/cleaner.js';
 import { Alerter } from '../alerts/alerter.js';
 import { deliveryDeadAlert, diskAlert, jobFailedAlert, listenerDownAlert, modelFailedAlert } from '../alerts/alert-event.js';
 import { getJob } from '../provenance/jobs.js';
+import { NodeAudit } from '../audit/node-audit.js';
 
 export interface NodeOptions {
   /** Config folder holding node.yaml and rules.yaml. */
@@ -89,6 +90,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     onSuppressed: (event, n) => metrics.alertSuppressed(event, n),
   });
   alerter.start();
+  // Audit trail (src/audit/): associations, exports and reloads recorded; sent to audit.syslog when set.
+  const audit = new NodeAudit({ db, config, log: log.child({ stage: 'audit' }) });
+  audit.start();
 
   // executor.kind bullmq: the same stage, run by `worker` processes through Redis.
   const created = !opts.createEnhancer
@@ -110,6 +114,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     pollMs: 1000,
     onAttempt: (row, verdict, error) => {
       metrics.deliveryAttempt(row.destination, verdict, (Date.now() - row.createdAt) / 1000);
+      audit.deliveries.onAttempt(row, verdict, error);
       if (verdict === 'dead') {
         alerter.raise(deliveryDeadAlert({ destination: row.destination, deliveryId: row.id, jobId: row.jobId, seriesUid: row.seriesUid, attempts: row.attempts + 1, error: error ?? 'unknown' }));
       }
@@ -213,8 +218,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
           onAssociationRejected: (req, rj) => {
             rec.onAssociationRejected(req, rj);
             metrics.associationRejected(req.listener, rejectReasonLabel(rj));
+            audit.associationRejected(req, rj.why);
           },
-          onAssociationClosed: (req, outcome, err) => rec.onAssociationClosed(req, outcome, err),
+          onAssociationClosed: (req, outcome, err) => {
+            rec.onAssociationClosed(req, outcome, err);
+            audit.associationEnded(req.id);
+          },
         });
       }
       return recorders.get(transport)!;
@@ -233,6 +242,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     await runner.stop();
     await created?.close?.();
     await deliveries.stop();
+    await audit.stop();
     db.close();
     throw err;
   });
@@ -250,6 +260,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   retention.start();
 
   watcher.on('change', (next, previous) => {
+    audit.configurationChanged();
     Object.assign(routes, buildDeliveryRoutes(next, log));
     for (const name of Object.keys(routes)) if (!(name in next.destinations)) delete routes[name];
     if (JSON.stringify(next.listeners) !== JSON.stringify(previous.listeners)) {
@@ -290,6 +301,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       await alerter.flush(2000);
       await alerter.stop();
       await retention.stop();
+      await audit.stop();
       db.close();
       log.info('node stopped');
     },

@@ -8,9 +8,13 @@ export interface AuditActor {
   host?: string;
 }
 
-/** What was touched (ParticipantObjectIdentification): a study, series, instance, patient, user, or the configuration. */
+/**
+ * What was touched (ParticipantObjectIdentification): a study, series, instance, patient, user, or the
+ * configuration; a `destination` is the DICOM node or folder an export went to (an ActiveParticipant
+ * in the DICOM audit message).
+ */
 export interface AuditObject {
-  kind: 'study' | 'series' | 'instance' | 'patient' | 'user' | 'configuration' | 'query' | 'job' | 'delivery';
+  kind: 'study' | 'series' | 'instance' | 'patient' | 'user' | 'configuration' | 'query' | 'job' | 'delivery' | 'destination';
   id: string;
 }
 

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PresetSchema } from './preset-schema.js';
 import { AlertsSchema, SecretValueSchema } from './alerts-schema.js';
 import { RetentionSchema } from './retention-schema.js';
+import { AuditSchema } from './audit-schema.js';
 import { AeTitle, Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
 
 /** TLS material as written in YAML: paths, relative to the config file. The loader reads them. */
@@ -249,6 +250,7 @@ export const NodeFileSchema = Strict(
     alerts: Defaulted(AlertsSchema, {} as Static<typeof AlertsSchema>),
     retention: Defaulted(RetentionSchema, {} as Static<typeof RetentionSchema>),
     stow: Type.Optional(StowSchema),
+    audit: Type.Optional(AuditSchema),
   },
   { $id: 'https://unimie-pacs-node.local/schema/node.schema.json', title: 'UniMIE PACS node: config/node.yaml' },
 );

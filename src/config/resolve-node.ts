@@ -3,6 +3,7 @@ import { configFiles } from './config-files.js';
 import { isHostPattern } from './host-pattern.js';
 import { resolveAlerts } from './resolve-alerts.js';
 import { checkRetention } from './resolve-retention.js';
+import { resolveAudit } from './resolve-audit.js';
 import { resolveStow } from './resolve-stow.js';
 import type { ConfigIssue } from './config-issue.js';
 import type { DicomwebDestination, NodeFile, TlsFiles } from './node-schema.js';
@@ -145,6 +146,8 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
   issues.push(...checkRetention(file, source));
   const stow = resolveStow(file, source, readText);
   issues.push(...stow.issues);
+  const audit = resolveAudit(file.audit, source, readText);
+  issues.push(...audit.issues);
 
   const config: NodePart = {
     node: {
@@ -170,6 +173,7 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     alerts: alerts.alerts,
     retention: file.retention,
     ...(stow.stow ? { stow: stow.stow } : {}),
+    ...(audit.audit.syslog ? { audit: audit.audit } : {}),
   };
   return { config, issues };
 }

@@ -1,6 +1,7 @@
 import type { ApiSettings, Destination, DicomwebDestination, DimseDestination, ExecutorSettings, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
 import type { Preset } from './preset-schema.js';
 import type { ResolvedAlerts } from './resolve-alerts.js';
+import type { ResolvedAudit } from './resolve-audit.js';
 import type { Retention } from './retention-schema.js';
 import type { ResolvedStow } from './resolve-stow.js';
 import type { OUTPUT_KINDS } from './rules-schema.js';
@@ -156,6 +157,8 @@ export interface NodeConfig {
   retention: Retention;
   /** DICOMweb input (STOW-RS); absent = off (resolve-stow.ts). */
   stow?: ResolvedStow;
+  /** Audit repository (audit: in node.yaml); absent = the trail stays in the database only (resolve-audit.ts). */
+  audit?: ResolvedAudit;
   rules: Rule[];
 }
 
