@@ -6,6 +6,11 @@ import { roleAllows } from '../access/roles.js';
 import { AUTH_CHALLENGES } from './auth.js';
 import { ForbiddenError, UnauthorizedError } from './api-errors.js';
 import { requestAccount } from './request-account.js';
+import { cookieValue, sessionCookieName } from './session-cookie.js';
+import { CSRF_HEADER, csrfRefused, fromPageScript } from './csrf.js';
+import { auditCsrfRefusal } from './csrf-audit.js';
+import { loginRoutes } from './routes/login-routes.js';
+import { oidcRoutes } from './routes/oidc-routes.js';
 import { ROUTE_ACCESS, routeKey } from './route-access.js';
 import { buildOpenApiDocument, collectRoutes } from './openapi.js';
 import { AnyObject, ErrorBody } from './schemas.js';
@@ -72,18 +77,30 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
     // Unknown paths fall through to the 404 handler only for callers who could see some route.
     const access = url === undefined ? 'viewer' : ROUTE_ACCESS[routeKey(request.method === 'HEAD' ? 'GET' : request.method, url)] ?? 'admin';
     if (access === 'public' || access === 'own') return;
-    const account = await requestAccount(request.headers.authorization, deps.config().api, deps.db, Date.now());
+    const account = await requestAccount(
+      { authorization: request.headers.authorization, sessionId: cookieValue(request.headers.cookie, sessionCookieName(!!opts.tls)) },
+      deps.config().api,
+      deps.db,
+      Date.now(),
+    );
     const route = url ?? 'unknown';
     if (!account) {
       request.log.warn({ method: request.method, route, ip: request.ip }, 'API request refused: bad or missing credentials');
       const err = new UnauthorizedError(request.headers.authorization ? 'invalid credentials' : 'authentication required');
-      return reply.code(401).header('www-authenticate', AUTH_CHALLENGES).send({ code: err.code, message: err.message });
+      // No Basic challenge to a page's fetch(): the browser would put its own prompt over the dashboard's sign-in.
+      const challenges = fromPageScript(request.headers['sec-fetch-mode']) ? AUTH_CHALLENGES.filter((c) => !c.startsWith('Basic')) : AUTH_CHALLENGES;
+      return reply.code(401).header('www-authenticate', challenges).send({ code: err.code, message: err.message });
     }
     request.account = account;
     if (!roleAllows(account.role, access)) {
       request.log.warn({ method: request.method, route, user: account.user, role: account.role, needs: access }, 'API request refused: role');
       const err = new ForbiddenError(`${access} role required (${account.user} is ${account.role})`);
       return reply.code(403).send({ code: err.code, message: err.message });
+    }
+    if (csrfRefused(request.method, request.headers[CSRF_HEADER], account.session)) {
+      request.log.warn({ method: request.method, route, user: account.user }, 'API request refused: no CSRF token');
+      auditCsrfRefusal(deps.db, request, route, account.user);
+      return reply.code(403).send({ code: 'PACS_E_CSRF', message: `a request signed in by the session cookie must send its CSRF token in ${CSRF_HEADER}` });
     }
   });
 
@@ -100,7 +117,7 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
       },
       Date.now(),
     );
-    if (event) {
+    if (event && !request.auditRecorded) {
       try {
         const studyUid = event.objects[0] && studyOf(deps.db, event.objects[0]);
         recordAudit(deps.db, studyUid ? { ...event, studyUid } : event);
@@ -163,6 +180,8 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
   app.register(retentionRoutes(deps));
   app.register(stowRoutes(deps));
   app.register(accountRoutes(deps));
+  app.register(loginRoutes(deps, { https: !!opts.tls }));
+  app.register(oidcRoutes(deps, { https: !!opts.tls }));
   app.register(auditRoutes(deps));
   app.register(eventRoutes(deps));
   app.register(dashboardRoutes());

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createApiToken } from '../access/accounts.js';
-import { setUserDisabled } from '../access/user-store.js';
+import { sessionLimits } from '../access/session-expiry.js';
+import { startSession } from '../access/sessions.js';
+import { findUser, setUserDisabled, setUserRole } from '../access/user-store.js';
 import { openDatabase, type Db } from '../provenance/database.js';
 import { presentedCredentials } from './auth.js';
 import { requestAccount } from './request-account.js';
 
 const TOKEN = 'a-long-test-token-0123456789';
 const NOW = 1_800_000_000_000;
+const SESSION = { idleMinutes: 30, absoluteHours: 12 };
 const basic = (user: string, pass: string): string => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 describe('requestAccount', () => {
@@ -22,7 +25,7 @@ describe('requestAccount', () => {
   afterAll(() => db.close());
 
   describe('one shared token (no api.auth)', () => {
-    const legacy = (header: string | undefined, token: string | undefined) => requestAccount(header, { token }, db, NOW);
+    const legacy = (header: string | undefined, token: string | undefined) => requestAccount({ authorization: header }, { token }, db, NOW);
 
     it('lets everyone in as admin when no token is configured', async () => {
       expect(await legacy(undefined, undefined)).toEqual({ user: 'anonymous', role: 'admin' });
@@ -42,7 +45,7 @@ describe('requestAccount', () => {
   });
 
   describe('named users (api.auth)', () => {
-    const users = (header: string | undefined, passwordLogin = true) => requestAccount(header, { auth: { passwordLogin } }, db, NOW);
+    const users = (header: string | undefined, passwordLogin = true) => requestAccount({ authorization: header }, { auth: { passwordLogin, session: SESSION } }, db, NOW);
 
     it('knows a user by API token or by password', async () => {
       expect(await users(`Bearer ${opToken}`)).toMatchObject({ user: 'op', role: 'operator' });
@@ -56,6 +59,43 @@ describe('requestAccount', () => {
       expect(await users(`Bearer ${opToken}`, false)).toMatchObject({ user: 'op' });
       expect(await users(undefined)).toBeUndefined();
       expect(await users(`Bearer ${TOKEN}`)).toBeUndefined();
+    });
+  });
+
+  describe('session cookie (api.auth)', () => {
+    const withCookie = (sessionId: string, now: number, authorization?: string) =>
+      requestAccount({ sessionId, authorization }, { auth: { passwordLogin: true, session: SESSION } }, db, now);
+
+    it('knows the user of a live session, with its CSRF token, and follows role changes of the local user', async () => {
+      const op = findUser(db, 'op')!;
+      const s = startSession(db, { userId: op.id, userName: 'op', role: 'operator', via: 'password', client: '127.0.0.1' }, sessionLimits(SESSION), NOW);
+      expect(await withCookie(s.id, NOW + 1000)).toMatchObject({ user: 'op', role: 'operator', session: { csrfToken: s.csrfToken, via: 'password' } });
+      setUserRole(db, 'op', 'viewer');
+      expect(await withCookie(s.id, NOW + 2000)).toMatchObject({ role: 'viewer' });
+      setUserRole(db, 'op', 'operator');
+      // An Authorization header wins over the cookie; a bad header is not rescued by the cookie.
+      expect(await withCookie(s.id, NOW + 3000, `Bearer ${opToken}`)).not.toHaveProperty('session');
+      expect(await withCookie(s.id, NOW + 3000, 'Bearer nonsense')).toBeUndefined();
+      expect(await requestAccount({ sessionId: s.id }, { token: TOKEN }, db, NOW)).toBeUndefined();
+    });
+
+    it('ends a session at the idle and the absolute limit, for a disabled user, and for unknown ids', async () => {
+      const idle = startSession(db, { userId: null, userName: 'sso-user', role: 'viewer', via: 'oidc', client: '::1' }, sessionLimits(SESSION), NOW);
+      expect(await withCookie(idle.id, NOW + 29 * 60_000)).toMatchObject({ user: 'sso-user', role: 'viewer' });
+      expect(await withCookie(idle.id, NOW + 29 * 60_000 + 30 * 60_000)).toBeUndefined();
+      // Ended sessions are deleted: not even an earlier clock brings it back.
+      expect(await withCookie(idle.id, NOW + 1)).toBeUndefined();
+
+      const busy = startSession(db, { userId: null, userName: 'sso-user', role: 'viewer', via: 'oidc', client: '::1' }, sessionLimits(SESSION), NOW);
+      let t = NOW;
+      for (; t < NOW + 12 * 3_600_000 - 20 * 60_000; t += 20 * 60_000) expect(await withCookie(busy.id, t)).toBeDefined();
+      expect(await withCookie(busy.id, NOW + 12 * 3_600_000)).toBeUndefined();
+
+      const gone = findUser(db, 'gone')!;
+      const disabled = startSession(db, { userId: gone.id, userName: 'gone', role: 'admin', via: 'password', client: '::1' }, sessionLimits(SESSION), NOW);
+      expect(await withCookie(disabled.id, NOW + 1)).toBeUndefined();
+      expect(await withCookie('x'.repeat(43), NOW)).toBeUndefined();
+      expect(await withCookie('short', NOW)).toBeUndefined();
     });
   });
 

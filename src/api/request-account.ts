@@ -1,25 +1,42 @@
 import { accountByApiToken, accountByPassword, type Account } from '../access/accounts.js';
-import type { ResolvedApi } from '../config/types.js';
+import { sessionLimits } from '../access/session-expiry.js';
+import { accountBySession, type ActiveSession } from '../access/sessions.js';
 import type { Db } from '../provenance/database.js';
 import { presentedCredentials, sameSecret } from './auth.js';
 
-/** Who a request is, from its `Authorization` header; undefined when it proves nobody. */
-export async function requestAccount(
-  header: string | undefined,
-  api: Pick<ResolvedApi, 'token' | 'auth'>,
-  db: Db,
-  now: number,
-): Promise<Account | undefined> {
-  const presented = presentedCredentials(header);
+/** What a request presents: its `Authorization` header and the value of the session cookie. */
+export interface PresentedRequest {
+  authorization?: string | undefined;
+  sessionId?: string | undefined;
+}
+
+/** The api settings the check reads. */
+export interface AccountSettings {
+  token?: string | undefined;
+  auth?: { passwordLogin: boolean; session: { idleMinutes: number; absoluteHours: number } } | undefined;
+}
+
+/** An account, and the session it came from when the request presented a session cookie. */
+export type RequestAccount = Account & { session?: ActiveSession };
+
+/**
+ * Who a request is; undefined when it proves nobody. With api.auth an `Authorization` header
+ * (Bearer API token, Basic user:password for scripts) is used when present, else the session cookie.
+ */
+export async function requestAccount(presented: PresentedRequest, api: AccountSettings, db: Db, now: number): Promise<RequestAccount | undefined> {
+  const credentials = presentedCredentials(presented.authorization);
   if (!api.auth) {
     // One shared credential (or none): whoever holds it may do everything, as before named users.
     if (api.token === undefined || api.token === '') return { user: 'anonymous', role: 'admin' };
-    if (!presented) return undefined;
-    const secret = presented.scheme === 'bearer' ? presented.token : presented.password;
+    if (!credentials) return undefined;
+    const secret = credentials.scheme === 'bearer' ? credentials.token : credentials.password;
     return sameSecret(secret, api.token) ? { user: 'shared-token', role: 'admin' } : undefined;
   }
-  if (!presented) return undefined;
-  if (presented.scheme === 'bearer') return accountByApiToken(db, presented.token, now);
+  if (!credentials) {
+    if (presented.authorization || !presented.sessionId) return undefined;
+    return accountBySession(db, presented.sessionId, sessionLimits(api.auth.session), now);
+  }
+  if (credentials.scheme === 'bearer') return accountByApiToken(db, credentials.token, now);
   if (!api.auth.passwordLogin) return undefined;
-  return accountByPassword(db, presented.user, presented.password);
+  return accountByPassword(db, credentials.user, credentials.password);
 }

@@ -3,6 +3,7 @@ import { PresetSchema } from './preset-schema.js';
 import { AlertsSchema, SecretValueSchema } from './alerts-schema.js';
 import { RetentionSchema } from './retention-schema.js';
 import { AuditSchema } from './audit-schema.js';
+import { LoginLimitSchema, OidcSchema, SessionSchema } from './auth-schema.js';
 import { AeTitle, Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
 
 /** TLS material as written in YAML: paths, relative to the config file. The loader reads them. */
@@ -155,6 +156,9 @@ export const ApiSchema = Strict({
     Strict({
       /** Whether Basic user:password is accepted on API calls (scripts should use tokens). */
       passwordLogin: Defaulted(Type.Boolean(), true),
+      session: Defaulted(SessionSchema, {} as Static<typeof SessionSchema>),
+      loginLimit: Defaulted(LoginLimitSchema, {} as Static<typeof LoginLimitSchema>),
+      oidc: Type.Optional(OidcSchema),
     }),
   ),
 });

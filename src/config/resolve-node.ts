@@ -4,6 +4,7 @@ import { isHostPattern } from './host-pattern.js';
 import { resolveAlerts } from './resolve-alerts.js';
 import { checkRetention } from './resolve-retention.js';
 import { resolveAudit } from './resolve-audit.js';
+import { checkOidc } from './check-oidc.js';
 import { resolveStow } from './resolve-stow.js';
 import type { ConfigIssue } from './config-issue.js';
 import type { DicomwebDestination, NodeFile, TlsFiles } from './node-schema.js';
@@ -133,6 +134,13 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
   if (apiRest.auth && apiRest.token !== undefined) {
     issues.push(source.issue(['api', 'token'], 'with api.auth (named users) the shared token is not accepted: remove it and give scripts a user token (`tokens create`)'));
   }
+  const { auth: apiAuth, ...apiPlain } = apiRest;
+  const oidc = apiAuth?.oidc;
+  const resolvedAuth = apiAuth && {
+    ...apiAuth,
+    oidc: oidc && { ...oidc, clientSecret: readSecret(oidc.clientSecret, ['api', 'auth', 'oidc', 'clientSecret']) },
+  };
+  if (oidc) issues.push(...checkOidc(oidc, source));
 
   const { redis, ...executor } = file.executor;
   const readExecutorFile = (p: string, at: string[]) => cf.read(p, ['executor', 'redis', ...at]);
@@ -160,7 +168,7 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     windows,
     models,
     presets,
-    api: { ...apiRest, ...(apiTlsMaterial ? { tls: apiTlsMaterial } : {}) },
+    api: { ...apiPlain, ...(resolvedAuth ? { auth: resolvedAuth } : {}), ...(apiTlsMaterial ? { tls: apiTlsMaterial } : {}) },
     limits: file.limits,
     executor: {
       ...executor,

@@ -1,4 +1,5 @@
 import type { ApiSettings, Destination, DicomwebDestination, DimseDestination, ExecutorSettings, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
+import type { ResolvedOidc } from './auth-schema.js';
 import type { Preset } from './preset-schema.js';
 import type { ResolvedAlerts } from './resolve-alerts.js';
 import type { ResolvedAudit } from './resolve-audit.js';
@@ -65,7 +66,10 @@ export type WindowDefinition =
 export type ResolvedModelRef = ModelRef & { id: string };
 
 /** The api section with its TLS files read (PEM). */
-export type ResolvedApi = Omit<ApiSettings, 'tls'> & { tls?: TlsMaterial };
+export type ResolvedApi = Omit<ApiSettings, 'tls' | 'auth'> & { tls?: TlsMaterial; auth?: ResolvedAuth };
+
+/** api.auth with the OIDC client secret read from its file. */
+export type ResolvedAuth = Omit<NonNullable<ApiSettings['auth']>, 'oidc'> & { oidc?: ResolvedOidc };
 
 /** The executor section with the Redis password read from its file and the TLS CA read (PEM). */
 export type ResolvedExecutor = Omit<ExecutorSettings, 'redis'> & {

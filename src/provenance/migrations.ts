@@ -384,4 +384,30 @@ CREATE TABLE audit_forwarding (
 );
 `,
   },
+  {
+    version: 10,
+    name: 'dashboard sessions (SHA-256 of the session id, CSRF token, idle and absolute expiry) and failed sign-ins for rate limiting',
+    sql: `
+CREATE TABLE sessions (
+  id_sha256 TEXT PRIMARY KEY,
+  user_id INTEGER REFERENCES users(id),
+  user_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('viewer','operator','admin')),
+  via TEXT NOT NULL CHECK (via IN ('password','oidc')),
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  client TEXT
+);
+CREATE INDEX sessions_last_seen ON sessions(last_seen_at);
+CREATE TABLE login_failures (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  user_name TEXT NOT NULL COLLATE NOCASE,
+  client TEXT NOT NULL
+);
+CREATE INDEX login_failures_user ON login_failures(user_name, at);
+CREATE INDEX login_failures_client ON login_failures(client, at);
+`,
+  },
 ];

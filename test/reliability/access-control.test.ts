@@ -42,7 +42,9 @@ describe('access control: every route but liveness needs the token (registered r
   });
 
   it('answers 401 without credentials on every registered route except /healthz and the static dashboard', async () => {
-    const isPublic = (r: { method: string; url: string }) => r.method === 'GET' && (r.url === '/healthz' || r.url === '/' || r.url.startsWith('/dashboard'));
+    // Signing in is open by nature (it answers only "who are you", never patient data).
+    const signIn = (r: { method: string; url: string }) => r.url.startsWith('/api/login');
+    const isPublic = (r: { method: string; url: string }) => signIn(r) || (r.method === 'GET' && (r.url === '/healthz' || r.url === '/' || r.url.startsWith('/dashboard')));
     // The STOW-RS input checks its own senders (test/api/stow-routes.test.ts); it is off here.
     const ownAuth = (r: { method: string; url: string }) => ROUTE_ACCESS[routeKey(r.method, r.url)] === 'own';
     expect(routes.filter(ownAuth).map((r) => r.url)).toEqual(['/dicom-web/studies', '/dicom-web/studies/:study']);

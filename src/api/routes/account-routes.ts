@@ -5,6 +5,7 @@ import { ROLES } from '../../access/roles.js';
 import { listApiTokens } from '../../access/token-store.js';
 import { listUsers } from '../../access/user-store.js';
 import type { ApiDeps } from '../api-deps.js';
+import type { RequestAccount } from '../request-account.js';
 import { errorResponses, Millis, Nullable } from '../schemas.js';
 
 declare module 'fastify' {
@@ -16,7 +17,11 @@ declare module 'fastify' {
 
 const RoleName = Type.Union(ROLES.map((r) => Type.Literal(r)));
 
-const Me = Type.Object({ user: Type.String(), role: RoleName });
+const Me = Type.Object({
+  user: Type.String(),
+  role: RoleName,
+  csrfToken: Type.Optional(Type.String({ description: 'when signed in by the session cookie: send it as x-csrf-token on POST, PUT, DELETE' })),
+});
 
 const UserView = Type.Object({
   name: Type.String(),
@@ -42,7 +47,10 @@ export function accountRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get(
       '/api/me',
       { schema: { summary: 'The user and role of this request', tags: ['access'], response: { 200: Me, ...errorResponses(401) } } },
-      async (request) => ({ user: request.account!.user, role: request.account!.role }),
+      async (request) => {
+        const { user, role, session } = request.account as RequestAccount;
+        return { user, role, ...(session ? { csrfToken: session.csrfToken } : {}) };
+      },
     );
 
     app.get(
