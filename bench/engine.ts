@@ -8,8 +8,12 @@
  *   goal ≤ 5 %);
  * - model calls of 1–32 patches: onnxruntime-node against the same U-Net in eager PyTorch on the
  *   same threads (bench/reference/torch_forward.py, random weights, same shapes);
- * - series of 10 → 100 (300) slices: time per slice against the 10-slice series (linear = 1.0).
- * Writes bench/results/<date>-engine-<host>.md and .json.
+ * - series of 10 → 100 (300) slices: time per slice against the 10-slice series (linear = 1.0);
+ * - the sampler step as a graph against the JavaScript step (EnhanceOptions.stepGraph), 256² and
+ *   512², default preset and 25 network steps: time per slice and the JavaScript share of the
+ *   sampler's time, both paths in the same run.
+ * Writes bench/results/<date>-engine-<host>.md and .json, and <date>-step-graph-cpu.md and .json.
+ * BENCH_ONLY=step-graph runs only the step graph comparison.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +34,78 @@ if (registry.problems().size > 0) throw new Error([...registry.problems().values
 const engine = new EnhancementEngine(registry);
 const preset: EnhancePreset = { ...DEFAULT_PRESET, model: modelId };
 const json: Record<string, unknown[]> = { slices: [], batches: [], scaling: [] };
+const threadsLabel = `${hostname()}, ${cpus()[0]?.model ?? 'CPU'} × ${threads} threads, onnxruntime-node CPU EP`;
+
+// --- 0. The sampler step: graph against JavaScript -----------------------------------------------
+interface StepPathRow {
+  label: string;
+  path: 'javascript' | 'graph';
+  steps: number;
+  msPerSlice: number;
+  modelMs: number;
+  stepGraphMs: number;
+  /** Sampler time outside the model and the step graph: the JavaScript the loop itself runs. */
+  samplerJsMs: number;
+  samplerMs: number;
+  outsideModelShare: number;
+}
+async function timeStepPath(label: string, image: ReturnType<typeof phantomGray>, p: EnhancePreset, path: StepPathRow['path']): Promise<StepPathRow> {
+  const t0 = performance.now();
+  const [r] = await engine.enhanceSeries([image], p, { quality: false, stepGraph: path === 'graph' });
+  const wall = performance.now() - t0;
+  const t = r!.timings;
+  const samplerMs = t.totalMs - t.prepareMs - t.finishMs;
+  const samplerJsMs = samplerMs - t.modelMs - t.stepGraphMs;
+  const row = { label, path, steps: r!.steps, msPerSlice: wall, modelMs: t.modelMs, stepGraphMs: t.stepGraphMs, samplerJsMs, samplerMs, outsideModelShare: (wall - t.modelMs) / wall };
+  console.log(
+    `${label} ${path.padEnd(10)} ${wall.toFixed(0)} ms/slice; model ${t.modelMs.toFixed(0)} ms, step graph ${t.stepGraphMs.toFixed(0)} ms, sampler JavaScript ${samplerJsMs.toFixed(0)} ms (${((100 * samplerJsMs) / samplerMs).toFixed(1)} % of the sampler)`,
+  );
+  return row;
+}
+async function compareStepPaths(): Promise<void> {
+  const rows: StepPathRow[] = [];
+  const twentyFive: EnhancePreset = { ...preset, steps: 25, startStep: null };
+  for (const size of [256, 512]) {
+    const image = phantomGray(size, 0.4, 1);
+    // Warm-up of both paths at this size (the graph session of the geometry opens here).
+    for (const path of ['javascript', 'graph'] as const) await timeStepPath(`${size}² warm-up`, image, preset, path);
+    for (const [name, p] of [
+      [`${size}² default`, preset],
+      [`${size}² 25 network steps`, twentyFive],
+    ] as const) {
+      for (const path of ['javascript', 'graph'] as const) rows.push(await timeStepPath(name, image, p, path));
+    }
+  }
+  const md = rows.map(
+    (r) =>
+      `| ${r.label} | ${r.path} | ${r.steps} | ${r.msPerSlice.toFixed(0)} | ${r.modelMs.toFixed(0)} | ${r.stepGraphMs.toFixed(0)} | ${r.samplerJsMs.toFixed(0)} | ${(r.samplerJsMs / r.steps).toFixed(1)} | ${((100 * r.samplerJsMs) / r.samplerMs).toFixed(1)} % | ${(100 * r.outsideModelShare).toFixed(1)} % |`,
+  );
+  const date = new Date().toISOString().slice(0, 10);
+  const stem = join('bench', 'results', `${date}-step-graph-cpu`);
+  mkdirSync(join('bench', 'results'), { recursive: true });
+  writeFileSync(`${stem}.json`, JSON.stringify({ date, device: threadsLabel, model: modelId, loadAverage: loadavg(), rows }, null, 2));
+  writeFileSync(
+    `${stem}.md`,
+    [
+      `# The sampler step as a graph against the JavaScript step, CPU — ${date}`,
+      '',
+      `Device: ${threadsLabel}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
+      `Model: ${manifestPath} (${modelId}). Phantom slice (test/enhance/quality-cases.ts phantomGray), one run per path after a warm-up of both.`,
+      'Sampler JavaScript = the sampler\'s wall time less the model calls and the step graph runs (scheduling, seeded noise, batch assembly, output checks; on the JavaScript path also x̂0, guidance, posterior, overlap averaging and noise injection).',
+      '',
+      '| case | step | network steps | ms / slice | model ms | step graph ms | sampler JavaScript ms | JavaScript ms / step | JavaScript share of the sampler | outside the model (of wall) |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...md,
+      '',
+    ].join('\n'),
+  );
+  console.log(`wrote ${stem}.md`);
+}
+await compareStepPaths();
+if (process.env.BENCH_ONLY === 'step-graph') {
+  await registry.close();
+  process.exit(0);
+}
 
 // --- 1. Slice sizes -------------------------------------------------------------------------
 const sliceRows: string[] = [];
@@ -108,7 +184,7 @@ await registry2.close();
 const date = new Date().toISOString().slice(0, 10);
 const stem = join('bench', 'results', `${date}-engine-${hostname()}`);
 mkdirSync(join('bench', 'results'), { recursive: true });
-const device = `${hostname()}, ${cpus()[0]?.model ?? 'CPU'} × ${threads} threads, onnxruntime-node CPU EP`;
+const device = threadsLabel;
 writeFileSync(`${stem}.json`, JSON.stringify({ date, device, model: modelId, loadAverage: loadavg(), ...json }, null, 2));
 writeFileSync(
   `${stem}.md`,

@@ -10,7 +10,8 @@
  * session.run with tensors built once (the model and its host↔device copies), the parity case's
  * output (written for the PyTorch comparison in bench/reference/torch_adm_fp16.py), then slices
  * through the engine with the --engine-model: 512² at 25 network steps, the default preset, and a
- * series whose patches share model calls. Writes <out>/engine-gpu.json.
+ * series whose patches share model calls, each with the sampler step as a graph on the GPU and as
+ * JavaScript (--step-paths graph,javascript; EnhanceOptions.stepGraph). Writes <out>/engine-gpu.json.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '8' },
     'slice-size': { type: 'string', default: '512' },
     'series-slices': { type: 'string', default: '4' },
+    /** Sampler step paths timed per engine case: the step graph on the device, the JavaScript reference. */
+    'step-paths': { type: 'string', default: 'graph,javascript' },
   },
 });
 if (!args.models || !args.out || !args.case) throw new Error('--models, --case and --out are required');
@@ -144,18 +147,25 @@ if (args['engine-model']) {
     { label: `${seriesLength}×${size}² series, 25 steps, 18 patches per call`, images: series(seriesLength), preset: { ...twentyFive, batchSize: 18 } },
     { label: `${2 * seriesLength}×${size}² series, default preset (batch ${preset.batchSize}: calls of 9 + 9)`, images: series(2 * seriesLength), preset },
   ];
-  await engine.enhanceSeries(cases[0]!.images, preset, { quality: false }); // warm-up: algorithm search for these shapes
-  for (const k of cases) {
+  const paths = args['step-paths']!.split(',').map((p) => {
+    if (p !== 'graph' && p !== 'javascript') throw new Error(`--step-paths: ${p} is neither graph nor javascript`);
+    return p;
+  });
+  // Warm-up: algorithm search for these shapes, and the step graph's session for this geometry.
+  for (const path of paths) await engine.enhanceSeries(cases[0]!.images, preset, { quality: false, stepGraph: path === 'graph' });
+  for (const k of cases) for (const path of paths) {
     const s = performance.now();
-    const rs = await engine.enhanceSeries(k.images, k.preset, { quality: false });
+    const rs = await engine.enhanceSeries(k.images, k.preset, { quality: false, stepGraph: path === 'graph' });
     const wall = performance.now() - s;
     const modelMs = rs.reduce((a, r) => a + r.timings.modelMs, 0);
+    const stepGraphMs = rs.reduce((a, r) => a + r.timings.stepGraphMs, 0);
     // With groups in flight together, a call's wall time includes its wait behind the other group's
     // call: the share outside the model is only meaningful for one group.
     const patches = rs.reduce((a, r) => a + r.timings.patchEvaluations, 0);
-    const row = { label: k.label, slices: k.images.length, networkSteps: rs[0]!.steps, patchEvaluations: patches, msPerSlice: wall / k.images.length, modelMsPerSlice: modelMs / k.images.length, outsideShare: k.images.length === 1 ? (wall - modelMs) / wall : null };
+    const label = `${k.label}, ${path === 'graph' ? 'step graph' : 'JavaScript step'}`;
+    const row = { label, stepPath: path, stepGraphMsPerSlice: stepGraphMs / k.images.length, slices: k.images.length, networkSteps: rs[0]!.steps, patchEvaluations: patches, msPerSlice: wall / k.images.length, modelMsPerSlice: modelMs / k.images.length, outsideShare: k.images.length === 1 ? (wall - modelMs) / wall : null };
     (report.engine as { slices: unknown[] }).slices.push(row);
-    console.log(`${k.label}: ${row.msPerSlice.toFixed(0)} ms/slice (${row.networkSteps} network steps, ${patches.toFixed(0)} patch evaluations)${row.outsideShare === null ? '' : `, outside the model ${(row.outsideShare * 100).toFixed(1)} %`}`);
+    console.log(`${label}: ${row.msPerSlice.toFixed(0)} ms/slice (${row.networkSteps} network steps, ${patches.toFixed(0)} patch evaluations, step graph ${row.stepGraphMsPerSlice.toFixed(0)} ms)${row.outsideShare === null ? '' : `, outside the model ${(row.outsideShare * 100).toFixed(1)} %`}`);
     save();
   }
   await registry.close();

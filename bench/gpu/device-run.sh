@@ -4,6 +4,8 @@
 # checkpoint's shapes) by the site exporter, builds the fused variant, times them in onnxruntime-node
 # (CUDA) and in PyTorch fp16 in the same run, checks float16 correctness, and leaves the results in
 # $OUT (turned into the report by `npx tsx bench/gpu/report.ts <that folder>` back here).
+# The engine slices run twice, the sampler step as a graph on the GPU and as JavaScript (rows
+# "…, step graph" and "…, JavaScript step"); ENGINE_ARGS="--step-paths graph" times only the graph.
 set -uo pipefail
 OUT=${OUT:-/tmp/gpu-out}
 mkdir -p "$OUT"
