@@ -1,4 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { PresentationReason, RejectResult, RejectSource, ServiceUserReason } from './associate-reject.js';
 import type { AssociationDecision, AssociationPolicy, AssociationReject, AssociationRequest } from './types.js';
 
 /** One allow-list entry: a calling AE title (or `*` for any) and, optionally, the hosts it may come from. */
@@ -30,19 +31,17 @@ export interface AllowListPolicyOptions {
   activeAssociations?: (listener: string) => number;
 }
 
-// A-ASSOCIATE-RJ parameters, PS3.8 §9.3.4 Table 9-21.
-const PERMANENT = 1;
-const TRANSIENT = 2;
-const SERVICE_USER = 1;
-const SERVICE_PROVIDER_PRESENTATION = 3;
-const NO_REASON_GIVEN = 1;
-const CALLING_AE_NOT_RECOGNIZED = 3;
-const CALLED_AE_NOT_RECOGNIZED = 7;
-const TEMPORARY_CONGESTION = 1;
-const LOCAL_LIMIT_EXCEEDED = 2;
+const { Permanent, Transient } = RejectResult;
 
-function reject(result: 1 | 2, source: 1 | 3, reason: number, why: string): AssociationDecision {
-  const r: AssociationReject = { result, source, reason, why };
+/** Permanent reject by the service-user (identity: PS3.8 Table 9-21). */
+function rejectPermanent(reason: number, why: string): AssociationDecision {
+  const r: AssociationReject = { result: Permanent, source: RejectSource.ServiceUser, reason, why };
+  return { accept: false, ...r };
+}
+
+/** Transient reject by the service-provider (presentation): load, the peer should retry later. */
+function rejectTransient(reason: number, why: string): AssociationDecision {
+  const r: AssociationReject = { result: Transient, source: RejectSource.ServiceProviderPresentation, reason, why };
   return { accept: false, ...r };
 }
 
@@ -110,26 +109,26 @@ export class AllowListPolicy implements AssociationPolicy {
 
   evaluate(req: AssociationRequest): AssociationDecision {
     const l = this.listeners.get(req.listener);
-    if (!l) return reject(PERMANENT, SERVICE_USER, NO_REASON_GIVEN, `no policy for listener "${req.listener}"`);
+    if (!l) return rejectPermanent(ServiceUserReason.NoReasonGiven, `no policy for listener "${req.listener}"`);
     if (!sameAe(req.calledAeTitle, l.policy.aeTitle)) {
-      return reject(PERMANENT, SERVICE_USER, CALLED_AE_NOT_RECOGNIZED, `called AE "${req.calledAeTitle.trim()}" is not this listener's AE "${l.policy.aeTitle}"`);
+      return rejectPermanent(ServiceUserReason.CalledAeTitleNotRecognized, `called AE "${req.calledAeTitle.trim()}" is not this listener's AE "${l.policy.aeTitle}"`);
     }
     const byAe = l.entries.filter((e) => e.aeTitle === '*' || sameAe(e.aeTitle, req.callingAeTitle));
     if (byAe.length === 0) {
-      return reject(PERMANENT, SERVICE_USER, CALLING_AE_NOT_RECOGNIZED, `calling AE "${req.callingAeTitle.trim()}" not on the allow-list`);
+      return rejectPermanent(ServiceUserReason.CallingAeTitleNotRecognized, `calling AE "${req.callingAeTitle.trim()}" not on the allow-list`);
     }
     if (!byAe.some((e) => !e.matchesHost || e.matchesHost(req.remoteAddress))) {
-      return reject(PERMANENT, SERVICE_USER, CALLING_AE_NOT_RECOGNIZED, `host not allowed: ${normalizeAddress(req.remoteAddress)} for calling AE "${req.callingAeTitle.trim()}"`);
+      return rejectPermanent(ServiceUserReason.CallingAeTitleNotRecognized, `host not allowed: ${normalizeAddress(req.remoteAddress)} for calling AE "${req.callingAeTitle.trim()}"`);
     }
     if (this.opts.isDiskLow?.()) {
-      return reject(TRANSIENT, SERVICE_PROVIDER_PRESENTATION, TEMPORARY_CONGESTION, 'disk space below threshold');
+      return rejectTransient(PresentationReason.TemporaryCongestion, 'disk space below threshold');
     }
     if (this.opts.isQueueFull?.()) {
-      return reject(TRANSIENT, SERVICE_PROVIDER_PRESENTATION, TEMPORARY_CONGESTION, 'queue depth at its limit');
+      return rejectTransient(PresentationReason.TemporaryCongestion, 'queue depth at its limit');
     }
     const max = l.policy.maxAssociations;
     if (max !== undefined && this.opts.activeAssociations && this.opts.activeAssociations(req.listener) >= max) {
-      return reject(TRANSIENT, SERVICE_PROVIDER_PRESENTATION, LOCAL_LIMIT_EXCEEDED, `max associations (${max}) reached`);
+      return rejectTransient(PresentationReason.LocalLimitExceeded, `max associations (${max}) reached`);
     }
     return { accept: true };
   }

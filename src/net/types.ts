@@ -3,6 +3,7 @@
  * ScpTransport / ScuTransport; the rest of the node talks to them only through these types.
  * The network layer knows nothing about the spool, the database, rules or jobs.
  */
+import type { RejectResultCode, RejectSourceCode } from './associate-reject.js';
 
 /** A peer's request for an association, as seen before it is accepted. */
 export interface AssociationRequest {
@@ -20,14 +21,12 @@ export interface AssociationRequest {
 }
 
 /**
- * Reasons for A-ASSOCIATE-RJ (PS3.8 9.3.4): result 1 = rejected-permanent, 2 = rejected-transient;
- * source 1 = service-user (reasons 1 no-reason, 2 application-context-name-not-supported,
- * 3 calling-AE-title-not-recognized, 7 called-AE-title-not-recognized), source 3 = service-provider
- * presentation related (reasons 1 temporary-congestion, 2 local-limit-exceeded).
+ * The A-ASSOCIATE-RJ to send (PS3.8 9.3.4): codes from associate-reject.ts (RejectResult,
+ * RejectSource, and the reason constants of that source).
  */
 export interface AssociationReject {
-  result: 1 | 2;
-  source: 1 | 2 | 3;
+  result: RejectResultCode;
+  source: RejectSourceCode;
   reason: number;
   /** Human-readable reason for the log and the association table. */
   why: string;
