@@ -18,7 +18,8 @@ export interface SyslogReceiver {
 
 export async function startSyslogReceiver(
   protocol: 'tls' | 'tcp' | 'udp',
-  opts: { port?: number; cert?: string; key?: string } = {},
+  /** clientCa: require a client certificate signed by it (mutual TLS). */
+  opts: { port?: number; cert?: string; key?: string; clientCa?: string } = {},
 ): Promise<SyslogReceiver> {
   const messages: ParsedSyslogMessage[] = [];
   const problems: string[] = [];
@@ -52,7 +53,7 @@ export async function startSyslogReceiver(
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   };
-  const server = protocol === 'tls' ? tls.createServer({ cert: opts.cert, key: opts.key }, onConnection) : net.createServer(onConnection);
+  const server = protocol === 'tls' ? tls.createServer({ cert: opts.cert, key: opts.key, ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, onConnection) : net.createServer(onConnection);
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
