@@ -104,3 +104,21 @@ export class OidcFlow {
 
 /** A sign-in the node refuses before or after asking the provider (the message says why; no secrets). */
 export class OidcRefusal extends Error {}
+
+/**
+ * Why a sign-in failed, for the refusal page, the log and the audit trail: the library's message,
+ * the most specific one among its causes, and the ID token claim that failed (aud, exp, nonce …).
+ * Never the token or a secret.
+ */
+export function refusalReason(err: unknown): string {
+  if (err instanceof OidcRefusal) return err.message;
+  const messages: string[] = [];
+  let claim: string | undefined;
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Error && !messages.includes(e.message)) messages.push(e.message);
+    const c = (e as { claim?: unknown }).claim;
+    if (typeof c === 'string') claim = c;
+  }
+  const text = messages.length > 1 ? `${messages[0]}: ${messages[messages.length - 1]}` : (messages[0] ?? String(err));
+  return claim ? `${text} (claim ${claim})` : text;
+}

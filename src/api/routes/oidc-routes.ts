@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { roleFromClaim } from '../../access/claim-role.js';
 import type { ApiDeps } from '../api-deps.js';
-import { OidcFlow, OidcRefusal } from '../oidc/oidc-flow.js';
+import { OidcFlow, refusalReason } from '../oidc/oidc-flow.js';
 import { errorResponses } from '../schemas.js';
 import { cookieValue } from '../session-cookie.js';
 import { auditLogin, signIn } from '../sign-in.js';
@@ -72,7 +72,7 @@ export function oidcRoutes(deps: ApiDeps, opts: { https: boolean }): FastifyPlug
         try {
           claims = await flow.finish(oidc, query, cookieValue(request.headers.cookie, stateCookieName(opts.https)), now);
         } catch (err) {
-          const why = err instanceof OidcRefusal ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+          const why = refusalReason(err);
           request.log.warn({ route: ROUTE, err: why }, 'single sign-on refused');
           auditLogin(deps.db, request, { kind: 'login', user: '-', ok: false, route: ROUTE, detail: `oidc: ${why}` }, now);
           return page(reply, 401, 'Sign-in refused', `The sign-in could not be verified: ${why}`);

@@ -1,5 +1,5 @@
 // @ts-check
-import { apiJson, followEvents } from './api.js';
+import { apiJson, currentAccount, followEvents, signOut } from './api.js';
 import { errorText, fill, message } from './dom.js';
 import { renderAssociations } from './view-associations.js';
 import { renderDeliveries } from './view-deliveries.js';
@@ -84,7 +84,24 @@ async function route() {
   }
 }
 
+/** Shows who the page is signed in as, with a sign-out button (not for a node without credentials). */
+async function showAccount() {
+  const me = await currentAccount();
+  byId('account-name').textContent = `${me.user} (${me.role})`;
+  byId('sign-out').hidden = me.user === 'anonymous';
+  byId('account').hidden = false;
+}
+
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
 async function start() {
+  byId('sign-out').addEventListener('click', () => void signOut());
+  try {
+    await showAccount();
+  } catch {
+    // The views show their own errors.
+  }
   try {
     const status = await apiJson('/api/status');
     /** @type {HTMLElement} */ (document.getElementById('node-title')).textContent = `· ${status.node.aeTitle}`;
