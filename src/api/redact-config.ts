@@ -2,7 +2,7 @@
 export const REDACTED = '[redacted]';
 
 /** Keys whose value is a secret wherever they appear. */
-const SECRET_KEYS = new Set(['token', 'password', 'secret', 'secretSha256']);
+const SECRET_KEYS = new Set(['token', 'password', 'secret', 'secretSha256', 'clientSecret']);
 
 /**
  * A copy of the configuration with its secrets replaced by {@link REDACTED}: the API token and
