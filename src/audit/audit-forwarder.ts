@@ -66,12 +66,18 @@ export class AuditForwarder {
     this.schedule(0);
   }
 
-  /** Stops after the batch in flight; what was not sent stays in the database for the next start. */
+  /**
+   * Stops after the batch in flight, or after 2 s closes the connection under it (a collector that
+   * stopped reading must not hold the node's shutdown); what was not sent stays in the database.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
     this.sender?.close();
+    await this.running;
     this.sender = undefined;
   }
 

@@ -1,7 +1,6 @@
 /** Sends syslog messages to one collector over TLS (RFC 5425), TCP (RFC 6587) or UDP (RFC 5426). */
 import dgram from 'node:dgram';
-import { isIP } from 'node:net';
-import net from 'node:net';
+import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import { octetCountedFrame } from './syslog-message.js';
 
