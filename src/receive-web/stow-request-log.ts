@@ -7,6 +7,7 @@ import {
   type NewAssociation,
 } from '../provenance/associations.js';
 import type { Db } from '../provenance/database.js';
+import { auditAssociationEnded, auditAssociationRejected } from '../audit/association-audit.js';
 
 /** The listener and transport name a STOW-RS request is recorded under in `associations`. */
 export const STOW_TRANSPORT = 'stow-rs';
@@ -47,7 +48,9 @@ export class StowRequestLog {
   }
 
   reject(peer: StowPeer, reason: string): void {
-    insertRejectedAssociation(this.db, this.row(peer), reason);
+    const row = this.row(peer);
+    insertRejectedAssociation(this.db, row, reason);
+    auditAssociationRejected(this.db, { id: row.id, callingAeTitle: peer.callingAe, calledAeTitle: peer.calledAe, remoteAddress: peer.remoteHost }, reason, this.now());
   }
 
   countFailure(id: string, bytes: number): void {
@@ -56,5 +59,7 @@ export class StowRequestLog {
 
   close(id: string, outcome: 'released' | 'aborted' | 'error', error?: string): void {
     closeAssociation(this.db, id, outcome, this.now(), error);
+    // The audit trail, as for a C-STORE association: one Instances Transferred event per study stored.
+    auditAssociationEnded(this.db, id, this.now());
   }
 }
