@@ -88,7 +88,7 @@ export async function profileReceive(set: PhantomSet, workDir: string, count: nu
   writeBenchConfig(configDir, join(configDir, 'data'), 'dcmjs-dimse');
   const node = await startNodeProcess(configDir, set.seriesUid, 'dcmjs-dimse', {}, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   try {
-    const r = await runTool('storescu', ['-aet', CALLING_AE, '-aec', NODE_AE, '+sd', '127.0.0.1', String(node.port), subset], 300_000);
+    const r = await runTool('storescu', ['-aet', CALLING_AE, '-aec', NODE_AE, '+sd', '127.0.0.1', String(node.port), subset], 300_000, { env: { ...process.env, TCP_NODELAY: '1' } });
     if (r.rc !== 0) throw new Error(`storescu failed while profiling: ${r.output.slice(-1000)}`);
     await node.stop();
     return summarizeReceiveProfile(profileDir, sent);

@@ -35,7 +35,14 @@ export interface NodeRun extends IngestRun {
   log: string;
 }
 
-async function storescu(port: number, calledAe: string, dir: string, timeoutMs: number, associations = 1): Promise<number> {
+/**
+ * storescu sending the set. `noDelay`: DCMTK's TCP_NODELAY=1 for the sender too (as for the
+ * DCMTK-based receivers), so no receiver waits on a Nagle-held tail segment of a C-STORE.
+ */
+async function storescu(port: number, calledAe: string, dir: string, timeoutMs: number, associations = 1, noDelay = true): Promise<number> {
+  const env = { ...process.env };
+  if (noDelay) env.TCP_NODELAY = '1';
+  else delete env.TCP_NODELAY;
   const started = performance.now();
   // Several associations: the files dealt out round-robin, one storescu (one association) per share.
   const shares =
@@ -48,7 +55,7 @@ async function storescu(port: number, calledAe: string, dir: string, timeoutMs: 
             .filter((_, j) => j % associations === i)
             .map((f) => join(dir, f)),
         );
-  const results = await Promise.all(shares.map((args) => runTool('storescu', ['-aet', CALLING_AE, '-aec', calledAe, '127.0.0.1', String(port), ...args], timeoutMs)));
+  const results = await Promise.all(shares.map((args) => runTool('storescu', ['-aet', CALLING_AE, '-aec', calledAe, '127.0.0.1', String(port), ...args], timeoutMs, { env })));
   const seconds = (performance.now() - started) / 1000;
   for (const r of results) if (r.rc !== 0) throw new Error(`storescu failed with ${r.rc}:\n${r.output.slice(-2000)}`);
   return seconds;
@@ -89,7 +96,7 @@ export async function runDcmtkReceive(set: PhantomSet, workDir: string, timeoutM
       throw new Error(`storescp did not start: ${e.message}\n${err}`);
     });
     flushPageCache();
-    const seconds = await storescu(port, 'STORESCP', set.dir, timeoutMs, associations);
+    const seconds = await storescu(port, 'STORESCP', set.dir, timeoutMs, associations, noDelay);
     return { seconds, storescuSeconds: seconds, received: countFiles(out) };
   } finally {
     scp.kill('SIGTERM');
@@ -167,12 +174,22 @@ export async function runNodeReceive(
 }
 
 /**
- * Orthanc (Debian package, started here with a fresh storage folder) receiving the set: it
+ * Orthanc (Debian package, started here with a fresh storage folder, TCP_NODELAY=1) receiving the set: it
  * stores each object and commits it to its SQLite index before it answers the C-STORE. The
  * count comes from its REST API afterwards.
  */
 export async function runOrthancReceive(set: PhantomSet, timeoutMs: number, associations = 1): Promise<IngestRun> {
-  const orthanc = await startOrthanc({ aeTitle: 'ORTHANC' });
+  // Orthanc's DICOM server is DCMTK's: TCP_NODELAY=1 as for storescp (startOrthanc passes this
+  // process's environment on to Orthanc).
+  const before = process.env.TCP_NODELAY;
+  process.env.TCP_NODELAY = '1';
+  let orthanc;
+  try {
+    orthanc = await startOrthanc({ aeTitle: 'ORTHANC' });
+  } finally {
+    if (before === undefined) delete process.env.TCP_NODELAY;
+    else process.env.TCP_NODELAY = before;
+  }
   try {
     flushPageCache();
     const seconds = await storescu(orthanc.dicomPort, orthanc.aeTitle, set.dir, timeoutMs, associations);

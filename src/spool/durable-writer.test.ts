@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,5 +39,18 @@ describe('DurableWriter', () => {
   it('syncs a directory, and reports one that does not exist', async () => {
     await expect(writer.syncDirectory(dir)).resolves.toBeUndefined();
     await expect(writer.syncDirectory(join(dir, 'nope'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('keeps the process alive while a write is in flight, and lets it exit once the threads are idle', () => {
+    const script = join(dir, 'exit.mts');
+    const target = join(dir, 'exit-target');
+    writeFileSync(
+      script,
+      `import { DurableWriter } from ${JSON.stringify(join(import.meta.dirname, 'durable-writer.ts'))};\n` +
+        `await new DurableWriter(1).writeNewFile(${JSON.stringify(target)}, new Uint8Array(1 << 20));\nconsole.log('written');\n`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status: r.status, stdout: r.stdout.trim() }).toEqual({ status: 0, stdout: 'written' });
+    expect(existsSync(target)).toBe(true);
   });
 });

@@ -80,10 +80,10 @@ class WriterThread {
 
   constructor(private readonly onIdle: (t: WriterThread) => void) {
     this.worker = new Worker(THREAD_PROGRAM, { eval: true });
-    this.worker.unref();
     this.worker.on('message', (m: { ok: boolean; size?: number; sha256?: string; message?: string; code?: string }) => {
       const p = this.current;
       this.current = undefined;
+      this.worker.unref();
       if (p) {
         if (m.ok) p.resolve(m.sha256 === undefined ? undefined : { size: m.size!, sha256: m.sha256 });
         else p.reject(Object.assign(new Error(m.message ?? 'durable write failed'), { code: m.code }));
@@ -98,9 +98,13 @@ class WriterThread {
     };
     this.worker.on('error', die);
     this.worker.on('exit', (code) => die(new Error(`durable writer thread exited with ${code}`)));
+    // Idle, a thread does not keep the process alive (after the listeners: adding one refs it).
+    this.worker.unref();
   }
 
   run(p: Pending): void {
+    // Busy, it does: a write in flight is waited for, however little else the process has to do.
+    this.worker.ref();
     this.current = p;
     if (p.job.op === 'write') {
       // A copy of exactly these bytes (an ArrayBuffer slice is one memcpy), handed over rather than
@@ -115,7 +119,7 @@ class WriterThread {
 /**
  * A few threads that make files durable off the event loop. Several run at once so that the
  * fsyncs of objects arriving on parallel associations overlap (the file system joins them into
- * one journal commit). Threads are unref'd: they never keep the process alive.
+ * one journal commit). An idle thread does not keep the process alive; one with a job does.
  */
 export class DurableWriter {
   private readonly threads: WriterThread[] = [];
