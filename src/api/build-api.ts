@@ -78,7 +78,7 @@ export function buildApi(deps: ApiDeps, opts: { tls?: ApiTls } = {}): FastifyIns
     const access = url === undefined ? 'viewer' : ROUTE_ACCESS[routeKey(request.method === 'HEAD' ? 'GET' : request.method, url)] ?? 'admin';
     if (access === 'public' || access === 'own') return;
     const account = await requestAccount(
-      { authorization: request.headers.authorization, sessionId: cookieValue(request.headers.cookie, sessionCookieName(!!opts.tls)) },
+      { authorization: request.headers.authorization, sessionId: cookieValue(request.headers.cookie, sessionCookieName(!!opts.tls)), client: request.ip },
       deps.config().api,
       deps.db,
       Date.now(),

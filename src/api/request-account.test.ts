@@ -99,6 +99,16 @@ describe('requestAccount', () => {
     });
   });
 
+  it('counts wrong Basic passwords towards the sign-in limit, and refuses a right one once locked out', async () => {
+    const limited = { passwordLogin: true, session: SESSION, loginLimit: { maxFailures: 2, maxFailuresPerAddress: 10, windowMinutes: 1 } };
+    const call = (password: string, now: number) => requestAccount({ authorization: basic('op', password), client: '10.9.9.9' }, { auth: limited }, db, now);
+    expect(await call('operator password', NOW)).toMatchObject({ user: 'op' });
+    expect(await call('wrong one', NOW)).toBeUndefined();
+    expect(await call('wrong two', NOW + 1)).toBeUndefined();
+    expect(await call('operator password', NOW + 2)).toBeUndefined();
+    expect(await call('operator password', NOW + 60_001)).toMatchObject({ user: 'op' });
+  });
+
   it('takes the password after the first colon (passwords may contain colons)', () => {
     expect(presentedCredentials(basic('u', 'a:b'))).toEqual({ scheme: 'basic', user: 'u', password: 'a:b' });
   });

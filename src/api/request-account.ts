@@ -1,4 +1,5 @@
 import { accountByApiToken, accountByPassword, type Account } from '../access/accounts.js';
+import { loginLimit, loginLockout, recordLoginFailure } from '../access/login-throttle.js';
 import { sessionLimits } from '../access/session-expiry.js';
 import { accountBySession, type ActiveSession } from '../access/sessions.js';
 import type { Db } from '../provenance/database.js';
@@ -8,12 +9,20 @@ import { presentedCredentials, sameSecret } from './auth.js';
 export interface PresentedRequest {
   authorization?: string | undefined;
   sessionId?: string | undefined;
+  /** The client's address: Basic passwords count towards the sign-in limit per user and address. */
+  client?: string | undefined;
 }
 
 /** The api settings the check reads. */
 export interface AccountSettings {
   token?: string | undefined;
-  auth?: { passwordLogin: boolean; session: { idleMinutes: number; absoluteHours: number } } | undefined;
+  auth?:
+    | {
+        passwordLogin: boolean;
+        session: { idleMinutes: number; absoluteHours: number };
+        loginLimit?: { maxFailures: number; maxFailuresPerAddress: number; windowMinutes: number };
+      }
+    | undefined;
 }
 
 /** An account, and the session it came from when the request presented a session cookie. */
@@ -38,5 +47,25 @@ export async function requestAccount(presented: PresentedRequest, api: AccountSe
   }
   if (credentials.scheme === 'bearer') return accountByApiToken(db, credentials.token, now);
   if (!api.auth.passwordLogin) return undefined;
-  return accountByPassword(db, credentials.user, credentials.password);
+  return passwordAccount(db, credentials.user, credentials.password, presented.client ?? '-', api.auth.loginLimit, now);
+}
+
+/**
+ * Basic user:password on an API call: the same sign-in limit as the dashboard's password sign-in,
+ * so the Authorization header is no way around it; a locked-out user or address is refused
+ * before the password is checked.
+ */
+async function passwordAccount(
+  db: Db,
+  user: string,
+  password: string,
+  client: string,
+  limit: { maxFailures: number; maxFailuresPerAddress: number; windowMinutes: number } | undefined,
+  now: number,
+): Promise<RequestAccount | undefined> {
+  if (!limit) return accountByPassword(db, user, password);
+  if (loginLockout(db, user, client, loginLimit(limit), now)) return undefined;
+  const account = await accountByPassword(db, user, password);
+  if (!account) recordLoginFailure(db, user, client, now);
+  return account;
 }

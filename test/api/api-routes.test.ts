@@ -45,6 +45,11 @@ const EXPECTED_ROUTES = [
   'GET /api/derived/{uid}.png',
   'GET /api/retention',
   'GET /api/me',
+  'POST /api/logout',
+  'GET /api/login/options',
+  'POST /api/login',
+  'GET /api/login/oidc',
+  'GET /api/login/oidc/callback',
   'GET /api/users',
   'GET /api/audit',
   'GET /',
@@ -55,7 +60,7 @@ const EXPECTED_ROUTES = [
 ];
 
 /** Served without a token: liveness and the dashboard's static page (it asks for the token itself). */
-const PUBLIC_ROUTES = ['GET /healthz', 'GET /', 'GET /dashboard', 'GET /dashboard/assets/{file}'];
+const PUBLIC_ROUTES = ['GET /healthz', 'GET /', 'GET /dashboard', 'GET /dashboard/assets/{file}', 'GET /api/login/options', 'POST /api/login', 'GET /api/login/oidc', 'GET /api/login/oidc/callback'];
 /** STOW-RS authenticates its own clients (stow: in node.yaml; test/api/stow-routes.test.ts), not with the API token. */
 const OWN_AUTH_ROUTES = ['POST /dicom-web/studies', 'POST /dicom-web/studies/{study}'];
 

@@ -6,6 +6,7 @@ import { addUser, createApiToken } from '../../src/access/accounts.js';
 import { buildApi } from '../../src/api/build-api.js';
 import { queryAudit } from '../../src/audit/audit-log.js';
 import { freePort } from '../helpers/ports.js';
+import { makeCertificates } from '../helpers/tls-certs.js';
 import { createApiFixture, type ApiFixture } from './api-fixture.js';
 
 const PASSWORD = 'operator password 1';
@@ -131,6 +132,26 @@ describe('without api.auth', () => {
     try {
       expect((await app.inject({ method: 'GET', url: '/api/login/options' })).json()).toEqual({ password: false });
       expect((await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'op', password: PASSWORD } })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+      fx.cleanup();
+    }
+  });
+});
+
+describe('over HTTPS (api.tls)', () => {
+  it('names the cookie __Host-unimie_session with Secure, and does not take the plain-http name', async () => {
+    const fx = createApiFixture({ pacsPort: await freePort(), downPort: await freePort(), auth: 'users' });
+    await makeCertificates(fx.dir);
+    await addUser(fx.db, { name: 'op', role: 'operator', password: PASSWORD }, Date.now());
+    const app = buildApi(fx.deps, { tls: { cert: readFileSync(join(fx.dir, 'ca-server.crt'), 'utf8'), key: readFileSync(join(fx.dir, 'ca-server.key'), 'utf8') } });
+    try {
+      const login = await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'op', password: PASSWORD } });
+      const set = String(login.headers['set-cookie']);
+      expect(set).toMatch(/^__Host-unimie_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
+      const id = set.split(';')[0]!.split('=')[1]!;
+      expect((await app.inject({ method: 'GET', url: '/api/me', headers: { cookie: `__Host-unimie_session=${id}` } })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/api/me', headers: { cookie: `unimie_session=${id}` } })).statusCode).toBe(401);
     } finally {
       await app.close();
       fx.cleanup();

@@ -50,16 +50,16 @@ describe('dashboard password sign-in in chromium', () => {
 
     const cookie = (await context.cookies()).find((c) => c.name === 'unimie_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
-    expect(await page.evaluate(() => document.cookie)).not.toContain('unimie_session');
+    expect(await page.evaluate('document.cookie')).not.toContain('unimie_session');
     expect(pageErrors).toEqual([]);
   });
 
   it('refuses a POST by the session cookie without the CSRF token, and takes it with the token', async () => {
     const statuses = await page.evaluate(async () => {
       const bare = await fetch('/api/jobs/4242/cancel', { method: 'POST' });
-      const me = await (await fetch('/api/me')).json();
+      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
       const withToken = await fetch('/api/jobs/4242/cancel', { method: 'POST', headers: { 'x-csrf-token': me.csrfToken } });
-      return { bare: bare.status, bareCode: (await bare.json()).code, withToken: withToken.status };
+      return { bare: bare.status, bareCode: ((await bare.json()) as { code: string }).code, withToken: withToken.status };
     });
     expect(statuses).toEqual({ bare: 403, bareCode: 'PACS_E_CSRF', withToken: 404 });
   });
@@ -81,9 +81,7 @@ describe('dashboard password sign-in in chromium', () => {
     await page.locator('#account-name').filter({ hasText: 'op (operator)' }).waitFor();
     // 3 s idle: nothing from the page in the meantime (the event stream is one long request).
     await page.waitForTimeout(3500);
-    await page.evaluate(() => {
-      location.hash = '#/deliveries';
-    });
+    await page.evaluate("location.hash = '#/deliveries'");
     await page.locator('#signin-dialog').waitFor({ state: 'visible' });
     expect(await page.textContent('#signin-note')).toMatch(/session ended/);
     await signIn(PASSWORD);
