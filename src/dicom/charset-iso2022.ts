@@ -124,8 +124,13 @@ export function multipleCharsetsOf(err: unknown): string[] | undefined {
 
 /**
  * Runs a synchronous dcmjs read with every TextDecoder it creates replaced by one that decodes
- * with `charsets` (dcmjs builds its decoders from the global at read time). The read must be
- * synchronous: the global is restored before anything else can run.
+ * with `charsets`.
+ * Why a swap of the global: dcmjs (0.52) has no per-call decoder. DicomMessage.readFile builds
+ * its streams itself and, on meeting (0008,0005), calls `new TextDecoder(label)` on the global for
+ * the first value only (it refuses or ignores the code extensions), so the global is the one
+ * place a decoder for ISO 2022 escapes can enter.
+ * Why it is safe: `read` must be synchronous (no await): the global is swapped right before it,
+ * restored in `finally`, and no other code runs in between.
  */
 export function withIso2022Decoding<T>(charsets: readonly string[], read: () => T): T {
   const g = globalThis as unknown as { TextDecoder: typeof TextDecoder };

@@ -96,24 +96,29 @@ interface WriteStream {
   view: { writeBuffer(bytes: Uint8Array, offset: number): void };
 }
 
-/** The encoder dcmjs' text writes go through while writePart10 runs (synchronously); null = UTF-8. */
-let activeTextEncoder: TextEncodeFn | null = null;
 const writeStreamProto = (dcmjs.data as unknown as { WriteBufferStream: { prototype: WriteStreamProto } }).WriteBufferStream.prototype;
-const writeUtf8String = writeStreamProto.writeUTF8String;
-writeStreamProto.writeUTF8String = function (this: WriteStream, value: string): number {
-  if (!activeTextEncoder) return writeUtf8String.call(this, value);
-  const bytes = activeTextEncoder(value);
-  this.checkSize(bytes.byteLength);
-  this.view.writeBuffer(bytes, this.offset);
-  return this.increment(bytes.byteLength);
-};
 
+/**
+ * Runs one synchronous dcmjs write with its text values encoded by `encode` instead of UTF-8.
+ * Why a patch: dcmjs (0.52) writes every text value through WriteBufferStream.writeUTF8String with
+ * a UTF-8 TextEncoder each stream creates for itself, and DicomDict.write takes no encoder and
+ * builds its streams (nested ones too) internally, so no per-call option can change the encoding.
+ * Why it is safe: the method is replaced only for the duration of `run`, which is synchronous (no
+ * await, so nothing else runs meanwhile), and restored in `finally`; outside this window dcmjs is
+ * untouched.
+ */
 function withTextEncoder<T>(encode: TextEncodeFn, run: () => T): T {
-  activeTextEncoder = encode;
+  const utf8 = writeStreamProto.writeUTF8String;
+  writeStreamProto.writeUTF8String = function (this: WriteStream, value: string): number {
+    const bytes = encode(value);
+    this.checkSize(bytes.byteLength);
+    this.view.writeBuffer(bytes, this.offset);
+    return this.increment(bytes.byteLength);
+  };
   try {
     return run();
   } finally {
-    activeTextEncoder = null;
+    writeStreamProto.writeUTF8String = utf8;
   }
 }
 
