@@ -58,7 +58,7 @@ describe('POST /dicom-web/studies over the real receiver (inject)', () => {
 
   const reloadWith = (stowYaml: string) => {
     writeFileSync(join(fx.dir, 'node.yaml'), nodeYaml + stowYaml);
-    const r = fx.watcher.reload('test');
+    const r = fx.watcher.reload('manual');
     expect(r).toMatchObject({ ok: true });
   };
   const post = (files: Buffer[], headers: Record<string, string> = bearer(STOW_TOKEN), url = '/dicom-web/studies') => {

@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +204,22 @@ describe('STOW-RS input: a DICOMweb client study through the node', () => {
     const answer = await store(CT_FILES.slice(0, 2), bearer(RIS_TOKEN), '1.2.826.0.1.3680043.8.498.1');
     expect(answer).toMatchObject({ status: 409, rejected: true });
     expect(parseStowResponse(answer.body).failed).toEqual(SOPS.slice(0, 2).map((sopInstanceUid) => ({ sopInstanceUid, reason: 0xa900 })));
+    await stillServing();
+  });
+
+  it('records a request whose client went away mid-body as aborted, keeping the instance it had sent whole', async () => {
+    const boundary = 'gone-away';
+    const req = httpRequest(`${base}/dicom-web/studies`, {
+      method: 'POST',
+      headers: { authorization: bearer(RIS_TOKEN), 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` },
+    });
+    req.on('error', () => undefined);
+    req.write(Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), CT_FILES[4]!, Buffer.from(`\r\n--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), CT_FILES[3]!.subarray(0, 500)]));
+    const before = listAssociations(node.db, { callingAe: 'RIS_WEB' }).length;
+    await expect.poll(() => listAssociations(node.db, { callingAe: 'RIS_WEB' }).length, { timeout: 5000 }).toBe(before + 1);
+    await expect.poll(() => listAssociations(node.db, { callingAe: 'RIS_WEB' })[0]!.instancesReceived, { timeout: 5000 }).toBe(1);
+    req.destroy();
+    await expect.poll(() => listAssociations(node.db, { callingAe: 'RIS_WEB' })[0]!.outcome, { timeout: 5000 }).toBe('aborted');
     await stillServing();
   });
 

@@ -153,7 +153,10 @@ export function stowRoutes(deps: ApiDeps): FastifyPluginAsync {
         // The body stream failed: the client went away or the connection broke mid-request.
         const aborted = request.raw.destroyed || request.raw.readableAborted;
         requestLog.close(id, aborted ? 'aborted' : 'error', errorMessage(err));
-        throw err;
+        if (!aborted) throw err;
+        // Nobody is left to answer; the instances taken in before stay stored.
+        request.log.warn({ associationId: id, client: client.name, err: errorMessage(err) }, 'STOW-RS client went away mid-request');
+        return reply.hijack();
       }
       const { outcomes, stop } = result;
       const stored = outcomes.filter((o) => o.kind === 'stored').length;
