@@ -71,3 +71,12 @@ export function accountBySession(db: Db, id: string, limits: SessionLimits, now:
 export function endSession(db: Db, idSha256: string): boolean {
   return deleteSession(db, idSha256);
 }
+
+/**
+ * Whether a session is still live, without counting this as activity (a long-lived response such
+ * as the event stream checks it while it runs, and must not keep an idle session alive).
+ */
+export function sessionLive(db: Db, idSha256: string, limits: SessionLimits, now: number): boolean {
+  const s = findSession(db, idSha256);
+  return !!s && !sessionExpired(s, limits, now);
+}

@@ -1,6 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { sessionLimits } from '../../access/session-expiry.js';
+import { sessionLive } from '../../access/sessions.js';
 import { errorMessage } from '../../shared/errors.js';
+import type { RequestAccount } from '../request-account.js';
 import type { ApiDeps } from '../api-deps.js';
 import { errorResponses } from '../schemas.js';
 import { formatServerSentEvent, readLiveSnapshot } from './live-snapshot.js';
@@ -50,9 +53,13 @@ export function eventRoutes(deps: ApiDeps, opts: EventStreamOptions = {}): Fasti
         let lastWrite = Date.now();
         let id = 0;
         let busy = false;
+        const session = (request.account as RequestAccount | undefined)?.session;
         const tick = async () => {
           // The executor status may wait up to a second on Redis: never two reads at once.
           if (busy) return;
+          // A stream opened by a session ends with it (timeout, sign-out); the page then asks to sign in again.
+          const auth = deps.config().api.auth;
+          if (session && (!auth || !sessionLive(deps.db, session.idSha256, sessionLimits(auth.session), Date.now()))) return close();
           busy = true;
           try {
             const executor = deps.executor ? await deps.executor().catch(() => null) : null;
