@@ -6,6 +6,7 @@ import type { Logger } from '../shared/log.js';
 import { answerPresentationContext, decideAssociation, negotiatedMaxPdu } from './association-policy.js';
 import { startAssociationTimer, takeOverSocketInput } from './dcmjs-dimse-internals.js';
 import { PdvCollector } from './pdv-collector.js';
+import { describeReject } from './reject-text.js';
 import { abortPdu, type PduAbort, type PduGuard } from './pdu-guard.js';
 import { closeSocket, destroyAfter } from './socket-close.js';
 import { answerStore } from './store-request.js';
@@ -106,7 +107,7 @@ export class DcmjsAssociation extends Scp {
     const decision = decideAssociation(req, this.ctx.policy, { openAssociations: this.ctx.open.size, maxAssociations: listener.maxAssociations });
     if (!decision.accept) {
       log.warn(
-        { associationId: req.id, callingAe: req.callingAeTitle, calledAe: req.calledAeTitle, host: req.remoteAddress, result: decision.result, source: decision.source, reason: decision.reason },
+        { associationId: req.id, callingAe: req.callingAeTitle, calledAe: req.calledAeTitle, host: req.remoteAddress, result: decision.result, source: decision.source, reason: decision.reason, reject: describeReject(decision) },
         `association rejected: ${decision.why}`,
       );
       events?.onAssociationRejected?.(req, decision);

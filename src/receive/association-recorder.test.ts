@@ -53,7 +53,7 @@ describe('AssociationRecorder', () => {
   it('writes a rejection with the A-ASSOCIATE-RJ reason', () => {
     recorder.onAssociationRejected(req('c'), { result: 1, source: 1, reason: 3, why: 'calling AE CT1 is not allowed' });
     expect(getAssociation(db, 'c')?.outcome).toBe('rejected');
-    expect(getAssociation(db, 'c')?.rejectReason).toBe('calling AE CT1 is not allowed (A-ASSOCIATE-RJ result 1, source 1, reason 3)');
+    expect(getAssociation(db, 'c')?.rejectReason).toBe('calling AE CT1 is not allowed (A-ASSOCIATE-RJ result 1, source 1, reason 3: rejected-permanent, service-user, calling-AE-title-not-recognized)');
   });
 
   it('records a close without an accept, and never throws on a duplicate accept', () => {

@@ -1,4 +1,5 @@
 import type { AssociationEvents, AssociationReject, AssociationRequest } from '../net/types.js';
+import { describeReject } from '../net/reject-text.js';
 import {
   closeAssociation,
   closeInterruptedAssociations,
@@ -46,7 +47,7 @@ export class AssociationRecorder implements AssociationEvents {
   }
 
   onAssociationRejected(req: AssociationRequest, reject: AssociationReject): void {
-    const reason = `${reject.why} (A-ASSOCIATE-RJ result ${reject.result}, source ${reject.source}, reason ${reject.reason})`;
+    const reason = `${reject.why} (A-ASSOCIATE-RJ result ${reject.result}, source ${reject.source}, reason ${reject.reason}: ${describeReject(reject)})`;
     this.guard(req, () => insertRejectedAssociation(this.deps.db, this.row(req), reason));
     this.deps.log.warn({ ...this.fields(req), reject }, `association rejected: ${reject.why}`);
   }
