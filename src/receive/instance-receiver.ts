@@ -8,7 +8,6 @@ import { findBySop, pathsOfSeries, type InstanceRow } from '../provenance/instan
 import { errorMessage, isNodeError } from '../shared/errors.js';
 import type { DurableTempFile } from '../spool/spool.js';
 import { CommitQueue } from './commit-queue.js';
-import { FreeSpaceEstimate } from './free-space-estimate.js';
 import { inspectInstance, type InstanceFacts } from './instance-inspection.js';
 import { writeInstanceRows } from './instance-rows.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -52,13 +51,11 @@ export class InstanceReceiver implements StoreHandler {
   private readonly sopLock = new KeyedMutex();
   private readonly commits: CommitQueue;
   private readonly knownAssociations = new Set<string>();
-  private readonly disk: FreeSpaceEstimate;
 
   constructor(deps: InstanceReceiverDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
     this.commits = new CommitQueue(deps.db, { syncDirectories: (dirs) => deps.spool.syncDirectories(dirs) });
-    this.disk = new FreeSpaceEstimate(() => deps.spool.diskFree());
   }
 
   async onStore(req: StoreRequest): Promise<number> {
@@ -150,11 +147,8 @@ export class InstanceReceiver implements StoreHandler {
   private async checkDiskSpace(input: IngestInput): Promise<IngestResult | undefined> {
     const min = this.deps.minFreeBytes;
     if (min === undefined) return undefined;
-    const freeBytes = await this.disk.freeBytes();
-    if (freeBytes - input.bytes.byteLength >= min) {
-      this.disk.take(input.bytes.byteLength);
-      return undefined;
-    }
+    const { freeBytes } = await this.deps.spool.diskFree();
+    if (freeBytes - input.bytes.byteLength >= min) return undefined;
     this.deps.log.warn(
       { freeBytes, minFreeBytes: min, associationId: input.associationId, sopInstanceUid: input.sopInstanceUid },
       'spool disk below threshold; refusing C-STORE with 0xA700',
