@@ -158,3 +158,25 @@ describe('over HTTPS (api.tls)', () => {
     }
   });
 });
+
+describe('single sign-on with the provider down', () => {
+  it('offers the SSO link, and answers 502 with a page when the provider cannot be reached', async () => {
+    const fx = createApiFixture({ pacsPort: await freePort(), downPort: await freePort(), auth: 'users' });
+    const file = join(fx.dir, 'node.yaml');
+    const issuer = `http://127.0.0.1:${await freePort()}`;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('auth: {}', `auth: { oidc: { issuer: "${issuer}", clientId: node, clientSecret: s, roleClaim: groups, roleMap: { pacs: viewer } } }`));
+    expect(fx.watcher.reload('manual').ok).toBe(true);
+    const app = buildApi(fx.deps);
+    try {
+      expect((await app.inject({ method: 'GET', url: '/api/login/options' })).json()).toEqual({ password: true, oidc: { label: 'Sign in with SSO', url: '/api/login/oidc' } });
+      const r = await app.inject({ method: 'GET', url: '/api/login/oidc' });
+      expect(r.statusCode).toBe(502);
+      expect(r.headers['content-type']).toContain('text/html');
+      expect(r.headers['set-cookie']).toBeUndefined();
+      expect(r.body).toContain('Single sign-on unavailable');
+    } finally {
+      await app.close();
+      fx.cleanup();
+    }
+  });
+});
