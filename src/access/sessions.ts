@@ -45,7 +45,7 @@ export function startSession(
   return { id, idSha256, csrfToken, via: s.via, createdAt: now };
 }
 
-/** The account of a live session (idle and absolute limits, an enabled user), or undefined; ended sessions are deleted. */
+/** The account of a live session (idle and absolute limits, an enabled user, no password reset since), or undefined; ended sessions are deleted. */
 export function accountBySession(db: Db, id: string, limits: SessionLimits, now: number): (Account & { session: ActiveSession }) | undefined {
   if (!SESSION_ID.test(id)) return undefined;
   const idSha256 = sessionIdDigest(id);
@@ -58,7 +58,8 @@ export function accountBySession(db: Db, id: string, limits: SessionLimits, now:
   let role = s.role;
   if (s.userId !== null) {
     const u = findUserById(db, s.userId);
-    if (!u || u.disabledAt !== null) {
+    // A password reset ends every session opened before it (someone may have had the old password).
+    if (!u || u.disabledAt !== null || (u.passwordChangedAt !== null && s.createdAt < u.passwordChangedAt)) {
       deleteSession(db, idSha256);
       return undefined;
     }
