@@ -410,4 +410,41 @@ CREATE INDEX login_failures_user ON login_failures(user_name, at);
 CREATE INDEX login_failures_client ON login_failures(client, at);
 `,
   },
+  {
+    version: 11,
+    name: 'studies as a worklist shows them (patient, accession, date, description, modalities), searchable; rows of existing studies start without patient attributes (`unimie-node studies reindex` fills them)',
+    sql: `
+CREATE TABLE studies (
+  study_uid TEXT PRIMARY KEY,
+  patient_name TEXT,
+  patient_name_key TEXT,
+  patient_id TEXT,
+  patient_birth_date TEXT,
+  accession_number TEXT,
+  study_date TEXT,
+  study_time TEXT,
+  study_description TEXT,
+  referring_physician_name TEXT,
+  modalities TEXT,
+  first_received_at INTEGER NOT NULL,
+  last_received_at INTEGER NOT NULL
+);
+CREATE INDEX studies_last_received ON studies(last_received_at);
+CREATE INDEX studies_patient_name ON studies(patient_name_key);
+CREATE INDEX studies_patient_id ON studies(patient_id);
+CREATE INDEX studies_accession ON studies(accession_number);
+CREATE INDEX studies_date ON studies(study_date);
+INSERT INTO studies (study_uid, modalities, first_received_at, last_received_at)
+  SELECT s.study_uid,
+    (SELECT group_concat(m, '\\') FROM (SELECT DISTINCT modality AS m FROM series x WHERE x.study_uid = s.study_uid AND modality IS NOT NULL ORDER BY m)),
+    MIN(s.first_received_at), MAX(s.last_received_at)
+  FROM series s GROUP BY s.study_uid;
+CREATE TRIGGER series_deleted_study AFTER DELETE ON series BEGIN
+  UPDATE studies SET modalities =
+    (SELECT group_concat(m, '\\') FROM (SELECT DISTINCT modality AS m FROM series x WHERE x.study_uid = OLD.study_uid AND modality IS NOT NULL ORDER BY m))
+  WHERE study_uid = OLD.study_uid;
+  DELETE FROM studies WHERE study_uid = OLD.study_uid AND NOT EXISTS (SELECT 1 FROM series WHERE study_uid = OLD.study_uid);
+END;
+`,
+  },
 ];

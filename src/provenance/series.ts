@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { prepared } from './statement-cache.js';
+import { noteStudySeries } from './studies.js';
 
 /** One row of `series`: a received series and when its instances arrived. */
 export interface SeriesRow {
@@ -59,7 +60,8 @@ function toRow(r: RawSeries): SeriesRow {
 /**
  * Upserts the series row for an arriving instance (call it after inserting the instance row, in
  * the same transaction): first/last arrival times, the latest non-empty descriptive fields, the
- * own-output flag (sticky once set) and the instance count recomputed from `instances`.
+ * own-output flag (sticky once set) and the instance count recomputed from `instances`; the
+ * study's row (arrival times, modalities) follows.
  */
 export function recordSeriesArrival(db: Db, a: SeriesArrival): void {
   prepared(
@@ -86,6 +88,7 @@ export function recordSeriesArrival(db: Db, a: SeriesArrival): void {
     receivedAt: a.receivedAt,
   });
   refreshSeriesCount(db, a.seriesUid);
+  noteStudySeries(db, a.studyUid, a.receivedAt);
 }
 
 /** Recomputes `instance_count` from the instances that are not replaced. */
