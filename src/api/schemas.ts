@@ -94,6 +94,18 @@ export const SeriesView = Type.Object({
   instanceCount: Type.Integer(),
 });
 
+/** What a worklist shows of a study (null until an instance carrying it arrives). */
+export const StudyAttributesView = Type.Object({
+  patientName: Nullable(Type.String({ description: 'Person Name as received, component groups joined by =' })),
+  patientId: Nullable(Type.String()),
+  patientBirthDate: Nullable(Type.String({ description: 'DA, YYYYMMDD' })),
+  accessionNumber: Nullable(Type.String()),
+  studyDate: Nullable(Type.String({ description: 'DA, YYYYMMDD' })),
+  studyTime: Nullable(Type.String({ description: 'TM, HHMMSS.FFFFFF' })),
+  studyDescription: Nullable(Type.String()),
+  referringPhysicianName: Nullable(Type.String()),
+});
+
 export const DerivedSeriesView = Type.Object({
   seriesUid: Type.String(),
   sourceSeriesUid: Type.String(),

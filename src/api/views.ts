@@ -1,6 +1,7 @@
 import { parseJsonColumn } from '../provenance/json-column.js';
 import type { DerivationRow } from '../provenance/derivations.js';
 import type { JobRow } from '../provenance/jobs.js';
+import type { StudyRow } from '../provenance/studies.js';
 
 /** A `jobs` row as the API shows it: camelCase, with `action_json` and `progress_json` parsed. */
 export function jobView(j: JobRow) {
@@ -40,5 +41,25 @@ export function derivedInstanceView(d: DerivationRow) {
     modelId: d.model_id,
     preset: d.preset,
     createdAt: d.created_at,
+  };
+}
+
+/** A study as the API lists it: its worklist attributes and counts over its series. */
+export function studySummaryView(s: StudyRow) {
+  const { seriesCount, instanceCount, ...rest } = s;
+  return { ...rest, series: seriesCount, instances: instanceCount };
+}
+
+/** The worklist attributes of a study; all null for a study without a row yet. */
+export function studyAttributesView(s: StudyRow | undefined) {
+  return {
+    patientName: s?.patientName ?? null,
+    patientId: s?.patientId ?? null,
+    patientBirthDate: s?.patientBirthDate ?? null,
+    accessionNumber: s?.accessionNumber ?? null,
+    studyDate: s?.studyDate ?? null,
+    studyTime: s?.studyTime ?? null,
+    studyDescription: s?.studyDescription ?? null,
+    referringPhysicianName: s?.referringPhysicianName ?? null,
   };
 }

@@ -3,10 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { derivationsOfSeries } from '../../provenance/derivations.js';
 import { getDerivedSeries, listDerivedSeriesBySource } from '../../provenance/derived-series.js';
 import { findBySop, listBySeries, type InstanceStatus } from '../../provenance/instances.js';
-import { getSeries, listSeries, type SeriesRow } from '../../provenance/series.js';
+import { getSeries, listSeries } from '../../provenance/series.js';
+import { getStudy, searchStudies } from '../../provenance/studies.js';
+import { parseDateRange } from '../../provenance/study-match.js';
 import type { ApiDeps } from '../api-deps.js';
-import { NotFoundError } from '../api-errors.js';
-import { derivedInstanceView } from '../views.js';
+import { BadRequestError, NotFoundError } from '../api-errors.js';
+import { derivedInstanceView, studyAttributesView, studySummaryView } from '../views.js';
 import {
   DerivedSeriesView,
   errorResponses,
@@ -15,13 +17,14 @@ import {
   Nullable,
   Paging,
   SeriesView,
+  StudyAttributesView,
   UidParams,
 } from '../schemas.js';
 
-/** Studies are grouped from their series rows; this many recent series are looked at. */
+/** Series of one study looked at for its detail. */
 const STUDY_SCAN_LIMIT = 100_000;
 
-const StudySummary = Type.Object({
+const StudyCounts = Type.Object({
   studyUid: Type.String(),
   modalities: Type.Array(Type.String()),
   series: Type.Integer({ description: 'received series (own output included)' }),
@@ -31,11 +34,14 @@ const StudySummary = Type.Object({
   lastReceivedAt: Millis,
 });
 
-const StudyDetail = Type.Object({
+const StudySummary = Type.Composite([StudyCounts, StudyAttributesView]);
+
+const StudyDetail = Type.Composite([StudyAttributesView, Type.Object({
   studyUid: Type.String(),
+  modalities: Type.Array(Type.String()),
   received: Type.Array(Type.Composite([SeriesView, Type.Object({ derived: Type.Array(DerivedSeriesView) })])),
   derived: Type.Array(DerivedSeriesView, { description: 'every series this node derived from the study' }),
-});
+})]);
 
 const DerivedInstance = Type.Object({
   sopInstanceUid: Type.String(),
@@ -58,21 +64,40 @@ const SeriesDetail = Type.Object({
   derivedInstances: Type.Array(DerivedInstance, { description: 'when this node produced the series: its instances' }),
 });
 
-const StudyQuery = Type.Object({ ...Paging });
+const Search = (description: string, maxLength = 64) => Type.Optional(Type.String({ maxLength, description }));
 
-const CURRENT: InstanceStatus[] = ['stored', 'own_output', 'unprocessable'];
+/** Worklist search, C-FIND style (PS3.4 C.2.2.2); an empty value is no condition. */
+const StudyQuery = Type.Object({
+  patientName: Search('Person Name, * and ? wildcards, case ignored (DOE* finds Doe^John); without ^ it also matches from the given name on', 200),
+  patientId: Search('exact, or * and ? wildcards (case kept)'),
+  accessionNumber: Search('exact'),
+  studyDate: Search('YYYYMMDD, YYYYMMDD-YYYYMMDD, YYYYMMDD- or -YYYYMMDD', 17),
+  modality: Search('one modality among the study\'s series (CT, MR, …)', 16),
+  description: Search('text the study description contains'),
+  ...Paging,
+});
 
-function summarize(studyUid: string, series: SeriesRow[]): Static<typeof StudySummary> {
+/** A search value, trimmed; empty means no condition. */
+const given = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+/** The query as searchStudies takes it; a malformed date range is a 400 (without the value: it may identify someone). */
+function studySearch(q: Static<typeof StudyQuery>) {
+  const date = given(q.studyDate);
+  const studyDate = date === undefined ? undefined : parseDateRange(date);
+  if (date !== undefined && !studyDate) throw new BadRequestError('studyDate is not a date range: YYYYMMDD, YYYYMMDD-YYYYMMDD, YYYYMMDD- or -YYYYMMDD');
   return {
-    studyUid,
-    modalities: [...new Set(series.map((s) => s.modality).filter((m): m is string => !!m))].sort(),
-    series: series.length,
-    instances: series.reduce((n, s) => n + s.instanceCount, 0),
-    ownOutputSeries: series.filter((s) => s.ownOutput).length,
-    firstReceivedAt: Math.min(...series.map((s) => s.firstReceivedAt)),
-    lastReceivedAt: Math.max(...series.map((s) => s.lastReceivedAt)),
+    patientName: given(q.patientName),
+    patientId: given(q.patientId),
+    accessionNumber: given(q.accessionNumber),
+    studyDate,
+    modality: given(q.modality)?.toUpperCase(),
+    description: given(q.description),
+    limit: q.limit ?? 100,
+    offset: q.offset ?? 0,
   };
 }
+
+const CURRENT: InstanceStatus[] = ['stored', 'own_output', 'unprocessable'];
 
 /** Studies, series and instances received, with the series derived from them (Orthanc's tree). */
 export function studyRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -82,24 +107,13 @@ export function studyRoutes(deps: ApiDeps): FastifyPluginAsync {
       '/api/studies',
       {
         schema: {
-          summary: 'Studies received, most recently active first',
+          summary: 'Studies received, most recently active first; searchable by patient, accession, date, modality and description',
           tags: ['studies'],
           querystring: StudyQuery,
           response: { 200: Type.Array(StudySummary), ...errorResponses(400, 401) },
         },
       },
-      async (request) => {
-        const byStudy = new Map<string, SeriesRow[]>();
-        for (const s of listSeries(db, { limit: STUDY_SCAN_LIMIT })) {
-          const list = byStudy.get(s.studyUid) ?? [];
-          list.push(s);
-          byStudy.set(s.studyUid, list);
-        }
-        const offset = request.query.offset ?? 0;
-        const limit = request.query.limit ?? 100;
-        // Series come most recent first, so the map's insertion order is the study order.
-        return [...byStudy].slice(offset, offset + limit).map(([uid, series]) => summarize(uid, series));
-      },
+      async (request) => searchStudies(db, studySearch(request.query)).map(studySummaryView),
     );
 
     app.get<{ Params: Static<typeof UidParams> }>(
@@ -116,7 +130,14 @@ export function studyRoutes(deps: ApiDeps): FastifyPluginAsync {
         const series = listSeries(db, { studyUid: request.params.uid, limit: STUDY_SCAN_LIMIT });
         if (series.length === 0) throw new NotFoundError(`study ${request.params.uid}`);
         const received = series.map((s) => ({ ...s, derived: s.ownOutput ? [] : listDerivedSeriesBySource(db, s.seriesUid) }));
-        return { studyUid: request.params.uid, received, derived: received.flatMap((s) => s.derived) };
+        const study = getStudy(db, request.params.uid);
+        return {
+          ...studyAttributesView(study),
+          studyUid: request.params.uid,
+          modalities: study?.modalities ?? [],
+          received,
+          derived: received.flatMap((s) => s.derived),
+        };
       },
     );
 
