@@ -1,10 +1,8 @@
-import net from 'node:net';
-import tls from 'node:tls';
-import type { Socket } from 'node:net';
 import type { Logger } from '../shared/log.js';
 import { DcmjsAssociation, type ListenerContext } from './dcmjs-association.js';
 import { allowMaxPduLength } from './dcmjs-dimse-internals.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
+import { DicomServer } from './dicom-server.js';
 import { PduGuard } from './pdu-guard.js';
 import type { AssociationEvents, AssociationPolicy, ListenerOptions, ScpTransport, StoreHandler } from './types.js';
 
@@ -32,11 +30,11 @@ export interface DcmjsScpDeps {
 const DEFAULT_MAX_PDU = 262_144;
 
 /**
- * C-ECHO / C-STORE SCP on dcmjs-dimse for one listener. Our own net/tls server hands each socket to
- * a DcmjsAssociation (a dcmjs-dimse `Scp` behind a PduGuard), so we control the bind address,
- * port 0, TLS and the connection count. What is accepted is decided in association-policy.ts, a
- * C-STORE is answered by store-request.ts, and dcmjs-dimse-internals.ts is the only code that
- * reaches into the library.
+ * C-ECHO / C-STORE SCP on dcmjs-dimse for one listener. Our own net/tls server (dicom-server.ts)
+ * hands each socket to a DcmjsAssociation (a dcmjs-dimse `Scp` behind a PduGuard), so we control
+ * the bind address, port 0, TLS and the connection count. What is accepted is decided in
+ * association-policy.ts, a C-STORE is answered by store-request.ts, and dcmjs-dimse-internals.ts
+ * is the only code that reaches into the library.
  * Max PDU: announced per association as min(peer's, listener's).
  * Timeouts: no A-ASSOCIATE-RQ within the association timeout, or no complete PDU within the idle
  * timeout, aborts the association; a peer that does not close after that is cut off 2 s later.
@@ -46,7 +44,6 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
   const log = deps.log.child({ listener: listener.name, transport: 'dcmjs-dimse' });
   const maxPdu = listener.maxPduLength ?? DEFAULT_MAX_PDU;
   const idleTimeoutMs = deps.idleTimeoutMs ?? 60_000;
-  const maxConnections = deps.maxConnections ?? (listener.maxAssociations ?? 64) + 16;
   allowMaxPduLength(maxPdu);
   const ctx: ListenerContext = {
     listener,
@@ -61,67 +58,14 @@ export function createDcmjsScp(listener: ListenerOptions, deps: DcmjsScpDeps): S
     maxDatasetBytes: deps.maxDatasetBytes ?? Number.MAX_SAFE_INTEGER,
     open: new Set(),
   };
-  const sockets = new Set<Socket>();
-  let server: net.Server | undefined;
-  let boundPort = 0;
-
-  const onSocket = (socket: Socket): void => {
-    // A socket error before the Scp has wrapped the socket must not crash the process.
-    socket.on('error', () => undefined);
-    if (sockets.size >= maxConnections) {
-      log.warn({ host: socket.remoteAddress, open: sockets.size }, 'too many open connections: closing a new one at once');
-      socket.destroy();
-      return;
-    }
-    sockets.add(socket);
-    // Small C-STORE-RSP PDUs must not wait for Nagle + delayed ACK (~40 ms per instance).
-    socket.setNoDelay(true);
-    socket.once('close', () => sockets.delete(socket));
-    new DcmjsAssociation(socket, new PduGuard({ maxPDataBytes: maxPdu }), ctx);
-  };
-
+  const server = new DicomServer(listener, log, (socket) => new DcmjsAssociation(socket, new PduGuard({ maxPDataBytes: maxPdu }), ctx), {
+    maxConnections: deps.maxConnections ?? (listener.maxAssociations ?? 64) + 16,
+    onListenerError: deps.onListenerError,
+  });
   return {
     kind: 'dcmjs-dimse',
-    async start() {
-      if (server) return;
-      const t = listener.tls;
-      const s = t
-        ? tls.createServer(
-            { cert: t.cert, key: t.key, ca: t.ca, requestCert: t.requestClientCert ?? false, rejectUnauthorized: t.requestClientCert ?? false },
-            onSocket,
-          )
-        : net.createServer(onSocket);
-      s.on('tlsClientError', (err: Error) => log.warn({ err: err.message }, 'TLS handshake failed'));
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(listener.port, listener.host, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
-      s.on('error', (err) => {
-        log.error({ err: err.message }, 'listener error');
-        deps.onListenerError?.(err);
-      });
-      s.on('close', () => {
-        if (server === s) deps.onListenerError?.(new Error('the listening socket closed'));
-      });
-      const address = s.address();
-      boundPort = typeof address === 'object' && address ? address.port : listener.port;
-      server = s;
-      log.info({ host: listener.host, port: boundPort, aeTitle: listener.aeTitle, tls: !!t }, 'DICOM listener started');
-    },
-    async stop() {
-      const s = server;
-      if (!s) return;
-      server = undefined;
-      const closing = new Promise<void>((resolve) => s.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closing;
-      log.info('DICOM listener stopped');
-    },
-    port() {
-      return boundPort;
-    },
+    start: () => server.start(),
+    stop: () => server.stop(),
+    port: () => server.port(),
   };
 }
