@@ -2,6 +2,8 @@ import { countAssociationInstance } from '../provenance/associations.js';
 import type { Db } from '../provenance/database.js';
 import { insertInstance, restoreInstance, setInstanceStatus, type InstanceRow } from '../provenance/instances.js';
 import { recordSeriesArrival, refreshSeriesCount } from '../provenance/series.js';
+import { recordStudyAttributes } from '../provenance/studies.js';
+import { studyAttributesOf } from '../dicom/study-attributes.js';
 import type { InstanceFacts } from './instance-inspection.js';
 import type { StoredStatus } from './receive-types.js';
 
@@ -65,6 +67,7 @@ export function writeInstanceRows(db: Db, r: InstanceRowsInput): number {
     ownOutput: r.status === 'own_output',
     receivedAt: r.receivedAt,
   });
+  recordStudyAttributes(db, facts.studyUid, studyAttributesOf(facts.header));
   for (const s of new Set(r.current.map((c) => c.seriesUid))) if (s !== facts.seriesUid) refreshSeriesCount(db, s);
   if (r.associationId) countAssociationInstance(db, r.associationId, r.size);
   return id;
