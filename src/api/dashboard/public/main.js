@@ -7,6 +7,7 @@ import { renderLineage } from './view-lineage.js';
 import { renderOverview } from './view-overview.js';
 import { renderRetention } from './view-retention.js';
 import { renderRules } from './view-rules.js';
+import { renderStudies } from './view-studies.js';
 import { renderStudy } from './view-study.js';
 import { renderViewer } from './view-viewer.js';
 
@@ -18,7 +19,8 @@ import { renderViewer } from './view-viewer.js';
 /** @type {Array<[RegExp, View, string]>} */
 const ROUTES = [
   [/^#?\/?$/, renderOverview, 'overview'],
-  [/^#\/study\/([0-9.]+)$/, renderStudy, 'overview'],
+  [/^#\/studies(?:\?(.*))?$/, renderStudies, 'studies'],
+  [/^#\/study\/([0-9.]+)$/, renderStudy, 'studies'],
   [/^#\/viewer\/([0-9.]+)(?:\/(\d+))?$/, renderViewer, 'overview'],
   [/^#\/deliveries$/, renderDeliveries, 'deliveries'],
   [/^#\/associations$/, renderAssociations, 'associations'],

@@ -1,6 +1,7 @@
 // @ts-check
 import { apiJson } from './api.js';
 import { fill, h, shortUid, table, when } from './dom.js';
+import { personName } from './view-studies.js';
 
 /** @param {any[]} derived */
 function derivedList(derived) {
@@ -27,6 +28,16 @@ export async function renderStudy(main, [studyUid]) {
   fill(
     main,
     h('h1', {}, 'Study ', shortUid(study.studyUid)),
+    h(
+      'dl',
+      { class: 'facts panel', id: 'study-facts' },
+      ...[
+        ['patient', `${personName(study.patientName)}${study.patientId ? ` · ID ${study.patientId}` : ''}`],
+        ['accession', study.accessionNumber ?? '—'],
+        ['study', [study.studyDate, study.studyDescription].filter(Boolean).join(' · ') || '—'],
+        ['modalities', study.modalities.join(', ') || '—'],
+      ].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+    ),
     h('h2', {}, 'Source series and their derived series'),
     table(
       ['series', 'modality', 'description', 'instances', 'from', 'last received', 'derived series (open the before/after viewer)'],
