@@ -14,6 +14,7 @@ import { registerRestoreCommand } from './restore-command.js';
 import { registerSendCommand } from './send-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerRetentionCommand } from './retention-command.js';
+import { registerStudiesCommand } from './studies-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
 const program = new Command()
@@ -34,6 +35,7 @@ registerAccessCommands(program);
 registerAuditCommand(program);
 registerAlertsCommand(program);
 registerRetentionCommand(program);
+registerStudiesCommand(program);
 registerWorkerCommand(program);
 registerBackupCommand(program);
 registerRestoreCommand(program);
