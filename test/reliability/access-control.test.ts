@@ -130,7 +130,7 @@ describe('access control over DICOM, and no patient identifiers or secrets in th
     expect(c.received().subarray(-10)[0]).toBe(0x07); // A-ABORT
   });
 
-  it('after a full run (receive, render, export, API calls) the debug log holds no patient name or ID, no API token, no Redis password', async () => {
+  it('after a full run (receive, render, export, API calls, a study search by patient name and ID) the debug log holds no patient name or ID, no API token, no Redis password', async () => {
     const sent = await storescu({ port, callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE' }, [CT]);
     expect(sent.rc, sent.output).toBe(0);
     const api = `http://127.0.0.1:${apiPort}`;
@@ -138,6 +138,12 @@ describe('access control over DICOM, and no patient identifiers or secrets in th
     expect((await fetch(`${api}/api/status`, { headers: { authorization: `Bearer ${API_TOKEN}x` } })).status).toBe(401);
     expect((await fetch(`${api}/api/status`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
     expect((await fetch(`${api}/api/config`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
+    // A worklist search by the patient's name and ID (and one refused for its date): found, never logged.
+    const byPatient = `patientName=${encodeURIComponent(PATIENT_NAME)}&patientId=${PATIENT_ID}`;
+    const search = await fetch(`${api}/api/studies?${byPatient}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(search.status).toBe(200);
+    expect(((await search.json()) as Array<{ patientName: string; patientId: string }>).map((s) => [s.patientName, s.patientId])).toEqual([[PATIENT_NAME, PATIENT_ID]]);
+    expect((await fetch(`${api}/api/studies?${byPatient}&studyDate=1CT1`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(400);
     await until('derived instance at the PACS', () => (readdirCount(pacs.dir) > 0 ? true : undefined), 90_000);
     child!.kill('SIGTERM');
     await exited(child!);
