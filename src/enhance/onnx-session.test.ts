@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from './model-manifest.js';
-import { cudaFallbackReason, fromFloat16Bits, openModelSession, toFloat16Bits } from './onnx-session.js';
+import { cudaFallbackReason, fromFloat16Bits, GRAPH_CACHE_SIZE, openGraphs, openModelSession, toFloat16Bits } from './onnx-session.js';
+import { buildStepGraph } from './graphs/step-graph.js';
+import { patchCorners } from './tiling.js';
 import { ModelRegistry } from './model-registry.js';
 
 describe('onnx session', () => {
@@ -76,5 +78,28 @@ describe('onnx session', () => {
     );
     expect(cudaFallbackReason('CUDA failure 100: no CUDA-capable device is detected')).toMatch(/no usable GPU/);
     expect(cudaFallbackReason('something else\n  entirely')).toBe('CUDA requested, running on CPU: something else entirely');
+  });
+
+  it('keeps the most recently opened graphs and rebuilds one dropped from the cache', async () => {
+    const graphs = openGraphs('cpu', 1);
+    let builds = 0;
+    const build = () => {
+      builds++;
+      const g = { height: 16, width: 16, patch: 16, corners: patchCorners(16, 16, 16, 16), outputChannels: 3 as const };
+      return buildStepGraph({ ...g, learnedVariance: false, clampX0: true, guidanceTarget: 'x0', residualSigma: 0 });
+    };
+    try {
+      await graphs.open('first', build);
+      for (let i = 0; i < GRAPH_CACHE_SIZE - 1; i++) await graphs.open(`other ${i}`, build);
+      await graphs.open('first', build); // still cached, now the most recent
+      expect(builds).toBe(GRAPH_CACHE_SIZE);
+      await graphs.open('one more', build); // drops "other 0"
+      await graphs.open('first', build);
+      expect(builds).toBe(GRAPH_CACHE_SIZE + 1);
+      await graphs.open('other 0', build);
+      expect(builds).toBe(GRAPH_CACHE_SIZE + 2);
+    } finally {
+      await graphs.release();
+    }
   });
 });

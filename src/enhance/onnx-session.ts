@@ -216,17 +216,27 @@ function sessionOptions(device: 'cpu' | 'cuda', intraOpThreads: number | undefin
   };
 }
 
-/** Graph sessions on `device` with the model session's settings, cached by key until released. */
+/** Graph sessions kept open per model session (a series has one geometry; a node sees a few sizes). */
+export const GRAPH_CACHE_SIZE = 16;
+
+/**
+ * Graph sessions on `device` with the model session's settings, cached by key (the least recently
+ * opened dropped beyond GRAPH_CACHE_SIZE; a run still holding one keeps it, and onnxruntime frees
+ * it with its last reference) until released.
+ */
 export function openGraphs(device: 'cpu' | 'cuda', intraOpThreads?: number): { open: OpenGraphFn; release(): Promise<void> } {
   const graphs = new Map<string, Promise<ort.InferenceSession>>();
   return {
     open: async (key, build) => {
       let opened = graphs.get(key);
-      if (!opened) {
+      if (opened) {
+        graphs.delete(key);
+      } else {
         opened = ort.InferenceSession.create(build(), sessionOptions(device, intraOpThreads));
-        graphs.set(key, opened);
         opened.catch(() => graphs.delete(key));
       }
+      graphs.set(key, opened);
+      if (graphs.size > GRAPH_CACHE_SIZE) graphs.delete(graphs.keys().next().value!);
       return graphRunner(await opened);
     },
     release: async () => {
