@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createApiToken } from '../../src/access/accounts.js';
@@ -5,10 +6,12 @@ import type { StudyAttributes } from '../../src/dicom/study-attributes.js';
 import { insertInstance } from '../../src/provenance/instances.js';
 import { recordSeriesArrival } from '../../src/provenance/series.js';
 import { recordStudyAttributes } from '../../src/provenance/studies.js';
+import { REPO } from '../e2e/node-harness.js';
 import { newInstance } from '../helpers/provenance-db.js';
 import { launchChromium, startSignInApi, type SignInApi } from './signin-api.js';
 
 const PASSWORD = 'radiologist password 31';
+const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS ?? join(REPO, 'test-artifacts/dashboard');
 const DOE = '2.25.301';
 const ROE = '2.25.302';
 
@@ -65,7 +68,7 @@ describe('dashboard study search in chromium', () => {
 
   const rows = () => page.locator('#study-list tbody tr[data-study]');
   const search = async (fields: Record<string, string>) => {
-    for (const name of ['patientName', 'patientId', 'accessionNumber', 'modality', 'description']) await page.fill(`#study-${name}`, fields[name] ?? '');
+    for (const name of ['patientName', 'patientId', 'accessionNumber', 'from', 'to', 'modality', 'description']) await page.fill(`#study-${name}`, fields[name] ?? '');
     await page.click('#study-search button[type=submit]');
   };
 
@@ -82,12 +85,18 @@ describe('dashboard study search in chromium', () => {
     expect(await page.locator('a[data-nav="studies"]').getAttribute('class')).toContain('active');
   });
 
-  it('finds the study by patient name, then by accession, and opens it', async () => {
+  it('finds the study by patient name, by study date range, then by accession, and opens it', async () => {
     await search({ patientName: 'doe*' });
     await page.waitForURL(/#\/studies\?patientName=doe/);
     await page.locator(`#study-list tr[data-study="${ROE}"]`).waitFor({ state: 'detached' });
     expect(await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-study')))).toEqual([DOE]);
     expect(await page.textContent('#study-list tbody')).toContain('ACC-301');
+    await page.screenshot({ path: join(ARTIFACTS, 'studies-search.png'), fullPage: true });
+
+    await search({ from: '2024-02-01', to: '2024-02-29' });
+    await page.waitForURL(/#\/studies\?from=2024-02-01&to=2024-02-29$/);
+    await page.locator(`#study-list tr[data-study="${DOE}"]`).waitFor({ state: 'detached' });
+    expect(await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-study')))).toEqual([ROE]);
 
     await search({ accessionNumber: 'ACC-302' });
     await page.locator(`#study-list tr[data-study="${ROE}"]`).waitFor();
@@ -101,7 +110,8 @@ describe('dashboard study search in chromium', () => {
     await page.click(`#study-list tr[data-study="${ROE}"] td:nth-child(6)`);
     await page.waitForURL(new RegExp(`#/study/${ROE.replaceAll('.', '\\.')}$`));
     await page.locator('#study-facts').waitFor();
-    expect(await page.textContent('#study-facts')).toMatch(/Roe, Richard · ID PID-302.*ACC-302.*20240220 · MR Knee/s);
+    expect(await page.textContent('#study-facts')).toMatch(/Roe, Richard · ID PID-302.*ACC-302.*2024-02-20 · MR Knee/s);
+    await page.screenshot({ path: join(ARTIFACTS, 'studies-open.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 
@@ -112,6 +122,7 @@ describe('dashboard study search in chromium', () => {
     const queries = events.filter((e) => e.event === 'Query' && e.route === 'GET /api/studies').map((e) => JSON.parse(e.objects[0]!.id) as Record<string, unknown>);
     expect(queries).toContainEqual(expect.objectContaining({ patientName: 'doe*' }));
     expect(queries).toContainEqual(expect.objectContaining({ accessionNumber: 'ACC-302' }));
+    expect(queries).toContainEqual(expect.objectContaining({ studyDate: '20240201-20240229' }));
     expect(events).toContainEqual(expect.objectContaining({ event: 'DICOM Instances Accessed', route: 'GET /api/studies/:uid', studyUid: ROE, actor: expect.objectContaining({ name: 'dr.ana' }) }));
   });
 });

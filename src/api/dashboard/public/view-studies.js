@@ -22,7 +22,7 @@ export function personName(pn) {
 }
 
 /** `20240115` as `2024-01-15`. @param {string | null} da */
-function date(da) {
+export function daText(da) {
   return da && /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6)}` : da ?? '—';
 }
 
@@ -91,9 +91,9 @@ export async function renderStudies(main, [query]) {
       studies.map((/** @type {any} */ s) => [
         h('a', { href: open(s.studyUid), title: s.patientName ?? '' }, personName(s.patientName)),
         s.patientId,
-        date(s.patientBirthDate),
+        daText(s.patientBirthDate),
         s.accessionNumber,
-        date(s.studyDate),
+        daText(s.studyDate),
         s.studyDescription,
         s.modalities.join(', '),
         s.series,

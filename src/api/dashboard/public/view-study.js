@@ -1,7 +1,7 @@
 // @ts-check
 import { apiJson } from './api.js';
 import { fill, h, shortUid, table, when } from './dom.js';
-import { personName } from './view-studies.js';
+import { daText, personName } from './view-studies.js';
 
 /** @param {any[]} derived */
 function derivedList(derived) {
@@ -34,7 +34,7 @@ export async function renderStudy(main, [studyUid]) {
       ...[
         ['patient', `${personName(study.patientName)}${study.patientId ? ` · ID ${study.patientId}` : ''}`],
         ['accession', study.accessionNumber ?? '—'],
-        ['study', [study.studyDate, study.studyDescription].filter(Boolean).join(' · ') || '—'],
+        ['study', [study.studyDate && daText(study.studyDate), study.studyDescription].filter(Boolean).join(' · ') || '—'],
         ['modalities', study.modalities.join(', ') || '—'],
       ].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
     ),
