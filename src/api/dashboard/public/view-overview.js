@@ -34,7 +34,7 @@ function progressBar(job) {
   return h('div', { class: 'progress', title: `${pct}%`, 'data-percent': pct }, h('div', { style: { width: `${pct}%` } }), h('span', {}, progressLabel(job)));
 }
 
-/** @param {string} label @param {number | null | undefined} n @param {string} [key] */
+/** @param {string} label @param {number | string | null | undefined} n a count, or a word (the executor kind) @param {string} [key] */
 function card(label, n, key) {
   return h('div', { class: 'card', 'data-card': key ?? label }, h('div', { class: 'n' }, n ?? '—'), h('div', { class: 'l' }, label));
 }
