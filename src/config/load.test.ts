@@ -255,7 +255,7 @@ describe('cross-reference and rule checks', () => {
       'rules.yaml:9:14: rules[3].actions: drop: true stands alone (remove forward)',
       "rules.yaml:11:14: rules[4].actions: must have drop: true, forward (destinations for the originals), or enhance (a preset name or 'none') and destinations",
     ]);
-    const ok = rules.replace(/  - name: unknown[\s\S]*?(?=  - name: default)/, '');
+    const ok = rules.replace(/ {2}- name: unknown[\s\S]*?(?= {2}- name: default)/, '');
     const parsed = parse(NODE, ok).rules;
     expect(parsed[0]!.actions).toEqual({ kind: 'forward', forward: ['outbox'] });
     expect(parsed[1]!.actions).toEqual({ kind: 'process', windows: ['file'], enhance: 'none', output: 'sc-rgb', destinations: ['outbox'], report: false, forward: ['outbox'] });

@@ -165,7 +165,7 @@ export function applyDefaults<T>(schema: TSchema, value: unknown): T {
 }
 
 function fill(schema: JsonSchema, value: unknown): unknown {
-  let v = value === undefined && 'default' in schema ? structuredClone(schema.default) : value;
+  const v = value === undefined && 'default' in schema ? structuredClone(schema.default) : value;
   if (Array.isArray(schema.anyOf)) {
     const branches = schema.anyOf as JsonSchema[];
     const disc = jsonType(v) === 'object' ? discriminatorOf(branches) : undefined;

@@ -75,20 +75,20 @@ export function decodeIso2022(bytes: Uint8Array, charsets: readonly string[]): s
       const a = bytes[i + 1];
       const c = bytes[i + 2];
       const d = bytes[i + 3];
-      if (a === 0x28 && (c === 0x42 || c === 0x4a)) (g0 = 'ascii'), (i += 3); // ESC ( B / ESC ( J
-      else if (a === 0x29 && c === 0x49) (g1 = 'katakana'), (i += 3); // ESC ) I
-      else if (a === 0x24 && c === 0x42) (g0 = 'jisx0208'), (i += 3); // ESC $ B
-      else if (a === 0x24 && c === 0x28 && d === 0x44) (g0 = 'jisx0212'), (i += 4); // ESC $ ( D
-      else if (a === 0x24 && c === 0x29 && d === 0x43) (g1 = 'ksx1001'), (i += 4); // ESC $ ) C
-      else if (a === 0x24 && c === 0x29 && d === 0x41) (g1 = 'gb2312'), (i += 4); // ESC $ ) A
-      else if (a === 0x2d && ISO8859_G1[c] !== undefined) (g1 = { single: ISO8859_G1[c] }), (i += 3); // ESC - F
-      else (out += '\u001b'), (i += 1);
+      if (a === 0x28 && (c === 0x42 || c === 0x4a)) { g0 = 'ascii'; i += 3; } // ESC ( B / ESC ( J
+      else if (a === 0x29 && c === 0x49) { g1 = 'katakana'; i += 3; } // ESC ) I
+      else if (a === 0x24 && c === 0x42) { g0 = 'jisx0208'; i += 3; } // ESC $ B
+      else if (a === 0x24 && c === 0x28 && d === 0x44) { g0 = 'jisx0212'; i += 4; } // ESC $ ( D
+      else if (a === 0x24 && c === 0x29 && d === 0x43) { g1 = 'ksx1001'; i += 4; } // ESC $ ) C
+      else if (a === 0x24 && c === 0x29 && d === 0x41) { g1 = 'gb2312'; i += 4; } // ESC $ ) A
+      else if (a === 0x2d && ISO8859_G1[c] !== undefined) { g1 = { single: ISO8859_G1[c] }; i += 3; } // ESC - F
+      else { out += '\u001b'; i += 1; }
       continue;
     }
     if (b < 0x80) {
       if (g0 === 'ascii' || b < 0x21 || b === 0x7f || i + 1 >= bytes.length) {
         out += String.fromCharCode(b);
-        if (resets(b)) (g0 = start.g0), (g1 = start.g1);
+        if (resets(b)) { g0 = start.g0; g1 = start.g1; }
         i += 1;
       } else {
         // JIS X 0208 / 0212 two-byte codes → EUC-JP, which the WHATWG decoder reads.

@@ -57,7 +57,7 @@ function mse(a: GrayImage, b: GrayImage, where?: GrayImage): number {
 function foregroundMean(img: GrayImage, ref: GrayImage): number {
   let s = 0;
   let n = 0;
-  for (let i = 0; i < ref.gray.length; i++) if (ref.gray[i]! > 0) (s += img.gray[i]!), n++;
+  for (let i = 0; i < ref.gray.length; i++) if (ref.gray[i]! > 0) { s += img.gray[i]!; n++; }
   return s / n;
 }
 

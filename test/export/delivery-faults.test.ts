@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,6 @@ import { openDatabase, type Db } from '../../src/provenance/database.js';
 import { enqueueDelivery, findDelivery, requeueDelivery } from '../../src/provenance/deliveries.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { startStoreScp, type StoreScp } from '../helpers/dcmtk.js';
-import { freePort } from '../helpers/ports.js';
 import { TEST_FILES, itemFor } from './transport-conformance.js';
 
 const CT5N = join(TEST_FILES, 'dicomdirtests/98892001/CT5N');
