@@ -4,23 +4,12 @@ import type { PixelModule } from './pixel-module.js';
 import { PixelDecodeError } from './pixel-errors.js';
 import { TransferSyntax, transferSyntaxName } from './transfer-syntax.js';
 
-/**
+/*
  * Compressed transfer syntaxes decoded through the dcmjs-codecs WebAssembly (JPEG baseline and
  * lossless SV1, JPEG-LS, JPEG 2000, HTJ2K). RLE is decoded by rle-decoder.ts. dcmjs-codecs 0.0.8
  * refuses the UIDs of JPEG Extended (.51) and JPEG Lossless process 14 (.57), but its libjpeg
  * decodes their streams (SOF1 8/12-bit, SOF3 any predictor): pixels.ts hands those over as .50/.70.
  */
-export const CODEC_TRANSFER_SYNTAXES: readonly string[] = [
-  TransferSyntax.JpegBaseline,
-  TransferSyntax.JpegLosslessSv1,
-  TransferSyntax.JpegLsLossless,
-  TransferSyntax.JpegLsNearLossless,
-  TransferSyntax.Jpeg2000Lossless,
-  TransferSyntax.Jpeg2000,
-  TransferSyntax.HtJpeg2000Lossless,
-  TransferSyntax.HtJpeg2000RpclLossless,
-  TransferSyntax.HtJpeg2000,
-];
 
 let ready: Promise<void> | undefined;
 

@@ -18,7 +18,6 @@ import { PixelDecodeError } from './pixel-errors.js';
 
 export { expectedPixelBytes, readPixelModule, type PixelModule } from './pixel-module.js';
 export type { PixelArray } from './pixel-buffer.js';
-export { initializeCodecs } from './pixel-codecs.js';
 export { PixelDecodeError } from './pixel-errors.js';
 
 /** Decoded stored pixel values of every frame of one object. */

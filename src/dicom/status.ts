@@ -26,8 +26,6 @@ export const DimseStatus = {
   NotAuthorized: 0x0124,
 } as const;
 
-export type DimseStatusCode = number;
-
 export type DimseStatusCategory = 'success' | 'warning' | 'failure';
 
 export function statusCategory(status: number): DimseStatusCategory {
