@@ -11,10 +11,14 @@ import { describePreset } from './preset-description.js';
 import type { SliceEnhancer } from './stages.js';
 import type { EngineImage } from '../enhance/image-planes.js';
 import type { RgbImage } from '../render/rgb-image.js';
-import { grayToRgb, rgbToGray } from '../render/index.js';
+import { rgbToGray } from '../render/index.js';
 
-/** Windowed grey slices (R = G = B) go to the engine as grey, so the output stays grey. */
+/**
+ * Grey slices go to the engine as their grey plane, so the output stays grey. A colour image whose
+ * channels all turn out equal (a grey picture stored as RGB) is enhanced as grey too.
+ */
 export function toEngineImage(image: RgbImage): EngineImage {
+  if (image.gray) return { width: image.width, height: image.height, gray: image.gray };
   const d = image.data;
   for (let i = 0; i < d.length; i += 3) {
     if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return image;
@@ -57,7 +61,7 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
 
 /**
  * The node.yaml presets run in-process by the engine, as the pipeline asks for them: what a
- * preset will do, and a series enhanced under it (grey results back to R = G = B). With
+ * preset will do, and a series enhanced under it (grey results as R = G = B with their grey plane). With
  * `networkFree`, every preset runs as its network-free twin (estimator only).
  */
 export function enginePresets(
@@ -86,7 +90,7 @@ export function enginePresets(
         onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),
       });
       return results.map((r) => ({
-        image: r.gray ? grayToRgb(r.gray, r.image.width, r.image.height) : r.image,
+        image: r.gray ? { ...r.image, gray: r.gray } : r.image,
         backgroundProtected: r.backgroundProtected,
         applied: r.applied,
         timings: { ...r.timings },

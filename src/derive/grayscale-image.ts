@@ -145,10 +145,11 @@ export function luminance(image: RgbImage): Uint8Array {
 
 /**
  * The enhanced image as grey levels 0…255 in the source's polarity (a MONOCHROME1 source's display
- * inversion undone): the values `windowInverse` maps back onto the window's value range.
+ * inversion undone): the values `windowInverse` maps back onto the window's value range. A grey
+ * image's own plane is taken as is (the luminance of R = G = B is that grey level).
  */
 export function displayGrey(image: RgbImage, invert: boolean): Uint16Array {
-  const y = luminance(image);
+  const y = image.gray ?? luminance(image);
   const out = new Uint16Array(y.length);
   for (let i = 0; i < y.length; i++) out[i] = invert ? 255 - y[i]! : y[i]!;
   return out;

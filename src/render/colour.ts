@@ -109,7 +109,7 @@ export function paletteToRgb(indices: ArrayLike<number>, palette: Palette): Uint
   return out;
 }
 
-/** 8-bit grey → RgbImage with R = G = B. */
+/** 8-bit grey → RgbImage with R = G = B, carrying `gray` itself as its grey plane. */
 export function grayToRgb(gray: Uint8Array, width: number, height: number): RgbImage {
   const img = createRgbImage(width, height);
   if (gray.length !== width * height) throw new RangeError(`grey buffer has ${gray.length} values, expected ${width * height}`);
@@ -119,7 +119,7 @@ export function grayToRgb(gray: Uint8Array, width: number, height: number): RgbI
     img.data[i * 3 + 1] = v;
     img.data[i * 3 + 2] = v;
   }
-  return img;
+  return { ...img, gray };
 }
 
 /** RgbImage → 8-bit luma, ITU-R BT.601 weights (exact for R = G = B images). */

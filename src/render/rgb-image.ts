@@ -4,6 +4,12 @@ export interface RgbImage {
   height: number;
   /** Length width × height × 3. */
   data: Uint8Array;
+  /**
+   * The same pixels as one grey plane (length width × height), present where R = G = B is known
+   * from how the image was made (grayToRgb: grey renders, grey enhancement results), so later
+   * stages take the grey values instead of scanning or converting the RGB back.
+   */
+  gray?: Uint8Array;
 }
 
 export function createRgbImage(width: number, height: number, data?: Uint8Array): RgbImage {

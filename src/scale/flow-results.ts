@@ -1,4 +1,5 @@
 import type { EnhancedSlice } from '../app/stages.js';
+import { isGrayImage } from '../enhance/image-planes.js';
 import { grayToRgb } from '../render/index.js';
 import { decodeSliceResult } from './payload-codec.js';
 
@@ -29,7 +30,7 @@ export function collectSliceResults(
     r.slices.forEach((s, j) => {
       const img = r.images[j]!;
       out.push({
-        image: 'gray' in img ? grayToRgb(img.gray, img.width, img.height) : img,
+        image: isGrayImage(img) ? grayToRgb(img.gray, img.width, img.height) : img,
         backgroundProtected: s.backgroundProtected,
         applied: s.applied,
         timings: { ...s.timings, queuedMs: r.queuedMs },
