@@ -12,7 +12,7 @@ import { createJob } from '../provenance/jobs.js';
 import { derivationsOfSeries } from '../provenance/derivations.js';
 import { derivedFilesOf } from '../provenance/retention.js';
 import { silentLogger } from '../shared/log.js';
-import { Spool } from '../spool/spool.js';
+import type { Spool } from '../spool/spool.js';
 import { REPORT_OUTPUT_KIND } from './enhancement-report.js';
 import { runSeriesPipeline } from './series-pipeline.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';

@@ -7,7 +7,7 @@ import { ModelContractError } from '../shared/errors.js';
 import type { Db } from '../provenance/database.js';
 import { cancelJob, createJob, getJob } from '../provenance/jobs.js';
 import { countDeliveriesByState, enqueueDelivery } from '../provenance/deliveries.js';
-import { Spool } from '../spool/spool.js';
+import type { Spool } from '../spool/spool.js';
 import { JobRunner } from './job-runner.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
 import type { SliceEnhancer } from './stages.js';

@@ -12,7 +12,7 @@ import { derivationsOfJob, whatRanOf } from '../provenance/derivations.js';
 import { getDerivedSeries } from '../provenance/derived-series.js';
 import { createJob } from '../provenance/jobs.js';
 import { silentLogger } from '../shared/log.js';
-import { Spool } from '../spool/spool.js';
+import type { Spool } from '../spool/spool.js';
 import { runSeriesPipeline } from './series-pipeline.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
 import type { SliceEnhancer } from './stages.js';
