@@ -2,34 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { newInstance, useTempDb } from '../../test/helpers/provenance-db.js';
+import { useTempDb } from '../../test/helpers/provenance-db.js';
 import type { StudyAttributes } from '../dicom/study-attributes.js';
 import { openDatabase, type Db } from './database.js';
-import { insertInstance, setInstanceStatus } from './instances.js';
+import { setInstanceStatus } from './instances.js';
 import { migrations } from './migrations.js';
-import { recordSeriesArrival } from './series.js';
+import { arriveInStudy, NO_STUDY_ATTRIBUTES } from '../../test/helpers/study-arrival.js';
 import { getStudy, oneFilePerStudy, recordStudyAttributes, searchStudies } from './studies.js';
 
 const getDb = useTempDb('studies');
 let db: Db;
 beforeEach(() => (db = getDb()));
 
-const NONE: StudyAttributes = {
-  patientName: null,
-  patientId: null,
-  patientBirthDate: null,
-  accessionNumber: null,
-  studyDate: null,
-  studyTime: null,
-  studyDescription: null,
-  referringPhysicianName: null,
-};
-
-/** One instance of a series of a study, arriving with the study's attributes. */
 function arrive(study: string, series: string, modality: string, at: number, attrs: Partial<StudyAttributes> = {}, sop = `${series}.1`) {
-  insertInstance(db, newInstance(sop, { studyUid: study, seriesUid: series, receivedAt: at, sha256: `sha-${sop}-${at}` }));
-  recordSeriesArrival(db, { seriesUid: series, studyUid: study, modality, receivedAt: at });
-  recordStudyAttributes(db, study, { ...NONE, ...attrs });
+  arriveInStudy(db, { study, series, modality, at, attrs, sop });
 }
 
 function seedThree() {
@@ -66,7 +52,7 @@ describe('studies repository', () => {
 
   it('keeps earlier values an instance leaves out, and takes a corrected value', () => {
     seedThree();
-    recordStudyAttributes(db, '1.1', { ...NONE, studyDescription: 'CT Abdomen w/ contrast' });
+    recordStudyAttributes(db, '1.1', { ...NO_STUDY_ATTRIBUTES, studyDescription: 'CT Abdomen w/ contrast' });
     expect(getStudy(db, '1.1')).toMatchObject({ patientName: 'Doe^John', studyDescription: 'CT Abdomen w/ contrast' });
   });
 

@@ -3,23 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createApiToken } from '../../src/access/accounts.js';
 import { buildApi } from '../../src/api/build-api.js';
 import type { StudyAttributes } from '../../src/dicom/study-attributes.js';
-import { insertInstance } from '../../src/provenance/instances.js';
-import { recordSeriesArrival } from '../../src/provenance/series.js';
-import { recordStudyAttributes } from '../../src/provenance/studies.js';
-import { newInstance } from '../helpers/provenance-db.js';
+import { arriveInStudy } from '../helpers/study-arrival.js';
 import { freePort } from '../helpers/ports.js';
 import { createApiFixture, type ApiFixture } from './api-fixture.js';
-
-const NONE: StudyAttributes = {
-  patientName: null,
-  patientId: null,
-  patientBirthDate: null,
-  accessionNumber: null,
-  studyDate: null,
-  studyTime: null,
-  studyDescription: null,
-  referringPhysicianName: null,
-};
 
 interface AuditView {
   event: string;
@@ -36,11 +22,7 @@ describe('study search over the API', () => {
   let admin: string;
   const t0 = Date.now() - 60_000;
 
-  const arrive = (study: string, series: string, modality: string, at: number, attrs: Partial<StudyAttributes>) => {
-    insertInstance(fx.db, newInstance(`${series}.1`, { studyUid: study, seriesUid: series, receivedAt: at }));
-    recordSeriesArrival(fx.db, { seriesUid: series, studyUid: study, modality, receivedAt: at });
-    recordStudyAttributes(fx.db, study, { ...NONE, ...attrs });
-  };
+  const arrive = (study: string, series: string, modality: string, at: number, attrs: Partial<StudyAttributes>) => arriveInStudy(fx.db, { study, series, modality, at, attrs });
 
   beforeAll(async () => {
     fx = createApiFixture({ pacsPort: await freePort(), downPort: await freePort(), auth: 'users' });

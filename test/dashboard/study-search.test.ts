@@ -2,29 +2,14 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, createApiToken } from '../../src/access/accounts.js';
-import type { StudyAttributes } from '../../src/dicom/study-attributes.js';
-import { insertInstance } from '../../src/provenance/instances.js';
-import { recordSeriesArrival } from '../../src/provenance/series.js';
-import { recordStudyAttributes } from '../../src/provenance/studies.js';
 import { REPO } from '../e2e/node-harness.js';
-import { newInstance } from '../helpers/provenance-db.js';
+import { arriveInStudy } from '../helpers/study-arrival.js';
 import { launchChromium, startSignInApi, type SignInApi } from './signin-api.js';
 
 const PASSWORD = 'radiologist password 31';
 const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS ?? join(REPO, 'test-artifacts/dashboard');
 const DOE = '2.25.301';
 const ROE = '2.25.302';
-
-const NONE: StudyAttributes = {
-  patientName: null,
-  patientId: null,
-  patientBirthDate: null,
-  accessionNumber: null,
-  studyDate: null,
-  studyTime: null,
-  studyDescription: null,
-  referringPhysicianName: null,
-};
 
 interface AuditView {
   event: string;
@@ -50,9 +35,7 @@ describe('dashboard study search in chromium', () => {
       [DOE, 'CT', t0, { patientName: 'Doe^Jane', patientId: 'PID-301', accessionNumber: 'ACC-301', studyDate: '20240115', studyDescription: 'CT Thorax' }],
       [ROE, 'MR', t0 + 10, { patientName: 'Roe^Richard', patientId: 'PID-302', accessionNumber: 'ACC-302', studyDate: '20240220', studyDescription: 'MR Knee' }],
     ] as const) {
-      insertInstance(db, newInstance(`${study}.1.1`, { studyUid: study, seriesUid: `${study}.1`, receivedAt: at }));
-      recordSeriesArrival(db, { seriesUid: `${study}.1`, studyUid: study, modality, receivedAt: at });
-      recordStudyAttributes(db, study, { ...NONE, ...attrs });
+      arriveInStudy(db, { study, series: `${study}.1`, modality, at, attrs });
     }
     await addUser(db, { name: 'dr.ana', role: 'viewer', password: PASSWORD }, Date.now());
     await addUser(db, { name: 'root', role: 'admin' }, Date.now());
