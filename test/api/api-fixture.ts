@@ -13,6 +13,8 @@ import type { DiskSpace } from '../../src/spool/spool.js';
 import type { ApiDeps, ListenerStatus, ModelStatus } from '../../src/api/api-deps.js';
 import type { ContributionStatus } from '../../src/app/contribution-source.js';
 import { NodeMetrics } from '../../src/api/node-metrics.js';
+import { addUser, createApiToken } from '../../src/access/accounts.js';
+import type { Role } from '../../src/access/roles.js';
 
 export const TOKEN = 'api-test-token-7f3a9c2e51b8';
 export const REPO = join(import.meta.dirname, '../..');
@@ -163,6 +165,12 @@ export function createApiFixture(o: { pacsPort: number; downPort: number; auth?:
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A user with `role` (no password) and an API token of theirs: the token. */
+export async function userWithToken(db: Db, name: string, role: Role): Promise<string> {
+  await addUser(db, { name, role }, Date.now());
+  return createApiToken(db, { user: name, label: 'test' }, Date.now()).token;
 }
 
 /** `Authorization` header values. */

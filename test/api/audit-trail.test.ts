@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createApiToken } from '../../src/access/accounts.js';
 import { buildApi } from '../../src/api/build-api.js';
 import { freePort } from '../helpers/ports.js';
-import { createApiFixture, type ApiFixture } from './api-fixture.js';
+import { createApiFixture, userWithToken, type ApiFixture } from './api-fixture.js';
 import { seedProvenance, UID } from './seed.js';
 
 interface AuditView {
@@ -28,12 +27,9 @@ describe('audit trail of the API: who looked at which study, refusals, operator 
   beforeAll(async () => {
     fx = createApiFixture({ pacsPort: await freePort(), downPort: await freePort(), auth: 'users' });
     seeded = seedProvenance(fx.db, Date.now() - 60_000);
-    await addUser(fx.db, { name: 'op', role: 'operator' }, Date.now());
-    operator = createApiToken(fx.db, { user: 'op', label: 'test' }, Date.now()).token;
-    await addUser(fx.db, { name: 'dr.ana', role: 'viewer' }, Date.now());
-    await addUser(fx.db, { name: 'root', role: 'admin' }, Date.now());
-    viewer = createApiToken(fx.db, { user: 'dr.ana', label: 'test' }, Date.now()).token;
-    admin = createApiToken(fx.db, { user: 'root', label: 'test' }, Date.now()).token;
+    operator = await userWithToken(fx.db, 'op', 'operator');
+    viewer = await userWithToken(fx.db, 'dr.ana', 'viewer');
+    admin = await userWithToken(fx.db, 'root', 'admin');
     app = buildApi(fx.deps);
     await app.ready();
   });

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createApiToken } from '../../src/access/accounts.js';
 import { buildApi } from '../../src/api/build-api.js';
 import type { StudyAttributes } from '../../src/dicom/study-attributes.js';
 import { arriveInStudy } from '../helpers/study-arrival.js';
 import { freePort } from '../helpers/ports.js';
-import { createApiFixture, type ApiFixture } from './api-fixture.js';
+import { createApiFixture, userWithToken, type ApiFixture } from './api-fixture.js';
 
 interface AuditView {
   event: string;
@@ -37,10 +36,8 @@ describe('study search over the API', () => {
       referringPhysicianName: 'House^Gregory',
     });
     arrive('2.25.2', '2.25.2.1', 'MR', t0 + 10, { patientName: 'Roe^Richard', patientId: 'PID-200', accessionNumber: 'ACC-200', studyDate: '20240220', studyDescription: 'MR Knee' });
-    await addUser(fx.db, { name: 'dr.ana', role: 'viewer' }, Date.now());
-    await addUser(fx.db, { name: 'root', role: 'admin' }, Date.now());
-    viewer = createApiToken(fx.db, { user: 'dr.ana', label: 'test' }, Date.now()).token;
-    admin = createApiToken(fx.db, { user: 'root', label: 'test' }, Date.now()).token;
+    viewer = await userWithToken(fx.db, 'dr.ana', 'viewer');
+    admin = await userWithToken(fx.db, 'root', 'admin');
     app = buildApi(fx.deps);
     await app.ready();
   });
