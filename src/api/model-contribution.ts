@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { ContributionStatus } from '../app/contribution-source.js';
-import { namePreset } from '../app/run-naming.js';
+import type { ContributionStatus } from '../pipeline/contribution-source.js';
+import { namePreset } from '../pipeline/run-naming.js';
 import type { ModelStatus } from './api-deps.js';
 import { ModelView, Nullable } from './schemas.js';
 

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobEvent } from '../app/job-runner.js';
+import type { JobEvent } from '../pipeline/job-runner.js';
 import type { Db } from '../provenance/database.js';
 import { countDeliveriesByState, type DeliveryState } from '../provenance/deliveries.js';
 import { countJobsByState, type JobState } from '../provenance/jobs.js';

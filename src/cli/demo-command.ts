@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../shared/log.js';
 import { startNode } from '../app/node.js';
-import { createEngineEnhancer } from '../app/engine-enhancer.js';
+import { createEngineEnhancer } from '../pipeline/engine-enhancer.js';
 import { countJobsByState } from '../provenance/jobs.js';
 import { countDeliveriesByState } from '../provenance/deliveries.js';
 import { listDerivedSeriesBySource } from '../provenance/derived-series.js';

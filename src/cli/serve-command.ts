@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../shared/log.js';
 import { loadConfig } from '../config/load.js';
 import { startNode } from '../app/node.js';
-import { createEngineEnhancer } from '../app/engine-enhancer.js';
+import { createEngineEnhancer } from '../pipeline/engine-enhancer.js';
 
 /** `serve`: runs the node until SIGINT/SIGTERM; SIGHUP reloads the configuration. */
 export function registerServeCommand(program: Command): void {

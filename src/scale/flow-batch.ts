@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import type { EnhancedSlice } from '../app/stages.js';
+import type { EnhancedSlice } from '../pipeline/stages.js';
 import { CancelledError, errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { BatchProgress } from './batch-progress.js';

@@ -1,4 +1,4 @@
-import type { EnhancedSlice } from '../app/stages.js';
+import type { EnhancedSlice } from '../pipeline/stages.js';
 import { isGrayImage } from '../enhance/image-planes.js';
 import { grayToRgb } from '../render/index.js';
 import { decodeSliceResult } from './payload-codec.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode } from '../../src/app/node.js';
-import { createEngineEnhancer } from '../../src/app/engine-enhancer.js';
+import { createEngineEnhancer } from '../../src/pipeline/engine-enhancer.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from '../helpers/alert-receivers.js';
 import { storescu } from '../helpers/dcmtk.js';

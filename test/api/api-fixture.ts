@@ -11,7 +11,7 @@ import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
 import { openDatabase, type Db } from '../../src/provenance/database.js';
 import type { DiskSpace } from '../../src/spool/spool.js';
 import type { ApiDeps, ListenerStatus, ModelStatus } from '../../src/api/api-deps.js';
-import type { ContributionStatus } from '../../src/app/contribution-source.js';
+import type { ContributionStatus } from '../../src/pipeline/contribution-source.js';
 import { NodeMetrics } from '../../src/api/node-metrics.js';
 import { addUser, createApiToken } from '../../src/access/accounts.js';
 import type { Role } from '../../src/access/roles.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type RunningNode } from '../../src/app/node.js';
-import { apiDepsOf } from '../../src/api/node-api-deps.js';
+import { apiDepsOf } from '../../src/app/node-api-deps.js';
 import { NodeMetrics } from '../../src/api/node-metrics.js';
 import { startApi, type RunningApi } from '../../src/api/build-api.js';
 import { silentLogger } from '../../src/shared/log.js';

@@ -7,7 +7,7 @@ import { freePort } from '../helpers/ports.js';
 import { runTool, storescu } from '../helpers/dcmtk.js';
 import { readPart10, writePart10, type Dataset } from '../../src/dicom/part10.js';
 import type { LoadedConfig } from '../../src/config/load.js';
-import { createDerivedObjectBuilder, createSliceRenderer } from '../../src/app/stage-adapters.js';
+import { createDerivedObjectBuilder, createSliceRenderer } from '../../src/pipeline/stage-adapters.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import { derivationsOfSeries } from '../../src/provenance/derivations.js';
 import type { RunningNode } from '../../src/app/node.js';

@@ -7,7 +7,7 @@ import { freePort } from '../helpers/ports.js';
 import { runTool, storescu } from '../helpers/dcmtk.js';
 import { readPart10, type Dataset } from '../../src/dicom/part10.js';
 import { BASIC_TEXT_SR_STORAGE } from '../../src/derive/enhancement-report-sr.js';
-import { REPORT_OUTPUT_KIND } from '../../src/app/enhancement-report.js';
+import { REPORT_OUTPUT_KIND } from '../../src/pipeline/enhancement-report.js';
 import { derivationsOfSeries } from '../../src/provenance/derivations.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import type { RunningNode } from '../../src/app/node.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { silentLogger } from '../../src/shared/log.js';
 import { startNode, type RunningNode } from '../../src/app/node.js';
-import { createEngineEnhancer } from '../../src/app/engine-enhancer.js';
+import { createEngineEnhancer } from '../../src/pipeline/engine-enhancer.js';
 import { countDeliveriesByState } from '../../src/provenance/deliveries.js';
 import { countJobsByState } from '../../src/provenance/jobs.js';
 

@@ -7,7 +7,7 @@ import { storescu } from '../helpers/dcmtk.js';
 import { readPart10, writePart10, type Dataset } from '../../src/dicom/part10.js';
 import { listJobs } from '../../src/provenance/jobs.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
-import type { FailedSlice } from '../../src/app/slice-failures.js';
+import type { FailedSlice } from '../../src/pipeline/slice-failures.js';
 import type { RunningNode } from '../../src/app/node.js';
 import { EMBEDDED_MANIFEST, removeDir, SAMPLES, startTestNode, waitForIdle, writeFolderNodeYaml } from './node-harness.js';
 import { pydicomData } from '../helpers/debian-fixtures.js';

@@ -8,7 +8,7 @@ import { runTool, storescu } from '../helpers/dcmtk.js';
 import { readPart10, writePart10, type Dataset } from '../../src/dicom/part10.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { windowInverse } from '../../src/derive/grayscale-image.js';
-import { createSliceRenderer } from '../../src/app/stage-adapters.js';
+import { createSliceRenderer } from '../../src/pipeline/stage-adapters.js';
 import { createPhantomSeries, phantomSliceDataset } from '../../src/dicom/phantom.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import { processingFailuresOfJob } from '../../src/provenance/processing-failures.js';

@@ -8,7 +8,7 @@ import { storescu } from '../helpers/dcmtk.js';
 import { createPhantomSeries, phantomSliceDataset } from '../../src/dicom/phantom.js';
 import { readPart10, writePart10 } from '../../src/dicom/part10.js';
 import { startNode, type RunningNode } from '../../src/app/node.js';
-import { createEngineEnhancer } from '../../src/app/engine-enhancer.js';
+import { createEngineEnhancer } from '../../src/pipeline/engine-enhancer.js';
 import { derivationsOfSeries, whatRanOf, type WhatRan } from '../../src/provenance/derivations.js';
 import { listDerivedSeriesBySource } from '../../src/provenance/derived-series.js';
 import { silentLogger } from '../../src/shared/log.js';

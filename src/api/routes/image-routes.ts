@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import sharp from 'sharp';
-import { windowSpecsOf } from '../../app/stage-adapters.js';
+import { windowSpecsOf } from '../../pipeline/stage-adapters.js';
 import { readPart10 } from '../../dicom/part10.js';
 import { findCurrentBySop } from '../../provenance/instances.js';
 import { lineageOf } from '../../provenance/lineage.js';

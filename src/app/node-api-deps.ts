@@ -1,12 +1,12 @@
-import type { RunningNode } from '../app/node.js';
+import type { RunningNode } from './node.js';
 import type { ResolvedDestination } from '../config/types.js';
 import { fromResolvedDestination } from '../export/destination.js';
 import { echoDestination } from '../export/echo-destination.js';
 import { createDcmjsScu } from '../net/dcmjs-dimse-scu.js';
 import type { ScuTransport } from '../net/types.js';
 import type { Logger } from '../shared/log.js';
-import type { ApiDeps, ListenerStatus, ModelStatus } from './api-deps.js';
-import type { NodeMetrics } from './node-metrics.js';
+import type { ApiDeps, ListenerStatus, ModelStatus } from '../api/api-deps.js';
+import type { NodeMetrics } from '../api/node-metrics.js';
 
 export interface NodeApiOptions {
   log: Logger;
