@@ -8,6 +8,7 @@ import { encodeCommandSet, isEncodableCommandSet } from './command-set.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
 import { setOutgoingNoDelay } from './outgoing-nodelay.js';
 import { pDataTfPdus } from './p-data-tf.js';
+import { SendBufferPool, type LentBytes } from './send-buffer-pool.js';
 import { splitPart10 } from './part10-envelope.js';
 import { describeReject } from './reject-text.js';
 import { groupByTransferSyntax, type ScuStoreOutcome } from './scu-outcome.js';
@@ -32,6 +33,7 @@ class RawFileDataset extends Dataset {
   constructor(
     private readonly path: string,
     private readonly offset: number,
+    private readonly pool: SendBufferPool,
     sopClassUid: string,
     sopInstanceUid: string,
     transferSyntaxUid: string,
@@ -52,6 +54,36 @@ class RawFileDataset extends Dataset {
   override getDenaturalizedDataset(): Buffer {
     return readFileSync(this.path).subarray(this.offset);
   }
+
+  /** The data set sent after this one on the association, read ahead while the peer answers this one. */
+  next?: RawFileDataset;
+  private ahead?: { bytes: LentBytes } | { error: unknown };
+
+  /** The data set bytes in a buffer of the association's pool, to release once written. */
+  lendBytes(): LentBytes {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead && 'bytes' in ahead) return ahead.bytes;
+    if (ahead) throw ahead.error;
+    return this.pool.readFile(this.path, this.offset);
+  }
+
+  /** Reads the bytes now (a failure is kept for `lendBytes` to throw). */
+  readAhead(): void {
+    if (this.ahead) return;
+    try {
+      this.ahead = { bytes: this.pool.readFile(this.path, this.offset) };
+    } catch (error) {
+      this.ahead = { error };
+    }
+  }
+}
+
+/** Links each data set to the one sent after it, in sending order; returns what it was given. */
+function chainReadAhead<T extends RawFileDataset | { dataset: RawFileDataset }>(inOrder: T[]): T[] {
+  const datasets = inOrder.map((x) => (x instanceof RawFileDataset ? x : x.dataset));
+  datasets.forEach((d, i) => (d.next = datasets[i + 1]));
+  return inOrder;
 }
 
 /**
@@ -183,18 +215,27 @@ function frameWithoutCopies(network: ClientNetwork): void {
     const socket = this.socket!;
     const parts = pDataTfPdus(request.getCommandDataset().getDenaturalizedCommandDataset(), { contextId, command: true, maxPduLength });
     const dataset = request.getDataset();
+    // A file's own bytes (not transcoded by the library) are read into a pooled buffer.
+    const lent = dataset instanceof RawFileDataset ? dataset.lendBytes() : undefined;
     if (dataset) {
-      const bytes = dataset.getDenaturalizedDataset(this.datasetWriteOptions, this.datasetNameMap);
+      const bytes = lent?.bytes ?? dataset.getDenaturalizedDataset(this.datasetWriteOptions, this.datasetNameMap);
       parts.push(...pDataTfPdus(bytes, { contextId, command: false, maxPduLength }));
     }
     socket.cork();
     let sent = 0;
-    for (const part of parts) {
-      socket.write(part);
+    for (const [i, part] of parts.entries()) {
+      // The last write's callback runs once all of them have reached the kernel (or failed).
+      socket.write(part, i === parts.length - 1 && lent ? () => lent.release() : undefined);
       sent += part.length;
     }
     process.nextTick(() => socket.uncork());
     this.statistics?.addBytesSent(sent);
+    // With one request outstanding (no asynchronous window), the next file is read while the peer
+    // takes in this one and answers: after the writev (uncorked on the next tick), before the poll.
+    if (dataset instanceof RawFileDataset && dataset.next) {
+      const next = dataset.next;
+      setImmediate(() => next.readAhead());
+    }
   };
 }
 
@@ -369,13 +410,14 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
       for (const group of groupByTransferSyntax(items)) {
         const ts = group[0]!.transferSyntaxUid;
         if (!isNativeTransferSyntax(ts)) await ensureTranscoding(log);
-        const requests: Array<{ item: StoreItem; request: InstanceType<typeof CStoreRequest>; status?: number }> = [];
+        const requests: Array<{ item: StoreItem; request: InstanceType<typeof CStoreRequest>; dataset: RawFileDataset; status?: number }> = [];
+        const pool = new SendBufferPool();
         for (const item of group) {
           try {
             const split = readSplit(item.path);
-            const ds = new RawFileDataset(item.path, split.datasetOffset, item.sopClassUid, item.sopInstanceUid, split.transferSyntaxUid);
+            const ds = new RawFileDataset(item.path, split.datasetOffset, pool, item.sopClassUid, item.sopInstanceUid, split.transferSyntaxUid);
             const request = withEncodedCommandSet(new CStoreRequest(ds));
-            const entry: (typeof requests)[number] = { item, request };
+            const entry: (typeof requests)[number] = { item, request, dataset: ds };
             request.on('response', (r: { getStatus(): number }) => {
               entry.status = r.getStatus();
               onResponse?.({ sopInstanceUid: item.sopInstanceUid, status: entry.status });
@@ -390,6 +432,7 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
         const extra = fallbackContexts(peer, ts, requests.map((r) => r.item.sopClassUid), asStored);
         if (extra.length > 0 && !asStored) await ensureTranscoding(log);
         const withheld = new Set<StoreItem>();
+        chainReadAhead(requests.map((r) => r.dataset));
         const run = await runAssociation(
           peer,
           requests.map((r) => r.request),
@@ -398,11 +441,13 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
             singleResponse: true,
             keep: asStored
               ? (a) =>
-                  requests.flatMap((r) => {
-                    if (sentSyntax(a, r.item.sopClassUid, ts) === ts) return [r.request];
-                    withheld.add(r.item);
-                    return [];
-                  })
+                  chainReadAhead(
+                    requests.flatMap((r) => {
+                      if (sentSyntax(a, r.item.sopClassUid, ts) === ts) return [r];
+                      withheld.add(r.item);
+                      return [];
+                    }),
+                  ).map((r) => r.request)
               : undefined,
           },
         );
