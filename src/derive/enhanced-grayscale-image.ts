@@ -1,3 +1,4 @@
+import { decimalString } from '../dicom/decimal-string.js';
 import type { Dataset } from '../dicom/part10.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import { ConformanceError } from '../shared/errors.js';
@@ -186,12 +187,6 @@ export interface EnhancedGrayscaleFromSourceOptions extends DerivedFromSourceOpt
   instanceNumber?: number;
 }
 
-/** Decimal String value (≤ 16 characters, PS3.5 6.2). */
-function ds(v: number): string {
-  const s = String(Number(v.toPrecision(10)));
-  return s.length <= 16 ? s : v.toPrecision(8);
-}
-
 function refuse(message: string): never {
   throw new ConformanceError('PACS_E_DERIVE_KIND_UNSUPPORTED', message);
 }
@@ -257,8 +252,8 @@ export class EnhancedGrayscaleImageBuilder {
       (f): Dataset => ({
         ...f.groups,
         [frameTypeGroup]: [{ FrameType: [...f.frameType], ...f.description }],
-        PixelValueTransformationSequence: [{ RescaleIntercept: ds(f.rescale.intercept), RescaleSlope: ds(f.rescale.slope), RescaleType: f.rescale.type }],
-        FrameVOILUTSequence: [{ WindowCenter: ds(f.window.center), WindowWidth: ds(f.window.width), WindowCenterWidthExplanation: fitText(f.window.explanation, 'LO') }],
+        PixelValueTransformationSequence: [{ RescaleIntercept: decimalString(f.rescale.intercept), RescaleSlope: decimalString(f.rescale.slope), RescaleType: f.rescale.type }],
+        FrameVOILUTSequence: [{ WindowCenter: decimalString(f.window.center), WindowWidth: decimalString(f.window.width), WindowCenterWidthExplanation: fitText(f.window.explanation, 'LO') }],
       }),
     );
     // A group equal in every frame goes into the Shared Functional Groups (C.7.6.16.1.1), the rest per frame.

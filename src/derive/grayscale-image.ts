@@ -1,3 +1,4 @@
+import { decimalString } from '../dicom/decimal-string.js';
 import type { Dataset } from '../dicom/part10.js';
 import { deriveUid } from '../dicom/uid.js';
 import type { RgbImage } from '../render/rgb-image.js';
@@ -170,12 +171,6 @@ export function windowInverse(window: { center: number; width: number }): { slop
   return { slope: span / 255, intercept: window.center - 0.5 - span / 2 };
 }
 
-/** Decimal String value (≤ 16 characters, PS3.5 6.2). */
-function ds(v: number): string {
-  const s = String(Number(v.toPrecision(10)));
-  return s.length <= 16 ? s : v.toPrecision(8);
-}
-
 /**
  * Frame of Reference UID for the derived images of a source series whose own UID was unusable
  * (geometry.ts): one new frame of reference per source series keeps its derived images linked.
@@ -237,15 +232,15 @@ export class GrayscaleImageBuilder {
       HighBit: e.bitsStored - 1,
       PixelRepresentation: e.pixelRepresentation,
       // VOI LUT (C.11.2): the window the values came from, as the default
-      WindowCenter: ds(e.window.center),
-      WindowWidth: ds(e.window.width),
+      WindowCenter: decimalString(e.window.center),
+      WindowWidth: decimalString(e.window.width),
       WindowCenterWidthExplanation: fitText(e.window.explanation, 'LO'),
       PixelData: [pixelBytes.buffer],
       _vrMap: { PixelData: 'OW' },
     };
     if (e.rescale) {
-      dataset.RescaleIntercept = ds(e.rescale.intercept);
-      dataset.RescaleSlope = ds(e.rescale.slope);
+      dataset.RescaleIntercept = decimalString(e.rescale.intercept);
+      dataset.RescaleSlope = decimalString(e.rescale.slope);
       dataset.RescaleType = e.rescale.type;
     }
     ensureCharacterSet(dataset);

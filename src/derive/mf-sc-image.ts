@@ -1,3 +1,4 @@
+import { decimalString } from '../dicom/decimal-string.js';
 import type { Dataset } from '../dicom/part10.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import { codeItem, type CodedConcept, requiredDerivationCodes } from './codes.js';
@@ -91,12 +92,6 @@ export function frameGeometryOf(source: Dataset, frameIndex: number | undefined)
   return out;
 }
 
-/** Decimal String value (≤ 16 characters, PS3.5 6.2). */
-function ds(v: number): string {
-  const s = String(Number(v.toFixed(6)));
-  return s.length <= 16 ? s : v.toPrecision(10);
-}
-
 const sameList = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>
   a !== undefined && b !== undefined && a.length === b.length && a.every((v, i) => Number(v) === Number(b[i]));
 
@@ -148,7 +143,7 @@ export class MultiFrameScBuilder {
       if (g.sliceThickness !== undefined) item.SliceThickness = g.sliceThickness;
       return [item];
     };
-    const orientation = (g: FrameGeometry): Dataset[] => [{ ImageOrientationPatient: g.imageOrientationPatient!.map(ds) }];
+    const orientation = (g: FrameGeometry): Dataset[] => [{ ImageOrientationPatient: g.imageOrientationPatient!.map(decimalString) }];
 
     const shared: Dataset = {};
     if (sharedMeasures) shared.PixelMeasuresSequence = pixelMeasures(g0);
@@ -161,7 +156,7 @@ export class MultiFrameScBuilder {
         FrameContentSequence: [{ FrameAcquisitionNumber: i + 1, ...stackFrameContent({ stackId: STACK_ID, inStackPosition: ranks[i]! }, [1, ranks[i]!]) }],
       };
       if (measures && !sharedMeasures) item.PixelMeasuresSequence = pixelMeasures(f.geometry);
-      if (planes) item.PlanePositionSequence = [{ ImagePositionPatient: f.geometry.imagePositionPatient!.map(ds) }];
+      if (planes) item.PlanePositionSequence = [{ ImagePositionPatient: f.geometry.imagePositionPatient!.map(decimalString) }];
       if (planes && !sharedOrientation) item.PlaneOrientationSequence = orientation(f.geometry);
       item.DerivationImageSequence = [
         {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decimalString } from './decimal-string.js';
 import { SOFTWARE_NAME, SOFTWARE_VERSION } from './implementation.js';
 import type { Dataset } from './part10.js';
 import { phantomSlice } from './phantom-anatomy.js';
@@ -72,12 +73,6 @@ export function createPhantomSeries(options: PhantomOptions): PhantomSeries {
   };
 }
 
-/** DS values: at most 16 characters (PS3.5 6.2). */
-function ds(v: number): string {
-  const s = String(Number(v.toFixed(6)));
-  return s.length <= 16 ? s : v.toPrecision(10);
-}
-
 /** Stored 16-bit signed values of one slice. */
 export function phantomPixels(series: PhantomSeries, index: number): Int16Array {
   const o = series.options;
@@ -129,7 +124,7 @@ export function phantomSliceDataset(series: PhantomSeries, index: number): Datas
     PatientBirthDate: '',
     PatientSex: 'O',
     BodyPartExamined: 'CHEST',
-    SliceThickness: ds(o.sliceThickness),
+    SliceThickness: decimalString(o.sliceThickness),
     KVP: '120',
     PatientPosition: 'HFS',
     StudyInstanceUID: series.StudyInstanceUID,
@@ -138,16 +133,16 @@ export function phantomSliceDataset(series: PhantomSeries, index: number): Datas
     SeriesNumber: 1,
     AcquisitionNumber: 1,
     InstanceNumber: index + 1,
-    ImagePositionPatient: [ds(-(o.columns / 2) * s + s / 2), ds(-(o.rows / 2) * s + s / 2), ds(z)],
+    ImagePositionPatient: [decimalString(-(o.columns / 2) * s + s / 2), decimalString(-(o.rows / 2) * s + s / 2), decimalString(z)],
     ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
     FrameOfReferenceUID: series.FrameOfReferenceUID,
     PositionReferenceIndicator: '',
-    SliceLocation: ds(z),
+    SliceLocation: decimalString(z),
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
     Rows: o.rows,
     Columns: o.columns,
-    PixelSpacing: [ds(s), ds(s)],
+    PixelSpacing: [decimalString(s), decimalString(s)],
     BitsAllocated: 16,
     BitsStored: 16,
     HighBit: 15,

@@ -8,13 +8,13 @@
 import { abdomenAt } from './abdomen-anatomy.js';
 import { TISSUE_CT } from './abdomen-tissue.js';
 import { huToMu, lowDoseNoiseHu, photonsForNoise, type ScanGrid } from './ct-projection-noise.js';
+import { decimalString } from './decimal-string.js';
 import type { Dataset } from './part10.js';
 import { CT_IMAGE_STORAGE } from './phantom.js';
 import { blurRaster, smoothField } from './sample-raster.js';
 import {
   type AxialStack,
   axialPlaneAttributes,
-  decimalString,
   pixelCentreMm,
   sampleCommonAttributes,
   type SampleIdentity,

@@ -5,12 +5,12 @@
  * magnitude reconstruction produces). MR Image Storage (PS3.3 A.4), 12 bits stored.
  */
 import { BrainTissue, brainTissue, T2_SIGNAL } from './brain-anatomy.js';
+import { decimalString } from './decimal-string.js';
 import type { Dataset } from './part10.js';
 import { blurRaster, gaussianSource } from './sample-raster.js';
 import {
   type AxialStack,
   axialPlaneAttributes,
-  decimalString,
   pixelCentreMm,
   sampleCommonAttributes,
   type SampleIdentity,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axialPlaneAttributes, decimalString, pixelCentreMm, sampleCommonAttributes, type SampleIdentity, sampleUids, sliceZ } from './sample-series.js';
+import { axialPlaneAttributes, pixelCentreMm, sampleCommonAttributes, type SampleIdentity, sampleUids, sliceZ } from './sample-series.js';
 
 const id: SampleIdentity = {
   key: 'test',
@@ -47,12 +47,5 @@ describe('sample series', () => {
     expect(plane.SliceLocation).toBe('5');
     expect(plane.SliceThickness).toBe('3');
     expect(plane.PixelSpacing).toEqual(['0.5', '0.5']);
-  });
-
-  it('formats decimal strings within 16 characters', () => {
-    expect(decimalString(0.7)).toBe('0.7');
-    expect(decimalString(358.4 / 512)).toBe('0.7');
-    expect(decimalString(1 / 3).length).toBeLessThanOrEqual(16);
-    expect(decimalString(-123456.7654321).length).toBeLessThanOrEqual(16);
   });
 });

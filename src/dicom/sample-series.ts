@@ -3,6 +3,7 @@
  * the patient / general study / general series / general equipment / SOP common modules, plus
  * the image plane of an axial stack. The pixel generators add their own modules.
  */
+import { decimalString } from './decimal-string.js';
 import { SOFTWARE_NAME, SOFTWARE_VERSION } from './implementation.js';
 import type { Dataset } from './part10.js';
 import { hashUid } from './phantom.js';
@@ -41,12 +42,6 @@ export function sampleUids(id: Pick<SampleIdentity, 'key' | 'seed'>): SampleUids
     SeriesInstanceUID: hashUid('unimie-sample', id.key, id.seed, 'series'),
     FrameOfReferenceUID: hashUid('unimie-sample', id.key, id.seed, 'frame-of-reference'),
   };
-}
-
-/** DS value of at most 16 characters (PS3.5 6.2). */
-export function decimalString(v: number): string {
-  const s = String(Number(v.toFixed(6)));
-  return s.length <= 16 ? s : v.toPrecision(10);
 }
 
 /**

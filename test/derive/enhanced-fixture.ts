@@ -1,3 +1,4 @@
+import { decimalString } from '../../src/dicom/decimal-string.js';
 import type { Dataset } from '../../src/dicom/part10.js';
 import { createPhantomSeries, hashUid, phantomPixels } from '../../src/dicom/phantom.js';
 
@@ -21,8 +22,6 @@ export interface EnhancedFixtureOptions {
  * Event). pydicom 2.3 ships no Enhanced CT/MR file, so the tests make their own; it passes
  * dciodvfy without an Error (checked in test/derive/enhanced-grayscale.test.ts).
  */
-/** Decimal String value (≤ 16 characters, PS3.5 6.2). */
-const ds = (v: number): string => String(Number(v.toFixed(6)));
 
 export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions): Dataset {
   const spacing = o.spacing ?? 2.5;
@@ -51,7 +50,7 @@ export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions)
   const dimension = hashUid(...key, 'dimension');
 
   const shared: Dataset = {
-    PixelMeasuresSequence: [{ PixelSpacing: [ds(pixelSpacing), ds(pixelSpacing)], SliceThickness: String(spacing) }],
+    PixelMeasuresSequence: [{ PixelSpacing: [decimalString(pixelSpacing), decimalString(pixelSpacing)], SliceThickness: String(spacing) }],
     PlaneOrientationSequence: [{ ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'] }],
     FrameAnatomySequence: [{ FrameLaterality: 'U', AnatomicRegionSequence: [code('51185008', 'SCT', 'Chest')] }],
     PixelValueTransformationSequence: [isCt ? { RescaleIntercept: '-1024', RescaleSlope: '1', RescaleType: 'HU' } : { RescaleIntercept: '0', RescaleSlope: '1', RescaleType: 'US' }],
@@ -73,7 +72,7 @@ export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions)
           ConvolutionKernel: 'STANDARD',
           ConvolutionKernelGroup: 'SOFT_TISSUE',
           ReconstructionDiameter: '400',
-          ReconstructionPixelSpacing: [ds(pixelSpacing), ds(pixelSpacing)],
+          ReconstructionPixelSpacing: [decimalString(pixelSpacing), decimalString(pixelSpacing)],
           ReconstructionAngle: '360',
           ImageFilter: 'NONE',
         },
@@ -196,7 +195,7 @@ export function enhancedSource(modality: 'CT' | 'MR', o: EnhancedFixtureOptions)
           DimensionIndexValues: [1, o.frames - f],
         },
       ],
-      PlanePositionSequence: [{ ImagePositionPatient: [ds(x0), ds(y0), ds(-f * spacing)] }],
+      PlanePositionSequence: [{ ImagePositionPatient: [decimalString(x0), decimalString(y0), decimalString(-f * spacing)] }],
       ...(isCt
         ? { CTPositionSequence: [{ TablePosition: -f * spacing + 0, DataCollectionCenterPatient: [0, 0, -f * spacing + 0], ReconstructionTargetCenterPatient: [0, 0, -f * spacing + 0] }] }
         : {}),
