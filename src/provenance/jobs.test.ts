@@ -69,6 +69,16 @@ describe('job state machine', () => {
     expect(claimNextJob(db, 'w', 20)?.id).toBe(second.id);
   });
 
+  it('a late arrival leaves a running job running: the newer job only links to it', () => {
+    const first = createJob(db, job, 0);
+    claimNextJob(db, 'w', 0);
+    const second = createJob(db, job, 10);
+    expect(getJob(db, first.id)?.state).toBe('running');
+    expect(isJobStillWanted(db, first.id)).toBe(true);
+    expect(second.supersedes_job_id).toBe(first.id);
+    expect(second.state).toBe('pending');
+  });
+
   it('start-up requeues jobs left running by a dead process', () => {
     const j = createJob(db, job, 0);
     claimNextJob(db, 'dead-process', 0);

@@ -2,8 +2,11 @@ import type { Db } from './database.js';
 
 /**
  * The job table's state machine (architecture.md "States and durability"):
- * pending → running → done | failed → (retry: pending) | dead; cancelled and superseded are final.
- * Start-up re-queues `running` jobs left by a dead process.
+ * - pending → running → done | failed | dead; a failed job is claimed (→ running) again at its retry time.
+ * - pending | failed → superseded when a newer job for the same kind, series and rule is created.
+ *   A running job is never superseded: it finishes, and the newer job's output replaces its output.
+ * - pending | failed | running → cancelled by hand; dead | failed | cancelled → pending when requeued.
+ * - done and superseded are final. Start-up re-queues `running` jobs left by a dead process.
  */
 export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'dead' | 'cancelled' | 'superseded';
 
@@ -45,10 +48,11 @@ export interface NewJob {
 }
 
 /**
- * Creates a job for a series. An earlier job of the same kind, series and rule that has not
- * finished yet, or has finished, is marked superseded by this one (late arrivals: the new job's
- * output replaces the old one). A `forward` job has no work for the runner: it is recorded done,
- * with the deliveries its caller enqueues in the same transaction.
+ * Creates a job for a series (late arrivals: the new job's output replaces the old one). The
+ * newest earlier job of the same kind, series and rule becomes its `supersedes_job_id`; if that
+ * job has not started (pending) or waits for a retry (failed), it is marked superseded and never
+ * runs. A running, done or dead one keeps its state. A `forward` job has no work for the runner:
+ * it is recorded done, with the deliveries its caller enqueues in the same transaction.
  */
 export function createJob(db: Db, job: NewJob, now = Date.now()): JobRow {
   const kind = job.kind ?? 'series';
@@ -185,7 +189,10 @@ export function countJobsByState(db: Db): Record<string, number> {
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
 
-/** Whether the job was superseded or cancelled while running (the runner checks before exporting). */
+/**
+ * Whether a claimed job is still running, i.e. was not cancelled meanwhile (the runner checks
+ * before exporting). Superseding never touches a running job, so cancelling is the only way out.
+ */
 export function isJobStillWanted(db: Db, id: number): boolean {
   const job = getJob(db, id);
   return !!job && job.state === 'running';
