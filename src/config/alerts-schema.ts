@@ -64,6 +64,3 @@ export const AlertsSchema = Strict({
 });
 
 export type AlertsSettings = Static<typeof AlertsSchema>;
-export type AlertChannel = Static<typeof AlertChannelSchema>;
-export type WebhookChannel = Static<typeof WebhookChannelSchema>;
-export type SmtpChannel = Static<typeof SmtpChannelSchema>;

@@ -3,7 +3,6 @@ import { Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
 
 /** How audit messages travel to the collector: RFC 5425 (TLS), RFC 6587 (TCP), RFC 5426 (UDP). */
 export const SYSLOG_PROTOCOLS = ['tls', 'tcp', 'udp'] as const;
-export type SyslogProtocol = (typeof SYSLOG_PROTOCOLS)[number];
 
 /** An audit repository reached over syslog (IHE ATNA Record Audit Event). */
 export const AuditSyslogSchema = Strict({

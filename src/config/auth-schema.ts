@@ -45,8 +45,6 @@ export const OidcSchema = Strict({
   label: Defaulted(Name, 'Sign in with SSO'),
 });
 
-export type SessionSettings = Static<typeof SessionSchema>;
-export type LoginLimitSettings = Static<typeof LoginLimitSchema>;
 export type OidcSettings = Static<typeof OidcSchema>;
 /** OIDC settings with the client secret read from its file. */
 export type ResolvedOidc = Omit<OidcSettings, 'clientSecret'> & { clientSecret: string };

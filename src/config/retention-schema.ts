@@ -65,4 +65,3 @@ export const RetentionSchema = Strict({
 });
 
 export type Retention = Static<typeof RetentionSchema>;
-export type FolderPolicy = Static<typeof FolderPolicySchema>;

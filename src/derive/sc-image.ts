@@ -19,8 +19,6 @@ import { ensureCharacterSet, invalid } from './sc-validate.js';
 import * as modules from './source-modules.js';
 import { SINGLE_FRAME_SOP_CLASSES } from './single-frame-classes.js';
 
-export type { ProcessingStamp } from './equipment.js';
-
 /** Secondary Capture Image Storage (PS3.4 B.5). */
 export const SC_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.7';
 

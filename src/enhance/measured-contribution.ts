@@ -57,7 +57,6 @@ export const ContributionRecordSchema = Type.Object(
 );
 
 export type KindContribution = Static<typeof KindContribution>;
-export type PresetContribution = Static<typeof PresetContributionSchema>;
 export type ContributionRecord = Static<typeof ContributionRecordSchema>;
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile(ContributionRecordSchema);

@@ -44,8 +44,6 @@ export interface EvalSetEntry {
   gate: boolean;
 }
 
-export type HeldoutEntry = EvalSetEntry;
-
 /** A clean image for the evaluation (development or held-out fixture, or rendered sample study). */
 export interface EvalImage {
   name: string;
