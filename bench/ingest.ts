@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadDimseNative } from '../src/net/dimse-native.js';
+import { loadDimseNative } from '../src/net/dimse-native-module.js';
 import { errorMessage } from '../src/shared/errors.js';
 import { runDcmtkReceive, runNodeReceive, runOrthancReceive, type IngestRun, type NodeRun } from './lib/ingest-runs.js';
 import { renderMarkdown, type Environment, type IngestReport, type ThroughputCase } from './lib/ingest-report.js';

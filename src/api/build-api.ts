@@ -31,7 +31,8 @@ import { recordAudit } from '../audit/audit-log.js';
 import { studyOf } from '../audit/study-of.js';
 import { requestAuditEvent } from './request-audit.js';
 import { registerSecurityHeaders } from './security-headers.js';
-import { dashboardRoutes, eventRoutes } from './dashboard/index.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { eventRoutes } from './dashboard/event-routes.js';
 
 /**
  * Builds the node's HTTP API (not listening: `startApi` listens, tests use `inject()`): REST over

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grayToRgb } from '../render/index.js';
+import { grayToRgb } from '../render/colour.js';
 import { createRgbImage } from '../render/rgb-image.js';
 import { displayGrey } from './grayscale-image.js';
 

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isGrayImage } from '../enhance/image-planes.js';
-import { CT_WINDOW_PRESETS } from '../render/index.js';
+import { CT_WINDOW_PRESETS } from '../render/window-presets.js';
 import { DEV_DIR, loadDevSet } from './dev-set.js';
 import { HELDOUT_DIR, loadHeldoutSet, readHeldoutIndex, type EvalImage, type EvalSetEntry } from './heldout-set.js';
 

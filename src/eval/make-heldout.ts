@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { GrayImage } from '../enhance/image-planes.js';
-import { applyWindow, CT_WINDOW_PRESETS } from '../render/index.js';
+import { applyWindow } from '../render/voi-window.js';
+import { CT_WINDOW_PRESETS } from '../render/window-presets.js';
 import { HELDOUT_DIR, writeEvalSet, type EvalSetEntry } from './heldout-set.js';
 import { syntheticSetItem } from './synthetic-slices.js';
 

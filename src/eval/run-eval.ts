@@ -8,7 +8,7 @@ import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { EnhancementEngine } from '../enhance/engine.js';
 import { isGrayImage, type EngineImage } from '../enhance/image-planes.js';
 import type { EnhancePreset } from '../enhance/preset.js';
-import { noSignalLevel } from '../render/index.js';
+import { noSignalLevel } from '../render/render-dicom.js';
 import { runBaseline, type BaselineName } from './baselines.js';
 import { degrade, evalDegradeOptions, kindAppliesTo, type DegradationKind, type DegradationParams } from './degradations.js';
 import type { EvalImage } from './heldout-set.js';

@@ -7,8 +7,9 @@
  */
 import { HU, phantomSlice, randomSource } from '../dicom/phantom-anatomy.js';
 import type { GrayImage } from '../enhance/image-planes.js';
-import { applyWindow, CT_WINDOW_PRESETS } from '../render/index.js';
+import { applyWindow } from '../render/voi-window.js';
 import type { RgbImage } from '../render/rgb-image.js';
+import { CT_WINDOW_PRESETS } from '../render/window-presets.js';
 import { gaussianBlur } from './degradations.js';
 import type { EvalSetEntry } from './heldout-set.js';
 

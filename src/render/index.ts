@@ -1,31 +1,6 @@
-export { createRgbImage, type RgbImage } from './rgb-image.js';
-export { applyWindow, voiValue, type VoiLutFunction, type WindowSpec } from './voi-window.js';
-export {
-  autoWindow,
-  builtInWindowNames,
-  CT_WINDOW_PRESETS,
-  fileWindow,
-  isKnownWindowName,
-  normalizeWindowName,
-  resolveWindow,
-} from './window-presets.js';
-export {
-  applyModalityTransform,
-  lookUp,
-  readModalityTransform,
-  type LutTable,
-  type ModalityTransform,
-} from './modality-lut.js';
-export { paddingMask, readPaddingRange, type PaddingRange } from './pixel-padding.js';
-export {
-  grayToRgb,
-  paletteToRgb,
-  planarToInterleaved,
-  readPalette,
-  rgbToBytes,
-  rgbToGray,
-  ybrFullToRgb,
-  ybrRctToRgb,
-  type Palette,
-} from './colour.js';
-export { isGrayscale, noSignalLevel, renderDecoded, renderDicom, type RenderedFrame } from './render-dicom.js';
+// Modules outside render/ import the file that defines what they need. These re-exports remain
+// for pipeline/stage-adapters.ts, pipeline/engine-enhancer.ts and scale/flow-results.ts until
+// they do the same; then this file goes.
+export { grayToRgb, rgbToGray } from './colour.js';
+export { renderDicom } from './render-dicom.js';
+export type { WindowSpec } from './voi-window.js';

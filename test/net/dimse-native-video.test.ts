@@ -5,7 +5,7 @@ import type { RunningNode } from '../../src/app/node.js';
 import { readPart10 } from '../../src/dicom/part10.js';
 import { decodeFrames, PixelDecodeError } from '../../src/dicom/pixels.js';
 import { ACCEPTED_TRANSFER_SYNTAXES, TransferSyntax } from '../../src/dicom/transfer-syntax.js';
-import { isDimseNativeAvailable } from '../../src/net/dimse-native.js';
+import { isDimseNativeAvailable } from '../../src/net/dimse-native-module.js';
 import { NATIVE_LISTENER_REFUSED_TRANSFER_SYNTAXES, NATIVE_LISTENER_TRANSFER_SYNTAXES } from '../../src/net/dimse-native-transfer-syntaxes.js';
 import { splitPart10 } from '../../src/net/part10-envelope.js';
 import { echoscu, storescu } from '../helpers/dcmtk.js';

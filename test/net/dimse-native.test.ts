@@ -6,7 +6,7 @@ import { readPart10 } from '../../src/dicom/part10.js';
 import { ConfigError, TransientTransportError } from '../../src/shared/errors.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { createScp, createScu } from '../../src/net/create-transport.js';
-import { isDimseNativeAvailable } from '../../src/net/dimse-native.js';
+import { isDimseNativeAvailable } from '../../src/net/dimse-native-module.js';
 import type { ListenerOptions, ScpTransport, StoreItem, StoreRequest } from '../../src/net/types.js';
 import { echoscu, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
