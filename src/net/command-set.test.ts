@@ -1,6 +1,6 @@
 import dimse from 'dcmjs-dimse';
 import { describe, expect, it } from 'vitest';
-import { encodeCommandSet, isEncodableCommandSet } from './command-set.js';
+import { decodeResponseCommand, encodeCommandSet, isEncodableCommandSet } from './command-set.js';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -35,5 +35,37 @@ describe('command set encoding', () => {
   it('refuses an element it does not know', () => {
     expect(isEncodableCommandSet({ CommandField: 1, PatientID: 'x' })).toBe(false);
     expect(() => encodeCommandSet({ PatientID: 'x' })).toThrow(/PatientID/);
+  });
+});
+
+describe('response command decoding', () => {
+  function storeRsp(status: number, errorComment?: string): Buffer {
+    const rsp = new dimse.responses.CStoreResponse(status, errorComment as string);
+    rsp.setAffectedSopClassUid(CT);
+    rsp.setAffectedSopInstanceUid('1.2.3.4');
+    rsp.setMessageIdBeingRespondedTo(4097);
+    return rsp.getCommandDataset().getDenaturalizedCommandDataset();
+  }
+
+  it('reads what dcmjs-dimse writes into a C-STORE-RSP, warnings and failures included', () => {
+    expect(decodeResponseCommand(storeRsp(0))).toEqual({ commandField: 0x8001, messageIdBeingRespondedTo: 4097, status: 0, commandDataSetType: 0x0101 });
+    expect(decodeResponseCommand(storeRsp(0xb000))?.status).toBe(0xb000);
+    expect(decodeResponseCommand(storeRsp(0xa700, 'Out of resources'))).toMatchObject({ status: 0xa700, errorComment: 'Out of resources' });
+  });
+
+  it('refuses a request, a truncated command and an element outside group 0000', () => {
+    const rq = encodeCommandSet({ AffectedSOPClassUID: CT, CommandField: 0x0001, MessageID: 1, Priority: 0, CommandDataSetType: 0x0000, AffectedSOPInstanceUID: '1.2' });
+    expect(decodeResponseCommand(rq)).toBeUndefined();
+    const rsp = storeRsp(0);
+    expect(decodeResponseCommand(rsp.subarray(0, rsp.length - 3))).toBeUndefined();
+    const foreign = Buffer.from(rsp);
+    foreign.writeUInt16LE(0x0008, 12);
+    expect(decodeResponseCommand(foreign)).toBeUndefined();
+  });
+
+  it('needs the status and the message ID it answers', () => {
+    const noStatus = encodeCommandSet({ CommandField: 0x8001, MessageIDBeingRespondedTo: 3, CommandDataSetType: 0x0101 });
+    expect(decodeResponseCommand(noStatus)).toBeUndefined();
+    expect(decodeResponseCommand(encodeCommandSet({ CommandField: 0x8030, MessageIDBeingRespondedTo: 3, CommandDataSetType: 0x0101, Status: 0 }))).toMatchObject({ commandField: 0x8030, status: 0 });
   });
 });

@@ -71,3 +71,54 @@ export function encodeCommandSet(elements: Record<string, unknown>): Buffer {
   const body = Buffer.concat(known.map((e) => element(e.element, e.bytes)));
   return Buffer.concat([element(0x0000, valueBytes('UL', body.length)), body]);
 }
+
+/** What an SCU needs from a response's command set (PS3.7 §9.1.1.1.2, Annex E). */
+export interface ResponseCommand {
+  commandField: number;
+  messageIdBeingRespondedTo: number;
+  status: number;
+  /** (0000,0800): 0x0101 when no data set follows (PS3.7 §E.1). */
+  commandDataSetType: number;
+  errorComment?: string;
+}
+
+/**
+ * Reads a response command set (Implicit VR Little Endian, group 0000); elements it does not need
+ * are skipped. Undefined when the bytes are not a well-formed response command (a request, an
+ * element outside group 0000, a length past the end, a required element missing).
+ */
+export function decodeResponseCommand(bytes: Buffer): ResponseCommand | undefined {
+  const out: Partial<ResponseCommand> = {};
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (offset + 8 > bytes.length) return undefined;
+    const group = bytes.readUInt16LE(offset);
+    const tagElement = bytes.readUInt16LE(offset + 2);
+    const length = bytes.readUInt32LE(offset + 4);
+    const value = offset + 8;
+    if (group !== 0x0000 || value + length > bytes.length) return undefined;
+    const us = () => (length === 2 ? bytes.readUInt16LE(value) : undefined);
+    switch (tagElement) {
+      case 0x0100:
+        out.commandField = us();
+        break;
+      case 0x0120:
+        out.messageIdBeingRespondedTo = us();
+        break;
+      case 0x0800:
+        out.commandDataSetType = us();
+        break;
+      case 0x0900:
+        out.status = us();
+        break;
+      case 0x0902:
+        out.errorComment = bytes.toString('latin1', value, value + length).replace(/[\0 ]+$/, '');
+        break;
+    }
+    offset = value + length;
+  }
+  const { commandField, messageIdBeingRespondedTo, status, commandDataSetType } = out;
+  if (commandField === undefined || (commandField & 0x8000) === 0) return undefined;
+  if (messageIdBeingRespondedTo === undefined || status === undefined || commandDataSetType === undefined) return undefined;
+  return { commandField, messageIdBeingRespondedTo, status, commandDataSetType, ...(out.errorComment ? { errorComment: out.errorComment } : {}) };
+}

@@ -1,15 +1,13 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import type { Logger } from '../shared/log.js';
 import { PermanentTransportError, TransientTransportError, errorMessage } from '../shared/errors.js';
 import { isNativeTransferSyntax, transferSyntaxName } from '../dicom/transfer-syntax.js';
 import { encodeCommandSet, isEncodableCommandSet } from './command-set.js';
+import { answerResponsesDirectly, forgetAnsweredCommand, frameWithoutCopies, type ClientNetwork } from './dcmjs-client-network.js';
 import { quietDcmjsDimse } from './dcmjs-dimse-log.js';
 import { setOutgoingNoDelay } from './outgoing-nodelay.js';
-import { pDataTfPdus } from './p-data-tf.js';
-import { SendBufferPool, type LentBytes } from './send-buffer-pool.js';
-import { splitPart10 } from './part10-envelope.js';
+import { RawFileDataset, chainReadAhead, readSplit } from './raw-file-dataset.js';
+import { SendBufferPool } from './send-buffer-pool.js';
 import { describeReject } from './reject-text.js';
 import { groupByTransferSyntax, type ScuStoreOutcome } from './scu-outcome.js';
 import type { InstanceKeys, RemoteNode, ScuTransport, StoreItem } from './types.js';
@@ -22,69 +20,6 @@ type DimseRequest = InstanceType<typeof dimse.requests.Request>;
 type DimseAssociation = InstanceType<typeof dimse.association.Association>;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-
-/**
- * A data set that dcmjs-dimse sends as the file's own bytes (after the meta group), so an object
- * leaves exactly as stored. Only when the peer accepts another transfer syntax does dcmjs-dimse
- * ask for the elements to transcode: then, and only then, the file is parsed.
- */
-class RawFileDataset extends Dataset {
-  private parsed = false;
-  constructor(
-    private readonly path: string,
-    private readonly offset: number,
-    private readonly pool: SendBufferPool,
-    sopClassUid: string,
-    sopInstanceUid: string,
-    transferSyntaxUid: string,
-  ) {
-    super({ SOPClassUID: sopClassUid, SOPInstanceUID: sopInstanceUid }, transferSyntaxUid);
-  }
-
-  override getElements(): Record<string, unknown> {
-    if (!this.parsed) {
-      const full = Dataset.fromFile(this.path);
-      if (!full) throw new Error(`cannot parse ${this.path}`);
-      (this as unknown as { elements: Record<string, unknown> }).elements = full.getElements();
-      this.parsed = true;
-    }
-    return super.getElements();
-  }
-
-  override getDenaturalizedDataset(): Buffer {
-    return readFileSync(this.path).subarray(this.offset);
-  }
-
-  /** The data set sent after this one on the association, read ahead while the peer answers this one. */
-  next?: RawFileDataset;
-  private ahead?: { bytes: LentBytes } | { error: unknown };
-
-  /** The data set bytes in a buffer of the association's pool, to release once written. */
-  lendBytes(): LentBytes {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    if (ahead && 'bytes' in ahead) return ahead.bytes;
-    if (ahead) throw ahead.error;
-    return this.pool.readFile(this.path, this.offset);
-  }
-
-  /** Reads the bytes now (a failure is kept for `lendBytes` to throw). */
-  readAhead(): void {
-    if (this.ahead) return;
-    try {
-      this.ahead = { bytes: this.pool.readFile(this.path, this.offset) };
-    } catch (error) {
-      this.ahead = { error };
-    }
-  }
-}
-
-/** Links each data set to the one sent after it, in sending order; returns what it was given. */
-function chainReadAhead<T extends RawFileDataset | { dataset: RawFileDataset }>(inOrder: T[]): T[] {
-  const datasets = inOrder.map((x) => (x instanceof RawFileDataset ? x : x.dataset));
-  datasets.forEach((d, i) => (d.next = datasets[i + 1]));
-  return inOrder;
-}
 
 /**
  * A command set written by `encodeCommandSet` instead of dcmjs' generic writer (the same bytes,
@@ -100,28 +35,6 @@ class EncodedCommandSet extends Dataset {
 function withEncodedCommandSet<T extends DimseRequest>(request: T): T {
   request.setCommandDataset(new EncodedCommandSet(request.getCommandDataset().getElements()));
   return request;
-}
-
-/** Enough of a file for its meta group (PS3.10 §7.1); the whole file when the meta group is longer. */
-const HEAD_BYTES = 16 * 1024;
-
-function readSplit(path: string): ReturnType<typeof splitPart10> {
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(HEAD_BYTES);
-    const n = readSync(fd, head, 0, HEAD_BYTES, 0);
-    if (n < HEAD_BYTES) return splitPart10(head.subarray(0, n));
-    try {
-      const split = splitPart10(head);
-      // The meta group ended inside the head (the next tag was read and is not group 0002).
-      if (split.datasetOffset + 8 <= n) return split;
-    } catch {
-      /* meta group longer than the head: read the whole file */
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return splitPart10(readFileSync(path));
 }
 
 interface AssociationRun {
@@ -171,72 +84,6 @@ export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 /** Study Root IMAGE-level keys of one instance (hierarchical: study and series unique keys set). */
 function imageKeys(k: InstanceKeys): Record<string, unknown> {
   return { StudyInstanceUID: k.studyInstanceUid, SeriesInstanceUID: k.seriesInstanceUid, SOPInstanceUID: k.sopInstanceUid };
-}
-
-/** The parts of dcmjs-dimse's per-connection Network object used here (not in its typings). */
-interface ClientNetwork {
-  on(ev: 'abort', cb: (a: { source: number; reason: number }) => void): void;
-  socket?: Pick<Socket, 'destroy' | 'cork' | 'uncork' | 'write' | 'setNoDelay'>;
-  dimseStream?: unknown;
-  pending?: unknown[];
-  datasetWriteOptions?: Record<string, unknown>;
-  datasetNameMap?: Record<string, unknown>;
-  statistics?: { addBytesSent(n: number): void };
-  _sendPDataTF?: (request: DimseRequest, contextId: number, maxPduLength: number) => void;
-}
-
-/**
- * dcmjs-dimse 0.3.3 keeps two things per association that grow with every answered request: the
- * buffer it collects a command in is never cleared after a command without a data set (a
- * C-STORE-RSP), so the k-th response is parsed together with the k-1 before it, and the list of
- * requests awaiting an answer is never pruned, so each response is matched by a scan over all
- * earlier requests. Both are quadratic in the objects per association (≈ 1.3 ms per response at
- * 200 objects). Each request here gets exactly one response and the next request goes out only
- * after it (the library has no asynchronous window), so when a response is reported nothing of
- * the next command is in the buffer and no other request awaits an answer: both are emptied
- * then, on this association's connection only.
- */
-function forgetAnsweredCommand(network: ClientNetwork): void {
-  network.dimseStream = undefined;
-  if (Array.isArray(network.pending)) network.pending.length = 0;
-}
-
-/**
- * dcmjs-dimse frames each PDU of a request through two growing SmartBuffers (about ten copies of
- * every data set byte, the bulk of its CPU time and garbage per object) and writes each PDU with
- * its own `socket.write`. On this association's connection it is framed by `pDataTfPdus`
- * instead: a 12-byte header per PDU and views of the command and data set bytes, all PDUs of the
- * request written in one writev. Same bytes on the wire; the library still negotiates, picks the
- * presentation context and transcodes (its `_sendDimse` calls this with the data set to send).
- */
-function frameWithoutCopies(network: ClientNetwork): void {
-  if (typeof network._sendPDataTF !== 'function') return;
-  network._sendPDataTF = function (this: ClientNetwork, request: DimseRequest, contextId: number, maxPduLength: number): void {
-    const socket = this.socket!;
-    const parts = pDataTfPdus(request.getCommandDataset().getDenaturalizedCommandDataset(), { contextId, command: true, maxPduLength });
-    const dataset = request.getDataset();
-    // A file's own bytes (not transcoded by the library) are read into a pooled buffer.
-    const lent = dataset instanceof RawFileDataset ? dataset.lendBytes() : undefined;
-    if (dataset) {
-      const bytes = lent?.bytes ?? dataset.getDenaturalizedDataset(this.datasetWriteOptions, this.datasetNameMap);
-      parts.push(...pDataTfPdus(bytes, { contextId, command: false, maxPduLength }));
-    }
-    socket.cork();
-    let sent = 0;
-    for (const [i, part] of parts.entries()) {
-      // The last write's callback runs once all of them have reached the kernel (or failed).
-      socket.write(part, i === parts.length - 1 && lent ? () => lent.release() : undefined);
-      sent += part.length;
-    }
-    process.nextTick(() => socket.uncork());
-    this.statistics?.addBytesSent(sent);
-    // With one request outstanding (no asynchronous window), the next file is read while the peer
-    // takes in this one and answers: after the writev (uncorked on the next tick), before the poll.
-    if (dataset instanceof RawFileDataset && dataset.next) {
-      const next = dataset.next;
-      setImmediate(() => next.readAhead());
-    }
-  };
 }
 
 /**
@@ -306,6 +153,7 @@ function runAssociation(
       });
       if (network && opts.singleResponse) {
         frameWithoutCopies(network);
+        answerResponsesDirectly(network);
         for (const r of requests) r.on('response', () => forgetAnsweredCommand(network));
       }
     } catch (err) {
@@ -432,7 +280,7 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
         const extra = fallbackContexts(peer, ts, requests.map((r) => r.item.sopClassUid), asStored);
         if (extra.length > 0 && !asStored) await ensureTranscoding(log);
         const withheld = new Set<StoreItem>();
-        chainReadAhead(requests.map((r) => r.dataset));
+        chainReadAhead(requests);
         const run = await runAssociation(
           peer,
           requests.map((r) => r.request),
@@ -442,10 +290,10 @@ export function createDcmjsScu(deps: { log: Logger }): ScuTransport {
             keep: asStored
               ? (a) =>
                   chainReadAhead(
-                    requests.flatMap((r) => {
-                      if (sentSyntax(a, r.item.sopClassUid, ts) === ts) return [r];
+                    requests.filter((r) => {
+                      if (sentSyntax(a, r.item.sopClassUid, ts) === ts) return true;
                       withheld.add(r.item);
-                      return [];
+                      return false;
                     }),
                   ).map((r) => r.request)
               : undefined,
