@@ -15,6 +15,7 @@ export class RawFileDataset extends Dataset {
   /** The data set sent after this one on the association, read ahead while the peer answers this one. */
   next?: RawFileDataset;
   private ahead?: { bytes: LentBytes } | { error: unknown };
+  private lent = false;
 
   constructor(
     private readonly path: string,
@@ -43,6 +44,7 @@ export class RawFileDataset extends Dataset {
 
   /** The data set bytes in a buffer of the association's pool, to release once written. */
   lendBytes(): LentBytes {
+    this.lent = true;
     const ahead = this.ahead;
     this.ahead = undefined;
     if (ahead && 'bytes' in ahead) return ahead.bytes;
@@ -50,9 +52,9 @@ export class RawFileDataset extends Dataset {
     return this.pool.readFile(this.path, this.offset);
   }
 
-  /** Reads the bytes now; a failure is kept for `lendBytes` to throw. */
+  /** Reads the bytes now, unless they were lent already; a failure is kept for `lendBytes` to throw. */
   readAhead(): void {
-    if (this.ahead) return;
+    if (this.ahead || this.lent) return;
     try {
       this.ahead = { bytes: this.pool.readFile(this.path, this.offset) };
     } catch (error) {
