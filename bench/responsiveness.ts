@@ -71,10 +71,13 @@ async function startChild(configDir: string, mode: Mode): Promise<Child> {
 const scu = createScu('dcmjs-dimse', { log: silentLogger });
 const pingItems = (await collectStoreItems([ping])).items;
 
+/** The reference blocks the node's thread for the whole enhancement (tens of seconds on a busy machine): a store waits for it rather than time out. */
+const STORE_TIMEOUT_MS = 600_000;
+
 /** One association: connect, C-STORE the small instance, release; milliseconds. */
 async function storeOnce(port: number): Promise<number> {
   const t0 = performance.now();
-  const [outcome] = await scu.store({ aeTitle: 'UNIMIE', host: '127.0.0.1', port, callingAeTitle: 'STORESCU' }, pingItems);
+  const [outcome] = await scu.store({ aeTitle: 'UNIMIE', host: '127.0.0.1', port, callingAeTitle: 'STORESCU', timeoutMs: STORE_TIMEOUT_MS }, pingItems);
   if (outcome?.status !== 0) throw new Error(`C-STORE failed: ${outcome?.error ?? outcome?.status}`);
   return performance.now() - t0;
 }
