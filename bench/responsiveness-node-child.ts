@@ -11,9 +11,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { LoadedConfig } from '../src/config/load.js';
-import { createEngineEnhancer, enginePresets } from '../src/pipeline/engine-enhancer.js';
+import { enginePresets } from '../src/enhance/local-enhancer.js';
+import { createEngineEnhancer } from '../src/pipeline/engine-enhancer.js';
 import { startNode } from '../src/app/node.js';
-import type { SliceEnhancer } from '../src/pipeline/stages.js';
+import type { SliceEnhancer } from '../src/enhance/slice-enhancer.js';
 import { EnhancementEngine } from '../src/enhance/engine.js';
 import { ModelRegistry } from '../src/enhance/model-registry.js';
 import type { Db } from '../src/provenance/database.js';

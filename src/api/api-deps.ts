@@ -1,5 +1,5 @@
 import type { ContributionStatus } from '../pipeline/contribution-source.js';
-import type { ExecutorStatus } from '../pipeline/stages.js';
+import type { ExecutorStatus } from '../enhance/slice-enhancer.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { ReloadResult } from '../config/watch.js';
 import type { EchoResult } from '../export/echo-destination.js';

@@ -21,7 +21,7 @@ import { createDerivedObjectBuilder, createSliceRenderer } from '../pipeline/sta
 import { buildDeliveryRoutes } from '../pipeline/delivery-routes.js';
 import { createListeners, DiskGuard } from './listeners.js';
 import { QueueGuard } from '../receive/queue-guard.js';
-import type { SliceEnhancer } from '../pipeline/stages.js';
+import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
 import type { AssociationEvents } from '../net/types.js';
 import { NodeMetrics } from '../api/node-metrics.js';
 import { apiDepsOf } from './node-api-deps.js';

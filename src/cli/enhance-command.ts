@@ -9,12 +9,14 @@ import { readPart10, writePart10, type DicomFile, type Dataset } from '../dicom/
 import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
 import { firedDecisions, matchRules } from '../route/match-rules.js';
 import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
-import { createEngineEnhancer, enginePresets } from '../pipeline/engine-enhancer.js';
+import { enginePresets } from '../enhance/local-enhancer.js';
+import { createEngineEnhancer } from '../pipeline/engine-enhancer.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from '../pipeline/stage-adapters.js';
 import { OUTPUT_KINDS } from '../config/rules-schema.js';
 import { ConfigError } from '../shared/errors.js';
 import { contributionDescriptionFor, derivationCodesOfRun, derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '../pipeline/derived-text.js';
-import type { MultiFrameObjectFields, SliceEnhancer } from '../pipeline/stages.js';
+import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
+import type { MultiFrameObjectFields } from '../pipeline/stages.js';
 import { namedPresetKey } from '../pipeline/series-pipeline.js';
 import { ContributionSource, SHIPPED_CONTRIBUTION_RECORD } from '../pipeline/contribution-source.js';
 import { namePreset, nameRun, type PresetNaming } from '../pipeline/run-naming.js';

@@ -8,6 +8,7 @@ import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { EnhancementEngine } from '../enhance/engine.js';
 import { isGrayImage, type EngineImage } from '../enhance/image-planes.js';
 import type { EnhancePreset } from '../enhance/preset.js';
+import { resolvePreset } from '../enhance/preset-resolver.js';
 import { noSignalLevel } from '../render/render-dicom.js';
 import { runBaseline, type BaselineName } from './baselines.js';
 import { degrade, evalDegradeOptions, kindAppliesTo, type DegradationKind, type DegradationParams } from './degradations.js';
@@ -101,9 +102,8 @@ export interface EvalResult {
 /** The config's presets in the engine's shape (as the pipeline passes them). */
 export function enginePresetsOf(config: LoadedConfig, steps?: number): Record<string, EnhancePreset> {
   const out: Record<string, EnhancePreset> = {};
-  for (const [name, p] of Object.entries(config.presets)) {
-    const { name: _name, ...rest } = p;
-    out[name] = { ...(rest as EnhancePreset), ...(steps !== undefined ? { steps } : {}) };
+  for (const name of Object.keys(config.presets)) {
+    out[name] = { ...resolvePreset(config.presets, name), ...(steps !== undefined ? { steps } : {}) };
   }
   return out;
 }

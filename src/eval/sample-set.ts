@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { readPart10, type DicomFile } from '../dicom/part10.js';
 import type { EngineImage } from '../enhance/image-planes.js';
-import { toEngineImage } from '../pipeline/engine-enhancer.js';
+import { toEngineImage } from '../enhance/engine-image.js';
 import { createSliceRenderer } from '../pipeline/stage-adapters.js';
 import { firedDecisions, matchRules } from '../route/match-rules.js';
 import type { EvalHeader, EvalImage } from './heldout-set.js';

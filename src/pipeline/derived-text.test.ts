@@ -11,7 +11,7 @@ import {
   seriesWhat,
 } from './derived-text.js';
 import { namePreset, nameRun } from './run-naming.js';
-import type { PresetDescription } from './stages.js';
+import type { PresetDescription } from '../enhance/preset-description.js';
 
 const presetOf = (name: string): PresetDescription => ({ preset: name, modelId: 'embedded', modelVersion: '1.0', modelSha256: SHA, steps: 10, seed: 42, params: {} });
 const runWith = (record: typeof RECORD | undefined, name: string, applied = APPLIED) => nameRun(namePreset(record, name, { id: 'embedded', sha256: SHA }), applied);

@@ -4,7 +4,7 @@ import { derivationCodesFor, type CodedConcept } from '../derive/codes.js';
 import { fitText } from '../derive/dicom-text.js';
 import { seriesDescriptionFor } from '../derive/series-description.js';
 import { signed, type PresetMeasurement, type RunNaming } from './run-naming.js';
-import type { PresetDescription } from './stages.js';
+import type { PresetDescription } from '../enhance/preset-description.js';
 
 /**
  * The texts a derived series carries about what produced its pixels: Series Description (short,

@@ -1,30 +1,10 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { Db } from '../provenance/database.js';
 import { recordModelLoaded } from '../provenance/derivations.js';
-import type { EnhancementEngine } from '../enhance/engine.js';
-import type { ModelCatalog } from '../enhance/model-registry.js';
+import { enginePresets } from '../enhance/local-enhancer.js';
+import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
 import { ThreadedEngine } from '../enhance/threaded-engine.js';
-import type { EnhancePreset } from '../enhance/preset.js';
-import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { describePreset } from './preset-description.js';
-import type { SliceEnhancer } from './stages.js';
-import type { EngineImage } from '../enhance/image-planes.js';
-import type { RgbImage } from '../render/rgb-image.js';
-import { rgbToGray } from '../render/index.js';
-
-/**
- * Grey slices go to the engine as their grey plane, so the output stays grey. A colour image whose
- * channels all turn out equal (a grey picture stored as RGB) is enhanced as grey too.
- */
-export function toEngineImage(image: RgbImage): EngineImage {
-  if (image.gray) return { width: image.width, height: image.height, gray: image.gray };
-  const d = image.data;
-  for (let i = 0; i < d.length; i += 3) {
-    if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return image;
-  }
-  return { width: image.width, height: image.height, gray: rgbToGray(image) };
-}
 
 /**
  * Loads every model the presets name (once, kept warm, on the engine thread so enhancement never
@@ -56,46 +36,5 @@ export async function createEngineEnhancer(config: LoadedConfig, db: Db, log: Lo
     executorStatus: async () => ({ kind: 'local' }),
     ...enginePresets(engine, registry, presets),
     close: () => engine.close(),
-  };
-}
-
-/**
- * The node.yaml presets run in-process by the engine, as the pipeline asks for them: what a
- * preset will do, and a series enhanced under it (grey results as R = G = B with their grey plane). With
- * `networkFree`, every preset runs as its network-free twin (estimator only).
- */
-export function enginePresets(
-  engine: Pick<EnhancementEngine, 'enhanceSeries'>,
-  registry: Pick<ModelCatalog, 'get'>,
-  presets: LoadedConfig['presets'],
-  o: { networkFree?: boolean } = {},
-): Pick<SliceEnhancer, 'describe' | 'enhance'> {
-  const presetOf = (name: string): EnhancePreset => {
-    const p = presets[name];
-    if (!p) throw new ConfigError(`enhancement preset "${name}" is not defined in node.yaml`);
-    const { name: _name, ...rest } = p;
-    return rest as EnhancePreset;
-  };
-  return {
-    describe(name) {
-      const preset = presetOf(name);
-      return describePreset(name, preset, registry.get(preset.model));
-    },
-    async enhance(images, name, opts) {
-      const results = await engine.enhanceSeries(images.map(toEngineImage), presetOf(name), {
-        ...(o.networkFree ? { networkFree: true } : {}),
-        signal: opts.signal,
-        firstStream: opts.firstSlice ?? 0,
-        ...(opts.blackLevels ? { blackLevels: opts.blackLevels } : {}),
-        onProgress: (p) => opts.onProgress?.({ step: p.step, steps: p.total, slice: p.slice }),
-      });
-      return results.map((r) => ({
-        image: r.gray ? { ...r.image, gray: r.gray } : r.image,
-        backgroundProtected: r.backgroundProtected,
-        applied: r.applied,
-        timings: { ...r.timings },
-        quality: r.quality ? { ...(r.quality as unknown as Record<string, number>) } : undefined,
-      }));
-    },
   };
 }

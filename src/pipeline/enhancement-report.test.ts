@@ -16,7 +16,8 @@ import type { Spool } from '../spool/spool.js';
 import { REPORT_OUTPUT_KIND } from './enhancement-report.js';
 import { runSeriesPipeline } from './series-pipeline.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
-import type { SeriesAction, SliceEnhancer } from './stages.js';
+import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
+import type { SeriesAction } from './stages.js';
 
 const CT5N = resolve(import.meta.dirname, '../../sample-studies/ct5n');
 const config = { windows: {} } as unknown as LoadedConfig;

@@ -12,7 +12,8 @@ import type { JobRow } from '../provenance/jobs.js';
 import type { Spool } from '../spool/spool.js';
 import { derivedSeriesNumber } from './derived-text.js';
 import type { DerivedInstance } from './output-assemblers.js';
-import type { DerivedObjectBuilder, PresetDescription, SeriesAction } from './stages.js';
+import type { PresetDescription } from '../enhance/preset-description.js';
+import type { DerivedObjectBuilder, SeriesAction } from './stages.js';
 import { presetProvenance } from './window-context.js';
 
 /** Output kind under which the report's series is registered (loop protection, retention). */

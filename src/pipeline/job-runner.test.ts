@@ -10,7 +10,7 @@ import { countDeliveriesByState, enqueueDelivery } from '../provenance/deliverie
 import type { Spool } from '../spool/spool.js';
 import { JobRunner } from './job-runner.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
-import type { SliceEnhancer } from './stages.js';
+import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
 import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { LoadedConfig } from '../config/load.js';
 

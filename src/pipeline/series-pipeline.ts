@@ -10,14 +10,9 @@ import type { Db } from '../provenance/database.js';
 import { listBySeries, type InstanceRow } from '../provenance/instances.js';
 import type { JobRow } from '../provenance/jobs.js';
 import type { Spool } from '../spool/spool.js';
-import type {
-  DerivedObjectBuilder,
-  PresetDescription,
-  RenderedSlice,
-  SeriesAction,
-  SliceEnhancer,
-  SliceRenderer,
-} from './stages.js';
+import type { PresetDescription } from '../enhance/preset-description.js';
+import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
+import type { DerivedObjectBuilder, RenderedSlice, SeriesAction, SliceRenderer } from './stages.js';
 import type { ContributionRecord } from '../enhance/measured-contribution.js';
 import { createAssembler, type DerivedInstance } from './output-assemblers.js';
 import { writeEnhancementReport } from './enhancement-report.js';

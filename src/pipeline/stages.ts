@@ -1,12 +1,12 @@
 import type { EnhancementReportParams } from '../derive/enhancement-report-sr.js';
 import type { DicomFile, Dataset } from '../dicom/part10.js';
 import type { CodedConcept } from '../derive/codes.js';
-import type { AppliedProcessing } from '../enhance/applied-processing.js';
 import type { RgbImage } from '../render/rgb-image.js';
 
 /**
  * The seams between the series pipeline and the stages it drives. The pipeline depends only on
  * these, so it can be tested with small fakes and the stages stay ignorant of jobs and SQLite.
+ * The enhancement stage's contract is its own folder's (enhance/slice-enhancer.ts).
  */
 
 /** What a routing rule asks to be done with a completed series. */
@@ -32,72 +32,6 @@ export interface RenderedSlice {
 
 export interface SliceRenderer {
   render(file: DicomFile, windowName: string): Promise<RenderedSlice[]>;
-}
-
-/** What a preset will do, known before any slice runs (for UIDs and provenance). */
-export interface PresetDescription {
-  preset: string;
-  modelId: string;
-  modelVersion: string;
-  modelSha256: string;
-  steps: number;
-  seed: number;
-  /** Every parameter that affects the output (hashed into the derived Series UID). */
-  params: Record<string, unknown>;
-}
-
-export interface EnhancedSlice {
-  image: RgbImage;
-  backgroundProtected: boolean;
-  /** What produced the pixels (estimator, network evaluations, patch grid, classical steps). */
-  applied: AppliedProcessing;
-  timings: Record<string, number>;
-  quality?: Record<string, number>;
-  /** Set by a remote executor: which worker, on which host and device, after how many starts. */
-  producer?: { worker: string; host: string; device: string; attempts: number };
-}
-
-export interface EnhanceProgress {
-  slice: number;
-  slices: number;
-  step: number;
-  steps: number;
-}
-
-/** The executor as the API shows it: in-process, or a BullMQ queue with its workers. */
-export interface ExecutorStatus {
-  kind: 'local' | 'bullmq';
-  /** bullmq: whether Redis answered within a second. */
-  redisUp?: boolean;
-  /** bullmq: workers connected to the slice queue. */
-  workers?: number;
-  /** bullmq: slice jobs per queue state (waiting = queue depth). */
-  jobs?: Record<string, number>;
-}
-
-export interface SliceEnhancer {
-  describe(preset: string): PresetDescription;
-  /** Models the presets name: loaded (id, hash, device) or disabled with the problem. */
-  models(): Array<{ id: string; sha256?: string; version?: string; device?: string; loaded: boolean; problem?: string; note?: string }>;
-  /**
-   * Enhances several slices of one series (the engine may batch patches across them). Slice i
-   * draws random stream `firstSlice + i`, so its result depends only on its place in the series.
-   */
-  enhance(
-    images: RgbImage[],
-    preset: string,
-    opts: {
-      signal: AbortSignal;
-      onProgress?: (p: { step: number; steps: number; slice?: number }) => void;
-      firstSlice?: number;
-      /** Per slice: the grey level of "no signal" in its rendering (RenderedSlice.blackLevel); 0 when absent. */
-      blackLevels?: readonly number[];
-    },
-  ): Promise<EnhancedSlice[]>;
-  /** Releases connections and sessions (remote executors). */
-  close?(): Promise<void>;
-  /** Where the diffusion work runs and, for a queue, its state (API and dashboard). */
-  executorStatus?(): Promise<ExecutorStatus>;
 }
 
 export interface DerivedObjectInput {

@@ -15,7 +15,7 @@ import { silentLogger } from '../shared/log.js';
 import type { Spool } from '../spool/spool.js';
 import { runSeriesPipeline } from './series-pipeline.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from './stage-adapters.js';
-import type { SliceEnhancer } from './stages.js';
+import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
 
 const CT5N = resolve(import.meta.dirname, '../../sample-studies/ct5n');
 const config = { windows: {} } as unknown as LoadedConfig;

@@ -15,7 +15,9 @@ import {
 } from './derived-text.js';
 import { nameRun, type PresetNaming, type RunNaming } from './run-naming.js';
 import type { DerivedInstance } from './output-assemblers.js';
-import type { DerivedObjectBuilder, EnhancedSlice, PresetDescription, RenderedSlice, SeriesAction } from './stages.js';
+import type { PresetDescription } from '../enhance/preset-description.js';
+import type { EnhancedSlice } from '../enhance/slice-enhancer.js';
+import type { DerivedObjectBuilder, RenderedSlice, SeriesAction } from './stages.js';
 
 /**
  * What the assemblers of one window share, and what each derived object and provenance row of it

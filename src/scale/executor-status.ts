@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { ExecutorStatus } from '../pipeline/stages.js';
+import type { ExecutorStatus } from '../enhance/slice-enhancer.js';
 import { readSnapshotWithin, type QueueSnapshot } from './scale-metrics.js';
 
 /** Reads the slice queue's job counts per state and the workers connected to it. */

@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import type { EnhancedSlice } from '../pipeline/stages.js';
+import type { EnhancedSlice } from '../enhance/slice-enhancer.js';
 import { CancelledError, errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { BatchProgress } from './batch-progress.js';

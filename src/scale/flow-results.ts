@@ -1,6 +1,6 @@
-import type { EnhancedSlice } from '../pipeline/stages.js';
+import type { EnhancedSlice } from '../enhance/slice-enhancer.js';
 import { isGrayImage } from '../enhance/image-planes.js';
-import { grayToRgb } from '../render/index.js';
+import { grayToRgb } from '../render/colour.js';
 import { decodeSliceResult } from './payload-codec.js';
 
 /** What one slice job returned, for the executor's metrics. */

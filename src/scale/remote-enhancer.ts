@@ -8,13 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { LoadedConfig } from '../config/load.js';
-import type { EnhancePreset } from '../enhance/preset.js';
 import type { Db } from '../provenance/database.js';
-import { ConfigError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { toEngineImage } from '../pipeline/engine-enhancer.js';
-import { describePreset } from '../pipeline/preset-description.js';
-import type { SliceEnhancer } from '../pipeline/stages.js';
+import { toEngineImage } from '../enhance/engine-image.js';
+import { describePreset } from '../enhance/preset-description.js';
+import { resolvePreset } from '../enhance/preset-resolver.js';
+import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
 import { openBullmqClients } from './bullmq-clients.js';
 import { bullmqExecutorStatus, sliceQueueSnapshot } from './executor-status.js';
 import { runFlowBatch, type FlowBatchDeps } from './flow-batch.js';
@@ -46,23 +45,16 @@ export async function createBullmqEnhancer(config: LoadedConfig, db: Db, log: Lo
     log: slog,
   };
 
-  const presetOf = (name: string): EnhancePreset => {
-    const p = presets[name];
-    if (!p) throw new ConfigError(`enhancement preset "${name}" is not defined in node.yaml`);
-    const { name: _name, ...rest } = p;
-    return structuredClone(rest) as EnhancePreset;
-  };
-
   return {
     models: () => models.list(),
     describe(name) {
-      const preset = presetOf(name);
+      const preset = resolvePreset(presets, name);
       return describePreset(name, preset, models.get(preset.model));
     },
     async enhance(images, name, opts) {
       const engineImages = images.map(toEngineImage);
       for (let tries = 0; tries < PUBLISH_TRIES; tries++) {
-        const preset = presetOf(name);
+        const preset = resolvePreset(presets, name);
         const batch = { batchId: randomUUID(), images: engineImages, preset, model: models.get(preset.model), firstSlice: opts.firstSlice ?? 0, blackLevels: opts.blackLevels };
         const out = await runFlowBatch(batchDeps, batch, opts.signal, (step, steps) => opts.onProgress?.({ step, steps }));
         if (out !== 'lost') return out;

@@ -1,4 +1,4 @@
-import type { ExecutorStatus } from '../../pipeline/stages.js';
+import type { ExecutorStatus } from '../../enhance/slice-enhancer.js';
 import { listAssociations } from '../../provenance/associations.js';
 import { countDeliveriesByState } from '../../provenance/deliveries.js';
 import type { Db } from '../../provenance/database.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { grayToRgb } from '../render/index.js';
+import { grayToRgb } from '../render/colour.js';
 import { createRgbImage } from '../render/rgb-image.js';
-import { toEngineImage } from './engine-enhancer.js';
+import { toEngineImage } from './engine-image.js';
 
 describe('toEngineImage', () => {
   it('hands a grey slice to the engine as the grey plane it was rendered from', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRESET } from '../enhance/preset.js';
+import { DEFAULT_PRESET } from './preset.js';
 import { describePreset } from './preset-description.js';
 
 describe('describePreset', () => {
