@@ -160,8 +160,8 @@ export function mrSampleDataset(series: MrSampleSeries, index: number, signal = 
     BitsStored: 12,
     HighBit: 11,
     PixelRepresentation: 0,
-    WindowCenter: String(0.55 * FULL_SCALE),
-    WindowWidth: String(1.1 * FULL_SCALE),
+    WindowCenter: decimalString(0.55 * FULL_SCALE),
+    WindowWidth: decimalString(1.1 * FULL_SCALE),
     PixelData: stored.buffer,
     _vrMap: { PixelData: 'OW' },
   };
