@@ -1,6 +1,6 @@
 import type { RunningNode } from './node.js';
 import type { ResolvedDestination } from '../config/types.js';
-import { fromResolvedDestination } from '../export/destination.js';
+import { fromResolvedDestination } from '../export/destination-kinds.js';
 import { echoDestination } from '../export/echo-destination.js';
 import { createDcmjsScu } from '../net/dcmjs-dimse-scu.js';
 import type { ScuTransport } from '../net/types.js';

@@ -7,7 +7,7 @@ import { lineageOf } from '../provenance/lineage.js';
 import { requeueDelivery } from '../provenance/deliveries.js';
 import { requeueJob } from '../provenance/jobs.js';
 import { echoDestination } from '../export/echo-destination.js';
-import { fromResolvedDestination } from '../export/destination.js';
+import { describeDestination, fromResolvedDestination } from '../export/destination-kinds.js';
 import type { ResolvedDestination } from '../config/types.js';
 import { createDcmjsScu } from '../net/dcmjs-dimse-scu.js';
 import { createLogger } from '../shared/log.js';
@@ -24,7 +24,7 @@ export function registerAdminCommands(program: Command): void {
         [
           `ok: ${c.files.node}, ${c.files.rules}`,
           ...c.listeners.map((l) => `listener ${l.name}: ${l.aeTitle}@${l.host}:${l.port} (${l.transport}), ${l.allow.length} allowed caller(s)`),
-          ...Object.entries(c.destinations).map(([n, d]) => `destination ${n}: ${d.kind === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}` : d.kind === 'dicomweb' ? `${d.url} (DICOMweb)` : d.path}`),
+          ...Object.entries(c.destinations).map(([n, d]) => `destination ${n}: ${describeDestination(d).address} (${d.kind})`),
           ...c.rules.map((r) => `rule ${r.index + 1} ${r.name}${r.isDefault ? ' (default)' : ''}: ${describeActions(r.actions)}`),
         ].join('\n'),
       );

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { secretFileKeys } from '../config/site-config.js';
 import { sha256File } from '../enhance/model-manifest.js';
+import { destinationFiles } from '../export/destination-kinds.js';
 import { backupDatabaseFile, DATABASE_FILE } from '../provenance/backup.js';
 import {
   BACKUP_FORMAT,
@@ -152,8 +153,7 @@ async function externalFiles(c: LoadedConfig): Promise<ExternalFile[]> {
   };
   c.listeners.forEach((l, i) => tls(`listeners[${i}]`, l.tls?.files));
   for (const [name, d] of Object.entries(c.destinations)) {
-    if (d.kind === 'dimse') tls(`destinations.${name}`, d.tls?.files);
-    if (d.kind === 'dicomweb') for (const [k, p] of Object.entries(d.tls?.files ?? {})) if (p) named.push({ role: `destinations.${name}.tls.${k}`, path: p });
+    for (const [role, p] of Object.entries(destinationFiles(d))) named.push({ role: `destinations.${name}.${role}`, path: p });
   }
   tls('api', c.api.tls?.files);
   const raw = parse(readFileSync(c.files.node, 'utf8')) as { executor?: { redis?: { tls?: { ca?: string } } } } | null;

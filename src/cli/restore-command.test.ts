@@ -7,6 +7,8 @@ import { loadConfig } from '../config/load.js';
 import { openDatabase } from '../provenance/database.js';
 import { createBackup } from './backup-command.js';
 import { restoreBackup } from './restore-command.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const EMBEDDED = resolve(import.meta.dirname, '../../model/embedded/manifest.yaml');
 const RULES = 'rules:\n  - { name: default, default: true, actions: { drop: true } }\n';

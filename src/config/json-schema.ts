@@ -1,5 +1,5 @@
 import { EXTENDS_KEY } from './extends.js';
-import { NodeFileSchema } from './node-schema.js';
+import { nodeFileSchema } from './node-schema.js';
 import { RulesFileSchema } from './rules-schema.js';
 
 /**
@@ -10,7 +10,7 @@ import { RulesFileSchema } from './rules-schema.js';
 export function renderJsonSchemas(): Record<'node.schema.json' | 'rules.schema.json', string> {
   const render = (schema: object) =>
     `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(schema)) }, null, 2)}\n`;
-  return { 'node.schema.json': render(withExtends(NodeFileSchema)), 'rules.schema.json': render(RulesFileSchema) };
+  return { 'node.schema.json': render(withExtends(nodeFileSchema())), 'rules.schema.json': render(RulesFileSchema) };
 }
 
 /**
@@ -19,7 +19,7 @@ export function renderJsonSchemas(): Record<'node.schema.json' | 'rules.schema.j
  * Patch over its base, where any part may be left out and `null` removes a key; a file without it
  * is checked in full.
  */
-function withExtends(schema: typeof NodeFileSchema): object {
+function withExtends(schema: object): object {
   const { $id, title, ...settings } = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
   const extendsProperty = { type: 'string', minLength: 1, description: 'path of a node.yaml (relative to this file) whose settings this file is merged over (JSON Merge Patch)' };
   const patch = asMergePatch(settings) as Record<string, unknown>;

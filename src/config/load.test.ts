@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigValidationError, type ConfigIssue } from './config-issue.js';
 import { isHostPattern } from './resolve-node.js';
 import { loadConfig, parseConfig } from './load.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');
 

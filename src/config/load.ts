@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigValidationError, type ConfigIssue } from './config-issue.js';
 import { deepFreeze, type DeepReadonly } from './deep-freeze.js';
 import { applyExtends } from './extends.js';
-import { NodeFileSchema, type NodeFile } from './node-schema.js';
+import { nodeFileSchema, type NodeFile } from './node-schema.js';
 import { resolveNodeFile, type ReadText } from './resolve-node.js';
 import { resolveRulesFile } from './resolve-rules.js';
 import { RulesFileSchema, type RulesFile } from './rules-schema.js';
@@ -79,12 +79,12 @@ export function parseConfig(input: ConfigText, options: LoadOptions = {}): Loade
   if (!extended.source) throw new ConfigValidationError(issues);
   const nodeSource = extended.source;
 
-  const nodeSchemaIssues = validateAgainstSchema(NodeFileSchema, nodeSource);
+  const nodeSchemaIssues = validateAgainstSchema(nodeFileSchema(), nodeSource);
   const rulesSchemaIssues = validateAgainstSchema(RulesFileSchema, rulesParsed.source);
   issues.push(...nodeSchemaIssues, ...rulesSchemaIssues);
   if (nodeSchemaIssues.length > 0) throw new ConfigValidationError(issues);
 
-  const nodeFile = applyDefaults<NodeFile>(NodeFileSchema, nodeSource.value ?? {});
+  const nodeFile = applyDefaults<NodeFile>(nodeFileSchema(), nodeSource.value ?? {});
   const node = resolveNodeFile(nodeFile, nodeSource, readText);
   issues.push(...node.issues);
   if (rulesSchemaIssues.length > 0) throw new ConfigValidationError(issues);

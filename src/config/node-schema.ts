@@ -5,6 +5,7 @@ import { RetentionSchema } from './retention-schema.js';
 import { AuditSchema } from './audit-schema.js';
 import { LoginLimitSchema, OidcSchema, SessionSchema } from './auth-schema.js';
 import { AeTitle, Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
+import { destinationKindConfigs, destinationKindsVersion } from './destination-kind.js';
 
 /** TLS material as written in YAML: paths, relative to the config file. The loader reads them. */
 export const TlsFilesSchema = Strict({
@@ -41,72 +42,30 @@ export const BackoffSchema = Strict({
   maxSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 600),
 });
 
-export const TRANSFER_SYNTAX_CHOICES = ['explicit-le', 'implicit-le', 'rle', 'jpeg-ls-lossless', 'j2k-lossless'] as const;
+/**
+ * Destinations are a union told apart by `kind`: each kind's module (src/export/destinations/)
+ * brings its schema, and the union is of those registered (destination-kind.ts).
+ */
+function DestinationSchema() {
+  const kinds = destinationKindConfigs();
+  if (kinds.length === 0) throw new Error('no destination kind is registered (import src/export/destination-kinds.ts)');
+  // The static type says only what every kind has; each kind's module knows the rest.
+  return Type.Unsafe<DestinationEntry>(Type.Union(kinds.map((k) => k.schema)));
+}
 
-export const DimseDestinationSchema = Strict({
-  kind: Type.Literal('dimse'),
-  aeTitle: AeTitle,
-  host: Name,
-  port: Port,
-  /** Our calling AE title towards this peer; default: node.aeTitle. */
-  callingAeTitle: Type.Optional(AeTitle),
-  /** Preferred transfer syntax; the exporter falls back to Explicit, then Implicit VR LE. */
-  transferSyntax: Defaulted(OneOf(TRANSFER_SYNTAX_CHOICES), 'explicit-le'),
-  /**
-   * After a crash, ask the peer (C-FIND, IMAGE level) whether it already holds an object whose
-   * C-STORE response was never recorded, and send it again only if not. A peer without C-FIND
-   * gets it again (at least once).
-   */
-  verifyInDoubt: Defaulted(Type.Boolean(), true),
-  tls: Type.Optional(TlsFilesSchema),
-  timeoutSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 30),
+/** What every destination entry has, whatever its kind (for the loader; kinds add their fields). */
+export interface DestinationEntry {
+  kind: string;
+  maxAttempts: number;
+  backoff: Static<typeof BackoffSchema>;
+  [field: string]: unknown;
+}
+
+/** The fields every destination kind has: how often and how patiently a delivery is retried. */
+export const deliveryRetryFields = {
   maxAttempts: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 8),
   backoff: Defaulted(BackoffSchema, { initialSeconds: 5, maxSeconds: 600 }),
-});
-
-export const FolderDestinationSchema = Strict({
-  kind: Type.Literal('folder'),
-  /** Output folder, relative to the config file. */
-  path: Name,
-  /** Sub-folders per study and series (StudyInstanceUID/SeriesInstanceUID/SOPInstanceUID.dcm). */
-  layout: Defaulted(OneOf(['study-series', 'flat'] as const), 'study-series'),
-  maxAttempts: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 8),
-  backoff: Defaulted(BackoffSchema, { initialSeconds: 5, maxSeconds: 600 }),
-});
-
-/** HTTP authentication towards a DICOMweb server; `password` and `token` are secrets (a value or `{ file }`). */
-export const DicomwebAuthSchema = Type.Union([
-  Strict({ kind: Type.Literal('basic'), user: Name, password: SecretValueSchema }),
-  Strict({ kind: Type.Literal('bearer'), token: SecretValueSchema }),
-]);
-
-/** TLS towards an https:// server: a private CA to trust, and a client certificate where the server asks for one. */
-export const HttpsTlsFilesSchema = Strict({
-  ca: Type.Optional(Name),
-  cert: Type.Optional(Name),
-  key: Type.Optional(Name),
-});
-
-export const DicomwebDestinationSchema = Strict({
-  kind: Type.Literal('dicomweb'),
-  /** The DICOMweb service root, e.g. https://pacs.example.org/dicom-web (STOW-RS goes to {url}/studies). */
-  url: Type.String({ pattern: '^https?://[^\\s]+$', description: 'an http:// or https:// URL' }),
-  auth: Type.Optional(DicomwebAuthSchema),
-  tls: Type.Optional(HttpsTlsFilesSchema),
-  /** Instances of one series sent in one STOW-RS request, at most. */
-  maxInstancesPerRequest: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 50),
-  /**
-   * After a crash, ask the server (QIDO-RS, instance level) whether it already holds an object
-   * whose STOW-RS response was never recorded, and send it again only if not.
-   */
-  verifyInDoubt: Defaulted(Type.Boolean(), true),
-  timeoutSeconds: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 60),
-  maxAttempts: Defaulted(Type.Integer({ minimum: 1, maximum: 1000 }), 8),
-  backoff: Defaulted(BackoffSchema, { initialSeconds: 5, maxSeconds: 600 }),
-});
-
-/** Destinations are a union told apart by `kind` (one handler per kind in export/). */
-export const DestinationSchema = Type.Union([DimseDestinationSchema, FolderDestinationSchema, DicomwebDestinationSchema]);
+};
 
 export const WindowSchema = Strict({
   center: Type.Number(),
@@ -239,33 +198,39 @@ function NamedMap<T extends TSchema>(entry: T) {
   return Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), entry, { additionalProperties: false });
 }
 
-/** config/node.yaml. */
-export const NodeFileSchema = Strict(
-  {
-    node: Defaulted(NodeIdentitySchema, {} as Static<typeof NodeIdentitySchema>),
-    listeners: Defaulted(Type.Array(ListenerSchema), []),
-    destinations: Defaulted(NamedMap(DestinationSchema), {}),
-    windows: Defaulted(NamedMap(WindowSchema), {}),
-    models: Defaulted(NamedMap(ModelRefSchema), {}),
-    presets: Defaulted(NamedMap(PresetSchema), {}),
-    api: Defaulted(ApiSchema, {} as Static<typeof ApiSchema>),
-    limits: Defaulted(LimitsSchema, {} as Static<typeof LimitsSchema>),
-    executor: Defaulted(ExecutorSchema, {} as Static<typeof ExecutorSchema>),
-    alerts: Defaulted(AlertsSchema, {} as Static<typeof AlertsSchema>),
-    retention: Defaulted(RetentionSchema, {} as Static<typeof RetentionSchema>),
-    stow: Type.Optional(StowSchema),
-    audit: Type.Optional(AuditSchema),
-  },
-  { $id: 'https://unimie-pacs-node.local/schema/node.schema.json', title: 'UniMIE PACS node: config/node.yaml' },
-);
+/** config/node.yaml, with the destination kinds registered so far. */
+function buildNodeFileSchema() {
+  return Strict(
+    {
+      node: Defaulted(NodeIdentitySchema, {} as Static<typeof NodeIdentitySchema>),
+      listeners: Defaulted(Type.Array(ListenerSchema), []),
+      destinations: Defaulted(NamedMap(DestinationSchema()), {}),
+      windows: Defaulted(NamedMap(WindowSchema), {}),
+      models: Defaulted(NamedMap(ModelRefSchema), {}),
+      presets: Defaulted(NamedMap(PresetSchema), {}),
+      api: Defaulted(ApiSchema, {} as Static<typeof ApiSchema>),
+      limits: Defaulted(LimitsSchema, {} as Static<typeof LimitsSchema>),
+      executor: Defaulted(ExecutorSchema, {} as Static<typeof ExecutorSchema>),
+      alerts: Defaulted(AlertsSchema, {} as Static<typeof AlertsSchema>),
+      retention: Defaulted(RetentionSchema, {} as Static<typeof RetentionSchema>),
+      stow: Type.Optional(StowSchema),
+      audit: Type.Optional(AuditSchema),
+    },
+    { $id: 'https://unimie-pacs-node.local/schema/node.schema.json', title: 'UniMIE PACS node: config/node.yaml' },
+  );
+}
 
-export type NodeFile = Static<typeof NodeFileSchema>;
+let built: { version: number; schema: ReturnType<typeof buildNodeFileSchema> } | undefined;
+
+/** The schema of config/node.yaml; rebuilt when a destination kind was registered since the last call. */
+export function nodeFileSchema(): ReturnType<typeof buildNodeFileSchema> {
+  if (built?.version !== destinationKindsVersion()) built = { version: destinationKindsVersion(), schema: buildNodeFileSchema() };
+  return built.schema;
+}
+
+export type NodeFile = Static<ReturnType<typeof nodeFileSchema>>;
 export type TlsFiles = Static<typeof TlsFilesSchema>;
 export type AllowEntry = Static<typeof AllowEntrySchema>;
-export type Destination = Static<typeof DestinationSchema>;
-export type DimseDestination = Static<typeof DimseDestinationSchema>;
-export type FolderDestination = Static<typeof FolderDestinationSchema>;
-export type DicomwebDestination = Static<typeof DicomwebDestinationSchema>;
 export type WindowPreset = Static<typeof WindowSchema>;
 export type ModelRef = Static<typeof ModelRefSchema>;
 export type ApiSettings = Static<typeof ApiSchema>;

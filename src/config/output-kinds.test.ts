@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from './config-issue.js';
 import { parseConfig } from './load.js';
 import { OUTPUT_KINDS, outputKindMismatch } from './rules-schema.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const CONFIG = resolve(import.meta.dirname, '../../config');
 const node = { file: join(CONFIG, 'node.yaml'), text: readFileSync(join(CONFIG, 'node.yaml'), 'utf8') };

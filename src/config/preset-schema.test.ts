@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './load.js';
 import { PresetSchema, presetDefaults } from './preset-schema.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const NODE = `node:
   aeTitle: UNIMIE

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, type ConfigIssue } from './config-issue.js';
 import { parseConfig } from './load.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const RULES = `rules:
   - name: default

@@ -7,8 +7,9 @@ import { checkOidc } from './check-oidc.js';
 import { resolveAudit } from './resolve-audit.js';
 import { resolveStow } from './resolve-stow.js';
 import type { ConfigIssue } from './config-issue.js';
-import type { DicomwebDestination, NodeFile, TlsFiles } from './node-schema.js';
-import type { NodeConfig, ResolvedDestination, ResolvedDicomwebDestination, TlsMaterial, WindowDefinition } from './types.js';
+import { destinationKindConfigs } from './destination-kind.js';
+import type { NodeFile, TlsFiles } from './node-schema.js';
+import type { NodeConfig, ResolvedDestination, TlsMaterial, WindowDefinition } from './types.js';
 import type { YamlSource } from './yaml-source.js';
 
 export type ReadText = (absolutePath: string) => string;
@@ -63,46 +64,22 @@ export function resolveNodeFile(file: NodeFile, source: YamlSource, readText: Re
     if (text === '') issues.push(source.issue([...at, 'file'], 'the file is empty'));
     return text ?? '';
   };
-  const resolveDicomweb = (name: string, d: DicomwebDestination, at: Array<string | number>): ResolvedDicomwebDestination => {
-    const { auth, tls, ...rest } = d;
-    let resolvedAuth: ResolvedDicomwebDestination['auth'];
-    if (auth?.kind === 'basic') {
-      resolvedAuth = { kind: 'basic', user: auth.user, password: readSecret(auth.password, [...at, 'auth', 'password']) };
-      if (auth.user.includes(':')) issues.push(source.issue([...at, 'auth', 'user'], 'a basic-auth user name cannot contain ":" (RFC 7617)'));
-    } else if (auth?.kind === 'bearer') {
-      resolvedAuth = { kind: 'bearer', token: readSecret(auth.token, [...at, 'auth', 'token']) };
-    }
-    let resolvedTls: ResolvedDicomwebDestination['tls'];
-    if (tls) {
-      if ((tls.cert === undefined) !== (tls.key === undefined)) issues.push(source.issue([...at, 'tls'], 'a client certificate needs both cert and key'));
-      if (!d.url.startsWith('https://')) issues.push(source.issue([...at, 'tls'], 'tls applies to an https:// url only'));
-      const files: { ca?: string; cert?: string; key?: string } = {};
-      const pem: { ca?: string; cert?: string; key?: string } = {};
-      for (const which of ['ca', 'cert', 'key'] as const) {
-        const p = tls[which];
-        if (p === undefined) continue;
-        files[which] = abs(p);
-        const text = cf.readPem(p, [...at, 'tls', which]);
-        if (text !== undefined) pem[which] = text;
-      }
-      resolvedTls = { ...pem, files };
-    }
-    return { ...rest, name, url: d.url.replace(/\/+$/, ''), ...(resolvedAuth ? { auth: resolvedAuth } : {}), ...(resolvedTls ? { tls: resolvedTls } : {}) };
-  };
-
+  const kinds = new Map(destinationKindConfigs().map((k) => [k.kind, k]));
   const destinations: Record<string, ResolvedDestination> = {};
   for (const [name, d] of Object.entries(file.destinations)) {
     const at = ['destinations', name];
     if (d.backoff.initialSeconds > d.backoff.maxSeconds) issues.push(source.issue([...at, 'backoff'], 'initialSeconds must not exceed maxSeconds'));
-    if (d.kind === 'folder') {
-      destinations[name] = { ...d, name, path: abs(d.path) };
-    } else if (d.kind === 'dicomweb') {
-      destinations[name] = resolveDicomweb(name, d, at);
-    } else {
-      const { tls, callingAeTitle, ...rest } = d;
-      const material = tls ? readTls(tls, [...at, 'tls']) : undefined;
-      destinations[name] = { ...rest, name, callingAeTitle: callingAeTitle ?? file.node.aeTitle, ...(material ? { tls: material } : {}) };
-    }
+    // The schema admits only registered kinds.
+    const kind = kinds.get(d.kind)!;
+    destinations[name] = kind.resolve(d, {
+      ...cf,
+      name,
+      at,
+      nodeAeTitle: file.node.aeTitle,
+      readSecret,
+      readTls,
+      issue: (where, message) => issues.push(source.issue(where, message)),
+    });
   }
 
   const windows: Record<string, WindowDefinition> = { ...BUILTIN_WINDOWS };

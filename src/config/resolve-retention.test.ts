@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from './config-issue.js';
 import { parseConfig } from './load.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const NODE = `destinations:
   out: { kind: folder, path: ./out }

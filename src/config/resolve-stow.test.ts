@@ -3,6 +3,8 @@ import { ConfigValidationError, type ConfigIssue } from './config-issue.js';
 import { parseConfig } from './load.js';
 import { redactConfig } from '../api/redact-config.js';
 import { sha256Hex } from './resolve-stow.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const NODE = `node: { aeTitle: UNIMIE }
 `;

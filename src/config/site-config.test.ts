@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from './load.js';
 import { siteNodeYaml } from './site-config.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const SHIPPED = path.resolve(import.meta.dirname, '../../config');
 

@@ -1,4 +1,5 @@
-import type { ApiSettings, Destination, DicomwebDestination, DimseDestination, ExecutorSettings, FolderDestination, Limits, ModelRef, NodeIdentity } from './node-schema.js';
+import type { ApiSettings, ExecutorSettings, Limits, ModelRef, NodeIdentity } from './node-schema.js';
+import type { ResolvedDestinationBase } from './destination-kind.js';
 import type { ResolvedOidc } from './auth-schema.js';
 import type { Preset } from './preset-schema.js';
 import type { ResolvedAlerts } from './resolve-alerts.js';
@@ -37,22 +38,11 @@ export interface Listener {
   allow: AllowRule[];
 }
 
-export type ResolvedDimseDestination = Omit<DimseDestination, 'tls' | 'callingAeTitle'> & {
-  name: string;
-  /** node.aeTitle unless the destination sets its own. */
-  callingAeTitle: string;
-  tls?: TlsMaterial;
-};
-export type ResolvedFolderDestination = FolderDestination & { name: string };
-/** A DICOMweb destination with its secrets and TLS files read. */
-export type ResolvedDicomwebDestination = Omit<DicomwebDestination, 'auth' | 'tls'> & {
-  name: string;
-  /** Secrets: never logged; GET /api/config shows them redacted. */
-  auth?: { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
-  /** PEM texts, with the files they came from. */
-  tls?: { ca?: string; cert?: string; key?: string; files: { ca?: string; cert?: string; key?: string } };
-};
-export type ResolvedDestination = ResolvedDimseDestination | ResolvedFolderDestination | ResolvedDicomwebDestination;
+/**
+ * A destination with its files and secrets read. Each kind's module (src/export/destinations/)
+ * has its own resolved type; what every kind has is all the rest of the node may rely on.
+ */
+export type ResolvedDestination = ResolvedDestinationBase;
 
 /**
  * A window the render stage applies: fixed centre/width, the file's own Window Center/Width
@@ -166,4 +156,4 @@ export interface NodeConfig {
   rules: Rule[];
 }
 
-export type { ApiSettings, Destination, Limits, NodeIdentity, Preset };
+export type { ApiSettings, Limits, NodeIdentity, Preset };

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../shared/errors.js';
 import { ConfigValidationError, type ConfigIssue } from './config-issue.js';
 import { parseConfig } from './load.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const NODE = `node:
   aeTitle: UNIMIE

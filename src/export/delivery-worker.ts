@@ -12,14 +12,14 @@ import type { Logger } from '../shared/log.js';
 import { errorMessage } from '../shared/errors.js';
 import { formatStatus } from '../dicom/status.js';
 import { backoffDelay } from './backoff.js';
-import type { ExportDestination } from './destination.js';
+import type { DestinationCommon } from './destination.js';
 import { classifyError, classifyOutcome } from './failure-class.js';
 import type { Transport } from './transport.js';
 import type { ScuStoreOutcome } from '../net/scu-outcome.js';
 
 export interface DeliveryRoute {
-  transport: Transport;
-  destination: ExportDestination;
+  transport: Transport<DestinationCommon>;
+  destination: DestinationCommon;
 }
 
 export interface DeliveryWorkerDeps {
@@ -190,7 +190,7 @@ export class DeliveryWorker {
     const { destination, transport } = route;
     const doubtful = rows.filter((r) => r.inDoubt);
     if (doubtful.length === 0) return rows;
-    const verify = (destination.kind === 'dimse' || destination.kind === 'dicomweb') && destination.verifyInDoubt !== false && transport.holds;
+    const verify = destination.verifyInDoubt !== false && transport.holds;
     let held = new Set<string>();
     if (verify) {
       try {
@@ -202,7 +202,7 @@ export class DeliveryWorker {
     for (const r of doubtful) {
       if (held.has(r.sopInstanceUid)) {
         markDeliveryFoundAtDestination(this.deps.db, r.id, this.now());
-        log.info({ sopInstanceUid: r.sopInstanceUid, query: destination.kind === 'dicomweb' ? 'QIDO-RS' : 'C-FIND' }, 'in doubt after a restart and already at the destination: not sent again');
+        log.info({ sopInstanceUid: r.sopInstanceUid, query: transport.holdsQuery }, 'in doubt after a restart and already at the destination: not sent again');
         this.deps.onAttempt?.(r, 'delivered');
       } else {
         clearDeliveryDoubt(this.deps.db, r.id);
@@ -212,7 +212,7 @@ export class DeliveryWorker {
     return rows.filter((r) => !held.has(r.sopInstanceUid));
   }
 
-  private recordFailure(dest: ExportDestination, row: DeliveryRow, error: string, status: number | undefined, permanent: boolean): void {
+  private recordFailure(dest: DestinationCommon, row: DeliveryRow, error: string, status: number | undefined, permanent: boolean): void {
     const state = markDeliveryFailed(this.deps.db, row.id, {
       now: this.now(),
       error,

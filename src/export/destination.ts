@@ -1,13 +1,20 @@
-import type { ResolvedDestination } from '../config/types.js';
 import type { RemoteNode, TlsOptions } from '../net/types.js';
 import type { BackoffPolicy } from './backoff.js';
 import { exportProposal, type ExportTransferSyntaxChoice } from './encode-transfer-syntax.js';
 
-interface DestinationCommon {
+/** What the delivery worker needs of every destination, whatever its kind. */
+export interface DestinationCommon {
+  /** Which kind's transport delivers to it (src/export/destination-kinds.ts). */
+  kind: string;
   name: string;
   /** Attempts before a delivery goes to the dead state. */
   maxAttempts: number;
   backoff: BackoffPolicy;
+  /**
+   * Before re-sending an object that was in flight when a previous process died, ask the
+   * destination whether it holds it already; only where its transport can ask (`holds`). Absent: yes.
+   */
+  verifyInDoubt?: boolean;
 }
 
 /** A C-STORE SCP (PACS, workstation) reached with our SCU. */
@@ -21,11 +28,6 @@ export interface DimseExportDestination extends DestinationCommon {
   timeoutMs?: number;
   /** Preferred transfer syntax (config `transferSyntax`); Explicit, then Implicit VR LE are the fallbacks. */
   transferSyntax?: ExportTransferSyntaxChoice;
-  /**
-   * Before re-sending an object that was in flight when a previous process died, ask the
-   * destination (C-FIND) whether it holds it already (config `verifyInDoubt`, default true).
-   */
-  verifyInDoubt?: boolean;
 }
 
 /** A folder (local disk, mounted share) receiving Part-10 files. */
@@ -48,11 +50,9 @@ export interface DicomwebExportDestination extends DestinationCommon {
   timeoutMs: number;
   /** Instances of one series per STOW-RS request, at most. */
   maxInstancesPerRequest: number;
-  /** Before re-sending an object in doubt after a crash, ask the server (QIDO-RS) whether it holds it. */
-  verifyInDoubt?: boolean;
 }
 
-/** Destinations are a union told apart by `kind`, one transport per kind. */
+/** The built-in kinds, told apart by `kind` (their transports narrow on it); a kind's module may add its own. */
 export type ExportDestination = DimseExportDestination | FolderExportDestination | DicomwebExportDestination;
 
 /** The network address of a DIMSE destination, as the SCU transports take it. */
@@ -66,40 +66,4 @@ export function remoteNodeOf(dest: DimseExportDestination): RemoteNode {
     timeoutMs: dest.timeoutMs,
     proposedTransferSyntaxes: exportProposal(dest.transferSyntax),
   };
-}
-
-/** Maps a destination from the resolved node configuration (seconds) to the export form (ms). */
-export function fromResolvedDestination(d: ResolvedDestination): ExportDestination {
-  const backoff: BackoffPolicy = { initialMs: d.backoff.initialSeconds * 1000, maxMs: d.backoff.maxSeconds * 1000, jitter: 'equal' };
-  if (d.kind === 'dimse') {
-    return {
-      name: d.name,
-      kind: 'dimse',
-      aeTitle: d.aeTitle,
-      host: d.host,
-      port: d.port,
-      callingAeTitle: d.callingAeTitle,
-      tls: d.tls ? { cert: d.tls.cert, key: d.tls.key, ca: d.tls.ca } : undefined,
-      timeoutMs: d.timeoutSeconds * 1000,
-      transferSyntax: d.transferSyntax,
-      verifyInDoubt: d.verifyInDoubt,
-      maxAttempts: d.maxAttempts,
-      backoff,
-    };
-  }
-  if (d.kind === 'dicomweb') {
-    return {
-      name: d.name,
-      kind: 'dicomweb',
-      url: d.url,
-      ...(d.auth ? { auth: d.auth } : {}),
-      ...(d.tls ? { tls: { ca: d.tls.ca, cert: d.tls.cert, key: d.tls.key } } : {}),
-      timeoutMs: d.timeoutSeconds * 1000,
-      maxInstancesPerRequest: d.maxInstancesPerRequest,
-      verifyInDoubt: d.verifyInDoubt,
-      maxAttempts: d.maxAttempts,
-      backoff,
-    };
-  }
-  return { name: d.name, kind: 'folder', path: d.path, layout: d.layout, maxAttempts: d.maxAttempts, backoff };
 }

@@ -1,44 +1,28 @@
-import { access, constants, mkdir } from 'node:fs/promises';
 import { errorMessage } from '../shared/errors.js';
-import type { ScuTransport } from '../net/types.js';
-import { remoteNodeOf, type ExportDestination } from './destination.js';
-import { dicomwebRequest } from './transports/dicomweb.js';
+import type { DestinationCommon } from './destination.js';
+import type { DestinationServices } from './destination-kind.js';
+import { destinationKindOf } from './destination-kinds.js';
 
+/** The answer of a destination test (`echo`, POST /api/destinations/:name/echo). */
 export interface EchoResult {
   ok: boolean;
   /** C-ECHO response status (DIMSE destinations). */
   status?: number;
-  /** HTTP status of the QIDO-RS probe (DICOMweb destinations). */
+  /** HTTP status of the probe (DICOMweb destinations). */
   httpStatus?: number;
   error?: string;
   ms: number;
 }
 
 /**
- * Tests a destination: C-ECHO for a DIMSE peer (through the given SCU), a QIDO-RS study search
- * (`GET {url}/studies?limit=1`: reachable, TLS and credentials accepted) for a DICOMweb server,
- * create-and-write check for a folder. Never throws; the result says what failed.
+ * Tests a destination as its kind does: C-ECHO for a DIMSE peer (through the given SCU), a
+ * QIDO-RS study search for a DICOMweb server, a create-and-write check for a folder. Never
+ * throws; the result says what failed.
  */
-export async function echoDestination(dest: ExportDestination, deps: { scu?: ScuTransport }): Promise<EchoResult> {
-  const started = Date.now();
-  if (dest.kind === 'dimse') {
-    if (!deps.scu) return { ok: false, error: 'no SCU transport configured', ms: 0 };
-    return deps.scu.echo(remoteNodeOf(dest));
-  }
-  if (dest.kind === 'dicomweb') {
-    try {
-      const res = await dicomwebRequest(dest, 'GET', '/studies?limit=1');
-      const ok = res.status === 200 || res.status === 204;
-      return { ok, httpStatus: res.status, ...(ok ? {} : { error: `QIDO-RS: HTTP ${res.status} ${res.statusText}` }), ms: Date.now() - started };
-    } catch (err) {
-      return { ok: false, error: errorMessage(err), ms: Date.now() - started };
-    }
-  }
+export async function echoDestination(dest: DestinationCommon, services: DestinationServices): Promise<EchoResult> {
   try {
-    await mkdir(dest.path, { recursive: true });
-    await access(dest.path, constants.W_OK);
-    return { ok: true, ms: Date.now() - started };
+    return await destinationKindOf(dest.kind).echo(dest, services);
   } catch (err) {
-    return { ok: false, error: errorMessage(err), ms: Date.now() - started };
+    return { ok: false, error: errorMessage(err), ms: 0 };
   }
 }

@@ -8,6 +8,8 @@ import { listJobs } from '../provenance/jobs.js';
 import type { StoredInstance } from '../receive/receive-types.js';
 import { silentLogger } from '../shared/log.js';
 import { ArrivalRouter } from './arrival-router.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const NODE = `node: { aeTitle: UNIMIE }
 listeners:

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../config/load.js';
+import { isFolderDestination } from '../export/destinations/folder.js';
 import type { Db } from '../provenance/database.js';
 import { finishRetentionRun, listRetentionRuns, startRetentionRun, type RetentionRunMode, type RetentionRunRow } from '../provenance/retention-log.js';
 import { pruneRows, totalRows, type PrunedRows } from '../provenance/retention-rows.js';
@@ -212,6 +213,6 @@ function reported(p: PlannedPurge): ReportedPurge {
 
 function destinationPath(config: LoadedConfig, name: string | undefined): string {
   const d = name === undefined ? undefined : config.destinations[name];
-  if (d?.kind !== 'folder') throw new Error(`retention: '${name}' is not a folder destination`);
+  if (!isFolderDestination(d)) throw new Error(`retention: '${name}' is not a folder destination`);
   return d.path;
 }

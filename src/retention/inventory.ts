@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
+import { isFolderDestination } from '../export/destinations/folder.js';
 import { readPart10 } from '../dicom/part10.js';
 import type { Db } from '../provenance/database.js';
 import {
@@ -135,7 +136,7 @@ async function outbox(deps: InventoryDeps, spoolDev: number): Promise<RetentionU
   const units: RetentionUnit[] = [];
   for (const name of deps.config.retention.outbox.destinations) {
     const dest = deps.config.destinations[name];
-    if (dest?.kind !== 'folder') continue;
+    if (!isFolderDestination(dest)) continue;
     const dev = (await stat(dest.path).catch(() => undefined))?.dev;
     if (dev === undefined) continue;
     const pending = undeliveredAt(deps.db, name);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { firedDecisions, matchRules, type MatchContext } from './match-rules.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../export/destination-kinds.js';
 
 const NODE = `destinations:
   outbox: { kind: folder, path: ./out }

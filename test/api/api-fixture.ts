@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { ResolvedDestination } from '../../src/config/types.js';
 import { ConfigWatcher } from '../../src/config/watch.js';
-import { fromResolvedDestination } from '../../src/export/destination.js';
+import { fromResolvedDestination } from '../../src/export/destination-kinds.js';
 import { echoDestination } from '../../src/export/echo-destination.js';
 import { createDcmjsScu } from '../../src/net/dcmjs-dimse-scu.js';
 import { openDatabase, type Db } from '../../src/provenance/database.js';

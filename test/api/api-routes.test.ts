@@ -73,7 +73,7 @@ describe('HTTP API over a real SQLite file (inject)', () => {
   beforeAll(async () => {
     const downPort = await freePort();
     fx = createApiFixture({ pacsPort: await freePort(), downPort });
-    pacs = await startStoreScp({ dir: join(fx.dir, 'pacs'), port: fx.watcher.current.destinations.pacs!.kind === 'dimse' ? (fx.watcher.current.destinations.pacs as { port: number }).port : 0 });
+    pacs = await startStoreScp({ dir: join(fx.dir, 'pacs'), port: fx.watcher.current.destinations.pacs!.kind === 'dimse' ? (fx.watcher.current.destinations.pacs as unknown as { port: number }).port : 0 });
     seeded = seedProvenance(fx.db);
     app = buildApi(fx.deps);
     await app.ready();

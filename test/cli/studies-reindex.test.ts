@@ -14,6 +14,8 @@ import { silentLogger } from '../../src/shared/log.js';
 import { Spool } from '../../src/spool/spool.js';
 import { REPO, writeTestConfig } from '../e2e/node-harness.js';
 import { association, fixtures, storeRequest, uidsOf } from '../receive/receive-fixtures.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../../src/export/destination-kinds.js';
 
 /** Studies whose rows came from the migration (no patient attributes), as after an upgrade. */
 function forgetAttributes(db: Db): void {

@@ -2,7 +2,7 @@ import { BASIC_TEXT_SR_STORAGE } from '../../src/derive/enhancement-report-sr.js
 import { STUDY_ROOT_FIND } from '../../src/net/dcmjs-dimse-scu.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TRANSFER_SYNTAX_CHOICES } from '../../src/config/node-schema.js';
+import { TRANSFER_SYNTAX_CHOICES } from '../../src/export/destinations/dimse.js';
 import { OUTPUT_KINDS } from '../../src/config/rules-schema.js';
 import { ENHANCED_CT_IMAGE_STORAGE, ENHANCED_MR_IMAGE_STORAGE } from '../../src/derive/enhanced-grayscale-image.js';
 import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE } from '../../src/derive/grayscale-image.js';

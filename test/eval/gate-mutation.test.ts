@@ -25,6 +25,8 @@ import { judgeGate, type GateVerdict } from '../../src/eval/gate.js';
 import { loadHeldoutSet, type EvalImage } from '../../src/eval/heldout-set.js';
 import { enginePresetsOf, runEvaluation, type EvalEngine, type EvalRow } from '../../src/eval/run-eval.js';
 import { routeOf } from '../../src/eval/sample-set.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../../src/export/destination-kinds.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const config = loadConfig(join(ROOT, 'config'));

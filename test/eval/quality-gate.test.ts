@@ -29,6 +29,8 @@ import { checkKnownFailures, type KnownFailures } from '../../src/eval/known-fai
 import { loadHeldoutSet } from '../../src/eval/heldout-set.js';
 import { enginePresetsOf, runEvaluation, twinOf, type EvalRow } from '../../src/eval/run-eval.js';
 import { routeOf } from '../../src/eval/sample-set.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../../src/export/destination-kinds.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const config = loadConfig(process.env.EVAL_GATE_CONFIG ?? join(ROOT, 'config'));

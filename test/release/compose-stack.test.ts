@@ -7,6 +7,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { isHostPattern } from '../../src/config/resolve-node.js';
 import { runTool, startStoreScp, storescu, type StoreScp } from '../helpers/dcmtk.js';
 import { startOrthanc, type OrthancHandle } from '../helpers/orthanc.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../../src/export/destination-kinds.js';
 
 /**
  * deploy/compose.yaml cannot run here (no Docker daemon), so what can be checked without it is:

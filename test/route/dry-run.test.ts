@@ -7,6 +7,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { writePart10 } from '../../src/dicom/part10.js';
 import { dryRun, formatDryRun } from '../../src/route/dry-run.js';
 import { pydicomData } from '../helpers/debian-fixtures.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../../src/export/destination-kinds.js';
 
 const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unimie-dryrun-'));

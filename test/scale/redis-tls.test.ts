@@ -11,6 +11,8 @@ import { makeCertificates } from '../helpers/tls-certs.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 import { removeDir } from '../e2e/node-harness.js';
 import { REDIS_PASSWORD, startWorker, type WorkerProcess } from './scale-harness.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../../src/export/destination-kinds.js';
 
 
 /** Redis over TLS only (no plain port) with a password: the node's config and the worker reach it. */

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { describeDestination } from '../../export/destination-kinds.js';
 import { countDeliveriesByState } from '../../provenance/deliveries.js';
 import type { ApiDeps } from '../api-deps.js';
 import { NotFoundError } from '../api-errors.js';
@@ -41,8 +42,7 @@ export function destinationRoutes(deps: ApiDeps): FastifyPluginAsync {
         Object.entries(deps.config().destinations).map(([name, d]) => ({
           name,
           kind: d.kind,
-          address: d.kind === 'dimse' ? `${d.aeTitle}@${d.host}:${d.port}` : d.kind === 'dicomweb' ? d.url : d.path,
-          tls: (d.kind === 'dimse' && !!d.tls) || (d.kind === 'dicomweb' && d.url.startsWith('https://')),
+          ...describeDestination(d),
           maxAttempts: d.maxAttempts,
           queue: countDeliveriesByState(deps.db, name),
         })),
