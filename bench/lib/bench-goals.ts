@@ -78,18 +78,20 @@ function ingestAgainst(reference: 'storescp' | 'orthanc', label: string): (resul
   };
 }
 
-/** Export to the given peer: best of the rounds, ours against storescu. */
+/**
+ * Export to the given peer, ours against storescu: as bench/export.ts reports it, the median over
+ * the rounds of each round's ratio (the two senders ran back to back in a round, under the same load).
+ */
 function exportAgainst(peer: string): (results: RunResults) => Measurement | string {
   return (results) => {
     const r = results.file('export', /-export-/, ExportResult);
     if (bad(r)) return r;
     const p = r.peers.find((x) => x.peer === peer);
     if (!p) return `no rounds against ${peer}`;
-    if (p.oursSeconds.length === 0 || p.storescuSeconds.length === 0) return `no complete round against ${peer}`;
-    const ours = r.instances / Math.min(...p.oursSeconds);
-    const storescu = r.instances / Math.min(...p.storescuSeconds);
-    const ratio = ours / storescu;
-    return { value: ratio, ratio, measured: ips(ours), reference: `DCMTK storescu ${ips(storescu)}` };
+    const rounds = Math.min(p.oursSeconds.length, p.storescuSeconds.length);
+    if (rounds === 0) return `no complete round against ${peer}`;
+    const ratio = median(p.oursSeconds.slice(0, rounds).map((ours, i) => p.storescuSeconds[i]! / ours));
+    return { value: ratio, ratio, measured: ips(r.instances / median(p.oursSeconds)), reference: `DCMTK storescu ${ips(r.instances / median(p.storescuSeconds))}` };
   };
 }
 
@@ -209,7 +211,7 @@ export const GOALS: Goal[] = [
   {
     source: 'export',
     goal: 'Export to DCMTK storescp: our SCU against storescu, same objects',
-    ratioOf: 'ours / storescu (instances/s, best round)',
+    ratioOf: 'ours / storescu (instances/s), median of the rounds',
     ratioAs: 'times',
     target: { on: 'ratio', op: '≥', limit: 0.9, text: '≥ 0.9×' },
     read: exportAgainst('storescp'),
@@ -217,7 +219,7 @@ export const GOALS: Goal[] = [
   {
     source: 'export',
     goal: 'Export to Orthanc: our SCU against storescu, same objects',
-    ratioOf: 'ours / storescu (instances/s, best round)',
+    ratioOf: 'ours / storescu (instances/s), median of the rounds',
     ratioAs: 'times',
     read: exportAgainst('orthanc'),
   },

@@ -3,7 +3,9 @@ import { fmtMs, fmtS } from './bench-goals.js';
 import type { BenchSummary, GoalRow } from './bench-summary.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
-const ratioText = (g: GoalRow): string => (g.ratio === undefined || !Number.isFinite(g.ratio) ? '—' : g.ratioAs === 'percent' ? pct(g.ratio) : `${g.ratio.toFixed(2)}×`);
+/** Two decimals, or two significant digits below 0.1 (a loop delay of 0.0057× its reference is not 0.01×). */
+const times = (x: number): string => `${x < 0.1 ? x.toPrecision(2) : x.toFixed(2)}×`;
+const ratioText = (g: GoalRow): string => (g.ratio === undefined || !Number.isFinite(g.ratio) ? '—' : g.ratioAs === 'percent' ? pct(g.ratio) : times(g.ratio));
 const verdictText = (g: GoalRow): string => (g.verdict === 'met' ? '**met**' : g.verdict === 'not met' ? '**not met**' : g.note ? `${g.verdict}: ${g.note}` : g.verdict);
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const duration = (s: number): string => (s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
