@@ -1,16 +1,18 @@
 /**
  * Export throughput (a benchmark, not a test):
- *   npx tsx bench/export.ts [--slices N] [--size PX] [--peers storescp,orthanc]   (also run by `npm run bench`)
+ *   npx tsx bench/export.ts [--slices N] [--size PX] [--rounds R] [--peers storescp,orthanc]   (also run by `npm run bench`)
  * The same phantom CT files sent to the same peer by our SCU (dcmjs-dimse, one association), by
  * the node's delivery worker (the same SCU fed from a SQLite queue, a row updated per response)
  * and by DCMTK's storescu (the reference, same run), for each peer:
  * DCMTK storescp (`--ignore`: files discarded) and Orthanc (emptied before each round, so each
  * round stores every object). DCMTK peers and storescu get TCP_NODELAY.
- * Three alternating rounds per peer; the best of each. Besides wall time, the CPU time of the
- * sending process (ours: this process during the send; storescu: from /usr/bin/time), which a
- * busy machine disturbs less. Neither peer accepts an asynchronous operations window (PS3.7
- * D.3.3.3), and dcmjs-dimse sends one request at a time anyway: both senders wait for each
- * C-STORE-RSP before the next request.
+ * One unmeasured warm-up round per sender, then R rounds in which our SCU and storescu run back to
+ * back (alternating which goes first), so each round's ratio compares the two under the same load
+ * of this shared machine; the result is the median of the rounds' ratios (the best rounds are
+ * reported too). Besides wall time, the CPU time of the sending process (ours: this process during
+ * the send; storescu: from /usr/bin/time), which a busy machine disturbs less. Neither peer accepts
+ * an asynchronous operations window (PS3.7 D.3.3.3): both senders wait for each C-STORE-RSP
+ * before the next request.
  * Writes bench/results/<date>-export-<host>.md and .json.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,12 +29,19 @@ import { openDatabase } from '../src/provenance/database.js';
 import { countDeliveriesByState, enqueueDelivery } from '../src/provenance/deliveries.js';
 import type { RemoteNode, StoreItem } from '../src/net/types.js';
 import { startStoreScp } from '../test/helpers/dcmtk.js';
+import { freePort } from '../test/helpers/ports.js';
 import { startOrthanc } from '../test/helpers/orthanc.js';
 import { ensurePhantomSet } from './lib/phantom-set.js';
 
 const { values } = parseArgs({
-  options: { slices: { type: 'string', default: '200' }, size: { type: 'string', default: '512' }, peers: { type: 'string', default: 'storescp,orthanc' } },
+  options: {
+    slices: { type: 'string', default: '200' },
+    size: { type: 'string', default: '512' },
+    rounds: { type: 'string', default: '7' },
+    peers: { type: 'string', default: 'storescp,orthanc' },
+  },
 });
+const rounds = Number(values.rounds);
 const slices = Number(values.slices);
 const size = Number(values.size);
 const peerNames = values.peers.split(',').map((p) => p.trim());
@@ -98,6 +107,21 @@ function dcmtk(peer: RemoteNode): Round {
   return { seconds, ...(m ? { cpuSeconds: Number(m[1]) + Number(m[2]) } : {}) };
 }
 
+/**
+ * storescu's own start-up (exec, loading its data dictionary), which its rounds include and a
+ * running node does not pay per batch: one file offered to a port nobody listens on, median of 5.
+ */
+async function storescuStartup(): Promise<number> {
+  const port = await freePort();
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    spawnSync('storescu', ['-aet', 'UNIMIE', '-aec', 'NOBODY', '127.0.0.1', String(port), files[0]!], { encoding: 'utf8' });
+    runs.push((performance.now() - t0) / 1000);
+  }
+  return median(runs);
+}
+
 interface BenchPeer {
   peer: RemoteNode;
   describe: string;
@@ -133,11 +157,20 @@ async function startPeer(name: string): Promise<BenchPeer> {
   throw new Error(`unknown peer ${name} (storescp, orthanc)`);
 }
 
-const best = (rounds: Round[]) => Math.min(...rounds.map((r) => r.seconds));
-const bestCpu = (rounds: Round[]) => (rounds.every((r) => r.cpuSeconds !== undefined) ? Math.min(...rounds.map((r) => r.cpuSeconds!)) : undefined);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const best = (rs: Round[]) => Math.min(...rs.map((r) => r.seconds));
+const medianSeconds = (rs: Round[]) => median(rs.map((r) => r.seconds));
+const medianCpu = (rs: Round[]) => (rs.every((r) => r.cpuSeconds !== undefined) ? median(rs.map((r) => r.cpuSeconds!)) : undefined);
 const rate = (s: number) => files.length / s;
 const mbps = (s: number) => set.bytes / 2 ** 20 / s;
+/** Per round: storescu's time over ours (= our instances/s over storescu's). */
+const roundRatios = (ours: Round[], ref: Round[]) => ours.map((o, i) => ref[i]!.seconds / o.seconds);
 
+const startupSeconds = await storescuStartup();
 const results = [];
 for (const name of peerNames) {
   const { peer, describe, reset, stop } = await startPeer(name);
@@ -145,22 +178,34 @@ for (const name of peerNames) {
   const queuedRuns: Round[] = [];
   const dcmtkRuns: Round[] = [];
   try {
-    for (let round = 0; round < 3; round++) {
-      await reset();
-      oursRuns.push(await ours(peer));
+    // Warm-up (not measured): the JIT, the page cache, the peer's first association.
+    await reset();
+    await ours(peer);
+    await reset();
+    await queued(peer);
+    await reset();
+    dcmtk(peer);
+    for (let round = 0; round < rounds; round++) {
+      // Ours and storescu back to back, the order alternating; the queue after both.
+      const pair = round % 2 === 0 ? ['ours', 'storescu'] : ['storescu', 'ours'];
+      for (const who of pair) {
+        await reset();
+        if (who === 'ours') oursRuns.push(await ours(peer));
+        else dcmtkRuns.push(dcmtk(peer));
+      }
       await reset();
       queuedRuns.push(await queued(peer));
-      await reset();
-      dcmtkRuns.push(dcmtk(peer));
       console.log(
-        `${name} round ${round + 1}: ours ${oursRuns.at(-1)!.seconds.toFixed(2)} s, through the queue ${queuedRuns.at(-1)!.seconds.toFixed(2)} s, storescu ${dcmtkRuns.at(-1)!.seconds.toFixed(2)} s`,
+        `${name} round ${round + 1}: ours ${oursRuns.at(-1)!.seconds.toFixed(2)} s, storescu ${dcmtkRuns.at(-1)!.seconds.toFixed(2)} s, through the queue ${queuedRuns.at(-1)!.seconds.toFixed(2)} s`,
       );
     }
   } finally {
     await stop();
   }
-  const oursCpu = bestCpu(oursRuns);
-  const dcmtkCpu = bestCpu(dcmtkRuns);
+  const oursCpu = medianCpu(oursRuns);
+  const dcmtkCpu = medianCpu(dcmtkRuns);
+  const ratios = roundRatios(oursRuns, dcmtkRuns);
+  const queuedRatios = roundRatios(queuedRuns, dcmtkRuns);
   results.push({
     peer: name,
     describe,
@@ -170,8 +215,16 @@ for (const name of peerNames) {
     oursCpuSeconds: oursRuns.map((r) => r.cpuSeconds),
     queuedCpuSeconds: queuedRuns.map((r) => r.cpuSeconds),
     storescuCpuSeconds: dcmtkRuns.map((r) => r.cpuSeconds),
-    ratio: rate(best(oursRuns)) / rate(best(dcmtkRuns)),
-    queuedRatio: rate(best(queuedRuns)) / rate(best(dcmtkRuns)),
+    roundRatios: ratios,
+    queuedRoundRatios: queuedRatios,
+    /** Median over the rounds of storescu's time over ours. */
+    ratio: median(ratios),
+    /** The same with storescu's start-up taken off each of its rounds. */
+    ratioWithoutStartup: median(oursRuns.map((o, i) => (dcmtkRuns[i]!.seconds - startupSeconds) / o.seconds)),
+    queuedRatio: median(queuedRatios),
+    /** Best round against best round. */
+    bestRatio: rate(best(oursRuns)) / rate(best(dcmtkRuns)),
+    queuedBestRatio: rate(best(queuedRuns)) / rate(best(dcmtkRuns)),
     cpuRatio: oursCpu !== undefined && dcmtkCpu !== undefined ? dcmtkCpu / oursCpu : undefined,
   });
 }
@@ -179,35 +232,38 @@ for (const name of peerNames) {
 const date = new Date().toISOString().slice(0, 10);
 const stem = join('bench', 'results', `${date}-export-${hostname()}`);
 const first = results[0]!;
-const result = { date, host: hostname(), instances: files.length, bytes: set.bytes, size, ratio: first.ratio, peers: results };
+const result = { date, host: hostname(), instances: files.length, bytes: set.bytes, size, rounds, storescuStartupSeconds: startupSeconds, ratio: first.ratio, peers: results };
 writeFileSync(`${stem}.json`, JSON.stringify(result, null, 2));
 const cpu = (r: Round[]) => {
-  const c = bestCpu(r);
+  const c = medianCpu(r);
   return c === undefined ? '–' : `${(c * 1000).toFixed(0)} ms`;
 };
 const lines = [
   `# Export — ${date}`,
   '',
-  `Host ${hostname()}. ${files.length} phantom CT instances of ${size}² (${(set.bytes / 2 ** 20).toFixed(0)} MiB, Explicit VR LE) on loopback; per peer the best of 3 alternating rounds. CPU: of the sending process alone (best round).`,
+  `Host ${hostname()}. ${files.length} phantom CT instances of ${size}² (${(set.bytes / 2 ** 20).toFixed(0)} MiB, Explicit VR LE) on loopback; per peer ${rounds} rounds after a warm-up, our SCU and storescu back to back in each (alternating which goes first). Medians over the rounds; "against storescu" is the median of the rounds' ratios (storescu's time over ours), the best-round ratio beside it. CPU: of the sending process alone (median round).`,
   '',
 ];
 for (const r of results) {
   const o = r.oursSeconds.map((seconds, i) => ({ seconds, cpuSeconds: r.oursCpuSeconds[i] }));
   const q = r.queuedSeconds.map((seconds, i) => ({ seconds, cpuSeconds: r.queuedCpuSeconds[i] }));
   const d = r.storescuSeconds.map((seconds, i) => ({ seconds, cpuSeconds: r.storescuCpuSeconds[i] }));
+  const row = (label: string, rs: Round[], ratio: string, bestRatio: string) =>
+    `| ${label} | ${medianSeconds(rs).toFixed(3)} | ${best(rs).toFixed(3)} | ${rate(medianSeconds(rs)).toFixed(0)} | ${mbps(medianSeconds(rs)).toFixed(0)} | ${cpu(rs)} | ${ratio} | ${bestRatio} |`;
   lines.push(
     `## Peer: ${r.describe}`,
     '',
-    '| sender | s | instances / s | MiB / s | sender CPU | against storescu |',
-    '|---|---:|---:|---:|---:|---:|',
-    `| ours (dcmjs-dimse SCU, one association) | ${best(o).toFixed(2)} | ${rate(best(o)).toFixed(0)} | ${mbps(best(o)).toFixed(0)} | ${cpu(o)} | ${r.ratio.toFixed(2)}× |`,
-    `| ours through the delivery worker (SQLite queue, a row per response) | ${best(q).toFixed(2)} | ${rate(best(q)).toFixed(0)} | ${mbps(best(q)).toFixed(0)} | ${cpu(q)} | ${r.queuedRatio.toFixed(2)}× |`,
-    `| DCMTK storescu (reference) | ${best(d).toFixed(2)} | ${rate(best(d)).toFixed(0)} | ${mbps(best(d)).toFixed(0)} | ${cpu(d)} | 1.00× |`,
+    '| sender | median s | best s | instances / s (median) | MiB / s (median) | sender CPU | against storescu (median of rounds) | best against best |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    row('ours (dcmjs-dimse SCU, one association)', o, `${r.ratio.toFixed(2)}×`, `${r.bestRatio.toFixed(2)}×`),
+    row('ours through the delivery worker (SQLite queue, a row per response)', q, `${r.queuedRatio.toFixed(2)}×`, `${r.queuedBestRatio.toFixed(2)}×`),
+    row('DCMTK storescu (reference)', d, '1.00×', '1.00×'),
     '',
-    `Rounds (s): ours ${r.oursSeconds.map((s) => s.toFixed(2)).join(', ')}; through the queue ${r.queuedSeconds.map((s) => s.toFixed(2)).join(', ')}; storescu ${r.storescuSeconds.map((s) => s.toFixed(2)).join(', ')}.` +
-      (r.cpuRatio !== undefined ? ` Sender CPU, storescu against ours: ${r.cpuRatio.toFixed(2)}×.` : ''),
+    `Rounds (s): ours ${r.oursSeconds.map((s) => s.toFixed(3)).join(', ')}; storescu ${r.storescuSeconds.map((s) => s.toFixed(3)).join(', ')}; through the queue ${r.queuedSeconds.map((s) => s.toFixed(3)).join(', ')}.`,
+    `Ratios per round (ours): ${r.roundRatios.map((x) => x.toFixed(2)).join(', ')}.` + (r.cpuRatio !== undefined ? ` Sender CPU, storescu against ours: ${r.cpuRatio.toFixed(2)}×.` : ''),
+    `storescu's rounds include its start-up, ${(startupSeconds * 1000).toFixed(0)} ms (exec and dictionary, measured against a closed port); without it ours is ${r.ratioWithoutStartup.toFixed(2)}× storescu (median of rounds).`,
     '',
   );
 }
 writeFileSync(`${stem}.md`, lines.join('\n'));
-console.log(`wrote ${stem}.md (${results.map((r) => `${r.peer}: ours ${r.ratio.toFixed(2)}× storescu`).join(', ')})`);
+console.log(`wrote ${stem}.md (${results.map((r) => `${r.peer}: ours ${r.ratio.toFixed(2)}× storescu, median of ${rounds} rounds`).join(', ')})`);
