@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { openDatabase, type Db } from '../provenance/database.js';
 import { requeueOrphanedJobs } from '../provenance/jobs.js';
 import { getInstance } from '../provenance/instances.js';
-import { enqueueDelivery } from '../provenance/deliveries.js';
+import { enqueueDeliveries } from '../provenance/delivery-producer.js';
 import { Spool } from '../spool/spool.js';
 import { InstanceReceiver } from '../receive/instance-receiver.js';
 import { AssociationRecorder } from '../receive/association-recorder.js';
@@ -135,24 +135,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       contribution: () => contribution.record(),
     },
     deliver: (job, action, derived) => {
-      const now = Date.now();
-      for (const item of derived) {
-        for (const destination of action.destinations) {
-          enqueueDelivery(
-            db,
-            {
-              destination,
-              sopInstanceUid: item.sopInstanceUid,
-              sopClassUid: item.sopClassUid,
-              transferSyntaxUid: item.transferSyntaxUid,
-              seriesUid: item.seriesUid,
-              path: item.path,
-              jobId: job.id,
-            },
-            now,
-          );
-        }
-      }
+      enqueueDeliveries(db, { objects: derived, destinations: action.destinations, jobId: job.id }, Date.now());
       deliveries.kick();
     },
     onJobEvent: (e) => {

@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { enqueueDelivery } from './deliveries.js';
+import { enqueueDeliveries } from './delivery-producer.js';
 import { listBySeries } from './instances.js';
 import { createJob, type JobRow } from './jobs.js';
 
@@ -16,32 +16,13 @@ export interface ForwardRequest {
  * node stored, the ones it cannot decode (video…) included, never its own output or a replaced
  * copy. The files go out from the spool as received. Enqueueing is idempotent per destination and
  * SOP Instance UID, so a late arrival forwards only what is new (or was re-sent with other bytes).
+ * `queued`: deliveries this call added or re-opened (not those already waiting).
  */
-/** `queued`: deliveries this call added or re-opened (not those already waiting). */
 export function enqueueForwarding(db: Db, req: ForwardRequest, now = Date.now()): { job: JobRow; queued: number } {
   return db.transaction(() => {
     const job = createJob(db, { kind: 'forward', seriesUid: req.seriesUid, studyUid: req.studyUid, ruleName: req.ruleName, action: { forward: req.destinations } }, now);
     const originals = [...listBySeries(db, req.seriesUid, 'stored'), ...listBySeries(db, req.seriesUid, 'unprocessable')];
-    let queued = 0;
-    for (const destination of req.destinations) {
-      for (const o of originals) {
-        const { created, resent } = enqueueDelivery(
-          db,
-          {
-            destination,
-            sopInstanceUid: o.sopInstanceUid,
-            sopClassUid: o.sopClassUid,
-            transferSyntaxUid: o.transferSyntaxUid,
-            seriesUid: o.seriesUid,
-            path: o.path,
-            jobId: job.id,
-            forwarded: true,
-          },
-          now,
-        );
-        if (created || resent) queued++;
-      }
-    }
+    const queued = enqueueDeliveries(db, { objects: originals, destinations: req.destinations, jobId: job.id, forwarded: true }, now);
     return { job, queued };
   })();
 }
