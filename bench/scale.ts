@@ -26,6 +26,8 @@ import { createRgbImage, type RgbImage } from '../src/render/rgb-image.js';
 import { createBullmqEnhancer } from '../src/scale/remote-enhancer.js';
 import { silentLogger } from '../src/shared/log.js';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../src/export/destination-kinds.js';
 
 const SLICES = Number(process.argv[2] ?? 24);
 const SIZE = Number(process.argv[3] ?? 256);

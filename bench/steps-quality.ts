@@ -18,6 +18,8 @@ import { DEGRADATION_KINDS } from '../src/eval/degradations.js';
 import { loadHeldoutSet } from '../src/eval/heldout-set.js';
 import { enginePresetsOf, runEvaluation, type EvalRow } from '../src/eval/run-eval.js';
 import { routeOf } from '../src/eval/sample-set.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../src/export/destination-kinds.js';
 
 const full = Boolean(process.env.BENCH_FULL);
 const STEPS = full ? [10, 25, 50, 100, 250, 1000] : [10, 25, 50, 100, 250];
