@@ -12,7 +12,7 @@ import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
 import { enginePresets } from '../enhance/local-enhancer.js';
 import { createEngineEnhancer } from '../pipeline/engine-enhancer.js';
 import { createDerivedObjectBuilder, createSliceRenderer } from '../pipeline/stage-adapters.js';
-import { OUTPUT_KINDS } from '../config/rules-schema.js';
+import { outputKindNames } from '../config/rules-schema.js';
 import { ConfigError } from '../shared/errors.js';
 import { contributionDescriptionFor, derivationCodesOfRun, derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '../pipeline/derived-text.js';
 import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
@@ -52,12 +52,12 @@ export function registerEnhanceCommand(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder')
     .option('-p, --preset <name>', 'enhancement preset (default: the one the rules pick)')
     .option('-w, --window <name>', 'window preset for DICOM (default: the one the rules pick)')
-    .option('--output <kind>', `derived object kind for DICOM input: ${OUTPUT_KINDS.join(', ')} (default: the rule's, else sc-rgb; mf-sc-rgb makes one object per input file)`)
+    .option('--output <kind>', `derived object kind for DICOM input: ${outputKindNames().join(', ')} (default: the rule's, else sc-rgb; mf-sc-rgb makes one object per input file)`)
     .option('--png', 'write PNGs instead of DICOM for DICOM input')
     .option('--network-free', "run the preset's network-free twin: the network replaced by the engine's own start estimate (no model call)")
     .action(async (paths: string[], opts: EnhanceOpts) => {
-      if (opts.output !== undefined && !(OUTPUT_KINDS as readonly string[]).includes(opts.output)) {
-        throw new ConfigError(`--output ${opts.output}: not an output kind (${OUTPUT_KINDS.join(', ')})`);
+      if (opts.output !== undefined && !outputKindNames().includes(opts.output)) {
+        throw new ConfigError(`--output ${opts.output}: not an output kind (${outputKindNames().join(', ')})`);
       }
       const config = loadConfig(program.opts<{ config: string }>().config);
       const log = createLogger({ level: 'warn' });

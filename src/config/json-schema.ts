@@ -1,6 +1,6 @@
 import { EXTENDS_KEY } from './extends.js';
 import { nodeFileSchema } from './node-schema.js';
-import { RulesFileSchema } from './rules-schema.js';
+import { rulesFileSchema } from './rules-schema.js';
 
 /**
  * The published JSON schemas (config/node.schema.json, config/rules.schema.json), generated from
@@ -10,7 +10,7 @@ import { RulesFileSchema } from './rules-schema.js';
 export function renderJsonSchemas(): Record<'node.schema.json' | 'rules.schema.json', string> {
   const render = (schema: object) =>
     `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(schema)) }, null, 2)}\n`;
-  return { 'node.schema.json': render(withExtends(nodeFileSchema())), 'rules.schema.json': render(RulesFileSchema) };
+  return { 'node.schema.json': render(withExtends(nodeFileSchema())), 'rules.schema.json': render(rulesFileSchema()) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { applyExtends } from './extends.js';
 import { nodeFileSchema, type NodeFile } from './node-schema.js';
 import { resolveNodeFile, type ReadText } from './resolve-node.js';
 import { resolveRulesFile } from './resolve-rules.js';
-import { RulesFileSchema, type RulesFile } from './rules-schema.js';
+import { rulesFileSchema, type RulesFile } from './rules-schema.js';
 import type { NodeConfig } from './types.js';
 import { applyDefaults, validateAgainstSchema } from './validate.js';
 import { parseYamlSource } from './yaml-source.js';
@@ -80,7 +80,7 @@ export function parseConfig(input: ConfigText, options: LoadOptions = {}): Loade
   const nodeSource = extended.source;
 
   const nodeSchemaIssues = validateAgainstSchema(nodeFileSchema(), nodeSource);
-  const rulesSchemaIssues = validateAgainstSchema(RulesFileSchema, rulesParsed.source);
+  const rulesSchemaIssues = validateAgainstSchema(rulesFileSchema(), rulesParsed.source);
   issues.push(...nodeSchemaIssues, ...rulesSchemaIssues);
   if (nodeSchemaIssues.length > 0) throw new ConfigValidationError(issues);
 
@@ -89,7 +89,7 @@ export function parseConfig(input: ConfigText, options: LoadOptions = {}): Loade
   issues.push(...node.issues);
   if (rulesSchemaIssues.length > 0) throw new ConfigValidationError(issues);
 
-  const rulesFile = applyDefaults<RulesFile>(RulesFileSchema, rulesParsed.source.value ?? {});
+  const rulesFile = applyDefaults<RulesFile>(rulesFileSchema(), rulesParsed.source.value ?? {});
   const rules = resolveRulesFile(rulesFile, rulesParsed.source, node.config);
   issues.push(...rules.issues);
   if (issues.length > 0) throw new ConfigValidationError(issues);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from './config-issue.js';
 import { parseConfig } from './load.js';
-import { OUTPUT_KINDS, outputKindMismatch } from './rules-schema.js';
+import { outputKindMismatch, outputKindNames } from './rules-schema.js';
 // The destination kinds node.yaml may name are registered by the export stage.
 import '../export/destination-kinds.js';
 
@@ -19,7 +19,7 @@ describe('output kinds in rules', () => {
     for (const [modality, output] of [['CT', 'sc-rgb'], ['MR', 'mf-sc-rgb'], ['CT', 'derived-grayscale'], ['MR', 'derived-grayscale'], ['ES', 'vl-endoscopic']]) {
       expect(parseConfig({ node, rules: rulesWith(modality!, output!) }).rules[0]!.actions).toMatchObject({ output });
     }
-    expect(OUTPUT_KINDS).toEqual(['sc-rgb', 'mf-sc-rgb', 'derived-grayscale', 'vl-endoscopic']);
+    expect(outputKindNames()).toEqual(['sc-rgb', 'mf-sc-rgb', 'derived-grayscale', 'vl-endoscopic']);
   });
 
   it('a kind that cannot serve the one modality a rule matches is refused at load time, with file and line', () => {

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { outputKindNamed, outputKindNames, outputKindsVersion } from '../derive/output-kinds.js';
 import { Defaulted, Name, OneOf, Strict } from './schema-helpers.js';
 
 /** A scalar a condition compares with: strings as written, numbers numerically. */
@@ -45,7 +46,7 @@ export const CompletionSchema = Strict({
 });
 
 /**
- * Derived output kinds, each made by one builder in src/derive/ (dicom/conformance-statement.md):
+ * Derived output kinds, each one module in src/derive/output-kinds/ (dicom/conformance-statement.md):
  * - `sc-rgb`: Secondary Capture RGB, one instance per source slice (default);
  * - `mf-sc-rgb`: one Multi-frame True Color SC object per source series and window, with the
  *   geometry in functional groups and the source Frame of Reference;
@@ -53,25 +54,21 @@ export const CompletionSchema = Strict({
  *   object per source object), luminance mapped back into the window's value range (CT/MR
  *   grayscale sources only);
  * - `vl-endoscopic`: VL Endoscopic Image Storage (VL Endoscopic sources only).
+ * A rule may name any registered kind (src/derive/output-kinds.ts).
  */
-export const OUTPUT_KINDS = ['sc-rgb', 'mf-sc-rgb', 'derived-grayscale', 'vl-endoscopic'] as const;
-
-/** Modalities whose sources an output kind can take; absent = any. */
-const KIND_MODALITIES: Partial<Record<(typeof OUTPUT_KINDS)[number], readonly string[]>> = {
-  'derived-grayscale': ['CT', 'MR'],
-  'vl-endoscopic': ['ES'],
-};
+export { outputKindNames };
 
 /**
  * Why an output kind cannot serve a rule that matches exactly one modality (`modality: US`), or
  * undefined when it can or the rule does not pin one (the job then refuses unfit sources itself).
  */
 export function outputKindMismatch(output: string, modality: unknown): string | undefined {
-  const allowed = KIND_MODALITIES[output as (typeof OUTPUT_KINDS)[number]];
+  const allowed = outputKindNamed(output)?.modalities;
   if (!allowed || (typeof modality !== 'string' && typeof modality !== 'number')) return undefined;
+  const anyModality = outputKindNames().filter((k) => !outputKindNamed(k)?.modalities);
   return allowed.includes(String(modality).toUpperCase())
     ? undefined
-    : `output ${output} needs ${allowed.join(' or ')} sources; this rule matches modality ${modality} (use sc-rgb or mf-sc-rgb)`;
+    : `output ${output} needs ${allowed.join(' or ')} sources; this rule matches modality ${modality} (use ${anyModality.join(' or ')})`;
 }
 
 /**
@@ -80,48 +77,59 @@ export function outputKindMismatch(output: string, modality: unknown): string | 
  * key; the loader checks that `drop` stands alone and that a processing action names its
  * destinations.
  */
-export const ActionsSchema = Strict({
-  drop: Type.Optional(Type.Literal(true)),
-  /** Window presets, one derived series each (names from `windows:` or built in). */
-  windows: Type.Optional(Type.Array(Name, { minItems: 1 })),
-  /** Enhancement preset name, or `none` for the render-only stage. */
-  enhance: Type.Optional(Name),
-  output: Type.Optional(OneOf(OUTPUT_KINDS)),
-  destinations: Type.Optional(Type.Array(Name, { minItems: 1 })),
-  /**
-   * Also send an enhancement report: one Basic Text SR per job, in the source's study and its own
-   * series (Modality SR), saying for each derived series its source, model, what ran, seed and
-   * the measured before/after figures; delivered with the derived series to `destinations`.
-   */
-  report: Type.Optional(Type.Boolean()),
-  /**
-   * Destinations that get the series' original objects as received: every instance stored
-   * (including those the node cannot decode, e.g. video), in its own transfer syntax, never
-   * re-encoded. Sent when the series completes, before any processing.
-   */
-  forward: Type.Optional(Type.Array(Name, { minItems: 1 })),
-});
+function buildActionsSchema() {
+  return Strict({
+      drop: Type.Optional(Type.Literal(true)),
+      /** Window presets, one derived series each (names from `windows:` or built in). */
+      windows: Type.Optional(Type.Array(Name, { minItems: 1 })),
+      /** Enhancement preset name, or `none` for the render-only stage. */
+      enhance: Type.Optional(Name),
+      output: Type.Optional(OneOf(outputKindNames())),
+      destinations: Type.Optional(Type.Array(Name, { minItems: 1 })),
+      /**
+       * Also send an enhancement report: one Basic Text SR per job, in the source's study and its own
+       * series (Modality SR), saying for each derived series its source, model, what ran, seed and
+       * the measured before/after figures; delivered with the derived series to `destinations`.
+       */
+      report: Type.Optional(Type.Boolean()),
+      /**
+       * Destinations that get the series' original objects as received: every instance stored
+       * (including those the node cannot decode, e.g. video), in its own transfer syntax, never
+       * re-encoded. Sent when the series completes, before any processing.
+       */
+      forward: Type.Optional(Type.Array(Name, { minItems: 1 })),
+  });
+}
 
-export const RuleSchema = Strict({
-  name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'a rule name of letters, digits, ".", "_" and "-"' }),
-  description: Type.Optional(Type.String()),
-  /** The explicit default rule: last, no `match`, fires when no other rule did. */
-  default: Type.Optional(Type.Boolean()),
-  match: Type.Optional(MatchSchema),
-  completion: Defaulted(CompletionSchema, { scope: 'series', quietSeconds: 10, lateArrival: 'supersede' }),
-  actions: ActionsSchema,
-  /** Keep evaluating the following rules after this one fires. */
-  continue: Type.Optional(Type.Boolean()),
-});
+function buildRulesFileSchema() {
+  const rule = Strict({
+    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'a rule name of letters, digits, ".", "_" and "-"' }),
+    description: Type.Optional(Type.String()),
+    /** The explicit default rule: last, no `match`, fires when no other rule did. */
+    default: Type.Optional(Type.Boolean()),
+    match: Type.Optional(MatchSchema),
+    completion: Defaulted(CompletionSchema, { scope: 'series', quietSeconds: 10, lateArrival: 'supersede' }),
+    actions: buildActionsSchema(),
+    /** Keep evaluating the following rules after this one fires. */
+    continue: Type.Optional(Type.Boolean()),
+  });
+  /** config/rules.yaml. */
+  return Strict(
+    { rules: Type.Array(rule, { minItems: 1 }) },
+    { $id: 'https://unimie-pacs-node.local/schema/rules.schema.json', title: 'UniMIE PACS node: config/rules.yaml' },
+  );
+}
 
-/** config/rules.yaml. */
-export const RulesFileSchema = Strict(
-  { rules: Type.Array(RuleSchema, { minItems: 1 }) },
-  { $id: 'https://unimie-pacs-node.local/schema/rules.schema.json', title: 'UniMIE PACS node: config/rules.yaml' },
-);
+let built: { version: number; schema: ReturnType<typeof buildRulesFileSchema> } | undefined;
 
-export type RulesFile = Static<typeof RulesFileSchema>;
-export type RuleInput = Static<typeof RuleSchema>;
+/** The schema of config/rules.yaml; rebuilt when an output kind was registered since the last call. */
+export function rulesFileSchema(): ReturnType<typeof buildRulesFileSchema> {
+  if (built?.version !== outputKindsVersion()) built = { version: outputKindsVersion(), schema: buildRulesFileSchema() };
+  return built.schema;
+}
+
+export type RulesFile = Static<ReturnType<typeof rulesFileSchema>>;
+export type RuleInput = RulesFile['rules'][number];
 export type ConditionInput = Static<typeof ConditionSchema>;
 export type FieldConditionInput = Static<typeof FieldConditionSchema>;
 export type TagConditionInput = Static<typeof TagConditionSchema>;

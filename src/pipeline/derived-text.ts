@@ -2,6 +2,7 @@ import type { Dataset } from '../dicom/part10.js';
 import type { AppliedProcessing, ClassicalStep } from '../enhance/applied-processing.js';
 import { derivationCodesFor, type CodedConcept } from '../derive/codes.js';
 import { fitText } from '../derive/dicom-text.js';
+import { outputKindNamed } from '../derive/output-kinds.js';
 import { seriesDescriptionFor } from '../derive/series-description.js';
 import { signed, type PresetMeasurement, type RunNaming } from './run-naming.js';
 import type { PresetDescription } from '../enhance/preset-description.js';
@@ -120,9 +121,8 @@ export function derivationDescriptionFor(input: DerivationTextInput): string {
   } else {
     parts.push('No enhancement (render-only stage).');
   }
-  if (input.outputKind === 'derived-grayscale') {
-    parts.push("Stored as grayscale: luminance mapped back into the window's value range; values are not HU.");
-  }
+  const note = input.outputKind === undefined ? undefined : outputKindNamed(input.outputKind)?.derivationNote;
+  if (note) parts.push(note);
   parts.push('Not for primary diagnosis.');
   return fitText(parts.join(' '), 'ST');
 }

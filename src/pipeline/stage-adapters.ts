@@ -1,11 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
-import { OUTPUT_KINDS } from '../config/rules-schema.js';
-import type { OutputKind } from '../config/types.js';
-import { EnhancedGrayscaleImageBuilder, isEnhancedCtMr } from '../derive/enhanced-grayscale-image.js';
-import { GrayscaleImageBuilder } from '../derive/grayscale-image.js';
-import { MultiFrameScBuilder } from '../derive/mf-sc-image.js';
-import { ScImageBuilder } from '../derive/sc-image.js';
-import { VlEndoscopicBuilder } from '../derive/vl-endoscopic.js';
+import type { OutputKindDefinition, PerSliceOutputKind, SeriesOutputKind } from '../derive/output-kind.js';
+import { outputKindNamed, outputKindNames } from '../derive/output-kinds.js';
 import { buildProcessingStamp } from '../derive/equipment.js';
 import { buildEnhancementReport } from '../derive/enhancement-report-sr.js';
 import { renderDicom, type WindowSpec } from '../render/index.js';
@@ -40,16 +35,23 @@ export function createSliceRenderer(config: () => LoadedConfig): SliceRenderer {
   };
 }
 
-/** Which builder makes each output kind, and how its objects are assembled. */
-const ASSEMBLY: Record<OutputKind, OutputAssembly> = {
-  'sc-rgb': 'per-slice',
-  'mf-sc-rgb': 'series',
-  'derived-grayscale': 'per-slice',
-  'vl-endoscopic': 'per-slice',
-};
+/** The registered output kind of that name (src/derive/output-kinds.ts); ConfigError for an unknown one. */
+function outputKind(name: string): OutputKindDefinition {
+  const kind = outputKindNamed(name);
+  if (!kind) throw new ConfigError(`output kind ${name} has no builder; use one of ${outputKindNames().join(', ')}`);
+  return kind;
+}
 
-function isOutputKind(kind: string): kind is OutputKind {
-  return (OUTPUT_KINDS as readonly string[]).includes(kind);
+function perSlice(name: string): PerSliceOutputKind {
+  const kind = outputKind(name);
+  if (kind.assembly !== 'per-slice') throw new ConfigError(`output kind ${name} is built per series, not per slice`);
+  return kind;
+}
+
+function perSeries(name: string): SeriesOutputKind {
+  const kind = outputKind(name);
+  if (kind.assembly !== 'series') throw new ConfigError(`output kind ${name} is built per slice, not per series`);
+  return kind;
 }
 
 /** One builder per output kind (src/derive/), each enforcing its IOD. */
@@ -74,35 +76,28 @@ export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjec
     derivationCodes: input.derivationCodes ?? [],
     processing: stamp(input),
   });
-  const assembly = (kind: string): OutputAssembly => {
-    if (!isOutputKind(kind)) throw new ConfigError(`output kind ${kind} has no builder; use one of ${OUTPUT_KINDS.join(', ')}`);
-    return ASSEMBLY[kind];
+  const assembly = (kind: string): OutputAssembly => outputKind(kind).assembly;
+  const wholeObject = (kind: string, source: Dataset): boolean => {
+    const k = outputKind(kind);
+    return k.assembly === 'per-slice' && (k.wholeObject?.(source) ?? false);
   };
-  const wholeObject = (kind: string, source: Dataset): boolean => kind === 'derived-grayscale' && isEnhancedCtMr(source.SOPClassUID);
   return {
     assembly,
     wholeObject,
     buildFrames: (input) => {
-      if (!wholeObject(input.outputKind, input.source)) throw new ConfigError(`output kind ${input.outputKind} builds one object per frame of this source`);
-      return EnhancedGrayscaleImageBuilder.fromSource(input.source, input.frames, { ...common(input), sourceTransferSyntaxUid: input.sourceTransferSyntaxUid });
+      const kind = perSlice(input.outputKind);
+      if (!kind.buildFrames || !wholeObject(input.outputKind, input.source)) throw new ConfigError(`output kind ${input.outputKind} builds one object per frame of this source`);
+      return kind.buildFrames(input.source, input.frames, { ...common(input), sourceTransferSyntaxUid: input.sourceTransferSyntaxUid });
     },
-    build: (input) => {
-      if (assembly(input.outputKind) !== 'per-slice') throw new ConfigError(`output kind ${input.outputKind} is built per series, not per slice`);
-      const options = { ...common(input), sourceTransferSyntaxUid: input.sourceTransferSyntaxUid };
-      switch (input.outputKind as OutputKind) {
-        case 'derived-grayscale':
-          return GrayscaleImageBuilder.fromSource(input.source, input.image, { ...options, window: input.window });
-        case 'vl-endoscopic':
-          return VlEndoscopicBuilder.fromSource(input.source, input.image, options);
-        default:
-          return ScImageBuilder.fromSource(input.source, input.image, { ...options, sourceFrameIndex: input.sourceFrameIndex });
-      }
-    },
+    build: (input) =>
+      perSlice(input.outputKind).buildSlice(
+        { source: input.source, image: input.image, window: input.window, sourceFrameIndex: input.sourceFrameIndex },
+        { ...common(input), sourceTransferSyntaxUid: input.sourceTransferSyntaxUid },
+      ),
     buildReport: ({ model, processedAt, ...input }) =>
       buildEnhancementReport({ ...input, processing: stamp({ model, processedAt, contributionDescription: 'Enhancement report of the derived series' }) }),
-    buildSeries: (input) => {
-      if (assembly(input.outputKind) !== 'series') throw new ConfigError(`output kind ${input.outputKind} is built per slice, not per series`);
-      return MultiFrameScBuilder.fromSources(
+    buildSeries: (input) =>
+      perSeries(input.outputKind).buildSeries(
         input.frames.map((f) => ({
           source: f.source,
           frameIndex: f.frameIndex,
@@ -112,7 +107,6 @@ export function createDerivedObjectBuilder(stationAeTitle: string): DerivedObjec
           ...(f.derivationCodes ? { derivationCodes: f.derivationCodes } : {}),
         })),
         { ...common(input), instanceNumber: input.instanceNumber },
-      );
-    },
+      ),
   };
 }

@@ -3,7 +3,7 @@ import { STUDY_ROOT_FIND } from '../../src/net/dcmjs-dimse-scu.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TRANSFER_SYNTAX_CHOICES } from '../../src/export/destinations/dimse.js';
-import { OUTPUT_KINDS } from '../../src/config/rules-schema.js';
+import { outputKindNames } from '../../src/config/rules-schema.js';
 import { ENHANCED_CT_IMAGE_STORAGE, ENHANCED_MR_IMAGE_STORAGE } from '../../src/derive/enhanced-grayscale-image.js';
 import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE } from '../../src/derive/grayscale-image.js';
 import { MF_TRUE_COLOR_SC_STORAGE } from '../../src/derive/mf-sc-image.js';
@@ -93,7 +93,7 @@ describe('conformance statement ↔ code', () => {
       ].sort(),
     );
     const kinds = new Set(rows.flatMap((r) => [...r[2].matchAll(/output ([a-z-]+)/g)].map((m) => m[1])));
-    expect([...kinds].sort()).toEqual([...OUTPUT_KINDS].sort());
+    expect([...kinds].sort()).toEqual(outputKindNames().sort());
     for (const uid of uids) if (uid !== VERIFICATION && uid !== STUDY_ROOT_FIND) expect(STORAGE_SOP_CLASSES.has(uid), uid).toBe(true);
   });
 
