@@ -6,6 +6,8 @@ import { ConfigError } from '../../src/shared/errors.js';
 import { ConfigValidationError } from '../../src/config/config-issue.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { ConfigWatcher, type ReloadTrigger } from '../../src/config/watch.js';
+// The destination kinds node.yaml may name are registered by the export stage.
+import '../../src/export/destination-kinds.js';
 
 const NODE = `node:
   aeTitle: UNIMIE
