@@ -34,7 +34,7 @@ export type JobEvent =
 /**
  * Runs series jobs one at a time (the enhancement is CPU/GPU bound; one engine per device).
  * A job's deliveries are enqueued only after all its slices are written and only if the job is
- * still wanted (not cancelled or superseded meanwhile).
+ * still running (not cancelled meanwhile; a running job is never superseded).
  */
 export class JobRunner {
   private timer?: NodeJS.Timeout;
@@ -112,7 +112,7 @@ export class JobRunner {
         if (!isJobStillWanted(db, job.id) && !abort.signal.aborted) abort.abort();
       });
       if (!isJobStillWanted(db, job.id)) {
-        log.warn({ jobId: job.id, stage: 'job' }, 'job no longer wanted (cancelled or superseded); nothing exported');
+        log.warn({ jobId: job.id, stage: 'job' }, 'job cancelled while running; nothing exported');
         return true;
       }
       this.deps.deliver(job, action, result.derived);

@@ -3,7 +3,8 @@ import type { OutputKindDefinition, PerSliceOutputKind, SeriesOutputKind } from 
 import { outputKindNamed, outputKindNames } from '../derive/output-kinds.js';
 import { buildProcessingStamp } from '../derive/equipment.js';
 import { buildEnhancementReport } from '../derive/enhancement-report-sr.js';
-import { renderDicom, type WindowSpec } from '../render/index.js';
+import { renderDicom } from '../render/render-dicom.js';
+import type { WindowSpec } from '../render/voi-window.js';
 import type { DerivedFramesInput, DerivedObjectBuilder, DerivedObjectInput, DerivedSeriesInput, OutputAssembly, SliceRenderer } from './stages.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Dataset } from '../dicom/part10.js';
