@@ -16,6 +16,8 @@ import { registerServeCommand } from './serve-command.js';
 import { registerRetentionCommand } from './retention-command.js';
 import { registerStudiesCommand } from './studies-command.js';
 import { registerWorkerCommand } from './worker-command.js';
+// Every command may load node.yaml: the destination kinds it may name register with the loader here.
+import '../export/destination-kinds.js';
 
 const program = new Command()
   .name('unimie-node')
