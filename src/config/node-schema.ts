@@ -230,14 +230,9 @@ export function nodeFileSchema(): ReturnType<typeof buildNodeFileSchema> {
 
 export type NodeFile = Static<ReturnType<typeof nodeFileSchema>>;
 export type TlsFiles = Static<typeof TlsFilesSchema>;
-export type AllowEntry = Static<typeof AllowEntrySchema>;
-export type WindowPreset = Static<typeof WindowSchema>;
 export type ModelRef = Static<typeof ModelRefSchema>;
 export type ApiSettings = Static<typeof ApiSchema>;
 export type Limits = Static<typeof LimitsSchema>;
 export type NodeIdentity = Static<typeof NodeIdentitySchema>;
 export type ExecutorSettings = Static<typeof ExecutorSchema>;
-export type RedisSettings = Static<typeof RedisSchema>;
-export type StowSettings = Static<typeof StowSchema>;
-export type StowClientSettings = Static<typeof StowClientSchema>;
 export type ClientSecret = Static<typeof ClientSecretSchema>;

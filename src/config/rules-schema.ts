@@ -129,7 +129,6 @@ export function rulesFileSchema(): ReturnType<typeof buildRulesFileSchema> {
 }
 
 export type RulesFile = Static<ReturnType<typeof rulesFileSchema>>;
-export type RuleInput = RulesFile['rules'][number];
 export type ConditionInput = Static<typeof ConditionSchema>;
 export type FieldConditionInput = Static<typeof FieldConditionSchema>;
 export type TagConditionInput = Static<typeof TagConditionSchema>;
