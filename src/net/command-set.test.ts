@@ -1,6 +1,6 @@
 import dimse from 'dcmjs-dimse';
 import { describe, expect, it } from 'vitest';
-import { decodeResponseCommand, encodeCommandSet, isEncodableCommandSet } from './command-set.js';
+import { decodeRequestCommand, decodeResponseCommand, encodeCommandSet, isEncodableCommandSet } from './command-set.js';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -67,5 +67,36 @@ describe('response command decoding', () => {
     const noStatus = encodeCommandSet({ CommandField: 0x8001, MessageIDBeingRespondedTo: 3, CommandDataSetType: 0x0101 });
     expect(decodeResponseCommand(noStatus)).toBeUndefined();
     expect(decodeResponseCommand(encodeCommandSet({ CommandField: 0x8030, MessageIDBeingRespondedTo: 3, CommandDataSetType: 0x0101, Status: 0 }))).toMatchObject({ commandField: 0x8030, status: 0 });
+  });
+});
+
+describe('request command decoding', () => {
+  it('reads what dcmjs-dimse writes into a C-STORE-RQ', () => {
+    const request = new dimse.requests.CStoreRequest(new dimse.Dataset({ SOPClassUID: CT, SOPInstanceUID: '1.2.3.45' }, '1.2.840.10008.1.2.1'));
+    request.setMessageId(513);
+    expect(decodeRequestCommand(request.getCommandDataset().getDenaturalizedCommandDataset())).toEqual({
+      commandField: 0x0001,
+      messageId: 513,
+      commandDataSetType: 0x0202,
+      affectedSopClassUid: CT,
+      affectedSopInstanceUid: '1.2.3.45',
+    });
+  });
+
+  it('reads a C-ECHO-RQ, which carries no data set', () => {
+    const echo = new dimse.requests.CEchoRequest();
+    echo.setMessageId(9);
+    expect(decodeRequestCommand(echo.getCommandDataset().getDenaturalizedCommandDataset())).toMatchObject({ commandField: 0x0030, messageId: 9, commandDataSetType: 0x0101 });
+  });
+
+  it('refuses a response, a truncated command, an element outside group 0000 and a command without a message ID', () => {
+    const rsp = encodeCommandSet({ AffectedSOPClassUID: CT, CommandField: 0x8001, MessageIDBeingRespondedTo: 1, CommandDataSetType: 0x0101, Status: 0 });
+    expect(decodeRequestCommand(rsp)).toBeUndefined();
+    const rq = encodeCommandSet({ AffectedSOPClassUID: CT, CommandField: 0x0001, MessageID: 1, Priority: 0, CommandDataSetType: 0x0000, AffectedSOPInstanceUID: '1.2' });
+    expect(decodeRequestCommand(rq.subarray(0, rq.length - 1))).toBeUndefined();
+    const foreign = Buffer.from(rq);
+    foreign.writeUInt16LE(0x0008, 12);
+    expect(decodeRequestCommand(foreign)).toBeUndefined();
+    expect(decodeRequestCommand(encodeCommandSet({ CommandField: 0x0001, CommandDataSetType: 0 }))).toBeUndefined();
   });
 });

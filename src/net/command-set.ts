@@ -122,3 +122,57 @@ export function decodeResponseCommand(bytes: Buffer): ResponseCommand | undefine
   if (messageIdBeingRespondedTo === undefined || status === undefined || commandDataSetType === undefined) return undefined;
   return { commandField, messageIdBeingRespondedTo, status, commandDataSetType, ...(out.errorComment ? { errorComment: out.errorComment } : {}) };
 }
+
+/** What an SCP needs from a request's command set (PS3.7 §9.1, Annex E). */
+export interface RequestCommand {
+  commandField: number;
+  messageId: number;
+  /** (0000,0800): 0x0101 when no data set follows (PS3.7 §E.1). */
+  commandDataSetType: number;
+  affectedSopClassUid?: string;
+  affectedSopInstanceUid?: string;
+}
+
+const uidText = (bytes: Buffer, start: number, length: number): string => bytes.toString('latin1', start, start + length).replace(/[\0 ]+$/, '');
+
+/**
+ * Reads a request command set (Implicit VR Little Endian, group 0000) the way
+ * `decodeResponseCommand` reads a response; elements it does not need are skipped. Undefined when
+ * the bytes are not a well-formed request command (a response, an element outside group 0000, a
+ * length past the end, Command Field, Message ID or Command Data Set Type missing).
+ */
+export function decodeRequestCommand(bytes: Buffer): RequestCommand | undefined {
+  const out: Partial<RequestCommand> = {};
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (offset + 8 > bytes.length) return undefined;
+    const group = bytes.readUInt16LE(offset);
+    const tagElement = bytes.readUInt16LE(offset + 2);
+    const length = bytes.readUInt32LE(offset + 4);
+    const value = offset + 8;
+    if (group !== 0x0000 || value + length > bytes.length) return undefined;
+    const us = () => (length === 2 ? bytes.readUInt16LE(value) : undefined);
+    switch (tagElement) {
+      case 0x0002:
+        out.affectedSopClassUid = uidText(bytes, value, length);
+        break;
+      case 0x0100:
+        out.commandField = us();
+        break;
+      case 0x0110:
+        out.messageId = us();
+        break;
+      case 0x0800:
+        out.commandDataSetType = us();
+        break;
+      case 0x1000:
+        out.affectedSopInstanceUid = uidText(bytes, value, length);
+        break;
+    }
+    offset = value + length;
+  }
+  const { commandField, messageId, commandDataSetType } = out;
+  if (commandField === undefined || (commandField & 0x8000) !== 0) return undefined;
+  if (messageId === undefined || commandDataSetType === undefined) return undefined;
+  return out as RequestCommand;
+}

@@ -1,25 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
+import { DimseStatus } from '../dicom/status.js';
 import type { Logger } from '../shared/log.js';
 import { answerPresentationContext, decideAssociation, negotiatedMaxPdu } from './association-policy.js';
-import { startAssociationTimer, takeOverSocketInput } from './dcmjs-dimse-internals.js';
-import { PdvCollector } from './pdv-collector.js';
+import { encodeCommandSet, type RequestCommand } from './command-set.js';
+import { notePduReceived, startAssociationTimer, takeOverSocketInput } from './dcmjs-dimse-internals.js';
+import { DimseMessageAssembler } from './dimse-message-assembler.js';
+import { pDataTfPdus } from './p-data-tf.js';
+import type { PdvCollector } from './pdv-collector.js';
+import { PdvReader } from './pdv-reader.js';
 import { describeReject } from './reject-text.js';
-import { abortPdu, type PduAbort, type PduGuard } from './pdu-guard.js';
+import { abortPdu, type PDataTarget, type PduAbort, type PduGuard } from './pdu-guard.js';
 import { closeSocket, destroyAfter } from './socket-close.js';
-import { answerStore } from './store-request.js';
+import { answerStore, storeCollector } from './store-request.js';
 import type { AssociationEvents, AssociationPolicy, AssociationRequest, ListenerOptions, StoreHandler } from './types.js';
 
-const { Scp, Dataset } = dimse;
-const { CEchoResponse, CStoreResponse } = dimse.responses;
-const { PresentationContextResult, Status } = dimse.constants;
+const { Scp } = dimse;
+const { PresentationContextResult } = dimse.constants;
 type DimseAssociation = InstanceType<typeof dimse.association.Association>;
 type DimseContext = InstanceType<typeof dimse.association.PresentationContext>;
-type DimseDataset = InstanceType<typeof dimse.Dataset>;
-type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
-type CEchoRequest = InstanceType<typeof dimse.requests.CEchoRequest>;
+
+/** DIMSE command fields of the requests answered here (PS3.7 Annex E). */
+const Command = { CStoreRq: 0x0001, CEchoRq: 0x0030, CCancelRq: 0x0fff } as const;
+/** Refused: unrecognized operation (PS3.7 Annex C.5): a DIMSE service this SCP does not provide. */
+const UNRECOGNIZED_OPERATION = 0x0211;
+/** (0000,0800) Command Data Set Type: no data set follows. */
+const NO_DATA_SET = 0x0101;
 
 /** What every association of one listener shares. */
 export interface ListenerContext {
@@ -38,16 +45,15 @@ export interface ListenerContext {
   open: Set<DcmjsAssociation>;
 }
 
-/** Raw data set bytes per (empty) dcmjs-dimse Dataset handed through the library to cStoreRequest. */
-const rawBytes = new WeakMap<object, PdvCollector>();
-
 /**
  * One upper-layer connection on a dcmjs-dimse listener, from TCP accept to close. The PduGuard
  * sees every byte first and hands the library only the PDUs the acceptor state machine lets
  * through (PS3.8 Table 9-10); a PDU it refuses gets the A-ABORT the standard names. The
  * A-ASSOCIATE-RQ goes through decideAssociation (A-ASSOCIATE-RJ with its logged reason, or
- * A-ASSOCIATE-AC with each context answered), C-ECHO is answered here and each C-STORE data set
- * is collected raw and answered with answerStore's status.
+ * A-ASSOCIATE-AC with each context answered). Once the association is established its P-DATA-TF
+ * PDUs no longer go to the library: they are read here (pdv-reader.ts, dimse-message-assembler.ts),
+ * each C-STORE data set is collected raw behind its Part-10 prefix (pdv-collector.ts) and answered
+ * with answerStore's status, and the responses are written with the small command-set encoder.
  */
 export class DcmjsAssociation extends Scp {
   private request?: AssociationRequest;
@@ -57,6 +63,14 @@ export class DcmjsAssociation extends Scp {
   /** True while a PDU is being handed to the library: an error then means it could not be read. */
   private delivering = false;
   private aborting = false;
+  /** Established: the peer's Maximum Length Received (0: unlimited) and the accepted contexts' transfer syntaxes. */
+  private peerMaxPdu = 0;
+  private readonly contexts = new Map<number, string>();
+  /** C-STOREs handed to the handler and not yet answered; an A-RELEASE-RQ waits for them. */
+  private inFlight = 0;
+  private releaseWaiting = false;
+  /** The last data set's size on this association: the next collector's first guess. */
+  private lastDataSetBytes?: number;
 
   constructor(
     private readonly conn: Socket,
@@ -119,21 +133,105 @@ export class DcmjsAssociation extends Scp {
     }
     this.request = req;
     this.ctx.open.add(this);
-    association.setMaxPduLength(negotiatedMaxPdu(association.getMaxPduLength(), this.ctx.maxPdu));
-    for (const { context } of association.getPresentationContexts()) this.answer(req, context);
+    this.peerMaxPdu = association.getMaxPduLength();
+    association.setMaxPduLength(negotiatedMaxPdu(this.peerMaxPdu, this.ctx.maxPdu));
+    for (const { id, context } of association.getPresentationContexts()) {
+      const transferSyntax = this.answer(req, context);
+      if (transferSyntax) this.contexts.set(id, transferSyntax);
+    }
     log.info({ associationId: req.id, callingAe: req.callingAeTitle, host: req.remoteAddress, tls: req.tls }, 'association accepted');
     events?.onAssociationAccepted?.(req);
     this.sendAssociationAccept();
     this.guard.state.accepted();
+    this.guard.pData = this.pDataTarget();
   }
 
-  private answer(req: AssociationRequest, context: DimseContext): void {
+  /** Reads the established association's P-DATA-TF PDUs into requests. */
+  private pDataTarget(): PDataTarget {
+    const assembler = new DimseMessageAssembler<PdvCollector>({
+      acceptedContext: (id) => this.contexts.has(id),
+      openDataSet: (id, command) => this.openDataSet(id, command),
+      request: (id, command, dataSet) => this.onRequest(id, command, dataSet),
+    });
+    const reader = new PdvReader(assembler);
+    return {
+      start: (length) => {
+        notePduReceived(this);
+        return reader.startPdu(length);
+      },
+      feed: (bytes) => reader.feed(bytes),
+    };
+  }
+
+  /** Where a C-STORE's data set goes: behind its Part-10 prefix. Any other request's data set is dropped. */
+  private openDataSet(contextId: number, command: RequestCommand): PdvCollector | undefined {
+    if (command.commandField !== Command.CStoreRq) return undefined;
+    const { affectedSopClassUid: sopClassUid, affectedSopInstanceUid: sopInstanceUid } = command;
+    try {
+      const fields = { sopClassUid: sopClassUid ?? '', sopInstanceUid: sopInstanceUid ?? '', transferSyntaxUid: this.contexts.get(contextId)!, sourceAeTitle: this.request?.callingAeTitle };
+      return storeCollector(fields, this.ctx.maxDatasetBytes, this.lastDataSetBytes);
+    } catch (err) {
+      this.ctx.log.error({ associationId: this.request?.id, sopInstanceUid, err: (err as Error).message }, 'C-STORE: cannot frame data set');
+      return undefined;
+    }
+  }
+
+  private onRequest(contextId: number, command: RequestCommand, dataSet: PdvCollector | undefined): void {
+    switch (command.commandField) {
+      case Command.CStoreRq:
+        this.store(contextId, command, dataSet);
+        return;
+      case Command.CEchoRq:
+        this.respond(contextId, command, DimseStatus.Success);
+        return;
+      case Command.CCancelRq:
+        // Cancels a C-FIND, C-GET or C-MOVE (PS3.7 9.3.2.3): none runs here, and C-CANCEL has no response.
+        return;
+      default:
+        this.ctx.log.info({ associationId: this.request?.id, commandField: command.commandField }, 'DIMSE request this SCP does not provide: refused');
+        this.respond(contextId, command, UNRECOGNIZED_OPERATION);
+    }
+  }
+
+  private store(contextId: number, command: RequestCommand, collector: PdvCollector | undefined): void {
+    if (collector && !collector.oversize) this.lastDataSetBytes = collector.total;
+    const received = {
+      association: this.request,
+      sopClassUid: command.affectedSopClassUid ?? '',
+      sopInstanceUid: command.affectedSopInstanceUid ?? '',
+      transferSyntaxUid: this.contexts.get(contextId),
+      collector,
+    };
+    this.inFlight++;
+    void answerStore(received, this.ctx.handler, this.ctx.log).then((status) => {
+      this.inFlight--;
+      this.respond(contextId, command, status);
+      if (this.inFlight === 0 && this.releaseWaiting) this.release();
+    });
+  }
+
+  /** The response to a request (no data set), as one write of its P-DATA-TF PDUs. */
+  private respond(contextId: number, command: RequestCommand, status: number): void {
+    if (this.closed || this.aborting || !this.conn.writable) return;
+    const fields: Record<string, unknown> = {
+      CommandField: command.commandField | 0x8000,
+      MessageIDBeingRespondedTo: command.messageId,
+      CommandDataSetType: NO_DATA_SET,
+      Status: status,
+    };
+    if (command.affectedSopClassUid !== undefined) fields.AffectedSOPClassUID = command.affectedSopClassUid;
+    if (command.affectedSopInstanceUid !== undefined) fields.AffectedSOPInstanceUID = command.affectedSopInstanceUid;
+    this.conn.write(Buffer.concat(pDataTfPdus(encodeCommandSet(fields), { contextId, command: true, maxPduLength: this.peerMaxPdu })));
+  }
+
+  /** Answers one proposed presentation context; the accepted transfer syntax, if it is accepted. */
+  private answer(req: AssociationRequest, context: DimseContext): string | undefined {
     const abstractSyntax = context.getAbstractSyntaxUid();
     const proposed = context.getTransferSyntaxUids();
     const answer = answerPresentationContext(abstractSyntax, proposed, this.ctx.acceptedTransferSyntaxes);
     if (answer.accept) {
       context.setResult(PresentationContextResult.Accept, answer.transferSyntax);
-      return;
+      return answer.transferSyntax;
     }
     if (answer.why) {
       this.ctx.log.info({ associationId: req.id, sopClass: abstractSyntax, transferSyntaxes: proposed }, `presentation context rejected: ${answer.why}`);
@@ -143,10 +241,19 @@ export class DcmjsAssociation extends Scp {
         ? PresentationContextResult.RejectAbstractSyntaxNotSupported
         : PresentationContextResult.RejectTransferSyntaxesNotSupported,
     );
+    return undefined;
   }
 
   override associationReleaseRequested(): void {
     this.outcome = 'released';
+    // C-STOREs still being made durable are answered first (P-DATA may follow A-RELEASE-RQ: PS3.8 Table 9-10, AR-7).
+    if (this.inFlight > 0) this.releaseWaiting = true;
+    else this.release();
+  }
+
+  private release(): void {
+    this.releaseWaiting = false;
+    if (this.closed) return;
     this.sendAssociationReleaseResponse();
     this.guard.state.released();
     // The requestor closes after A-RELEASE-RP; one that does not is cut off when ARTIM expires (PS3.8 9.2.3).
@@ -171,41 +278,6 @@ export class DcmjsAssociation extends Scp {
     // Nothing more is read from this peer: destroy once the A-ABORT is handed to the kernel.
     if (socket.writable) socket.write(abortPdu(source, reason), () => socket.destroy());
     destroyAfter(socket, 500);
-  }
-
-  override cEchoRequest(request: CEchoRequest, callback: (response: InstanceType<typeof CEchoResponse>) => void): void {
-    const response = CEchoResponse.fromRequest(request);
-    response.setStatus(Status.Success);
-    callback(response);
-  }
-
-  override createStoreWritableStream(): Writable {
-    return new PdvCollector(this.ctx.maxDatasetBytes);
-  }
-
-  override createDatasetFromStoreWritableStream(writable: Writable, context: DimseContext, callback: (dataset: DimseDataset) => void): void {
-    // An empty Dataset in the negotiated syntax carries the raw bytes to cStoreRequest; the
-    // library never parses the data set.
-    const dataset = new Dataset({}, context.getAcceptedTransferSyntaxUid());
-    rawBytes.set(dataset, writable as PdvCollector);
-    callback(dataset);
-  }
-
-  override cStoreRequest(request: CStoreRequest, callback: (response: InstanceType<typeof CStoreResponse>) => void): void {
-    const dataset = request.getDataset();
-    const received = {
-      association: this.request,
-      sopClassUid: request.getAffectedSopClassUid(),
-      sopInstanceUid: request.getAffectedSopInstanceUid(),
-      transferSyntaxUid: dataset?.getTransferSyntaxUid(),
-      collector: dataset ? rawBytes.get(dataset) : undefined,
-    };
-    void answerStore(received, this.ctx.handler, this.ctx.log).then((status) => {
-      if (this.closed) return;
-      const response = CStoreResponse.fromRequest(request);
-      response.setStatus(status);
-      callback(response);
-    });
   }
 
   private onClosed(): void {

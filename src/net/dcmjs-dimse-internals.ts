@@ -10,6 +10,7 @@ import dimse from 'dcmjs-dimse';
 interface NetworkTimerFields {
   connected: boolean;
   connectedTime?: number;
+  lastPduTime?: number;
 }
 
 /**
@@ -22,6 +23,15 @@ export function startAssociationTimer(network: InstanceType<typeof dimse.Scp>): 
   const fields = network as unknown as NetworkTimerFields;
   fields.connected = true;
   fields.connectedTime = Date.now();
+}
+
+/**
+ * Tells the library's PDU timer (config idleTimeoutSeconds) that a PDU arrived which it did not
+ * see: it aborts an association whose `lastPduTime` is older than its PDU timeout, and sets that
+ * field only for the PDUs it reads itself, so the P-DATA-TF PDUs the listener reads must set it.
+ */
+export function notePduReceived(network: InstanceType<typeof dimse.Scp>): void {
+  (network as unknown as NetworkTimerFields).lastPduTime = Date.now();
 }
 
 /**

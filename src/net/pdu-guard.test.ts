@@ -82,4 +82,31 @@ describe('PduGuard', () => {
   it('builds an A-ABORT with the given source and reason', () => {
     expect([...abortPdu(2, 6)]).toEqual([7, 0, 0, 0, 0, 4, 0, 0, 2, 6]);
   });
+
+  it('hands an established association\'s P-DATA-TF PDUs to its P-DATA target, the bytes as views, and the rest to the library', () => {
+    const g = associated();
+    const starts: number[] = [];
+    const fed: Buffer[] = [];
+    g.pData = { start: (n) => void starts.push(n), feed: (b) => void fed.push(b) };
+    const data = Buffer.concat([header(4, 100), Buffer.alloc(100, 4)]);
+    const release = Buffer.concat([header(5, 4), Buffer.alloc(4, 5)]);
+    const toLibrary: Buffer[] = [];
+    const chunk = Buffer.concat([data, release]);
+    expect(g.feed(chunk.subarray(0, 50), (b) => void toLibrary.push(b))).toBeUndefined();
+    expect(g.feed(chunk.subarray(50), (b) => void toLibrary.push(b))).toBeUndefined();
+    expect(starts).toEqual([100]);
+    expect(Buffer.concat(fed)).toEqual(Buffer.alloc(100, 4));
+    expect(fed[0]!.buffer).toBe(chunk.buffer);
+    expect(Buffer.concat(toLibrary)).toEqual(release);
+  });
+
+  it('aborts (AA-8, invalid PDU parameter value) when the P-DATA target cannot read a PDU or fails', () => {
+    for (const target of [{ start: () => undefined, feed: () => 'bad PDV' }, { start: () => { throw new Error('boom'); }, feed: () => undefined }]) {
+      const g = associated();
+      g.pData = target;
+      const abort = g.feed(Buffer.concat([header(4, 10), Buffer.alloc(10)]), () => undefined);
+      expect(abort).toMatchObject({ source: 2, reason: 6 });
+      expect(abort?.why).toMatch(/bad PDV|boom/);
+    }
+  });
 });

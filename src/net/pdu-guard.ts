@@ -16,6 +16,16 @@ export interface PduAbort {
   why: string;
 }
 
+/**
+ * Takes the P-DATA-TF PDUs of an established association instead of the library: the start of
+ * each (its variable field's length) and then its bytes as views of the received chunks, not
+ * copied. A returned text makes the PDU invalid (Evt19).
+ */
+export interface PDataTarget {
+  start(length: number): string | undefined;
+  feed(bytes: Buffer): string | undefined;
+}
+
 export interface PduGuardOptions {
   /** Largest P-DATA-TF variable field accepted (the max PDU length announced to the peer). */
   maxPDataBytes: number;
@@ -36,7 +46,11 @@ export class PduGuard {
   private remaining = 0;
   /** Whether the current PDU's bytes go to the library (false: AA-6, read and dropped). */
   private passing = false;
+  /** Whether the current PDU's bytes go to `pData` instead. */
+  private toPData = false;
   private aborted?: PduAbort;
+  /** Set once the association is established: P-DATA-TF PDUs go here, not to the library. */
+  pData?: PDataTarget;
 
   constructor(private readonly opts: PduGuardOptions) {}
 
@@ -49,8 +63,9 @@ export class PduGuard {
     while (!this.aborted && i < chunk.length) {
       if (this.remaining > 0) {
         const take = Math.min(this.remaining, chunk.length - i);
-        if (this.passing) deliver(Buffer.from(chunk.subarray(i, i + take)));
         this.remaining -= take;
+        if (this.toPData) this.routeToPData((t) => t.feed(Buffer.from(chunk.buffer, chunk.byteOffset + i, take)));
+        else if (this.passing) deliver(Buffer.from(chunk.subarray(i, i + take)));
         i += take;
         continue;
       }
@@ -69,9 +84,22 @@ export class PduGuard {
       }
       this.passing = verdict.action === 'pass';
       this.remaining = length;
-      if (this.passing) deliver(Buffer.from(this.header));
+      this.toPData = this.passing && pduType === P_DATA_TF && this.pData !== undefined;
+      if (this.toPData) this.routeToPData((t) => t.start(length));
+      else if (this.passing) deliver(Buffer.from(this.header));
     }
     return this.aborted;
+  }
+
+  /** Hands P-DATA-TF bytes to the target; what it cannot read (or a failure in it) is an invalid PDU. */
+  private routeToPData(call: (target: PDataTarget) => string | undefined): void {
+    let why: string | undefined;
+    try {
+      why = call(this.pData!);
+    } catch (err) {
+      why = `P-DATA-TF not readable: ${(err as Error).message}`;
+    }
+    if (why) this.unreadable(why);
   }
 
   /**

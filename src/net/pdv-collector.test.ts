@@ -1,31 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import { OVERSIZE_HEAD_BYTES, PdvCollector } from './pdv-collector.js';
 
-async function collect(limit: number, sizes: number[]): Promise<PdvCollector> {
-  const c = new PdvCollector(limit);
+const PREFIX = Buffer.from('PREFIX');
+
+function collect(limit: number, sizes: number[], sizeHint?: number): PdvCollector {
+  const c = new PdvCollector(PREFIX, limit, sizeHint);
   let n = 0;
   for (const size of sizes) {
     const chunk = Buffer.alloc(size);
     for (let i = 0; i < size; i++) chunk[i] = (n + i) & 0xff;
     n += size;
-    await new Promise<void>((resolve, reject) => c.write(chunk, (err) => (err ? reject(err) : resolve())));
+    c.append(chunk);
   }
   return c;
 }
 
-const kept = (c: PdvCollector): Buffer => Buffer.concat(c.chunks);
+const kept = (c: PdvCollector): Buffer => {
+  const file = c.part10();
+  expect(file.subarray(0, PREFIX.length)).toEqual(PREFIX);
+  return file.subarray(PREFIX.length);
+};
 
 describe('PdvCollector', () => {
-  it('keeps every byte, in order, up to its limit', async () => {
-    const c = await collect(1000, [300, 300, 400]);
+  it('keeps every byte, in order, behind the prefix, up to its limit', () => {
+    const c = collect(1000, [300, 300, 400]);
     expect(c.oversize).toBe(false);
     expect(c.total).toBe(1000);
     expect([...kept(c)]).toEqual(Array.from({ length: 1000 }, (_, i) => i & 0xff));
   });
 
-  it('past its limit keeps only the head and counts the rest', async () => {
+  it('grows past a size hint that was too small, and a right hint needs no second buffer', () => {
+    const small = collect(Number.MAX_SAFE_INTEGER, [5000, 5000, 7], 16);
+    expect([...kept(small)]).toEqual(Array.from({ length: 10_007 }, (_, i) => i & 0xff));
+    const exact = collect(Number.MAX_SAFE_INTEGER, [600, 400], 1000);
+    expect(exact.part10().buffer.byteLength).toBe(PREFIX.length + 1000);
+  });
+
+  it('hands out a view at the start of a buffer of its own (one that may be transferred)', () => {
+    const file = collect(1000, [10]).part10();
+    expect(file.byteOffset).toBe(0);
+    expect(file.buffer.byteLength).toBeGreaterThanOrEqual(file.length);
+  });
+
+  it('past its limit keeps only the head and counts the rest', () => {
     const chunk = 256 * 1024;
-    const c = await collect(3 * chunk, Array(8).fill(chunk));
+    const c = collect(3 * chunk, Array<number>(8).fill(chunk));
     expect(c.oversize).toBe(true);
     expect(c.total).toBe(8 * chunk);
     const head = kept(c);
@@ -34,9 +53,9 @@ describe('PdvCollector', () => {
     expect(head[OVERSIZE_HEAD_BYTES - 1]).toBe((OVERSIZE_HEAD_BYTES - 1) & 0xff);
   });
 
-  it('trims what it kept below the limit to the head once a chunk crosses the limit', async () => {
+  it('trims what it kept below the limit to the head once a chunk crosses the limit', () => {
     const big = OVERSIZE_HEAD_BYTES + OVERSIZE_HEAD_BYTES / 2;
-    const c = await collect(2 * OVERSIZE_HEAD_BYTES, [big, big]);
+    const c = collect(2 * OVERSIZE_HEAD_BYTES, [big, big]);
     expect(c.oversize).toBe(true);
     expect(c.total).toBe(2 * big);
     const head = kept(c);

@@ -1,45 +1,66 @@
-import { Writable } from 'node:stream';
-
 /** Bytes of an oversize data set kept for the quarantine record (enough for the header). */
 export const OVERSIZE_HEAD_BYTES = 1 << 20;
 
 /**
- * Collects a C-STORE data set's PDV bytes as they arrive, without parsing them. Past `limit` bytes
- * it keeps only the head and counts the rest, so a peer cannot make the node hold more than the
+ * Collects a C-STORE data set's PDV bytes as they arrive, without parsing them, straight behind the
+ * object's Part-10 prefix (preamble, `DICM`, File Meta Information) in one buffer allocated for this
+ * object alone, so the finished file is handed on without another copy and may be transferred to
+ * another thread. The buffer starts at `sizeHint` data set bytes (the previous object's size on the
+ * association: usually exact) and doubles when that is too small. Past `limit` data set bytes it
+ * keeps only the head and counts the rest, so a peer cannot make the node hold more than the
  * configured maximum instance size in memory.
  */
-export class PdvCollector extends Writable {
-  readonly chunks: Buffer[] = [];
+export class PdvCollector {
+  /** Data set bytes received (kept or not). */
   total = 0;
-  private kept = 0;
-  constructor(private readonly limit: number) {
-    // A high-water mark above any PDV so write() never asks dcmjs-dimse to wait for 'drain'.
-    super({ highWaterMark: 1 << 30 });
+  private buf: Buffer;
+  private fill: number;
+  private readonly prefixBytes: number;
+
+  constructor(
+    prefix: Buffer,
+    private readonly limit: number,
+    sizeHint = 64 * 1024,
+  ) {
+    this.prefixBytes = prefix.length;
+    this.buf = Buffer.allocUnsafeSlow(prefix.length + Math.max(0, Math.min(sizeHint, limit)));
+    this.fill = prefix.copy(this.buf, 0);
   }
+
   get oversize(): boolean {
     return this.total > this.limit;
   }
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.total += chunk.length;
-    const room = this.oversize ? OVERSIZE_HEAD_BYTES - this.kept : Infinity;
-    if (room > 0) {
-      const part = room >= chunk.length ? chunk : chunk.subarray(0, room);
-      this.chunks.push(part);
-      this.kept += part.length;
+
+  /** Data set bytes kept. */
+  get kept(): number {
+    return this.fill - this.prefixBytes;
+  }
+
+  append(bytes: Uint8Array): void {
+    this.total += bytes.length;
+    let part = bytes;
+    if (this.oversize) {
+      // Crossing the limit (or past it): keep only the head.
+      if (this.kept > OVERSIZE_HEAD_BYTES) this.fill = this.prefixBytes + OVERSIZE_HEAD_BYTES;
+      const room = OVERSIZE_HEAD_BYTES - this.kept;
+      if (room <= 0) return;
+      if (part.length > room) part = part.subarray(0, room);
     }
-    if (this.oversize && this.kept > OVERSIZE_HEAD_BYTES) {
-      // Crossing the limit: drop what lies past the head.
-      let keep = OVERSIZE_HEAD_BYTES;
-      const head: Buffer[] = [];
-      for (const c of this.chunks) {
-        if (keep <= 0) break;
-        head.push(c.length <= keep ? c : c.subarray(0, keep));
-        keep -= c.length;
-      }
-      this.chunks.length = 0;
-      this.chunks.push(...head);
-      this.kept = OVERSIZE_HEAD_BYTES;
-    }
-    cb();
+    const need = this.fill + part.length;
+    if (need > this.buf.length) this.grow(need);
+    this.buf.set(part, this.fill);
+    this.fill = need;
+  }
+
+  /** The Part-10 file: prefix and the data set bytes kept; a view at the start of a buffer of its own. */
+  part10(): Buffer {
+    return this.buf.subarray(0, this.fill);
+  }
+
+  private grow(need: number): void {
+    const capped = this.prefixBytes + Math.max(this.limit, OVERSIZE_HEAD_BYTES);
+    const next = Buffer.allocUnsafeSlow(Math.max(need, Math.min(2 * this.buf.length, capped)));
+    this.buf.copy(next, 0, 0, this.fill);
+    this.buf = next;
   }
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DimseStatus } from '../dicom/status.js';
 import { silentLogger } from '../shared/log.js';
 import { splitPart10 } from './part10-envelope.js';
-import { PdvCollector } from './pdv-collector.js';
-import { answerStore, type ReceivedStore } from './store-request.js';
+import type { PdvCollector } from './pdv-collector.js';
+import { answerStore, storeCollector, type ReceivedStore } from './store-request.js';
 import type { AssociationRequest, StoreHandler, StoreRequest } from './types.js';
 
 const EXPLICIT = '1.2.840.10008.1.2.1';
@@ -18,9 +18,11 @@ const association: AssociationRequest = {
   proposedContexts: [],
 };
 
-async function collected(limit: number, ...chunks: Buffer[]): Promise<PdvCollector> {
-  const c = new PdvCollector(limit);
-  for (const chunk of chunks) await new Promise<void>((resolve) => c.write(chunk, () => resolve()));
+const FIELDS = { sopClassUid: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUid: '1.2.3.4', transferSyntaxUid: EXPLICIT, sourceAeTitle: 'CT1' };
+
+function collected(limit: number, ...chunks: Buffer[]): PdvCollector {
+  const c = storeCollector(FIELDS, limit);
+  for (const chunk of chunks) c.append(chunk);
   return c;
 }
 
@@ -37,35 +39,43 @@ describe('answerStore', () => {
   it('hands the handler the data set framed as Part-10 in its own syntax, and answers with its status', async () => {
     const dataset = Buffer.from([0x08, 0x00, 0x16, 0x00, 0x55, 0x49, 0x02, 0x00, 0x31, 0x00]);
     const { handler, seen } = recording(0xb000);
-    const status = await answerStore(store(await collected(1000, dataset.subarray(0, 4), dataset.subarray(4))), handler, silentLogger);
+    const status = await answerStore(store(collected(1000, dataset.subarray(0, 4), dataset.subarray(4))), handler, silentLogger);
     expect(status).toBe(0xb000);
     expect(seen).toHaveLength(1);
     const got = seen[0]!;
-    expect(got).toMatchObject({ association, sopInstanceUid: '1.2.3.4', transferSyntaxUid: EXPLICIT, receivedBytes: undefined });
+    expect(got).toMatchObject({ association, sopInstanceUid: '1.2.3.4', transferSyntaxUid: EXPLICIT, receivedBytes: undefined, transferable: true });
+    expect(got.bytes.byteOffset).toBe(0);
     const split = splitPart10(got.bytes);
-    expect(split).toMatchObject({ sopInstanceUid: '1.2.3.4', transferSyntaxUid: EXPLICIT });
+    expect(split).toMatchObject({ sopClassUid: FIELDS.sopClassUid, sopInstanceUid: '1.2.3.4', transferSyntaxUid: EXPLICIT });
     expect(got.bytes.subarray(split.datasetOffset)).toEqual(dataset);
   });
 
   it('reports the full size of an oversize data set next to its head', async () => {
     const { handler, seen } = recording(DimseStatus.Success);
-    await answerStore(store(await collected(10, Buffer.alloc(8), Buffer.alloc(8))), handler, silentLogger);
+    await answerStore(store(collected(10, Buffer.alloc(8), Buffer.alloc(8))), handler, silentLogger);
     expect(seen[0]?.receivedBytes).toBe(16);
   });
 
   it('answers 0x0110 when the handler fails', async () => {
     const failing: StoreHandler = { onStore: async () => Promise.reject(new Error('disk gone')) };
-    expect(await answerStore(store(await collected(100, Buffer.alloc(4))), failing, silentLogger)).toBe(DimseStatus.ProcessingFailure);
+    expect(await answerStore(store(collected(100, Buffer.alloc(4))), failing, silentLogger)).toBe(DimseStatus.ProcessingFailure);
   });
 
-  it('answers 0x0110 without calling the handler when there is nothing to store or it cannot be framed', async () => {
+  it('answers 0x0110 without calling the handler when there is nothing to store', async () => {
     const { handler, seen } = recording(DimseStatus.Success);
-    const bytes = await collected(100, Buffer.alloc(4));
+    const bytes = collected(100, Buffer.alloc(4));
     expect(await answerStore(store(undefined), handler, silentLogger)).toBe(DimseStatus.ProcessingFailure);
     expect(await answerStore(store(bytes, { association: undefined }), handler, silentLogger)).toBe(DimseStatus.ProcessingFailure);
     expect(await answerStore(store(bytes, { transferSyntaxUid: undefined }), handler, silentLogger)).toBe(DimseStatus.ProcessingFailure);
-    // A UID longer than a 16-bit element length can hold.
-    expect(await answerStore(store(bytes, { sopInstanceUid: '1'.repeat(70_000) }), handler, silentLogger)).toBe(DimseStatus.ProcessingFailure);
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe('storeCollector', () => {
+  it('refuses a command without its UIDs, or with a UID no Part-10 element can hold', () => {
+    expect(() => storeCollector({ ...FIELDS, sopClassUid: '' }, 100)).toThrow(/Affected SOP Class or Instance UID/);
+    expect(() => storeCollector({ ...FIELDS, sopInstanceUid: '' }, 100)).toThrow(/Affected SOP Class or Instance UID/);
+    // A UID longer than a 16-bit element length can hold.
+    expect(() => storeCollector({ ...FIELDS, sopInstanceUid: '1'.repeat(70_000) }, 100)).toThrow();
   });
 });
