@@ -73,6 +73,7 @@ export class InstanceReceiver implements StoreHandler {
       sopInstanceUid: req.sopInstanceUid,
       sopClassUid: req.sopClassUid,
       receivedBytes: req.receivedBytes,
+      transferable: req.transferable,
     });
     return result.status;
   }
@@ -204,7 +205,8 @@ export class InstanceReceiver implements StoreHandler {
     const copies = findBySop(db, facts.sopInstanceUid);
     if (copies.length === 0) {
       const rel = spool.instanceRelPath(facts.studyUid, facts.seriesUid, facts.sopInstanceUid);
-      const { path, size, sha256 } = await spool.writeFileDurably(rel, input.bytes);
+      // The bytes are not needed after this write (the facts were read from them already).
+      const { path, size, sha256 } = await spool.writeFileDurably(rel, input.bytes, { transfer: input.transferable });
       return this.commit({ path, size, sha256, placedNow: true }, facts, input, copies);
     }
     const temp = await spool.writeDurably(input.bytes);

@@ -23,6 +23,19 @@ describe('DurableWriter', () => {
     expect(view.toString('latin1', 0, 7)).toBe('payload');
   });
 
+  it('given the buffer (transfer), writes the bytes at its start without a copy: the caller\'s buffer is detached', async () => {
+    const own = Buffer.allocUnsafeSlow(400_000);
+    own.fill(3);
+    own.write('head', 0, 'latin1');
+    const bytes = own.subarray(0, 250_000);
+    const expected = createHash('sha256').update(bytes).digest('hex');
+    const r = await writer.writeNewFile(join(dir, 't'), bytes, undefined, { transfer: true });
+    expect(r).toEqual({ size: 250_000, sha256: expected });
+    expect(readFileSync(join(dir, 't')).subarray(0, 4).toString('latin1')).toBe('head');
+    expect(own.buffer.byteLength).toBe(0);
+    expect(() => writer.writeNewFile(join(dir, 'u'), Buffer.allocUnsafeSlow(10).subarray(1), undefined, { transfer: true })).toThrow(/start of their own ArrayBuffer/);
+  });
+
   it('refuses to overwrite an existing file (EEXIST)', async () => {
     writeFileSync(join(dir, 'b'), 'old');
     await expect(writer.writeNewFile(join(dir, 'b'), Buffer.from('new'))).rejects.toMatchObject({ code: 'EEXIST' });
