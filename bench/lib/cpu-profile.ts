@@ -20,7 +20,8 @@ export interface ReceiveProfile {
   perInstanceMs: Record<string, number>;
 }
 
-const STORE_FRAME = /cStoreRequest|PdvCollector/;
+/** Frames that only run while a C-STORE is received (the dcmjs-dimse path and the listener's own P-DATA path). */
+const STORE_FRAME = /cStoreRequest|PdvCollector|answerStore|onStore/;
 
 function component(url: string): string | undefined {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);

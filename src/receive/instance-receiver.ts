@@ -100,11 +100,25 @@ export class InstanceReceiver implements StoreHandler {
     const receivedAt = this.now();
     let temp: DurableTempFile | undefined;
     try {
-      const refusal = this.checkQueue(input) ?? (await this.checkDiskSpace(input));
-      if (refusal) return refusal;
+      const queueFull = this.checkQueue(input);
+      if (queueFull) return queueFull;
+      // The free-space check (statfs, on libuv's thread pool) runs while the object is inspected;
+      // its refusal still comes first.
+      const diskCheck = this.checkDiskSpace(input);
+      diskCheck.catch(() => undefined);
       const max = this.deps.maxInstanceBytes;
       const size = Math.max(input.bytes.byteLength, input.receivedBytes ?? 0);
-      if ((max !== undefined && size > max) || input.receivedBytes !== undefined) {
+      const tooLarge = (max !== undefined && size > max) || input.receivedBytes !== undefined;
+      const inspection = tooLarge
+        ? undefined
+        : inspectInstance(input.bytes, {
+            sopInstanceUid: input.sopInstanceUid,
+            sopClassUid: input.sopClassUid,
+            structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
+          });
+      const refusal = await diskCheck;
+      if (refusal) return refusal;
+      if (!inspection) {
         temp = await this.deps.spool.writeDurably(input.bytes);
         return await quarantineObject(this.deps, temp, input, receivedAt, {
           code: 'PACS_E_TOO_LARGE',
@@ -112,11 +126,6 @@ export class InstanceReceiver implements StoreHandler {
           dimseStatus: DimseStatus.CannotUnderstand,
         });
       }
-      const inspection = inspectInstance(input.bytes, {
-        sopInstanceUid: input.sopInstanceUid,
-        sopClassUid: input.sopClassUid,
-        structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
-      });
       if (!inspection.ok) {
         temp = await this.deps.spool.writeDurably(input.bytes);
         return await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure);
