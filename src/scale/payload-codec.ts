@@ -6,6 +6,7 @@
 import { CLASSICAL_STEPS, type AppliedProcessing } from '../enhance/applied-processing.js';
 import type { EnhancePreset } from '../enhance/preset.js';
 import type { EngineImage } from '../enhance/image-planes.js';
+import type { EnhancedSlice } from '../enhance/slice-enhancer.js';
 import { isGrayImage } from '../enhance/image-planes.js';
 
 /**
@@ -44,14 +45,8 @@ export interface Producer {
   attempts: number;
 }
 
-export interface WireResult {
-  image: WireImage;
-  backgroundProtected: boolean;
-  /** What produced the pixels (the derived series and provenance name it). */
-  applied: AppliedProcessing;
-  timings: Record<string, number>;
-  quality?: Record<string, number>;
-}
+/** An enhanced slice as a worker sends it back: the image base64-encoded, the producer on the job result. */
+export type WireResult = Omit<EnhancedSlice, 'image' | 'producer'> & { image: WireImage };
 
 export interface SliceJobResult {
   v: number;

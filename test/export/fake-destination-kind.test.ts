@@ -17,6 +17,7 @@ import { storescu } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
 import { REPO, removeDir, writeTestConfig } from '../e2e/node-harness.js';
 import { TEST_FILES } from './transport-conformance.js';
+import { sourceFilesMentioning } from '../helpers/source-mentions.js';
 
 /**
  * A destination kind that exists only in this file: it proves a kind is one module plus one
@@ -73,12 +74,6 @@ function sopOf(path: string): string {
 }
 
 /** Every .ts file under src/ (product code and unit tests). */
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-    .map((e) => join(e.parentPath, e.name));
-}
-
 describe('a destination kind registered by a test only', () => {
   let configDir: string;
   let node: RunningNode;
@@ -141,7 +136,7 @@ describe('a destination kind registered by a test only', () => {
   });
 
   it('is known nowhere in src/: the kind lives in this test file only', () => {
-    const mentions = sourceFiles(join(REPO, 'src')).filter((f) => readFileSync(f, 'utf8').includes(KIND));
+    const mentions = sourceFilesMentioning(join(REPO, 'src'), KIND);
     expect(mentions).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { storescu } from '../helpers/dcmtk.js';
 import { freePort } from '../helpers/ports.js';
 import { pydicomData } from '../helpers/debian-fixtures.js';
 import { REPO, removeDir, writeTestConfig } from '../e2e/node-harness.js';
+import { sourceFilesMentioning } from '../helpers/source-mentions.js';
 
 /**
  * An output kind that exists only in this file: it proves a kind is one module plus one
@@ -47,12 +48,6 @@ const rulesYaml = (modality: string) => `rules:
     default: true
     actions: { drop: true }
 `;
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-    .map((e) => join(e.parentPath, e.name));
-}
 
 describe('an output kind registered by a test only', () => {
   let configDir: string;
@@ -104,7 +99,7 @@ describe('an output kind registered by a test only', () => {
   });
 
   it('is known nowhere in src/: the kind lives in this test file only', () => {
-    const mentions = sourceFiles(join(REPO, 'src')).filter((f) => readFileSync(f, 'utf8').includes(KIND));
+    const mentions = sourceFilesMentioning(join(REPO, 'src'), KIND);
     expect(mentions).toEqual([]);
   });
 });
