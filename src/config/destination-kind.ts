@@ -2,6 +2,7 @@ import type { Static, TObject } from '@sinclair/typebox';
 import type { ConfigFiles } from './config-files.js';
 import type { TlsFiles } from './node-schema.js';
 import type { TlsMaterial } from './types.js';
+import { KindRegistry } from '../shared/kind-registry.js';
 
 type At = Array<string | number>;
 
@@ -50,27 +51,22 @@ export interface DestinationKindConfig<S extends TObject = TObject, R extends Re
 
 // Kept here, not imported: the kinds' modules import config (for their schema parts), so config
 // can learn them only by being told (src/export/destination-kinds.ts registers them).
-const registered = new Map<string, DestinationKindConfig>();
-let version = 0;
+const registered = new KindRegistry<DestinationKindConfig>('destination kind', (k) => k.kind);
 
 /**
  * Adds a destination kind to those node.yaml accepts; registering the same definition again does
  * nothing, another definition of a registered kind is a programming error.
  */
 export function registerDestinationKindConfig(kind: DestinationKindConfig): void {
-  const known = registered.get(kind.kind);
-  if (known === kind) return;
-  if (known) throw new Error(`destination kind '${kind.kind}' is registered already`);
-  registered.set(kind.kind, kind);
-  version += 1;
+  registered.register(kind);
 }
 
 /** The registered destination kinds, in registration order (the order of the schema's union). */
 export function destinationKindConfigs(): readonly DestinationKindConfig[] {
-  return [...registered.values()];
+  return registered.all();
 }
 
-/** Changes whenever a kind is registered (schemas built from the registry are rebuilt then). */
-export function destinationKindsVersion(): number {
-  return version;
+/** `build()`'s value, rebuilt when a destination kind was registered since the last call. */
+export function memoOverDestinationKinds<V>(build: () => V): () => V {
+  return registered.memo(build);
 }

@@ -5,7 +5,7 @@ import { RetentionSchema } from './retention-schema.js';
 import { AuditSchema } from './audit-schema.js';
 import { LoginLimitSchema, OidcSchema, SessionSchema } from './auth-schema.js';
 import { AeTitle, Defaulted, Name, OneOf, Port, Strict } from './schema-helpers.js';
-import { destinationKindConfigs, destinationKindsVersion } from './destination-kind.js';
+import { destinationKindConfigs, memoOverDestinationKinds } from './destination-kind.js';
 
 /** TLS material as written in YAML: paths, relative to the config file. The loader reads them. */
 export const TlsFilesSchema = Strict({
@@ -220,13 +220,8 @@ function buildNodeFileSchema() {
   );
 }
 
-let built: { version: number; schema: ReturnType<typeof buildNodeFileSchema> } | undefined;
-
 /** The schema of config/node.yaml; rebuilt when a destination kind was registered since the last call. */
-export function nodeFileSchema(): ReturnType<typeof buildNodeFileSchema> {
-  if (built?.version !== destinationKindsVersion()) built = { version: destinationKindsVersion(), schema: buildNodeFileSchema() };
-  return built.schema;
-}
+export const nodeFileSchema = memoOverDestinationKinds(buildNodeFileSchema);
 
 export type NodeFile = Static<ReturnType<typeof nodeFileSchema>>;
 export type TlsFiles = Static<typeof TlsFilesSchema>;

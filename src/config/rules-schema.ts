@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { outputKindNamed, outputKindNames, outputKindsVersion } from '../derive/output-kinds.js';
+import { memoOverOutputKinds, outputKindNamed, outputKindNames } from '../derive/output-kinds.js';
 import { Defaulted, Name, OneOf, Strict } from './schema-helpers.js';
 
 /** A scalar a condition compares with: strings as written, numbers numerically. */
@@ -120,13 +120,8 @@ function buildRulesFileSchema() {
   );
 }
 
-let built: { version: number; schema: ReturnType<typeof buildRulesFileSchema> } | undefined;
-
 /** The schema of config/rules.yaml; rebuilt when an output kind was registered since the last call. */
-export function rulesFileSchema(): ReturnType<typeof buildRulesFileSchema> {
-  if (built?.version !== outputKindsVersion()) built = { version: outputKindsVersion(), schema: buildRulesFileSchema() };
-  return built.schema;
-}
+export const rulesFileSchema = memoOverOutputKinds(buildRulesFileSchema);
 
 export type RulesFile = Static<ReturnType<typeof rulesFileSchema>>;
 export type ConditionInput = Static<typeof ConditionSchema>;

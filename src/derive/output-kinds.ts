@@ -1,3 +1,4 @@
+import { KindRegistry } from '../shared/kind-registry.js';
 import type { OutputKindDefinition } from './output-kind.js';
 import { derivedGrayscale } from './output-kinds/derived-grayscale.js';
 import { mfScRgb } from './output-kinds/mf-sc-rgb.js';
@@ -8,24 +9,20 @@ import { vlEndoscopic } from './output-kinds/vl-endoscopic.js';
 // The order is the order rules.yaml's schema lists them in (config/rules.schema.json).
 const BUILT_IN: readonly OutputKindDefinition[] = [scRgb, mfScRgb, derivedGrayscale, vlEndoscopic];
 
-const kinds = new Map<string, OutputKindDefinition>(BUILT_IN.map((k) => [k.name, k]));
-let version = 0;
+const kinds = new KindRegistry<OutputKindDefinition>('output kind', (k) => k.name);
+for (const kind of BUILT_IN) kinds.register(kind);
 
 /**
  * Adds an output kind that rules may name and the pipeline builds; registering the same
  * definition again does nothing, another definition of a registered name is a programming error.
  */
 export function registerOutputKind(kind: OutputKindDefinition): void {
-  const known = kinds.get(kind.name);
-  if (known === kind) return;
-  if (known) throw new Error(`output kind '${kind.name}' is registered already`);
-  kinds.set(kind.name, kind);
-  version += 1;
+  kinds.register(kind);
 }
 
 /** The names of the registered output kinds, in registration order. */
 export function outputKindNames(): string[] {
-  return [...kinds.keys()];
+  return kinds.all().map((k) => k.name);
 }
 
 /** The registered kind of that name, if any. */
@@ -33,7 +30,7 @@ export function outputKindNamed(name: string): OutputKindDefinition | undefined 
   return kinds.get(name);
 }
 
-/** Changes whenever a kind is registered (schemas built from the registry are rebuilt then). */
-export function outputKindsVersion(): number {
-  return version;
+/** `build()`'s value, rebuilt when an output kind was registered since the last call. */
+export function memoOverOutputKinds<V>(build: () => V): () => V {
+  return kinds.memo(build);
 }
