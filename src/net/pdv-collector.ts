@@ -1,11 +1,14 @@
 /** Bytes of an oversize data set kept for the quarantine record (enough for the header). */
 export const OVERSIZE_HEAD_BYTES = 1 << 20;
 
+/** A buffer on shared memory: a writer thread reads it where it is, without a copy. */
+const sharedBuffer = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(bytes));
+
 /**
  * Collects a C-STORE data set's PDV bytes as they arrive, without parsing them, straight behind the
- * object's Part-10 prefix (preamble, `DICM`, File Meta Information) in one buffer allocated for this
- * object alone, so the finished file is handed on without another copy and may be transferred to
- * another thread. The buffer starts at `sizeHint` data set bytes (the previous object's size on the
+ * object's Part-10 prefix (preamble, `DICM`, File Meta Information) in one buffer on shared memory
+ * allocated for this object alone, so the finished file is handed on without another copy and a
+ * writer thread can write it while this thread reads it. The buffer starts at `sizeHint` data set bytes (the previous object's size on the
  * association: usually exact) and doubles when that is too small. Past `limit` data set bytes it
  * keeps only the head and counts the rest, so a peer cannot make the node hold more than the
  * configured maximum instance size in memory.
@@ -23,7 +26,7 @@ export class PdvCollector {
     sizeHint = 64 * 1024,
   ) {
     this.prefixBytes = prefix.length;
-    this.buf = Buffer.allocUnsafeSlow(prefix.length + Math.max(0, Math.min(sizeHint, limit)));
+    this.buf = sharedBuffer(prefix.length + Math.max(0, Math.min(sizeHint, limit)));
     this.fill = prefix.copy(this.buf, 0);
   }
 
@@ -52,14 +55,14 @@ export class PdvCollector {
     this.fill = need;
   }
 
-  /** The Part-10 file: prefix and the data set bytes kept; a view at the start of a buffer of its own. */
+  /** The Part-10 file: prefix and the data set bytes kept, on shared memory. */
   part10(): Buffer {
     return this.buf.subarray(0, this.fill);
   }
 
   private grow(need: number): void {
     const capped = this.prefixBytes + Math.max(this.limit, OVERSIZE_HEAD_BYTES);
-    const next = Buffer.allocUnsafeSlow(Math.max(need, Math.min(2 * this.buf.length, capped)));
+    const next = sharedBuffer(Math.max(need, Math.min(2 * this.buf.length, capped)));
     this.buf.copy(next, 0, 0, this.fill);
     this.buf = next;
   }

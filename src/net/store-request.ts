@@ -29,7 +29,7 @@ export function storeCollector(fields: EnvelopeFields, limit: number, sizeHint?:
 /**
  * The status to answer one C-STORE with: the data set, collected in the syntax it arrived in behind
  * its Part-10 prefix (no re-encoding), is handed to the StoreHandler in the buffer it was collected
- * in (the handler may transfer that buffer); its status is the answer. A data set that could not be
+ * in; its status is the answer. A data set that could not be
  * framed or a handler that fails gives 0x0110 (processing failure), never a dropped association
  * (PS3.4 B.2.3; pynetdicom's StorageServiceClass does the same).
  */
@@ -39,7 +39,7 @@ export async function answerStore(store: ReceivedStore, handler: StoreHandler, l
   const bytes = collector.part10();
   const receivedBytes = collector.oversize ? collector.total : undefined;
   try {
-    const status = await handler.onStore({ association, sopClassUid, sopInstanceUid, transferSyntaxUid, bytes, receivedBytes, transferable: true });
+    const status = await handler.onStore({ association, sopClassUid, sopInstanceUid, transferSyntaxUid, bytes, receivedBytes });
     log.debug({ associationId: association.id, sopInstanceUid, status: formatStatus(status) }, 'C-STORE answered');
     return status;
   } catch (err) {

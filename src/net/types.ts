@@ -54,11 +54,6 @@ export interface StoreRequest {
    * `bytes` holding only its head (for the quarantine record).
    */
   receivedBytes?: number;
-  /**
-   * Set when `bytes` starts at the beginning of an ArrayBuffer allocated for this object alone: the
-   * handler may transfer that buffer to another thread (the bytes are unusable afterwards).
-   */
-  transferable?: boolean;
 }
 
 /**

@@ -27,20 +27,15 @@ const sha8 = (sha: string, n = 8): string => sha.slice(0, n);
 /** Association ids already recorded, remembered up to this many. */
 const KNOWN_ASSOCIATIONS = 1024;
 
-/**
- * An object's bytes on disk: a temp file to move into place, or a file already at its place,
- * written there now (`placedNow`, its directory fsync'ed) or found there by the start-up rescan.
- */
-type SpooledBytes = { size: number; sha256: string } & (
-  | { tempPath: string; path?: undefined; placedNow?: undefined }
-  | { path: string; placedNow: boolean; tempPath?: undefined }
-);
+/** An object's bytes on disk: a temp file to move into place, or a file the start-up rescan found at its place. */
+type SpooledBytes = { size: number; sha256: string } & ({ tempPath: string; path?: undefined; placedNow?: undefined } | { path: string; placedNow: false; tempPath?: undefined });
 
 /**
- * The durable receive path (PS3.4 B.2.3 statuses). An object is inspected (one structure walk,
- * one header parse), then written, hashed, fsync'ed and renamed into the spool with its directory
- * fsync'ed, in one job on a writer thread (durable-writer.ts); the rows of every object in flight
- * are committed together (commit-queue.ts). Only then is Success returned. SQLite
+ * The durable receive path (PS3.4 B.2.3 statuses). An object is written to a temp file, hashed
+ * and fsync'ed on a writer thread (durable-writer.ts) while it is inspected here (one structure
+ * walk, one header parse); a good one is renamed into the spool, and the directories of every
+ * object in flight are fsync'ed and their rows committed together (commit-queue.ts), a bad one is
+ * quarantined. Only then is Success returned. SQLite
  * runs with synchronous=NORMAL, so a power cut can drop the last commits: the start-up rescan
  * (spool-rescan.ts) registers every spooled file without a row again. Bad input is quarantined
  * with its reason; nothing here throws to the transport.
@@ -73,7 +68,6 @@ export class InstanceReceiver implements StoreHandler {
       sopInstanceUid: req.sopInstanceUid,
       sopClassUid: req.sopClassUid,
       receivedBytes: req.receivedBytes,
-      transferable: req.transferable,
     });
     return result.status;
   }
@@ -100,25 +94,11 @@ export class InstanceReceiver implements StoreHandler {
     const receivedAt = this.now();
     let temp: DurableTempFile | undefined;
     try {
-      const queueFull = this.checkQueue(input);
-      if (queueFull) return queueFull;
-      // The free-space check (statfs, on libuv's thread pool) runs while the object is inspected;
-      // its refusal still comes first.
-      const diskCheck = this.checkDiskSpace(input);
-      diskCheck.catch(() => undefined);
+      const refusal = this.checkQueue(input) ?? (await this.checkDiskSpace(input));
+      if (refusal) return refusal;
       const max = this.deps.maxInstanceBytes;
       const size = Math.max(input.bytes.byteLength, input.receivedBytes ?? 0);
-      const tooLarge = (max !== undefined && size > max) || input.receivedBytes !== undefined;
-      const inspection = tooLarge
-        ? undefined
-        : inspectInstance(input.bytes, {
-            sopInstanceUid: input.sopInstanceUid,
-            sopClassUid: input.sopClassUid,
-            structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
-          });
-      const refusal = await diskCheck;
-      if (refusal) return refusal;
-      if (!inspection) {
+      if ((max !== undefined && size > max) || input.receivedBytes !== undefined) {
         temp = await this.deps.spool.writeDurably(input.bytes);
         return await quarantineObject(this.deps, temp, input, receivedAt, {
           code: 'PACS_E_TOO_LARGE',
@@ -126,12 +106,23 @@ export class InstanceReceiver implements StoreHandler {
           dimseStatus: DimseStatus.CannotUnderstand,
         });
       }
-      if (!inspection.ok) {
-        temp = await this.deps.spool.writeDurably(input.bytes);
-        return await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure);
+      // Written to a temp file, hashed and fsync'ed on a writer thread while it is inspected here.
+      const writing = this.deps.spool.writeDurably(input.bytes);
+      writing.catch(() => undefined);
+      let inspection: ReturnType<typeof inspectInstance>;
+      try {
+        inspection = inspectInstance(input.bytes, {
+          sopInstanceUid: input.sopInstanceUid,
+          sopClassUid: input.sopClassUid,
+          structure: { maxInflatedBytes: this.deps.maxInstanceBytes },
+        });
+      } finally {
+        temp = await writing;
       }
+      if (!inspection.ok) return await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure);
       const facts = inspection.facts;
-      return await this.sopLock.run(facts.sopInstanceUid, () => this.store(input, facts));
+      const written = temp;
+      return await this.sopLock.run(facts.sopInstanceUid, () => this.commit(written, facts, input));
     } catch (err) {
       this.deps.log.error(
         { err: errorMessage(err), associationId: input.associationId, sopInstanceUid: input.sopInstanceUid },
@@ -203,30 +194,6 @@ export class InstanceReceiver implements StoreHandler {
     return pathsOfSeries(this.deps.db, seriesUid);
   }
 
-  /**
-   * Writes an inspected object and commits it. A SOP Instance UID seen for the first time (the
-   * usual case) goes straight to its place in one writer-thread job: temp file, fsync, rename,
-   * directory fsync. A re-sent one is written to a temp file first, since where it goes (or
-   * whether it is kept at all) depends on its hash.
-   */
-  private async store(input: IngestInput, facts: InstanceFacts): Promise<IngestResult> {
-    const { db, spool } = this.deps;
-    const copies = findBySop(db, facts.sopInstanceUid);
-    if (copies.length === 0) {
-      const rel = spool.instanceRelPath(facts.studyUid, facts.seriesUid, facts.sopInstanceUid);
-      // The bytes are not needed after this write (the facts were read from them already).
-      const { path, size, sha256 } = await spool.writeFileDurably(rel, input.bytes, { transfer: input.transferable });
-      return this.commit({ path, size, sha256, placedNow: true }, facts, input, copies);
-    }
-    const temp = await spool.writeDurably(input.bytes);
-    try {
-      return await this.commit(temp, facts, input, copies);
-    } finally {
-      // A no-op once the temp file was moved into place.
-      await spool.discard(temp.tempPath).catch(() => undefined);
-    }
-  }
-
   private async commit(file: SpooledBytes, facts: InstanceFacts, input: IngestInput, copies = findBySop(this.deps.db, facts.sopInstanceUid)): Promise<IngestResult> {
     const { db, spool, log } = this.deps;
     const { status, reason } = this.classify(facts);
@@ -250,8 +217,8 @@ export class InstanceReceiver implements StoreHandler {
     let instanceId: number;
     try {
       instanceId = await this.commits.commit({
-        // Placed in one job with its directory fsync'ed already; else that fsync joins the group's.
-        dirs: file.placedNow ? [] : [dirname(path)],
+        // The directory fsync that makes the rename durable joins the group's.
+        dirs: [dirname(path)],
         write: () => {
           // The arrival counts from the commit, stamped inside its transaction: a series job created
           // while these bytes were made durable (its quiet period ran out) may have listed the series

@@ -58,11 +58,6 @@ export interface IngestInput {
   sopClassUid?: string;
   /** Full size when the transport kept only the head of an oversize object (`bytes` is that head). */
   receivedBytes?: number;
-  /**
-   * `bytes` starts at the beginning of a buffer allocated for this object alone (net/types.ts
-   * StoreRequest.transferable): it is handed to the writer thread without a copy, and is unusable after.
-   */
-  transferable?: boolean;
 }
 
 /** What happened to an object: its stored status, an identical re-send, quarantine or a refusal. */

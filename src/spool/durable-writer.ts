@@ -8,7 +8,7 @@ export interface WrittenFile {
 }
 
 type Job =
-  | { op: 'write'; path: string; bytes: Uint8Array; finalPath?: string; transfer?: boolean }
+  | { op: 'write'; path: string; bytes: Uint8Array; finalPath?: string }
   | { op: 'syncDir'; path: string };
 
 interface Pending {
@@ -49,7 +49,7 @@ parentPort.on('message', (job) => {
       parentPort.postMessage({ ok: true });
       return;
     }
-    const bytes = new Uint8Array(job.bytes, 0, job.length);
+    const bytes = new Uint8Array(job.bytes, job.offset, job.length);
     const fd = fs.openSync(job.path, 'wx', 0o640);
     let sha256;
     try {
@@ -107,11 +107,16 @@ class WriterThread {
     this.worker.ref();
     this.current = p;
     if (p.job.op === 'write') {
-      // The caller's own buffer when it gave it up (it starts at the bytes), else a copy of exactly
-      // these bytes (an ArrayBuffer slice is one memcpy): either is handed over, not cloned again.
-      const { bytes, transfer } = p.job;
-      const buffer = transfer ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-      this.worker.postMessage({ op: 'write', path: p.job.path, finalPath: p.job.finalPath, bytes: buffer, length: bytes.byteLength }, [buffer]);
+      // Bytes on shared memory are read by the thread where they are; others are copied (an
+      // ArrayBuffer slice is one memcpy) and the copy handed over rather than cloned again: the
+      // caller's buffer may be a view into a larger one and stays usable either way.
+      const { bytes, path, finalPath } = p.job;
+      if (bytes.buffer instanceof SharedArrayBuffer) {
+        this.worker.postMessage({ op: 'write', path, finalPath, bytes: bytes.buffer, offset: bytes.byteOffset, length: bytes.byteLength });
+      } else {
+        const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        this.worker.postMessage({ op: 'write', path, finalPath, bytes: copy, offset: 0, length: bytes.byteLength }, [copy]);
+      }
     } else this.worker.postMessage(p.job);
   }
 }
@@ -130,14 +135,11 @@ export class DurableWriter {
   /**
    * Creates `path` (it must not exist), writes the bytes, hashes them and fsyncs the file. With
    * `finalPath`, then renames it there (replacing a file of that name) and fsyncs its directory.
-   * With `transfer`, the bytes' ArrayBuffer (the bytes must start it) is moved to the thread
-   * instead of copied: the caller gives it up, and it is detached (empty) from then on.
+   * Bytes on a SharedArrayBuffer are written from where they are (the caller must not change them
+   * until the promise settles); others are copied once.
    */
-  writeNewFile(path: string, bytes: Uint8Array, finalPath?: string, opts: { transfer?: boolean } = {}): Promise<WrittenFile> {
-    if (opts.transfer && (bytes.byteOffset !== 0 || bytes.buffer instanceof SharedArrayBuffer)) {
-      throw new Error('only bytes at the start of their own ArrayBuffer can be transferred');
-    }
-    return this.submit({ op: 'write', path, bytes, finalPath, transfer: opts.transfer }) as Promise<WrittenFile>;
+  writeNewFile(path: string, bytes: Uint8Array, finalPath?: string): Promise<WrittenFile> {
+    return this.submit({ op: 'write', path, bytes, finalPath }) as Promise<WrittenFile>;
   }
 
   /** fsync of a directory, so that entries created or renamed in it survive power loss. */

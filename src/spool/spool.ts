@@ -133,9 +133,9 @@ export class Spool {
     return { tempPath, size, sha256 };
   }
 
-  private async runWrite(tempPath: string, bytes: Uint8Array, finalPath?: string, transfer?: boolean): Promise<WrittenFile> {
+  private async runWrite(tempPath: string, bytes: Uint8Array, finalPath?: string): Promise<WrittenFile> {
     try {
-      return await durableWriter().writeNewFile(tempPath, bytes, finalPath, { transfer });
+      return await durableWriter().writeNewFile(tempPath, bytes, finalPath);
     } catch (err) {
       await rm(tempPath, { force: true }).catch(() => undefined);
       throw new NodeError('PACS_E_SPOOL_WRITE', `cannot write to the spool: ${(err as Error).message}`, {
@@ -191,14 +191,12 @@ export class Spool {
   /**
    * Writes bytes durably straight to a final spool-relative path (replacing a file of that name):
    * temp file, fsync, rename, directory fsync, all in one job on a writer thread. Returns size,
-   * hash and path. On a failure the final name holds either its old file or the new one. With
-   * `transfer`, the bytes' buffer goes to the writer thread without a copy (see
-   * DurableWriter.writeNewFile) and is unusable afterwards.
+   * hash and path. On a failure the final name holds either its old file or the new one.
    */
-  async writeFileDurably(finalRelPath: string, bytes: Uint8Array, opts: { transfer?: boolean } = {}): Promise<DurableTempFile & { path: string }> {
+  async writeFileDurably(finalRelPath: string, bytes: Uint8Array): Promise<DurableTempFile & { path: string }> {
     const path = this.resolve(finalRelPath);
     const tempPath = join(this.incomingDir, `${randomUUID()}${TEMP_SUFFIX}`);
-    const { size, sha256 } = await this.runWrite(tempPath, bytes, path, opts.transfer);
+    const { size, sha256 } = await this.runWrite(tempPath, bytes, path);
     return { tempPath, size, sha256, path };
   }
 
