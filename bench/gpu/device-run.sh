@@ -23,6 +23,21 @@ export LD_LIBRARY_PATH="$(find "$SITE/nvidia" -name 'lib*.so*' -printf '%h\n' | 
 ldd "$B/libonnxruntime_providers_cuda.so" | grep -E "not found|cublas|cudart|curand"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,power.limit --format=csv | tee "$OUT/gpu.csv"
 nproc; node --version; python3 -c 'import torch, onnxruntime; print("torch", torch.__version__, "cuda", torch.version.cuda, "onnxruntime (python)", onnxruntime.__version__)'
+# Optional, a second or two, nothing downloaded (ORT_PROBE=0 skips it): the onnxruntime builds this machine
+# already has and the onnxruntime version their CUDA provider libraries were built for. onnxruntime-node
+# 1.30/1.31 needs a provider of its own version, and npm has none (bench/results/2026-12-06-onnxruntime-versions-cpu.md).
+if [ "${ORT_PROBE:-1}" != 0 ]; then
+  python3 - <<'PY' 2>&1 | tee "$OUT/ort-providers.txt"
+import glob, importlib.metadata as md, os, re, subprocess, sys
+print("onnxruntime distributions:", sorted(f"{d.metadata['Name']} {d.version}" for d in md.distributions() if (d.metadata["Name"] or "").lower().startswith("onnxruntime")))
+site = [p for p in sys.path if p.endswith("-packages")]
+for lib in sorted({l for s in site for l in glob.glob(os.path.join(s, "**", "libonnxruntime_providers_cuda.so*"), recursive=True)}):
+    with open(lib, "rb") as f:
+        built = sorted({m.decode() for m in re.findall(rb"\x00(1\.[23][0-9]\.[0-9]+)\x00", f.read())})
+    cuda = sorted(set(re.findall(r"(lib(?:cudart|cublas|cudnn)\.so\.\d+)", subprocess.run(["ldd", lib], capture_output=True, text=True).stdout)))
+    print(f"{lib}: built for onnxruntime {built}, links {cuda}")
+PY
+fi
 M=/tmp/gpu-models
 s=$(date +%s)
 python3 model/adm/export.py --random --fp32-io --skip-parity --out "$M" --case-out /tmp/gpu-case --threads "$(nproc)" > "$OUT/export.json"
