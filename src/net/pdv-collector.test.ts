@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OVERSIZE_HEAD_BYTES, PdvCollector } from './pdv-collector.js';
+import { SharedBufferPool } from './shared-buffer-pool.js';
 
 const PREFIX = Buffer.from('PREFIX');
 
@@ -32,7 +33,9 @@ describe('PdvCollector', () => {
   it('grows past a size hint that was too small, and a right hint needs no second buffer', () => {
     const small = collect(Number.MAX_SAFE_INTEGER, [5000, 5000, 7], 16);
     expect([...kept(small)]).toEqual(Array.from({ length: 10_007 }, (_, i) => i & 0xff));
-    const exact = collect(Number.MAX_SAFE_INTEGER, [600, 400], 1000);
+    const exact = new PdvCollector(PREFIX, Number.MAX_SAFE_INTEGER, 1000, new SharedBufferPool());
+    exact.append(Buffer.alloc(600));
+    exact.append(Buffer.alloc(400));
     expect(exact.part10().buffer.byteLength).toBe(PREFIX.length + 1000);
   });
 
@@ -40,6 +43,18 @@ describe('PdvCollector', () => {
     const file = collect(1000, [10]).part10();
     expect(file.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(file.length).toBe(PREFIX.length + 10);
+  });
+
+  it('takes its buffers from a pool and gives them back: the outgrown one at once, the last one on release', () => {
+    const pool = new SharedBufferPool();
+    const c = new PdvCollector(PREFIX, 1 << 20, 10, pool);
+    c.append(Buffer.alloc(100, 1));
+    expect(pool.size).toBe(1);
+    const file = c.part10();
+    c.release();
+    expect(pool.size).toBe(2);
+    const next = new PdvCollector(PREFIX, 1 << 20, 100, pool);
+    expect(next.part10().buffer).toBe(file.buffer);
   });
 
   it('past its limit keeps only the head and counts the rest', () => {

@@ -1,14 +1,17 @@
 /** Bytes of an oversize data set kept for the quarantine record (enough for the header). */
 export const OVERSIZE_HEAD_BYTES = 1 << 20;
 
-/** A buffer on shared memory: a writer thread reads it where it is, without a copy. */
-const sharedBuffer = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(bytes));
+import { SharedBufferPool } from './shared-buffer-pool.js';
+
+/** The process's buffers for received data sets. */
+const receivePool = new SharedBufferPool();
 
 /**
  * Collects a C-STORE data set's PDV bytes as they arrive, without parsing them, straight behind the
  * object's Part-10 prefix (preamble, `DICM`, File Meta Information) in one buffer on shared memory
  * allocated for this object alone, so the finished file is handed on without another copy and a
- * writer thread can write it while this thread reads it. The buffer starts at `sizeHint` data set bytes (the previous object's size on the
+ * writer thread can write it while this thread reads it; the buffer comes from a pool and goes
+ * back with {@link release} once the object is stored. The buffer starts at `sizeHint` data set bytes (the previous object's size on the
  * association: usually exact) and doubles when that is too small. Past `limit` data set bytes it
  * keeps only the head and counts the rest, so a peer cannot make the node hold more than the
  * configured maximum instance size in memory.
@@ -24,9 +27,10 @@ export class PdvCollector {
     prefix: Buffer,
     private readonly limit: number,
     sizeHint = 64 * 1024,
+    private readonly pool = receivePool,
   ) {
     this.prefixBytes = prefix.length;
-    this.buf = sharedBuffer(prefix.length + Math.max(0, Math.min(sizeHint, limit)));
+    this.buf = pool.acquire(prefix.length + Math.max(0, Math.min(sizeHint, limit)));
     this.fill = prefix.copy(this.buf, 0);
   }
 
@@ -62,8 +66,15 @@ export class PdvCollector {
 
   private grow(need: number): void {
     const capped = this.prefixBytes + Math.max(this.limit, OVERSIZE_HEAD_BYTES);
-    const next = sharedBuffer(Math.max(need, Math.min(2 * this.buf.length, capped)));
+    const next = this.pool.acquire(Math.max(need, Math.min(2 * this.buf.length, capped)));
     this.buf.copy(next, 0, 0, this.fill);
+    this.pool.release(this.buf);
     this.buf = next;
+  }
+
+  /** Gives the buffer back to the pool: the file from {@link part10} must not be used any more. */
+  release(): void {
+    this.pool.release(this.buf);
+    this.fill = this.prefixBytes;
   }
 }

@@ -49,6 +49,21 @@ describe('answerStore', () => {
     expect(got.bytes.subarray(split.datasetOffset)).toEqual(dataset);
   });
 
+  it('gives the data set\'s buffer back once a handler that is done with it has answered, not before, and never for one that may keep it', async () => {
+    const c = collected(1000, Buffer.alloc(10, 1));
+    let released = 0;
+    const release = c.release.bind(c);
+    c.release = () => (released++, release());
+    const handler: StoreHandler = { doneWithBytesOnAnswer: true, onStore: async () => (expect(released).toBe(0), DimseStatus.Success) };
+    await answerStore(store(c), handler, silentLogger);
+    expect(released).toBe(1);
+    const failing: StoreHandler = { doneWithBytesOnAnswer: true, onStore: async () => Promise.reject(new Error('disk gone')) };
+    await answerStore(store(c), failing, silentLogger);
+    expect(released).toBe(2);
+    await answerStore(store(c), { onStore: async () => DimseStatus.Success }, silentLogger);
+    expect(released).toBe(2);
+  });
+
   it('reports the full size of an oversize data set next to its head', async () => {
     const { handler, seen } = recording(DimseStatus.Success);
     await answerStore(store(collected(10, Buffer.alloc(8), Buffer.alloc(8))), handler, silentLogger);

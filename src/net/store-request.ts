@@ -45,5 +45,7 @@ export async function answerStore(store: ReceivedStore, handler: StoreHandler, l
   } catch (err) {
     log.error({ associationId: association.id, sopInstanceUid, err: errorMessage(err) }, 'C-STORE handler failed: answering 0x0110');
     return DimseStatus.ProcessingFailure;
+  } finally {
+    if (handler.doneWithBytesOnAnswer) collector.release();
   }
 }

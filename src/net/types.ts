@@ -63,6 +63,11 @@ export interface StoreRequest {
  */
 export interface StoreHandler {
   onStore(req: StoreRequest): Promise<number>;
+  /**
+   * True when neither the handler nor anything it started (a write in flight) reads a request's
+   * `bytes` once onStore has settled: the transport may then reuse their memory for the next one.
+   */
+  readonly doneWithBytesOnAnswer?: boolean;
 }
 
 /** Lifecycle notifications for the association log and metrics. */

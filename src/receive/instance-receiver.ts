@@ -46,6 +46,8 @@ export class InstanceReceiver implements StoreHandler {
   private readonly sopLock = new KeyedMutex();
   private readonly commits: CommitQueue;
   private readonly knownAssociations = new Set<string>();
+  /** Every write of a request's bytes is awaited before onStore settles (ingest). */
+  readonly doneWithBytesOnAnswer = true;
 
   constructor(deps: InstanceReceiverDeps) {
     this.deps = deps;
