@@ -89,39 +89,53 @@ export interface ResponseCommand {
  */
 export function decodeResponseCommand(bytes: Buffer): ResponseCommand | undefined {
   const out: Partial<ResponseCommand> = {};
-  let offset = 0;
-  while (offset < bytes.length) {
-    if (offset + 8 > bytes.length) return undefined;
-    const group = bytes.readUInt16LE(offset);
-    const tagElement = bytes.readUInt16LE(offset + 2);
-    const length = bytes.readUInt32LE(offset + 4);
-    const value = offset + 8;
-    if (group !== 0x0000 || value + length > bytes.length) return undefined;
-    const us = () => (length === 2 ? bytes.readUInt16LE(value) : undefined);
+  const complete = walkCommandElements(bytes, (tagElement, value, length) => {
     switch (tagElement) {
       case 0x0100:
-        out.commandField = us();
+        out.commandField = uint16(bytes, value, length);
         break;
       case 0x0120:
-        out.messageIdBeingRespondedTo = us();
+        out.messageIdBeingRespondedTo = uint16(bytes, value, length);
         break;
       case 0x0800:
-        out.commandDataSetType = us();
+        out.commandDataSetType = uint16(bytes, value, length);
         break;
       case 0x0900:
-        out.status = us();
+        out.status = uint16(bytes, value, length);
         break;
       case 0x0902:
-        out.errorComment = bytes.toString('latin1', value, value + length).replace(/[\0 ]+$/, '');
+        out.errorComment = trimmedText(bytes, value, length);
         break;
     }
-    offset = value + length;
-  }
+  });
+  if (!complete) return undefined;
   const { commandField, messageIdBeingRespondedTo, status, commandDataSetType } = out;
   if (commandField === undefined || (commandField & 0x8000) === 0) return undefined;
   if (messageIdBeingRespondedTo === undefined || status === undefined || commandDataSetType === undefined) return undefined;
   return { commandField, messageIdBeingRespondedTo, status, commandDataSetType, ...(out.errorComment ? { errorComment: out.errorComment } : {}) };
 }
+
+/**
+ * Calls `visit` with each element of a group-0000 command set (Implicit VR Little Endian); false
+ * when the bytes are not one: an element outside group 0000, or cut short.
+ */
+function walkCommandElements(bytes: Buffer, visit: (tagElement: number, value: number, length: number) => void): boolean {
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (offset + 8 > bytes.length) return false;
+    const group = bytes.readUInt16LE(offset);
+    const tagElement = bytes.readUInt16LE(offset + 2);
+    const length = bytes.readUInt32LE(offset + 4);
+    const value = offset + 8;
+    if (group !== 0x0000 || value + length > bytes.length) return false;
+    visit(tagElement, value, length);
+    offset = value + length;
+  }
+  return true;
+}
+
+const uint16 = (bytes: Buffer, value: number, length: number): number | undefined => (length === 2 ? bytes.readUInt16LE(value) : undefined);
+const trimmedText = (bytes: Buffer, start: number, length: number): string => bytes.toString('latin1', start, start + length).replace(/[\0 ]+$/, '');
 
 /** What an SCP needs from a request's command set (PS3.7 §9.1, Annex E). */
 export interface RequestCommand {
@@ -133,7 +147,6 @@ export interface RequestCommand {
   affectedSopInstanceUid?: string;
 }
 
-const uidText = (bytes: Buffer, start: number, length: number): string => bytes.toString('latin1', start, start + length).replace(/[\0 ]+$/, '');
 
 /**
  * Reads a request command set (Implicit VR Little Endian, group 0000) the way
@@ -143,34 +156,26 @@ const uidText = (bytes: Buffer, start: number, length: number): string => bytes.
  */
 export function decodeRequestCommand(bytes: Buffer): RequestCommand | undefined {
   const out: Partial<RequestCommand> = {};
-  let offset = 0;
-  while (offset < bytes.length) {
-    if (offset + 8 > bytes.length) return undefined;
-    const group = bytes.readUInt16LE(offset);
-    const tagElement = bytes.readUInt16LE(offset + 2);
-    const length = bytes.readUInt32LE(offset + 4);
-    const value = offset + 8;
-    if (group !== 0x0000 || value + length > bytes.length) return undefined;
-    const us = () => (length === 2 ? bytes.readUInt16LE(value) : undefined);
+  const complete = walkCommandElements(bytes, (tagElement, value, length) => {
     switch (tagElement) {
       case 0x0002:
-        out.affectedSopClassUid = uidText(bytes, value, length);
+        out.affectedSopClassUid = trimmedText(bytes, value, length);
         break;
       case 0x0100:
-        out.commandField = us();
+        out.commandField = uint16(bytes, value, length);
         break;
       case 0x0110:
-        out.messageId = us();
+        out.messageId = uint16(bytes, value, length);
         break;
       case 0x0800:
-        out.commandDataSetType = us();
+        out.commandDataSetType = uint16(bytes, value, length);
         break;
       case 0x1000:
-        out.affectedSopInstanceUid = uidText(bytes, value, length);
+        out.affectedSopInstanceUid = trimmedText(bytes, value, length);
         break;
     }
-    offset = value + length;
-  }
+  });
+  if (!complete) return undefined;
   const { commandField, messageId, commandDataSetType } = out;
   if (commandField === undefined || (commandField & 0x8000) !== 0) return undefined;
   if (messageId === undefined || commandDataSetType === undefined) return undefined;
