@@ -10,6 +10,7 @@ import {
   abortRq,
   associateRq,
   cEchoCommand,
+  dimseStatuses,
   CT_IMAGE,
   lastDimseStatus,
   pData,
@@ -17,6 +18,7 @@ import {
   pdvs,
   rawClient,
   releaseRq,
+  requestWithoutDataSet,
   splitPdus,
   waitForBytes,
   type RawClient,
@@ -234,6 +236,15 @@ describe('association and PDU fuzz (dcmjs-dimse listener)', () => {
     served.client.socket.write(rq());
     await served.client.closedWithin(ANSWER_MS);
     expect(answer(served.client.received())).toEqual(['A-ASSOCIATE-AC', 'P-DATA-TF', 'A-RELEASE-RP', abort(2, 2)]);
+  });
+
+  it('refuses a DIMSE request it does not provide with 0x0211 and ignores C-CANCEL, keeping the association', async () => {
+    const request = (commandField: number, messageId: number): Buffer[] => pdvs(1, requestWithoutDataSet(commandField, messageId), true, MAX_PDU);
+    // C-FIND-RQ (0x0020) and N-ACTION-RQ (0x0130) are not provided; C-CANCEL-RQ (0x0FFF) has no response.
+    const served = await answerOpen(port(), 5, rq(), ...request(0x0020, 3), ...request(0x0fff, 3), ...request(0x0130, 4), ...echo(), releaseRq());
+    expect(served.answers).toEqual(['A-ASSOCIATE-AC', 'P-DATA-TF', 'P-DATA-TF', 'P-DATA-TF', 'A-RELEASE-RP']);
+    expect(dimseStatuses(served.client.received())).toEqual([0x0211, 0x0211, 0x0000]);
+    served.client.socket.destroy();
   });
 
   it("rejects with the policy's A-ASSOCIATE-RJ, ignores what follows (AA-6) and aborts a new A-ASSOCIATE-RQ (AA-7)", async () => {

@@ -153,7 +153,12 @@ export function pdvs(contextId: number, bytes: Buffer, command: boolean, max: nu
 
 /** Status (0000,0900) of the last command set in the bytes received, if a complete one is there. */
 export function lastDimseStatus(received: Buffer): number | undefined {
-  let status: number | undefined;
+  return dimseStatuses(received).at(-1);
+}
+
+/** Status (0000,0900) of every complete command set in the bytes received, in order. */
+export function dimseStatuses(received: Buffer): number[] {
+  const statuses: number[] = [];
   for (let o = 0; o + 6 <= received.length; ) {
     const type = received[o]!;
     const len = received.readUInt32BE(o + 2);
@@ -168,7 +173,7 @@ export function lastDimseStatus(received: Buffer): number | undefined {
           for (let e = 0; e + 8 <= value.length; ) {
             const el = value.readUInt16LE(e + 2);
             const l = value.readUInt32LE(e + 4);
-            if (el === 0x0900 && l === 2) status = value.readUInt16LE(e + 8);
+            if (el === 0x0900 && l === 2) statuses.push(value.readUInt16LE(e + 8));
             e += 8 + l;
           }
         }
@@ -177,14 +182,19 @@ export function lastDimseStatus(received: Buffer): number | undefined {
     }
     o += 6 + len;
   }
-  return status;
+  return statuses;
 }
 
 /** C-ECHO-RQ command set (PS3.7 9.3.5.1). */
 export function cEchoCommand(messageId: number): Buffer {
+  return requestWithoutDataSet(0x0030, messageId);
+}
+
+/** A request command set on the Verification context with no data set: `commandField` as given. */
+export function requestWithoutDataSet(commandField: number, messageId: number): Buffer {
   const body = Buffer.concat([
     cmdElement(0x0002, ui(VERIFICATION)),
-    cmdElement(0x0100, us(0x0030)),
+    cmdElement(0x0100, us(commandField)),
     cmdElement(0x0110, us(messageId)),
     cmdElement(0x0800, us(0x0101)),
   ]);
