@@ -73,7 +73,6 @@ function sopOf(path: string): string {
   return String(readPart10(readFileSync(path), { untilPixelData: true }).dataset.SOPInstanceUID);
 }
 
-/** Every .ts file under src/ (product code and unit tests). */
 describe('a destination kind registered by a test only', () => {
   let configDir: string;
   let node: RunningNode;
