@@ -19,40 +19,37 @@ function padded(value: string, pad: string): Buffer {
   return b.length % 2 === 0 ? b : Buffer.concat([b, Buffer.from(pad, 'ascii')]);
 }
 
-function shortElement(element: number, vr: string, value: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h.writeUInt16LE(0x0002, 0);
-  h.writeUInt16LE(element, 2);
-  h.write(vr, 4, 'ascii');
-  h.writeUInt16LE(value.length, 6);
-  return Buffer.concat([h, value]);
-}
+/** Explicit VR Little Endian VRs with a 4-byte value length after two reserved bytes (PS3.5 §7.1.2). */
+const LONG_VRS = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'SQ', 'UT', 'UN', 'UC', 'UR', 'SV', 'UV']);
 
-function longElement(element: number, vr: string, value: Buffer): Buffer {
-  const h = Buffer.alloc(12);
+/** One element of group 0002: tag, VR, then a 2- or 4-byte length as the VR asks, then the value. */
+function metaElement(element: number, vr: string, value: Buffer): Buffer {
+  const long = LONG_VRS.has(vr);
+  const h = Buffer.alloc(long ? 12 : 8);
   h.writeUInt16LE(0x0002, 0);
   h.writeUInt16LE(element, 2);
   h.write(vr, 4, 'ascii');
-  h.writeUInt32LE(value.length, 8);
+  if (long) h.writeUInt32LE(value.length, 8);
+  else h.writeUInt16LE(value.length, 6);
   return Buffer.concat([h, value]);
 }
 
 /** The File Meta Information group (0002), group length included, Explicit VR Little Endian. */
 export function encodeFileMeta(fields: EnvelopeFields): Buffer {
   const parts = [
-    longElement(0x0001, 'OB', Buffer.from([0x00, 0x01])),
-    shortElement(0x0002, 'UI', padded(fields.sopClassUid, '\0')),
-    shortElement(0x0003, 'UI', padded(fields.sopInstanceUid, '\0')),
-    shortElement(0x0010, 'UI', padded(fields.transferSyntaxUid, '\0')),
-    shortElement(0x0012, 'UI', padded(IMPLEMENTATION_CLASS_UID, '\0')),
-    shortElement(0x0013, 'SH', padded(IMPLEMENTATION_VERSION_NAME, ' ')),
+    metaElement(0x0001, 'OB', Buffer.from([0x00, 0x01])),
+    metaElement(0x0002, 'UI', padded(fields.sopClassUid, '\0')),
+    metaElement(0x0003, 'UI', padded(fields.sopInstanceUid, '\0')),
+    metaElement(0x0010, 'UI', padded(fields.transferSyntaxUid, '\0')),
+    metaElement(0x0012, 'UI', padded(IMPLEMENTATION_CLASS_UID, '\0')),
+    metaElement(0x0013, 'SH', padded(IMPLEMENTATION_VERSION_NAME, ' ')),
   ];
   const ae = fields.sourceAeTitle?.trim();
-  if (ae) parts.push(shortElement(0x0016, 'AE', padded(ae, ' ')));
+  if (ae) parts.push(metaElement(0x0016, 'AE', padded(ae, ' ')));
   const group = Buffer.concat(parts);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(group.length, 0);
-  return Buffer.concat([shortElement(0x0000, 'UL', length), group]);
+  return Buffer.concat([metaElement(0x0000, 'UL', length), group]);
 }
 
 /** Preamble + `DICM` + meta + the data set bytes as received in the negotiated transfer syntax. */
@@ -68,8 +65,6 @@ export interface SplitPart10 {
   /** Offset of the first data set byte (after the meta group). */
   datasetOffset: number;
 }
-
-const LONG_VRS = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'SQ', 'UT', 'UN', 'UC', 'UR', 'SV', 'UV']);
 
 function uidValue(bytes: Buffer, start: number, length: number): string {
   return bytes.subarray(start, start + length).toString('ascii').replace(/[\0 ]+$/, '');
