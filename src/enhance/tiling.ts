@@ -59,6 +59,22 @@ export function overlapCounts(height: number, width: number, patch: number, corn
   return count;
 }
 
+/** Calls `row` with the raster index of the first pixel of each row of the p×p window at (y0, x0), channel by channel. */
+function forEachWindowRow(
+  channels: number,
+  height: number,
+  width: number,
+  y0: number,
+  x0: number,
+  patch: number,
+  row: (base: number) => void,
+): void {
+  const hw = height * width;
+  for (let c = 0; c < channels; c++) {
+    for (let py = 0; py < patch; py++) row(c * hw + (y0 + py) * width + x0);
+  }
+}
+
 /** Copy the p×p window at (y0, x0) of every channel of `src` into `out` at `outOffset`. */
 export function cropPatch(
   src: ArrayLike<number>,
@@ -71,14 +87,10 @@ export function cropPatch(
   out: Float32Array | Float64Array,
   outOffset = 0,
 ): void {
-  const hw = height * width;
   let o = outOffset;
-  for (let c = 0; c < channels; c++) {
-    for (let py = 0; py < patch; py++) {
-      const base = c * hw + (y0 + py) * width + x0;
-      for (let px = 0; px < patch; px++) out[o++] = src[base + px]!;
-    }
-  }
+  forEachWindowRow(channels, height, width, y0, x0, patch, (base) => {
+    for (let px = 0; px < patch; px++) out[o++] = src[base + px]!;
+  });
 }
 
 /** acc[window] += weight · patch, every channel. */
@@ -94,14 +106,10 @@ export function accumulatePatch(
   weight: number,
   valuesOffset = 0,
 ): void {
-  const hw = height * width;
   let o = valuesOffset;
-  for (let c = 0; c < channels; c++) {
-    for (let py = 0; py < patch; py++) {
-      const base = c * hw + (y0 + py) * width + x0;
-      for (let px = 0; px < patch; px++) acc[base + px]! += weight * values[o++]!;
-    }
-  }
+  forEachWindowRow(channels, height, width, y0, x0, patch, (base) => {
+    for (let px = 0; px < patch; px++) acc[base + px]! += weight * values[o++]!;
+  });
 }
 
 /** acc / count, per pixel, broadcast over channels. */
