@@ -6,6 +6,7 @@
  */
 import type { Dataset } from './part10.js';
 import { randomSource } from './phantom-anatomy.js';
+import { rgbImagePixelModule } from './rgb-pixel-module.js';
 import { colonRadiance, SCENE } from './endoscopy-scene.js';
 import { blurRaster, gaussianSource, poissonDraw } from './sample-raster.js';
 import { sampleCommonAttributes, type SampleIdentity, sampleUids, type SampleUids } from './sample-series.js';
@@ -117,15 +118,7 @@ export function endoscopyDataset(sample: EndoscopySample, frame: Rgb8, index = 0
     ImageType: ['ORIGINAL', 'PRIMARY'],
     PatientOrientation: '',
     AcquisitionContextSequence: [],
-    SamplesPerPixel: 3,
-    PhotometricInterpretation: 'RGB',
-    PlanarConfiguration: 0,
-    Rows: frame.height,
-    Columns: frame.width,
-    BitsAllocated: 8,
-    BitsStored: 8,
-    HighBit: 7,
-    PixelRepresentation: 0,
+    ...rgbImagePixelModule(frame.width, frame.height),
     LossyImageCompression: '00',
     PixelData: [pixels.buffer],
     _vrMap: { PixelData: 'OB' },

@@ -1,5 +1,6 @@
 import { hashUid } from '../../src/dicom/phantom.js';
 import type { Dataset } from '../../src/dicom/part10.js';
+import { rgbImagePixelModule } from '../../src/dicom/rgb-pixel-module.js';
 import { VL_ENDOSCOPIC_IMAGE_STORAGE } from '../../src/derive/vl-endoscopic.js';
 
 /**
@@ -50,15 +51,7 @@ export function endoscopySeries(count: number, rows = 48, columns = 64, seed = 1
       InstanceNumber: i + 1,
       PatientOrientation: '',
       AcquisitionContextSequence: [],
-      SamplesPerPixel: 3,
-      PhotometricInterpretation: 'RGB',
-      PlanarConfiguration: 0,
-      Rows: rows,
-      Columns: columns,
-      BitsAllocated: 8,
-      BitsStored: 8,
-      HighBit: 7,
-      PixelRepresentation: 0,
+      ...rgbImagePixelModule(columns, rows),
       LossyImageCompression: '00',
       PixelData: [pixels.buffer],
       _vrMap: { PixelData: 'OB' },

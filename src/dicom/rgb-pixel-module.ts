@@ -1,8 +1,9 @@
-import type { Dataset } from '../dicom/part10.js';
+import type { Dataset } from './part10.js';
 
 /**
- * Image Pixel module (PS3.3 C.7.6.3) of the node's colour outputs: 8-bit RGB, colour-by-pixel
- * (C.7.6.3.1.3), as the SC, Multi-frame True Color SC (A.8.5.4) and VL (C.8.12.1.1) IODs need.
+ * Image Pixel module (PS3.3 C.7.6.3) of the node's colour outputs and the endoscopy sample: 8-bit
+ * RGB, colour-by-pixel (C.7.6.3.1.3), as the SC, Multi-frame True Color SC (A.8.5.4) and VL
+ * (C.8.12.1.1) IODs need.
  * Pixel Data itself is the builder's.
  */
 export function rgbImagePixelModule(width: number, height: number): Dataset {
