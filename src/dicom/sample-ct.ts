@@ -15,6 +15,7 @@ import { blurRaster, smoothField } from './sample-raster.js';
 import {
   type AxialStack,
   axialPlaneAttributes,
+  checkStackSize,
   pixelCentreMm,
   sampleCommonAttributes,
   type SampleIdentity,
@@ -109,8 +110,7 @@ export function createLowDoseCtSeries(o: LowDoseCtOptions = {}): LowDoseCtSeries
   const size = o.size ?? 512;
   const slices = o.slices ?? 8;
   const seed = o.seed ?? 1;
-  if (!Number.isInteger(size) || size < 32 || size > 2048) throw new RangeError(`size ${size} outside 32…2048`);
-  if (!Number.isInteger(slices) || slices < 1) throw new RangeError(`slices must be a positive integer, got ${slices}`);
+  checkStackSize(size, slices, 32, 2048);
   const thicknessMm = o.thicknessMm ?? 3;
   const stack: AxialStack = { rows: size, columns: size, pixelMm: o.pixelMm ?? 358.4 / size, thicknessMm, spacingMm: thicknessMm, firstZ: 0 };
   const identity: SampleIdentity = {

@@ -11,6 +11,7 @@ import { blurRaster, gaussianSource } from './sample-raster.js';
 import {
   type AxialStack,
   axialPlaneAttributes,
+  checkStackSize,
   pixelCentreMm,
   sampleCommonAttributes,
   type SampleIdentity,
@@ -55,8 +56,7 @@ export interface MrSampleSeries {
 export function createMrSampleSeries(o: MrSampleOptions = {}): MrSampleSeries {
   const size = o.size ?? 256;
   const slices = o.slices ?? 10;
-  if (!Number.isInteger(size) || size < 16 || size > 1024) throw new RangeError(`size ${size} outside 16…1024`);
-  if (!Number.isInteger(slices) || slices < 1) throw new RangeError(`slices must be a positive integer, got ${slices}`);
+  checkStackSize(size, slices, 16, 1024);
   const snr = o.snr ?? 10;
   if (!(snr > 0)) throw new RangeError('snr must be positive');
   const thicknessMm = o.thicknessMm ?? 5;

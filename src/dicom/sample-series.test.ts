@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axialPlaneAttributes, pixelCentreMm, sampleCommonAttributes, type SampleIdentity, sampleUids, sliceZ } from './sample-series.js';
+import { axialPlaneAttributes, checkStackSize, pixelCentreMm, sampleCommonAttributes, type SampleIdentity, sampleUids, sliceZ } from './sample-series.js';
 
 const id: SampleIdentity = {
   key: 'test',
@@ -36,6 +36,16 @@ describe('sample series', () => {
     expect(a.SOPInstanceUID).not.toBe(b.SOPInstanceUID);
     expect([a.InstanceNumber, b.InstanceNumber]).toEqual([1, 2]);
     expect(() => sampleCommonAttributes({ ...id, patientId: 'P123' }, u, 0)).toThrow(RangeError);
+  });
+
+  it('accepts a whole size within its range and a positive whole slice count, refuses the rest', () => {
+    expect(() => checkStackSize(16, 1, 16, 1024)).not.toThrow();
+    expect(() => checkStackSize(1024, 10, 16, 1024)).not.toThrow();
+    expect(() => checkStackSize(15, 1, 16, 1024)).toThrow('size 15 outside 16…1024');
+    expect(() => checkStackSize(1025, 1, 16, 1024)).toThrow(RangeError);
+    expect(() => checkStackSize(64.5, 1, 16, 1024)).toThrow(RangeError);
+    expect(() => checkStackSize(64, 0, 16, 1024)).toThrow('slices must be a positive integer, got 0');
+    expect(() => checkStackSize(64, 2.5, 16, 1024)).toThrow(RangeError);
   });
 
   it('places an axial stack centred on the axis, stepping feet-ward by the spacing', () => {

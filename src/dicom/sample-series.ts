@@ -93,6 +93,12 @@ export interface AxialStack {
   firstZ: number;
 }
 
+/** Throws RangeError unless `size` (rows = columns) is a whole number in min…max and `slices` a positive whole number. */
+export function checkStackSize(size: number, slices: number, min: number, max: number): void {
+  if (!Number.isInteger(size) || size < min || size > max) throw new RangeError(`size ${size} outside ${min}…${max}`);
+  if (!Number.isInteger(slices) || slices < 1) throw new RangeError(`slices must be a positive integer, got ${slices}`);
+}
+
 /** Patient coordinates (x, y) in mm of pixel (column, row) centres: the stack is centred on 0. */
 export function pixelCentreMm(stack: AxialStack, column: number, row: number): { x: number; y: number } {
   return { x: (column + 0.5 - stack.columns / 2) * stack.pixelMm, y: (row + 0.5 - stack.rows / 2) * stack.pixelMm };
