@@ -7,7 +7,7 @@
  * white light, not any real examination.
  */
 import { randomSource } from './phantom-anatomy.js';
-import { smoothField } from './sample-raster.js';
+import { smoothField, stampDisc } from './sample-raster.js';
 
 /** Linear RGB radiance, row-major, 3 values per pixel; 1 = a white diffuser at the brightest spot. */
 export interface LinearRgb {
@@ -34,19 +34,6 @@ export function vesselMap(width: number, height: number, seed: number): Float32A
   const map = new Float32Array(width * height);
   const half = height / 2;
   const px = height / 480;
-  const stamp = (x: number, y: number, radius: number, strength: number) => {
-    const r = Math.ceil(radius + 1);
-    for (let dy = -r; dy <= r; dy++) {
-      for (let dx = -r; dx <= r; dx++) {
-        const px = Math.round(x) + dx;
-        const py = Math.round(y) + dy;
-        if (px < 0 || py < 0 || px >= width || py >= height) continue;
-        const a = Math.min(1, Math.max(0, radius + 0.5 - Math.hypot(px - x, py - y)));
-        const j = py * width + px;
-        map[j] = Math.max(map[j], strength * a);
-      }
-    }
-  };
   const walk = (x0: number, y0: number, dir0: number, radius0: number, strength: number, steps: number, depth: number) => {
     let x = x0;
     let y = y0;
@@ -60,7 +47,7 @@ export function vesselMap(width: number, height: number, seed: number): Float32A
       // Perspective: vessels far down the lumen are thin and faint.
       const rho = Math.hypot((x - width / 2) / half - SCENE.lumenX, (y - half) / half - SCENE.lumenY);
       const scale = Math.min(1, rho / 0.7);
-      stamp(x, y, radius * scale * px, strength * (0.4 + 0.6 * scale));
+      stampDisc(map, width, height, x, y, radius * scale * px, strength * (0.4 + 0.6 * scale));
       radius *= 0.997;
       if (depth < 3 && rand() < 0.012) walk(x, y, dir + (rand() < 0.5 ? -1 : 1) * (0.5 + 0.6 * rand()), radius * 0.7, strength * 0.9, steps / 2, depth + 1);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomSource } from './phantom-anatomy.js';
-import { blurRaster, gaussianKernel, gaussianSource, maskedStats, poissonDraw, smoothField } from './sample-raster.js';
+import { blurRaster, gaussianKernel, gaussianSource, maskedStats, poissonDraw, smoothField, stampDisc } from './sample-raster.js';
 
 describe('sample raster helpers', () => {
   it('draws standard normal numbers, deterministically', () => {
@@ -56,5 +56,18 @@ describe('sample raster helpers', () => {
     for (let y = 0; y < 64; y++) for (let x = 0; x < 63; x++) c += f[y * 64 + x] * f[y * 64 + x + 1];
     expect(c / (64 * 63)).toBeGreaterThan(0.9);
     expect(Array.from(smoothField(64, 64, 4, 11))).toEqual(Array.from(f));
+  });
+
+  it('stamps an anti-aliased disc, keeping the larger value where stamps overlap and clipping at the edges', () => {
+    const map = new Float32Array(9 * 9);
+    stampDisc(map, 9, 9, 4, 4, 2, 0.8);
+    expect(map[4 * 9 + 4]).toBeCloseTo(0.8); // centre: fully covered
+    expect(map[4 * 9 + 6]).toBeCloseTo(0.4); // on the rim (distance = radius): half covered
+    expect(map[4 * 9 + 7]).toBe(0); // beyond radius + ½
+    stampDisc(map, 9, 9, 4, 4, 2, 0.5);
+    expect(map[4 * 9 + 4]).toBeCloseTo(0.8); // a weaker stamp does not lower it
+    stampDisc(map, 9, 9, 0, 0, 1.5, 1);
+    expect(map[0]).toBe(1);
+    expect(map.every((v) => v >= 0 && v <= 1)).toBe(true);
   });
 });

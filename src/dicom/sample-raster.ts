@@ -95,6 +95,21 @@ export function smoothField(width: number, height: number, scale: number, seed: 
   return field;
 }
 
+/** Raises `map` to strength × coverage over an anti-aliased disc of `radius` px at (x, y); what falls off the raster is skipped. */
+export function stampDisc(map: Float32Array, width: number, height: number, x: number, y: number, radius: number, strength: number): void {
+  const r = Math.ceil(radius + 1);
+  for (let dy = -r; dy <= r; dy++) {
+    for (let dx = -r; dx <= r; dx++) {
+      const px = Math.round(x) + dx;
+      const py = Math.round(y) + dy;
+      if (px < 0 || py < 0 || px >= width || py >= height) continue;
+      const a = Math.min(1, Math.max(0, radius + 0.5 - Math.hypot(px - x, py - y)));
+      const j = py * width + px;
+      map[j] = Math.max(map[j]!, strength * a);
+    }
+  }
+}
+
 /** Mean and standard deviation of the values where `mask` is true (NaN when none). */
 export function maskedStats(data: ArrayLike<number>, mask: (i: number) => boolean): { mean: number; sd: number; n: number } {
   let n = 0;

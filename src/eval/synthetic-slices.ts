@@ -6,6 +6,7 @@
  * intensities, and an endoscopy-like RGB frame. Pure and seeded.
  */
 import { HU, phantomSlice, randomSource } from '../dicom/phantom-anatomy.js';
+import { stampDisc } from '../dicom/sample-raster.js';
 import type { GrayImage } from '../enhance/image-planes.js';
 import { applyWindow } from '../render/voi-window.js';
 import type { RgbImage } from '../render/rgb-image.js';
@@ -109,17 +110,7 @@ export function endoscopyLikeRgb(width: number, height: number, seed: number): R
       x += Math.cos(dir);
       y += Math.sin(dir);
       if (x < 0 || y < 0 || x >= width || y >= height) break;
-      const r = Math.ceil(radius + 1);
-      for (let dy = -r; dy <= r; dy++) {
-        for (let dx = -r; dx <= r; dx++) {
-          const px = Math.round(x) + dx;
-          const py = Math.round(y) + dy;
-          if (px < 0 || py < 0 || px >= width || py >= height) continue;
-          const a = Math.max(0, 1 - Math.max(0, Math.hypot(px - x, py - y) - radius + 0.5));
-          const j = py * width + px;
-          vessel[j] = Math.max(vessel[j]!, depth * a);
-        }
-      }
+      stampDisc(vessel, width, height, x, y, radius, depth);
     }
   }
   const highlights = Array.from({ length: 4 }, () => ({ x: rand() * width, y: rand() * height, r: 1.5 + 3 * rand() }));
