@@ -16,7 +16,7 @@ import { outputKindNames } from '../config/rules-schema.js';
 import { ConfigError } from '../shared/errors.js';
 import { contributionDescriptionFor, derivationCodesOfRun, derivationDescriptionFor, derivedSeriesNumber, describeSeries } from '../pipeline/derived-text.js';
 import type { SliceEnhancer } from '../enhance/slice-enhancer.js';
-import type { MultiFrameObjectFields } from '../pipeline/stages.js';
+import type { DerivedObjectFields } from '../pipeline/stages.js';
 import { namedPresetKey } from '../pipeline/series-pipeline.js';
 import { ContributionSource, SHIPPED_CONTRIBUTION_RECORD } from '../pipeline/contribution-source.js';
 import { namePreset, nameRun, type PresetNaming } from '../pipeline/run-naming.js';
@@ -172,7 +172,7 @@ async function enhanceDicomFile(
   const seriesDescription = describeSeries(dicom.dataset, windowName, described, runs[0]);
   const contributionDescription = contributionDescriptionFor(described, runs[0]);
   // Multi-frame outputs: one object holding every frame.
-  const wholeObject: MultiFrameObjectFields = {
+  const wholeObject: DerivedObjectFields = {
     seriesInstanceUid: seriesUid,
     sopInstanceUid: derivedSopInstanceUid({ derivedSeriesUid: seriesUid, sourceSopInstanceUid: String(dicom.dataset.SOPInstanceUID), frameIndex: 0 }),
     seriesNumber: derivedSeriesNumber(dicom.dataset, 0),

@@ -34,22 +34,10 @@ export interface SliceRenderer {
   render(file: DicomFile, windowName: string): Promise<RenderedSlice[]>;
 }
 
-export interface DerivedObjectInput {
+export interface DerivedObjectInput extends DerivedObjectFields {
   source: Dataset;
   image: RgbImage;
-  seriesInstanceUid: string;
-  sopInstanceUid: string;
-  seriesNumber: number;
-  seriesDescription: string;
-  derivationDescription: string;
-  /** Derivation Code Sequence (CID 7203) of what ran; absent = no derivation claimed beyond the render. */
-  derivationCodes?: readonly CodedConcept[];
   sourceFrameIndex?: number;
-  processedAt: Date;
-  model?: { id: string; version: string; sha256: string };
-  /** Contribution Description of the processing equipment (PS3.3 C.12.1): what ran, in short. */
-  contributionDescription?: string;
-  outputKind: string;
   /** Transfer syntax the source arrived in (a lossy one marks the derived image lossy). */
   sourceTransferSyntaxUid: string;
   /** The VOI window the slice was rendered with (grayscale output maps values back into it). */
@@ -69,14 +57,17 @@ export interface DerivedFrameInput {
   derivationCodes?: readonly CodedConcept[];
 }
 
-/** What every multi-frame derived object carries at object and series level. */
-export interface MultiFrameObjectFields {
+/** What every derived object, single- or multi-frame, carries at object and series level. */
+export interface DerivedObjectFields {
   seriesInstanceUid: string;
   sopInstanceUid: string;
   seriesNumber: number;
   seriesDescription: string;
   derivationDescription: string;
-  /** Every code of the object's frames (each frame names its own in its functional group). */
+  /**
+   * Derivation Code Sequence (CID 7203) of what ran; absent = no derivation claimed beyond the
+   * render. A multi-frame object lists every code of its frames (each names its own in its functional group).
+   */
   derivationCodes?: readonly CodedConcept[];
   processedAt: Date;
   model?: { id: string; version: string; sha256: string };
@@ -86,14 +77,14 @@ export interface MultiFrameObjectFields {
 }
 
 /** Everything one series-level derived object (one per source series and window) needs. */
-export interface DerivedSeriesInput extends MultiFrameObjectFields {
+export interface DerivedSeriesInput extends DerivedObjectFields {
   frames: DerivedFrameInput[];
   /** 1 unless the series needs several objects (slices of different sizes). */
   instanceNumber?: number;
 }
 
 /** The rendered frames of one multi-frame source object, built into one object (see DerivedObjectBuilder.wholeObject). */
-export interface DerivedFramesInput extends MultiFrameObjectFields {
+export interface DerivedFramesInput extends DerivedObjectFields {
   /** Source header (pixel data not needed). */
   source: Dataset;
   /** In source frame order. */
