@@ -4,28 +4,17 @@ import { stringValue } from '../derive/source-modules.js';
 import { readPart10, writePart10 } from '../dicom/part10.js';
 import { TransferSyntax } from '../dicom/transfer-syntax.js';
 import { derivedSeriesUid, derivedSopInstanceUid } from '../dicom/uid.js';
-import type { Db } from '../provenance/database.js';
 import { derivationsOfJob, recordDerivation, whatRanOf, type DerivationRow } from '../provenance/derivations.js';
 import { getDerivedSeries, registerDerivedSeries } from '../provenance/derived-series.js';
 import { listBySeries } from '../provenance/instances.js';
-import type { JobRow } from '../provenance/jobs.js';
-import type { Spool } from '../spool/spool.js';
 import { derivedSeriesNumber } from './derived-text.js';
 import type { DerivedInstance } from './output-assemblers.js';
-import type { PresetDescription } from '../enhance/preset-description.js';
-import type { DerivedObjectBuilder, SeriesAction } from './stages.js';
-import { presetProvenance } from './window-context.js';
+import { type JobOutputContext, presetProvenance } from './window-context.js';
 
 /** Output kind under which the report's series is registered (loop protection, retention). */
 export const REPORT_OUTPUT_KIND = 'report-sr';
 
-export interface ReportContext {
-  db: Db;
-  spool: Spool;
-  builder: DerivedObjectBuilder;
-  job: JobRow;
-  action: SeriesAction;
-  preset?: PresetDescription;
+export interface ReportContext extends JobOutputContext {
   /** The job's derived objects, in the order written. */
   derived: readonly DerivedInstance[];
   derivedSeriesUids: readonly string[];

@@ -26,14 +26,18 @@ import type { DerivedObjectBuilder, RenderedSlice, SeriesAction } from './stages
  * the provenance row with what ran.
  */
 
-/** Everything the assemblers of one window share. */
-export interface WindowContext {
+/** What every writer of a job's derived objects (a window's assemblers, the report) works with. */
+export interface JobOutputContext {
   db: Db;
   spool: Spool;
   builder: DerivedObjectBuilder;
   job: JobRow;
   action: SeriesAction;
   preset?: PresetDescription;
+}
+
+/** Everything the assemblers of one window share. */
+export interface WindowContext extends JobOutputContext {
   /** Whether the preset may be called UniMIE (from the contribution record); default: not measured. */
   naming?: PresetNaming;
   windowName: string;
