@@ -23,17 +23,9 @@ export interface AssociationRow {
   failures: number;
 }
 
-export interface NewAssociation {
-  id: string;
-  listener: string;
-  transport: string;
-  callingAe: string;
-  calledAe: string;
-  remoteHost: string;
-  remotePort?: number | null;
-  tls?: boolean;
-  startedAt: number;
-}
+/** What opening an association records; the rest of the row starts empty. */
+export type NewAssociation = Pick<AssociationRow, 'id' | 'listener' | 'transport' | 'callingAe' | 'calledAe' | 'remoteHost' | 'startedAt'> &
+  Partial<Pick<AssociationRow, 'remotePort' | 'tls'>>;
 
 interface RawAssociation {
   id: string;

@@ -44,16 +44,9 @@ export interface DeliveryRow {
   forwarded: boolean;
 }
 
-export interface NewDelivery {
-  destination: string;
-  sopInstanceUid: string;
-  sopClassUid: string;
-  transferSyntaxUid: string;
-  seriesUid: string;
-  path: string;
-  jobId?: number | null;
-  forwarded?: boolean;
-}
+/** What queuing a delivery records; state, attempts and times start at their defaults. */
+export type NewDelivery = Pick<DeliveryRow, 'destination' | 'sopInstanceUid' | 'sopClassUid' | 'transferSyntaxUid' | 'seriesUid' | 'path'> &
+  Partial<Pick<DeliveryRow, 'jobId' | 'forwarded'>>;
 
 interface RawDelivery {
   id: number;
