@@ -1,4 +1,5 @@
 import { decimalString } from '../dicom/decimal-string.js';
+import { grey16PixelModule } from '../dicom/image-pixel-module.js';
 import type { Dataset } from '../dicom/part10.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import { ConformanceError } from '../shared/errors.js';
@@ -298,14 +299,7 @@ export class EnhancedGrayscaleImageBuilder {
       ...imageDescription,
       ContentQualification: p.contentQualification,
       SourceImageEvidenceSequence: hierarchicalReferences(p.sourceImages),
-      SamplesPerPixel: 1,
-      PhotometricInterpretation: 'MONOCHROME2',
-      Rows: p.rows,
-      Columns: p.columns,
-      BitsAllocated: 16,
-      BitsStored: BITS_STORED,
-      HighBit: BITS_STORED - 1,
-      PixelRepresentation: 0,
+      ...grey16PixelModule(p.columns, p.rows, BITS_STORED, false),
       PresentationLUTShape: 'IDENTITY',
       // Multi-frame Functional Groups (C.7.6.16)
       NumberOfFrames: p.frames.length,

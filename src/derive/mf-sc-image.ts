@@ -15,7 +15,7 @@ import {
 } from './derived-base.js';
 import { frameCount, geometryFor, patientOrientationFromIop } from './geometry.js';
 import { type SourceImageRef, sourceImageSequence } from './references.js';
-import { rgbImagePixelModule } from '../dicom/rgb-pixel-module.js';
+import { rgbImagePixelModule } from '../dicom/image-pixel-module.js';
 import { secondaryCaptureModules } from './sc-modules.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import { SINGLE_FRAME_SOP_CLASSES } from './single-frame-classes.js';

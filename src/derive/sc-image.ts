@@ -13,7 +13,7 @@ import {
   validateDerivedBase,
 } from './derived-base.js';
 import { frameCount, geometryFor, patientOrientationFor } from './geometry.js';
-import { rgbImagePixelModule } from '../dicom/rgb-pixel-module.js';
+import { rgbImagePixelModule } from '../dicom/image-pixel-module.js';
 import { type ConversionType, secondaryCaptureModules } from './sc-modules.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import * as modules from './source-modules.js';

@@ -12,7 +12,7 @@ import {
   validateDerivedBase,
 } from './derived-base.js';
 import { frameCount, patientOrientationFor } from './geometry.js';
-import { rgbImagePixelModule } from '../dicom/rgb-pixel-module.js';
+import { rgbImagePixelModule } from '../dicom/image-pixel-module.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import { cloneValue, pickAttributes } from './source-modules.js';
 

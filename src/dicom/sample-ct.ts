@@ -9,6 +9,7 @@ import { abdomenAt } from './abdomen-anatomy.js';
 import { TISSUE_CT } from './abdomen-tissue.js';
 import { huToMu, lowDoseNoiseHu, photonsForNoise, type ScanGrid } from './ct-projection-noise.js';
 import { decimalString } from './decimal-string.js';
+import { grey16PixelModule } from './image-pixel-module.js';
 import type { Dataset } from './part10.js';
 import { CT_IMAGE_STORAGE } from './phantom.js';
 import { blurRaster, smoothField } from './sample-raster.js';
@@ -171,14 +172,7 @@ export function lowDoseCtDataset(series: LowDoseCtSeries, index: number, hu = lo
     GantryDetectorTilt: '0',
     TableHeight: '150',
     RotationDirection: 'CW',
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: stack.rows,
-    Columns: stack.columns,
-    BitsAllocated: 16,
-    BitsStored: 16,
-    HighBit: 15,
-    PixelRepresentation: 1,
+    ...grey16PixelModule(stack.columns, stack.rows, 16, true),
     RescaleIntercept: String(RESCALE_INTERCEPT),
     RescaleSlope: '1',
     RescaleType: 'HU',

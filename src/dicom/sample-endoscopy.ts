@@ -6,7 +6,7 @@
  */
 import type { Dataset } from './part10.js';
 import { randomSource } from './phantom-anatomy.js';
-import { rgbImagePixelModule } from './rgb-pixel-module.js';
+import { rgbImagePixelModule } from './image-pixel-module.js';
 import { colonRadiance, SCENE } from './endoscopy-scene.js';
 import { blurRaster, gaussianSource, poissonDraw } from './sample-raster.js';
 import { sampleCommonAttributes, type SampleIdentity, sampleUids, type SampleUids } from './sample-series.js';

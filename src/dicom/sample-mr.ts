@@ -6,6 +6,7 @@
  */
 import { BrainTissue, brainTissue, T2_SIGNAL } from './brain-anatomy.js';
 import { decimalString } from './decimal-string.js';
+import { grey16PixelModule } from './image-pixel-module.js';
 import type { Dataset } from './part10.js';
 import { blurRaster, gaussianSource } from './sample-raster.js';
 import {
@@ -152,14 +153,7 @@ export function mrSampleDataset(series: MrSampleSeries, index: number, signal = 
     SpacingBetweenSlices: decimalString(stack.spacingMm),
     FlipAngle: '90',
     ReceiveCoilName: 'HEAD',
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: stack.rows,
-    Columns: stack.columns,
-    BitsAllocated: 16,
-    BitsStored: 12,
-    HighBit: 11,
-    PixelRepresentation: 0,
+    ...grey16PixelModule(stack.columns, stack.rows, 12, false),
     WindowCenter: decimalString(0.55 * FULL_SCALE),
     WindowWidth: decimalString(1.1 * FULL_SCALE),
     PixelData: stored.buffer,

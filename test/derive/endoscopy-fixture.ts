@@ -1,6 +1,6 @@
 import { hashUid } from '../../src/dicom/phantom.js';
 import type { Dataset } from '../../src/dicom/part10.js';
-import { rgbImagePixelModule } from '../../src/dicom/rgb-pixel-module.js';
+import { rgbImagePixelModule } from '../../src/dicom/image-pixel-module.js';
 import { VL_ENDOSCOPIC_IMAGE_STORAGE } from '../../src/derive/vl-endoscopic.js';
 
 /**

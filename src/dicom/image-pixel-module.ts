@@ -19,3 +19,20 @@ export function rgbImagePixelModule(width: number, height: number): Dataset {
     PixelRepresentation: 0,
   };
 }
+
+/**
+ * Image Pixel module (PS3.3 C.7.6.3) of a 16-bit-allocated MONOCHROME2 image: the CT and MR
+ * samples and the enhanced grayscale output. Pixel Data itself is the builder's.
+ */
+export function grey16PixelModule(width: number, height: number, bitsStored: number, signed: boolean): Dataset {
+  return {
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: height,
+    Columns: width,
+    BitsAllocated: 16,
+    BitsStored: bitsStored,
+    HighBit: bitsStored - 1,
+    PixelRepresentation: signed ? 1 : 0,
+  };
+}
