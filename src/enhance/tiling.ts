@@ -60,15 +60,7 @@ export function overlapCounts(height: number, width: number, patch: number, corn
 }
 
 /** Calls `row` with the raster index of the first pixel of each row of the p×p window at (y0, x0), channel by channel. */
-function forEachWindowRow(
-  channels: number,
-  height: number,
-  width: number,
-  y0: number,
-  x0: number,
-  patch: number,
-  row: (base: number) => void,
-): void {
+function forEachWindowRow(channels: number, height: number, width: number, y0: number, x0: number, patch: number, row: (base: number) => void): void {
   const hw = height * width;
   for (let c = 0; c < channels; c++) {
     for (let py = 0; py < patch; py++) row(c * hw + (y0 + py) * width + x0);
