@@ -1,3 +1,4 @@
+import { ENHANCED_CT_IMAGE_STORAGE, ENHANCED_MR_IMAGE_STORAGE } from '../dicom/image-sop-classes.js';
 import type { Dataset } from '../dicom/part10.js';
 import { isValidUid } from '../dicom/uid.js';
 import { codeItem, type CodedConcept, derivationCodesFor, type DerivationOperation } from './codes.js';
@@ -68,7 +69,7 @@ const CS_VALUE = /^[A-Z0-9_ ]{1,16}$/;
  * IODs whose Image Type value 2 is enumerated PRIMARY only (PS3.3 C.8.16.1.2: Enhanced CT, Enhanced
  * MR); every other derived image of this node is SECONDARY.
  */
-const VALUE2_PRIMARY_ONLY = new Set(['1.2.840.10008.5.1.4.1.1.2.1', '1.2.840.10008.5.1.4.1.1.4.1']);
+const VALUE2_PRIMARY_ONLY = new Set([ENHANCED_CT_IMAGE_STORAGE, ENHANCED_MR_IMAGE_STORAGE]);
 
 /** Image Type values 1 and 2 of a derived image of this SOP class. */
 export function derivedImageType12(sopClassUid: string): [string, string] {

@@ -3,12 +3,8 @@ import { type Dataset, readPart10, writePart10 } from '../dicom/part10.js';
 import { createRgbImage, type RgbImage } from '../render/rgb-image.js';
 import { ConformanceError } from '../shared/errors.js';
 import { enhancedSource } from '../../test/derive/enhanced-fixture.js';
-import {
-  ENHANCED_CT_IMAGE_STORAGE,
-  ENHANCED_MR_IMAGE_STORAGE,
-  EnhancedGrayscaleImageBuilder,
-  type EnhancedSourceFrame,
-} from './enhanced-grayscale-image.js';
+import { ENHANCED_CT_IMAGE_STORAGE, ENHANCED_MR_IMAGE_STORAGE } from '../dicom/image-sop-classes.js';
+import { EnhancedGrayscaleImageBuilder, type EnhancedSourceFrame } from './enhanced-grayscale-image.js';
 import { buildProcessingStamp } from './equipment.js';
 import { displayGrey, windowInverse } from './grayscale-image.js';
 

@@ -1,3 +1,4 @@
+import { ENHANCED_CT_IMAGE_STORAGE, ENHANCED_MR_IMAGE_STORAGE } from '../dicom/image-sop-classes.js';
 import { decimalString } from '../dicom/decimal-string.js';
 import { grey16PixelModule } from '../dicom/image-pixel-module.js';
 import type { Dataset } from '../dicom/part10.js';
@@ -23,10 +24,6 @@ import { hierarchicalReferences, type SourceImageRef, sourceImageSequence } from
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import { cloneValue, firstValue, pickAttributes, stringValue } from './source-modules.js';
 import { dimensionOrganizationUid, stackDimensionModule, stackFrameContent, stackIndexValues, type StackPlace, stackRanks } from './stack-dimension.js';
-
-/** Enhanced CT Image Storage and Enhanced MR Image Storage (PS3.4 B.5): the IODs this builder keeps. */
-export const ENHANCED_CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2.1';
-export const ENHANCED_MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4.1';
 
 /** Stored values 0…255 (display grey) in 16 bits allocated; 12 is the smallest Bits Stored both IODs allow. */
 const BITS_STORED = 12;

@@ -7,7 +7,8 @@ import { voiValue } from '../render/voi-window.js';
 import { ConformanceError } from '../shared/errors.js';
 import { endoscopySeries } from '../../test/derive/endoscopy-fixture.js';
 import { buildProcessingStamp } from './equipment.js';
-import { CT_IMAGE_STORAGE, GrayscaleImageBuilder, luminance, MR_IMAGE_STORAGE, windowInverse } from './grayscale-image.js';
+import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE } from '../dicom/image-sop-classes.js';
+import { GrayscaleImageBuilder, luminance, windowInverse } from './grayscale-image.js';
 import { pydicomData } from '../../test/helpers/debian-fixtures.js';
 
 const PYDICOM = pydicomData('test_files');

@@ -1,3 +1,4 @@
+import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE } from '../dicom/image-sop-classes.js';
 import { decimalString } from '../dicom/decimal-string.js';
 import type { Dataset } from '../dicom/part10.js';
 import { deriveUid } from '../dicom/uid.js';
@@ -17,10 +18,6 @@ import {
 import { frameCount, geometryFor, patientOrientationFor } from './geometry.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import { pickAttributes, stringValue } from './source-modules.js';
-
-/** CT Image Storage and MR Image Storage (PS3.4 B.5): the IODs this builder keeps. */
-export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
-export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
 
 /** CT Image Module (PS3.3 C.8.2.1) acquisition attributes that stay true of the derived image. */
 const CT_ACQUISITION = [

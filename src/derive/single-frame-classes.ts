@@ -1,3 +1,5 @@
+import { CT_IMAGE_STORAGE, MR_IMAGE_STORAGE, VL_ENDOSCOPIC_IMAGE_STORAGE } from '../dicom/image-sop-classes.js';
+
 /**
  * Storage SOP Classes whose IODs have no Multi-frame module. Referenced Frame Number shall not be
  * present for them (PS3.3 C.12.4 / Table 10-3, as dciodvfy checks) even if a non-conformant file
@@ -5,11 +7,11 @@
  */
 export const SINGLE_FRAME_SOP_CLASSES = new Set([
   '1.2.840.10008.5.1.4.1.1.1', // CR
-  '1.2.840.10008.5.1.4.1.1.2', // CT
-  '1.2.840.10008.5.1.4.1.1.4', // MR
+  CT_IMAGE_STORAGE,
+  MR_IMAGE_STORAGE,
   '1.2.840.10008.5.1.4.1.1.7', // SC
   '1.2.840.10008.5.1.4.1.1.128', // PET
   '1.2.840.10008.5.1.4.1.1.6.1', // US
-  '1.2.840.10008.5.1.4.1.1.77.1.1', // VL Endoscopic
+  VL_ENDOSCOPIC_IMAGE_STORAGE,
   '1.2.840.10008.5.1.4.1.1.77.1.4', // VL Photographic
 ]);

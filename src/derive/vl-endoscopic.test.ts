@@ -4,7 +4,8 @@ import { readPart10, writePart10 } from '../dicom/part10.js';
 import { createRgbImage } from '../render/rgb-image.js';
 import { endoscopySeries } from '../../test/derive/endoscopy-fixture.js';
 import { buildProcessingStamp } from './equipment.js';
-import { VL_ENDOSCOPIC_IMAGE_STORAGE, VlEndoscopicBuilder } from './vl-endoscopic.js';
+import { VL_ENDOSCOPIC_IMAGE_STORAGE } from '../dicom/image-sop-classes.js';
+import { VlEndoscopicBuilder } from './vl-endoscopic.js';
 import { pydicomTestFile } from '../../test/helpers/debian-fixtures.js';
 
 const options = {

@@ -1,3 +1,4 @@
+import { VL_ENDOSCOPIC_IMAGE_STORAGE } from '../dicom/image-sop-classes.js';
 import type { Dataset } from '../dicom/part10.js';
 import type { RgbImage } from '../render/rgb-image.js';
 import { ConformanceError } from '../shared/errors.js';
@@ -15,9 +16,6 @@ import { frameCount, patientOrientationFor } from './geometry.js';
 import { rgbImagePixelModule } from '../dicom/image-pixel-module.js';
 import { ensureCharacterSet, invalid } from './sc-validate.js';
 import { cloneValue, pickAttributes } from './source-modules.js';
-
-/** VL Endoscopic Image Storage (PS3.4 B.5, IOD PS3.3 A.32.1). */
-export const VL_ENDOSCOPIC_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.77.1.1';
 
 /** Attributes of the VL Image module (C.8.12.1) and neighbours that describe the scene, kept. */
 const VL_CONTEXT = ['AnatomicRegionSequence', 'PrimaryAnatomicStructureSequence', 'ImageLaterality'] as const;

@@ -1,10 +1,9 @@
+import { CT_IMAGE_STORAGE } from './image-sop-classes.js';
 import { createHash } from 'node:crypto';
 import { decimalString } from './decimal-string.js';
 import { SOFTWARE_NAME, SOFTWARE_VERSION } from './implementation.js';
 import type { Dataset } from './part10.js';
 import { phantomSlice } from './phantom-anatomy.js';
-
-export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 
 /** Stored value = HU − RescaleIntercept (PS3.3 C.11.1.1.2). */
 const RESCALE_INTERCEPT = -1024;

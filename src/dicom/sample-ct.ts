@@ -11,7 +11,7 @@ import { huToMu, lowDoseNoiseHu, photonsForNoise, type ScanGrid } from './ct-pro
 import { decimalString } from './decimal-string.js';
 import { grey16PixelModule } from './image-pixel-module.js';
 import type { Dataset } from './part10.js';
-import { CT_IMAGE_STORAGE } from './phantom.js';
+import { CT_IMAGE_STORAGE } from './image-sop-classes.js';
 import { blurRaster, smoothField } from './sample-raster.js';
 import {
   type AxialStack,

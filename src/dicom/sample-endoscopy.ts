@@ -4,15 +4,13 @@
  * noise per channel, demosaicing blur, BT.709 transfer curve, 8-bit, a black mask outside the
  * image circle. VL Endoscopic Image Storage (PS3.3 A.32.1), RGB colour-by-pixel.
  */
+import { VL_ENDOSCOPIC_IMAGE_STORAGE } from './image-sop-classes.js';
 import type { Dataset } from './part10.js';
 import { randomSource } from './phantom-anatomy.js';
 import { rgbImagePixelModule } from './image-pixel-module.js';
 import { colonRadiance, SCENE } from './endoscopy-scene.js';
 import { blurRaster, gaussianSource, poissonDraw } from './sample-raster.js';
 import { sampleCommonAttributes, type SampleIdentity, sampleUids, type SampleUids } from './sample-series.js';
-
-/** VL Endoscopic Image Storage (PS3.4 B.5). */
-export const VL_ENDOSCOPIC_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.77.1.1';
 
 export interface EndoscopySampleOptions {
   /** Frame size (default 640 × 480). */
@@ -96,7 +94,7 @@ export function createEndoscopySample(seed = 1): EndoscopySample {
     patientId: `DEMO-ES-${seed}`,
     patientSex: 'O',
     modality: 'ES',
-    sopClassUid: VL_ENDOSCOPIC_SOP_CLASS,
+    sopClassUid: VL_ENDOSCOPIC_IMAGE_STORAGE,
     studyDescription: 'Colonoscopy (synthetic demo)',
     seriesDescription: 'Colonoscopy still, white light',
     seriesNumber: 4,

@@ -4,6 +4,7 @@
  * Rician noise (the magnitude of a complex signal with Gaussian noise in both channels, as a
  * magnitude reconstruction produces). MR Image Storage (PS3.3 A.4), 12 bits stored.
  */
+import { MR_IMAGE_STORAGE } from './image-sop-classes.js';
 import { BrainTissue, brainTissue, T2_SIGNAL } from './brain-anatomy.js';
 import { decimalString } from './decimal-string.js';
 import { grey16PixelModule } from './image-pixel-module.js';
@@ -20,8 +21,6 @@ import {
   type SampleUids,
   sliceZ,
 } from './sample-series.js';
-
-export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
 
 /** Stored value of signal 1 (CSF without bias); 12 bits stored leaves headroom for bias and noise. */
 const FULL_SCALE = 2000;

@@ -1,7 +1,7 @@
 import { hashUid } from '../../src/dicom/phantom.js';
 import type { Dataset } from '../../src/dicom/part10.js';
 import { rgbImagePixelModule } from '../../src/dicom/image-pixel-module.js';
-import { VL_ENDOSCOPIC_IMAGE_STORAGE } from '../../src/derive/vl-endoscopic.js';
+import { VL_ENDOSCOPIC_IMAGE_STORAGE } from '../../src/dicom/image-sop-classes.js';
 
 /**
  * A small VL Endoscopic Image series (PS3.3 A.32.1), 8-bit RGB with a bright disc on a dark
