@@ -137,9 +137,9 @@ export function withIso2022Decoding<T>(charsets: readonly string[], read: () => 
   const original = g.TextDecoder;
   class Iso2022TextDecoder {
     readonly encoding = 'iso-2022';
-    decode(input?: ArrayBuffer | ArrayBufferView): string {
+    decode(input?: ArrayBufferLike | ArrayBufferView): string {
       if (!input) return '';
-      const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+      const bytes = ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
       return decodeIso2022(bytes, charsets);
     }
   }

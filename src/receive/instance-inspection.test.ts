@@ -124,3 +124,30 @@ describe('inspectInstance', () => {
     expect(r.ok ? undefined : r.failure.dimseStatus).toBe(0xc000);
   });
 });
+
+describe('inspectInstance on shared memory (where the C-STORE listener collects a data set)', () => {
+  const onSharedMemory = (bytes: Buffer): Buffer => {
+    const shared = Buffer.from(new SharedArrayBuffer(bytes.length));
+    bytes.copy(shared);
+    return shared;
+  };
+
+  it.each([
+    ['CT_small.dcm: Data Set Trailing Padding after Pixel Data, parsed whole', file('CT_small.dcm')],
+    ['MR_small.dcm', file('MR_small.dcm')],
+    ['chrH31.dcm: ISO 2022 (Japanese) text', readFileSync(pydicomData('charset_files', 'chrH31.dcm'))],
+    ['chrKoreanMulti.dcm: ISO 2022 (Korean) text', readFileSync(pydicomData('charset_files', 'chrKoreanMulti.dcm'))],
+  ])('%s: the same verdict as on ordinary memory', (_name, bytes) => {
+    // Binary values come out as SharedArrayBuffer copies there: compared by their bytes.
+    const comparable = (i: unknown): string =>
+      JSON.stringify(i, (_k, v: unknown) => (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer ? Buffer.from(new Uint8Array(v)).toString('hex') : v));
+    const plain = inspectInstance(new Uint8Array(bytes));
+    expect(plain.ok).toBe(true);
+    expect(comparable(inspectInstance(onSharedMemory(bytes)))).toBe(comparable(plain));
+  });
+
+  it('still refuses Pixel Data of the wrong length', () => {
+    const short = edited('CT_small.dcm', (ds) => (ds.Rows = 130));
+    expect(inspectInstance(onSharedMemory(short))).toMatchObject({ ok: false, failure: { code: 'PACS_E_PIXEL_LENGTH' } });
+  });
+});

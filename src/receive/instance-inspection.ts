@@ -72,7 +72,9 @@ function fail(code: string, message: string, dimseStatus: number, sopInstanceUid
 }
 
 function pixelBytes(value: unknown): number | undefined {
-  if (value instanceof ArrayBuffer) return value.byteLength;
+  // A C-STORE data set is inspected where it was collected, on shared memory: dcmjs then hands
+  // out SharedArrayBuffer slices, which are not `instanceof ArrayBuffer`.
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return value.byteLength;
   if (ArrayBuffer.isView(value)) return value.byteLength;
   if (Array.isArray(value)) {
     let total = 0;
