@@ -24,7 +24,7 @@ describe('the node SCU storing the sample studies into the node listener', () =>
       port,
       transport: 'dcmjs-dimse',
       pacs: { aeTitle: 'PACS', port: await freePort() },
-      rulesYaml: 'rules:\n  - name: keep\n    default: true\n    actions: { drop: true }\n',
+      rulesYaml: 'rules:\n  - name: store-only\n    default: true\n    actions: { drop: true }\n',
     });
     node = await startNode({ configDir, log: silentLogger, api: false });
   });
