@@ -84,7 +84,7 @@ export function registerEvalCommand(program: Command): void {
     .description('evaluate UniMIE presets, each beside its network-free twin, against classical enhancers and denoisers on degraded images')
     .option('--presets <names>', 'comma-separated presets from node.yaml, each applied to every image (default: the preset the rules pick per image)')
     .option('--steps <n>', 'override the steps of every preset')
-    .option('--set <set>', 'sample | dev | heldout | gate (the quality gate\'s held-out subset) | all', 'all')
+    .option('--set <set>', 'heldout (the default: what results are reported on) | dev (what presets are tuned on) | gate (the quality gate\'s held-out subset) | sample | all', 'heldout')
     .option('--out <dir>', 'output folder', 'eval/results')
     .option('--kinds <kinds>', `degradations (default: ${DEGRADATION_KINDS.join(',')})`)
     .option('--baselines <names>', `baselines (default: ${BASELINES.join(',')})`)
