@@ -1,7 +1,7 @@
+import { SharedBufferPool } from './shared-buffer-pool.js';
+
 /** Bytes of an oversize data set kept for the quarantine record (enough for the header). */
 export const OVERSIZE_HEAD_BYTES = 1 << 20;
-
-import { SharedBufferPool } from './shared-buffer-pool.js';
 
 /** The process's buffers for received data sets. */
 const receivePool = new SharedBufferPool();
@@ -9,7 +9,7 @@ const receivePool = new SharedBufferPool();
 /**
  * Collects a C-STORE data set's PDV bytes as they arrive, without parsing them, straight behind the
  * object's Part-10 prefix (preamble, `DICM`, File Meta Information) in one buffer on shared memory
- * allocated for this object alone, so the finished file is handed on without another copy and a
+ * that no other object uses meanwhile, so the finished file is handed on without another copy and a
  * writer thread can write it while this thread reads it; the buffer comes from a pool and goes
  * back with {@link release} once the object is stored. The buffer starts at `sizeHint` data set bytes (the previous object's size on the
  * association: usually exact) and doubles when that is too small. Past `limit` data set bytes it
