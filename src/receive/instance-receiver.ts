@@ -28,7 +28,7 @@ const sha8 = (sha: string, n = 8): string => sha.slice(0, n);
 const KNOWN_ASSOCIATIONS = 1024;
 
 /** An object's bytes on disk: a temp file to move into place, or a file the start-up rescan found at its place. */
-type SpooledBytes = { size: number; sha256: string } & ({ tempPath: string; path?: undefined; placedNow?: undefined } | { path: string; placedNow: false; tempPath?: undefined });
+type SpooledBytes = { size: number; sha256: string } & ({ tempPath: string; path?: undefined } | { path: string; tempPath?: undefined });
 
 /**
  * The durable receive path (PS3.4 B.2.3 statuses). An object is written to a temp file, hashed
@@ -188,7 +188,7 @@ export class InstanceReceiver implements StoreHandler {
     }
     const facts = inspection.facts;
     const input: IngestInput = { bytes, associationId: null };
-    return this.sopLock.run(facts.sopInstanceUid, () => this.commit({ path, size: bytes.byteLength, sha256, placedNow: false }, facts, input));
+    return this.sopLock.run(facts.sopInstanceUid, () => this.commit({ path, size: bytes.byteLength, sha256 }, facts, input));
   }
 
   /** Paths the database knows for a series (any status); the rescan's view of what is registered. */
@@ -205,7 +205,7 @@ export class InstanceReceiver implements StoreHandler {
 
     // A copy whose file retention purged is stored again like a new one (its row comes back).
     // A file the rescan found holding bytes some row already has is a leftover: left alone.
-    if (same && (file.placedNow === false || (same.status !== 'replaced' && same.purgedAt === null))) {
+    if (same && (file.path !== undefined || (same.status !== 'replaced' && same.purgedAt === null))) {
       // PS3.4 B.2.3 leaves re-sends to the SCP: identical bytes are acknowledged and not stored twice.
       if (file.tempPath) await spool.discard(file.tempPath);
       if (input.associationId) countAssociationInstance(db, input.associationId, file.size);
@@ -245,7 +245,7 @@ export class InstanceReceiver implements StoreHandler {
       });
     } catch (err) {
       // Not acknowledged, so a file moved here must not stay where a later row could be confused with it.
-      if (!same && file.placedNow !== false) await spool.remove(path).catch(() => undefined);
+      if (!same && file.tempPath !== undefined) await spool.remove(path).catch(() => undefined);
       throw err;
     }
 
