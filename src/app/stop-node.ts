@@ -57,10 +57,11 @@ export async function abandonStart(started: StartedProcessing): Promise<void> {
   db.close();
 }
 
-async function stopProcessing({ router, diskGuard, runner, enhancement, deliveries }: StartedProcessing): Promise<void> {
+async function stopProcessing({ core, router, diskGuard, runner, enhancement, deliveries }: StartedProcessing): Promise<void> {
   router.stop();
   diskGuard.stop();
   await runner.stop();
   await enhancement.close();
   await deliveries.stop();
+  await core.spool.releaseSpares().catch((err) => core.log.warn({ err: errorMessage(err) }, 'cannot remove the spool writers’ spare files'));
 }

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DurableWriter } from './durable-writer.js';
+import { DurableWriter, isEmptySpare, SPARE_FILE_SUFFIX } from './durable-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'durable-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,9 +16,10 @@ describe('DurableWriter', () => {
     const backing = Buffer.alloc(1 << 20, 7);
     backing.write('payload', 1000, 'latin1');
     const view = backing.subarray(1000, 1000 + 300_000);
-    const r = await writer.writeNewFile(join(dir, 'a'), view);
-    expect(r).toEqual({ size: 300_000, sha256: createHash('sha256').update(view).digest('hex') });
-    expect(readFileSync(join(dir, 'a')).equals(view)).toBe(true);
+    const r = await writer.writeNewFile(dir, view);
+    expect(r).toMatchObject({ size: 300_000, sha256: createHash('sha256').update(view).digest('hex') });
+    expect(r.tempPath.startsWith(dir)).toBe(true);
+    expect(readFileSync(r.tempPath).equals(view)).toBe(true);
     expect(view.byteLength).toBe(300_000);
     expect(view.toString('latin1', 0, 7)).toBe('payload');
   });
@@ -29,21 +30,64 @@ describe('DurableWriter', () => {
     shared.write('head', 100, 'latin1');
     const bytes = shared.subarray(100, 250_100);
     const expected = createHash('sha256').update(bytes).digest('hex');
-    const r = await writer.writeNewFile(join(dir, 't'), bytes);
-    expect(r).toEqual({ size: 250_000, sha256: expected });
-    expect(readFileSync(join(dir, 't')).equals(bytes)).toBe(true);
+    const r = await writer.writeNewFile(dir, bytes);
+    expect(r).toMatchObject({ size: 250_000, sha256: expected });
+    expect(readFileSync(r.tempPath).equals(bytes)).toBe(true);
     expect(bytes.toString('latin1', 0, 4)).toBe('head');
   });
 
-  it('refuses to overwrite an existing file (EEXIST)', async () => {
-    writeFileSync(join(dir, 'b'), 'old');
-    await expect(writer.writeNewFile(join(dir, 'b'), Buffer.from('new'))).rejects.toMatchObject({ code: 'EEXIST' });
-    expect(readFileSync(join(dir, 'b'), 'utf8')).toBe('old');
+  it('renames the file to a final path (making its directories) and leaves no temp file', async () => {
+    const temps = join(dir, 'final-temps');
+    mkdirSync(temps);
+    const finalPath = join(dir, 'final', 'deep', 'x.dcm');
+    const r = await writer.writeNewFile(temps, Buffer.from('placed'), finalPath);
+    expect(readFileSync(finalPath, 'utf8')).toBe('placed');
+    expect(existsSync(r.tempPath)).toBe(false);
+  });
+
+  it('reports a failed write and leaves no temp file behind', async () => {
+    const temps = join(dir, 'failing-temps');
+    mkdirSync(temps);
+    writeFileSync(join(dir, 'a-file'), 'not a directory');
+    await expect(writer.writeNewFile(temps, Buffer.from('x'), join(dir, 'a-file', 'x.dcm'))).rejects.toMatchObject({ code: expect.any(String) });
+    await expect(writer.writeNewFile(join(dir, 'no-such-dir'), Buffer.from('x'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await writer.releaseSpares();
+    expect(readdirSync(temps)).toEqual([]);
+  });
+
+  it('makes an empty spare file ready after a write and takes it for the next one, unless it was removed meanwhile', async () => {
+    const one = new DurableWriter(1);
+    const temps = join(dir, 'spare-temps');
+    mkdirSync(temps);
+    const spares = (): string[] => readdirSync(temps).filter((f) => isEmptySpare(f, statSync(join(temps, f)).size));
+    const waitForSpare = async (): Promise<string> => {
+      for (let i = 0; i < 200 && spares().length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(spares()).toHaveLength(1);
+      return join(temps, spares()[0]!);
+    };
+
+    const first = await one.writeNewFile(temps, Buffer.from('first'));
+    expect(first.tempPath.endsWith(SPARE_FILE_SUFFIX)).toBe(false);
+    const spare = await waitForSpare();
+    const second = await one.writeNewFile(temps, Buffer.from('second'));
+    expect(second.tempPath).toBe(spare);
+    expect(readFileSync(spare, 'utf8')).toBe('second');
+
+    rmSync(second.tempPath);
+    rmSync(await waitForSpare());
+    const third = await one.writeNewFile(temps, Buffer.from('third'));
+    expect(third.tempPath.endsWith(SPARE_FILE_SUFFIX)).toBe(false);
+    expect(readFileSync(third.tempPath, 'utf8')).toBe('third');
+
+    await waitForSpare();
+    await one.releaseSpares();
+    expect(spares()).toEqual([]);
   });
 
   it('runs more jobs than threads, each answered with its own result', async () => {
     const blobs = Array.from({ length: 9 }, (_, i) => Buffer.alloc(10_000 + i, i));
-    const results = await Promise.all(blobs.map((b, i) => writer.writeNewFile(join(dir, `many-${i}`), b)));
+    const results = await Promise.all(blobs.map((b) => writer.writeNewFile(dir, b)));
+    expect(new Set(results.map((r) => r.tempPath)).size).toBe(blobs.length);
     expect(results.map((r) => r.size)).toEqual(blobs.map((b) => b.byteLength));
     expect(results.map((r) => r.sha256)).toEqual(blobs.map((b) => createHash('sha256').update(b).digest('hex')));
   });
@@ -59,7 +103,7 @@ describe('DurableWriter', () => {
     writeFileSync(
       script,
       `import { DurableWriter } from ${JSON.stringify(join(import.meta.dirname, 'durable-writer.ts'))};\n` +
-        `await new DurableWriter(1).writeNewFile(${JSON.stringify(target)}, new Uint8Array(1 << 20));\nconsole.log('written');\n`,
+        `await new DurableWriter(1).writeNewFile(${JSON.stringify(dir)}, new Uint8Array(1 << 20), ${JSON.stringify(target)});\nconsole.log('written');\n`,
     );
     const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
     expect({ status: r.status, stdout: r.stdout.trim() }).toEqual({ status: 0, stdout: 'written' });

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempFilesIn } from '../../test/helpers/spool-temp-files.js';
 import { Spool, SpoolKeyError } from './spool.js';
 
 let root: string;
@@ -60,7 +61,7 @@ describe('Spool writes', () => {
     const final = await spool.commit(t.tempPath, spool.instanceRelPath('1', '2', '3'));
     expect(final).toBe(join(root, 'studies', '1', '2', '3.dcm'));
     expect((await readFile(final)).toString()).toBe('abc');
-    expect(await readdir(join(root, 'incoming'))).toEqual([]);
+    expect(tempFilesIn(root)).toEqual([]);
   });
 
   it('commit replaces an orphan file of the same name', async () => {

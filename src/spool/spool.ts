@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NodeError } from '../shared/errors.js';
 import { fsyncDirectory, mkdirDurably } from './durable-fs.js';
-import { durableWriter, type WrittenFile } from './durable-writer.js';
+import { durableWriter, isEmptySpare, SPARE_FILE_SUFFIX, TEMP_FILE_SUFFIX, type WrittenFile } from './durable-writer.js';
 
 /**
  * The spool's directory layout under one root. Keys are opaque strings (the receiver passes
@@ -11,6 +11,7 @@ import { durableWriter, type WrittenFile } from './durable-writer.js';
  *
  * ```
  * <root>/incoming/<uuid>.part                        temp files, fsync'ed before anything else
+ * <root>/incoming/<uuid>.spare                       empty files a writer thread made ready (a spare in use holds an object)
  * <root>/studies/<study>/<series>/<sop>[.<sha8>].dcm received instances
  * <root>/quarantine/<YYYY-MM-DD>/<id>.dcm            rejected objects (reason lives in SQLite)
  * <root>/derived/<study>/<series>/<sop>.dcm          objects this node produced
@@ -25,19 +26,13 @@ export const SpoolDirs = {
   inbox: 'inbox',
 } as const;
 
-const TEMP_SUFFIX = '.part';
 /** A path segment made from a key: no separators, no `.`/`..`, nothing a shell or FS treats specially. */
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Directories known to exist are remembered up to this many (one per series), then forgotten. */
 const KNOWN_DIRS = 4096;
 
-export interface DurableTempFile {
-  /** Absolute path of the fsync'ed temp file under `incoming/`. */
-  tempPath: string;
-  size: number;
-  /** Lower-case hex SHA-256 of the bytes. */
-  sha256: string;
-}
+/** An fsync'ed temp file under `incoming/`, with its size and hash. */
+export type DurableTempFile = WrittenFile;
 
 export interface SpoolRecovery {
   /** Temp files left in `incoming/` by an interrupted write, now deleted. */
@@ -128,16 +123,13 @@ export class Spool {
    * the work runs on a writer thread (durable-writer.ts), off the event loop.
    */
   async writeDurably(bytes: Uint8Array): Promise<DurableTempFile> {
-    const tempPath = join(this.incomingDir, `${randomUUID()}${TEMP_SUFFIX}`);
-    const { size, sha256 } = await this.runWrite(tempPath, bytes);
-    return { tempPath, size, sha256 };
+    return this.runWrite(bytes);
   }
 
-  private async runWrite(tempPath: string, bytes: Uint8Array, finalPath?: string): Promise<WrittenFile> {
+  private async runWrite(bytes: Uint8Array, finalPath?: string): Promise<WrittenFile> {
     try {
-      return await durableWriter().writeNewFile(tempPath, bytes, finalPath);
+      return await durableWriter().writeNewFile(this.incomingDir, bytes, finalPath);
     } catch (err) {
-      await rm(tempPath, { force: true }).catch(() => undefined);
       throw new NodeError('PACS_E_SPOOL_WRITE', `cannot write to the spool: ${(err as Error).message}`, {
         cause: err,
         retryable: true,
@@ -195,9 +187,7 @@ export class Spool {
    */
   async writeFileDurably(finalRelPath: string, bytes: Uint8Array): Promise<DurableTempFile & { path: string }> {
     const path = this.resolve(finalRelPath);
-    const tempPath = join(this.incomingDir, `${randomUUID()}${TEMP_SUFFIX}`);
-    const { size, sha256 } = await this.runWrite(tempPath, bytes, path);
-    return { tempPath, size, sha256, path };
+    return { ...(await this.runWrite(bytes, path)), path };
   }
 
   /**
@@ -223,9 +213,13 @@ export class Spool {
     await fsyncDirectory(dirname(abs)).catch(() => undefined);
   }
 
-  /** Start-up recovery: deletes leftover temp files and counts inbox files waiting for adoption. */
+  /**
+   * Start-up recovery: deletes leftover temp files (counting those an interrupted write left, not
+   * the empty spares) and counts inbox files waiting for adoption.
+   */
   async recover(): Promise<SpoolRecovery> {
     await this.init();
+    let removed = 0;
     let removedTempFiles = 0;
     let removedTempBytes = 0;
     for (const name of await readdir(this.incomingDir)) {
@@ -233,12 +227,19 @@ export class Spool {
       const st = await stat(p).catch(() => undefined);
       if (!st) continue;
       await rm(p, { recursive: true, force: true });
+      removed++;
+      if (st.isFile() && isEmptySpare(name, st.size)) continue;
       removedTempFiles++;
       removedTempBytes += st.isFile() ? st.size : 0;
     }
-    if (removedTempFiles > 0) await fsyncDirectory(this.incomingDir);
+    if (removed > 0) await fsyncDirectory(this.incomingDir);
     const inboxFiles = (await this.listInbox()).length;
     return { removedTempFiles, removedTempBytes, inboxFiles };
+  }
+
+  /** Removes the empty spare files the writer threads hold, so that a stopped node leaves none in `incoming/`. */
+  async releaseSpares(): Promise<void> {
+    await durableWriter().releaseSpares();
   }
 
   /** Absolute paths of regular files in `inbox/` (or another directory), oldest name first. */
@@ -274,7 +275,7 @@ export class Spool {
 
   private assertTemp(tempPath: string): void {
     const rel = relative(this.incomingDir, resolve(tempPath));
-    if (rel === '' || rel.startsWith('..') || rel.includes(sep) || !rel.endsWith(TEMP_SUFFIX)) {
+    if (rel === '' || rel.startsWith('..') || rel.includes(sep) || !(rel.endsWith(TEMP_FILE_SUFFIX) || rel.endsWith(SPARE_FILE_SUFFIX))) {
       throw new SpoolKeyError(tempPath);
     }
   }

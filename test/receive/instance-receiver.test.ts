@@ -17,6 +17,7 @@ import { recoverReceiveSide } from '../../src/receive/startup-recovery.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { Spool } from '../../src/spool/spool.js';
 import { association, closeTempStore, fixtures, openTempStore, storeRequest, uidsOf } from './receive-fixtures.js';
+import { tempFilesIn } from '../helpers/spool-temp-files.js';
 
 let dir: string;
 let db: Db;
@@ -65,7 +66,7 @@ describe('InstanceReceiver: good input', () => {
     expect(row).toMatchObject({ status: 'stored', seriesUid: u.series, studyUid: u.study, size: bytes.length, sha256: sha256(bytes) });
     expect(row.path).toBe(join(spool.root, 'studies', u.study, u.series, `${u.sop}.dcm`));
     expect(readFileSync(row.path)).toEqual(bytes);
-    expect(await filesUnder('incoming')).toEqual([]);
+    expect(tempFilesIn(spool.root)).toEqual([]);
     expect(getSeries(db, u.series)).toMatchObject({ modality, instanceCount: 1, callingAe: 'MODALITY', ownOutput: false });
     expect(getAssociation(db, assoc.id)).toMatchObject({ instancesReceived: 1, bytesReceived: bytes.length, failures: 0 });
 
@@ -94,7 +95,7 @@ describe('InstanceReceiver: good input', () => {
     expect(again.status).toBe(DimseStatus.Success);
     expect(findBySop(db, uidsOf(bytes).sop)).toHaveLength(1);
     expect(await filesUnder('studies')).toHaveLength(1);
-    expect(await filesUnder('incoming')).toEqual([]);
+    expect(tempFilesIn(spool.root)).toEqual([]);
     expect(events).toHaveLength(1);
     expect(getAssociation(db, assoc.id)?.instancesReceived).toBe(2);
   });
@@ -140,7 +141,7 @@ describe('InstanceReceiver: good input', () => {
     ]);
     expect(results.map((x) => x.outcome).sort()).toEqual(['duplicate', 'duplicate', 'stored']);
     expect(findBySop(db, uidsOf(bytes).sop)).toHaveLength(1);
-    expect(await filesUnder('incoming')).toEqual([]);
+    expect(tempFilesIn(spool.root)).toEqual([]);
   });
 
   it('stores a transfer syntax it cannot decode as unprocessable, with the reason', async () => {
@@ -203,7 +204,7 @@ describe('InstanceReceiver: bad input is quarantined, never thrown', () => {
     expect(q.path.startsWith(join(spool.root, 'quarantine'))).toBe(true);
     expect(readFileSync(q.path)).toEqual(bytes);
     expect(await filesUnder('studies')).toEqual([]);
-    expect(await filesUnder('incoming')).toEqual([]);
+    expect(tempFilesIn(spool.root)).toEqual([]);
     expect(events).toEqual([]);
     expect(getAssociation(db, assoc.id)).toMatchObject({ failures: 1, instancesReceived: 0 });
   });
@@ -243,7 +244,7 @@ describe('InstanceReceiver: resources and failures', () => {
     const assoc = association();
     const status = await receiver({ minFreeBytes: Number.MAX_SAFE_INTEGER }).onStore(storeRequest(fixtures.ctSmall(), assoc));
     expect(status).toBe(DimseStatus.OutOfResources);
-    expect(await filesUnder('incoming')).toEqual([]);
+    expect(tempFilesIn(spool.root)).toEqual([]);
     expect(await filesUnder('studies')).toEqual([]);
     expect(listQuarantine(db)).toEqual([]);
     expect(getAssociation(db, assoc.id)?.failures).toBe(1);
@@ -255,7 +256,7 @@ describe('InstanceReceiver: resources and failures', () => {
     const status = await receiver().onStore(storeRequest(bytes, association()));
     expect(status).toBe(DimseStatus.ProcessingFailure);
     expect(await filesUnder('studies')).toEqual([]);
-    expect(await filesUnder('incoming')).toEqual([]);
+    expect(tempFilesIn(spool.root)).toEqual([]);
     expect(events).toEqual([]);
     db.exec('DROP TRIGGER refuse');
     expect(await receiver().onStore(storeRequest(bytes, association()))).toBe(DimseStatus.Success);
@@ -307,7 +308,7 @@ describe('crash safety', () => {
     expect(rec.interruptedAssociations).toBe(3);
     expect(rec.inbox).toEqual({ outcomes: { stored: 1 }, kept: 0 });
     expect(existsSync(halfway.tempPath)).toBe(false);
-    expect(await filesUnder('incoming')).toEqual([]);
+    expect(tempFilesIn(spool.root)).toEqual([]);
 
     // Every acknowledged object still has its row and its exact bytes on disk.
     for (const b of acked) {

@@ -12,6 +12,7 @@ import { recordFigures } from './figures.js';
 import { kill, serve, until } from './node-process.js';
 import { seededRandom } from './seeded.js';
 import { acknowledged, writeTinyStudies, type TinyStudy } from './studies.js';
+import { tempFilesIn } from '../helpers/spool-temp-files.js';
 
 const STUDIES = 4;
 const SLICES = 40;
@@ -111,7 +112,7 @@ describe('ingest under SIGKILL: every acknowledged instance survives the kill', 
       }
       const known = new Set((db.prepare('SELECT path FROM instances').all() as Array<{ path: string }>).map((r) => r.path));
       expect(spooledFiles(spoolDir).filter((f) => !known.has(f)), 'spooled files without a row').toEqual([]);
-      expect(readdirSync(join(spoolDir, 'incoming')), 'temp files left').toEqual([]);
+      expect(tempFilesIn(spoolDir), 'temp files left').toEqual([]);
       recordFigures('ingestKill', { studies: STUDIES, slices: SLICES, kills: KILLS, killedAt, acknowledged: acked.size, lost: lost.length });
     } finally {
       db.close();
