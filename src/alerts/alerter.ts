@@ -15,6 +15,7 @@ import {
 } from '../provenance/alerts.js';
 import { backoffDelay } from '../export/backoff.js';
 import { errorMessage } from '../shared/errors.js';
+import { KeyedRounds, type StartedRound } from '../shared/keyed-rounds.js';
 import type { Logger } from '../shared/log.js';
 import { mergeAlerts, repeatKey, type AlertEvent } from './alert-event.js';
 import { alertPayload, type AlertPayload } from './alert-payload.js';
@@ -52,35 +53,38 @@ export interface AlerterDeps {
  */
 export class Alerter {
   private readonly pending = new Map<string, AlertEvent>();
-  private readonly busy = new Map<string, Promise<void>>();
+  private readonly rounds: KeyedRounds;
   private coalesceTimer?: NodeJS.Timeout;
-  private pollTimer?: NodeJS.Timeout;
-  private stopped = true;
   private readonly now: () => number;
   private readonly host = hostname();
 
   constructor(private readonly deps: AlerterDeps) {
     this.now = deps.now ?? Date.now;
+    this.rounds = new KeyedRounds({
+      keys: () => (this.deps.db.open ? Object.keys(this.deps.settings().channels) : []),
+      startRound: (channel) => this.startRound(channel),
+      pollMs: deps.pollMs ?? 1000,
+      log: deps.log,
+      what: 'alert round',
+      unref: true,
+    });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.rounds.running) return;
     try {
       const dropped = pruneAlerts(this.deps.db, this.now() - (this.deps.keepMs ?? 30 * 86_400_000));
       if (dropped > 0) this.deps.log.debug({ alerts: dropped }, 'old alerts dropped');
     } catch (err) {
       this.deps.log.error({ err: errorMessage(err) }, 'cannot prune alerts');
     }
-    this.kick();
+    this.rounds.start();
   }
 
   /** Stops the loop after storing the alerts still being merged and waiting for sends in flight. */
   async stop(): Promise<void> {
     this.store();
-    this.stopped = true;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    await Promise.allSettled([...this.busy.values()]);
+    await this.rounds.stop();
   }
 
   raise(event: AlertEvent): void {
@@ -91,7 +95,7 @@ export class Alerter {
       this.pending.set(key, prev ? mergeAlerts(prev, event) : event);
       this.coalesceTimer ??= setTimeout(() => {
         this.store();
-        this.kick();
+        this.rounds.kick();
       }, this.deps.coalesceMs ?? 1000);
       this.coalesceTimer.unref();
     } catch (err) {
@@ -115,24 +119,10 @@ export class Alerter {
     clearTimeout(timer);
   }
 
-  /** One round on every idle channel, awaited: the number of alerts attempted. */
+  /** One round on every channel (after the rounds in progress), awaited: the number of alerts attempted. */
   async runOnce(): Promise<number> {
-    await Promise.allSettled([...this.busy.values()]);
-    const launched = this.launch();
-    await Promise.all(launched.map((l) => l.done));
-    return launched.reduce((n, l) => n + l.count, 0);
-  }
-
-  private kick(): void {
-    if (this.stopped) return;
-    try {
-      this.launch();
-    } catch (err) {
-      this.deps.log.error({ err: errorMessage(err) }, 'alert round failed');
-    }
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = setTimeout(() => this.kick(), this.deps.pollMs ?? 1000);
-    this.pollTimer.unref();
+    await this.rounds.settled();
+    return this.rounds.runOnce();
   }
 
   /** Moves the merged alerts into the database, each through its repeat window. */
@@ -169,20 +159,12 @@ export class Alerter {
     }
   }
 
-  private launch(): Array<{ count: number; done: Promise<void> }> {
-    const launched: Array<{ count: number; done: Promise<void> }> = [];
-    if (!this.deps.db.open) return launched;
-    for (const channel of Object.keys(this.deps.settings().channels)) {
-      if (this.busy.has(channel)) continue;
-      const rows = dueAlerts(this.deps.db, channel, this.now(), 20);
-      if (rows.length === 0) continue;
-      const done = this.sendRows(channel, rows)
-        .catch((err: unknown) => this.deps.log.error({ channel, err: errorMessage(err) }, 'alert round failed'))
-        .finally(() => this.busy.delete(channel));
-      this.busy.set(channel, done);
-      launched.push({ count: rows.length, done });
-    }
-    return launched;
+  /** Claims the channel's due alerts and starts sending them. */
+  private startRound(channel: string): StartedRound | undefined {
+    const rows = dueAlerts(this.deps.db, channel, this.now(), 20);
+    if (rows.length === 0) return undefined;
+    const done = this.sendRows(channel, rows).catch((err: unknown) => this.deps.log.error({ channel, err: errorMessage(err) }, 'alert round failed'));
+    return { count: rows.length, done };
   }
 
   /** In order; the first failure ends the round (the receiver is likely down for the rest too). */

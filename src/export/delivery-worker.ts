@@ -10,6 +10,7 @@ import {
 } from '../provenance/deliveries.js';
 import type { Logger } from '../shared/log.js';
 import { errorMessage } from '../shared/errors.js';
+import { KeyedRounds, type StartedRound } from '../shared/keyed-rounds.js';
 import { formatStatus } from '../dicom/status.js';
 import { backoffDelay } from './backoff.js';
 import type { DestinationCommon } from './destination.js';
@@ -47,70 +48,54 @@ export interface DeliveryWorkerDeps {
  * destination never holds up the others.
  */
 export class DeliveryWorker {
-  private timer?: NodeJS.Timeout;
-  private stopped = true;
-  private readonly busy = new Map<string, Promise<void>>();
+  private readonly rounds: KeyedRounds;
   private readonly now: () => number;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.now = deps.now ?? Date.now;
+    this.rounds = new KeyedRounds({
+      keys: () => Object.keys(this.deps.transports),
+      startRound: (name) => this.startRound(name),
+      pollMs: deps.pollMs,
+      log: deps.log,
+      what: 'delivery round',
+    });
   }
 
   /** Recovers rows a previous process left in `sending`, then starts polling. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.rounds.running) return;
     const reset = resetInterruptedDeliveries(this.deps.db, this.now());
     if (reset > 0) this.deps.log.warn({ deliveries: reset }, 'deliveries interrupted by a restart are pending again');
-    this.kick();
+    this.rounds.start();
   }
 
   /** Stops polling and waits for the sends in progress. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await Promise.allSettled([...this.busy.values()]);
+    await this.rounds.stop();
   }
 
   /** Looks for due deliveries now (new ones were queued) on every idle destination. */
   kick(): void {
-    if (this.stopped) return;
-    try {
-      this.launch();
-    } catch (err) {
-      this.deps.log.error({ err: errorMessage(err) }, 'delivery round failed');
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.kick(), this.deps.pollMs);
+    this.rounds.kick();
   }
 
   /** One round on every idle destination, awaited: returns the number of deliveries attempted. */
   async runOnce(): Promise<number> {
-    const launched = this.launch();
-    await Promise.all(launched.map((l) => l.done));
-    return launched.reduce((n, l) => n + l.count, 0);
+    return this.rounds.runOnce();
   }
 
-  /** Claims a batch for each destination that is not sending already and starts sending it. */
-  private launch(): Array<{ count: number; done: Promise<void> }> {
-    const launched: Array<{ count: number; done: Promise<void> }> = [];
-    for (const [name, route] of Object.entries(this.deps.transports)) {
-      if (this.busy.has(name)) continue;
-      const batch = this.deps.batchSize ?? 200;
-      const rows = claimDueDeliveries(this.deps.db, { now: this.now(), limit: batch, destinations: [name] });
-      if (rows.length === 0) continue;
-      const done = this.sendToDestination(route, rows)
-        .catch((err: unknown) => this.deps.log.error({ destination: name, err: errorMessage(err) }, 'delivery batch failed'))
-        .finally(() => {
-          this.busy.delete(name);
-          // A full batch means more may be due for this destination: go on without waiting.
-          if (rows.length >= batch && !this.stopped) this.kick();
-        });
-      this.busy.set(name, done);
-      launched.push({ count: rows.length, done });
-    }
-    return launched;
+  /** Claims a batch for a destination and starts sending it. */
+  private startRound(name: string): StartedRound | undefined {
+    const route = this.deps.transports[name];
+    if (!route) return undefined;
+    const batch = this.deps.batchSize ?? 200;
+    const rows = claimDueDeliveries(this.deps.db, { now: this.now(), limit: batch, destinations: [name] });
+    if (rows.length === 0) return undefined;
+    const done = this.sendToDestination(route, rows).catch((err: unknown) =>
+      this.deps.log.error({ destination: name, err: errorMessage(err) }, 'delivery batch failed'),
+    );
+    return { count: rows.length, done, full: rows.length >= batch };
   }
 
   private async sendToDestination(route: DeliveryRoute, rows: DeliveryRow[]): Promise<void> {
