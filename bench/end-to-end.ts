@@ -9,10 +9,11 @@
  * sample-studies/ct5n and a phantom CT series (default 20 × 512²).
  * Writes bench/results/<date>-end-to-end-<host>.md and .json.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse, stringify } from 'yaml';
 import { parseJsonColumn } from '../src/provenance/json-column.js';
 import { storescu } from '../test/helpers/dcmtk.js';
 import { startOrthanc } from '../test/helpers/orthanc.js';
@@ -22,6 +23,10 @@ import { ensurePhantomSet } from './lib/phantom-set.js';
 
 const { values } = parseArgs({ options: { slices: { type: 'string', default: '20' }, size: { type: 'string', default: '512' } } });
 const QUIET_SECONDS = 1;
+// The CT preset as shipped in config/node.yaml, under its own name.
+const PRESET = 'ct-default';
+const shippedPreset = (parse(readFileSync(join(import.meta.dirname, '..', 'config', 'node.yaml'), 'utf8')) as { presets: Record<string, unknown> }).presets[PRESET];
+const presetYaml = `  ${PRESET}:\n${stringify(shippedPreset).trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}`;
 const phantom = await ensurePhantomSet(join(tmpdir(), `unimie-bench-phantom-${values.slices}-${values.size}`), { slices: Number(values.slices), size: Number(values.size), seed: 11 });
 const dcmFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(dir, f));
 const cases = [
@@ -39,8 +44,8 @@ try {
       port,
       transport: 'dcmjs-dimse',
       quietSeconds: QUIET_SECONDS,
-      enhance: 'ct',
-      presetYaml: '  ct:\n    model: embedded\n    steps: 10\n    exposureTarget: input\n    backgroundProtection: true',
+      enhance: PRESET,
+      presetYaml,
       pacs: { aeTitle: orthanc.aeTitle, port: orthanc.dicomPort },
     });
     const node = await startTestNode(configDir);
@@ -78,7 +83,7 @@ writeFileSync(
   [
     `# End to end — ${date}`,
     '',
-    `Host ${hostname()}. DCMTK storescu → node (dcmjs-dimse listener, shipped model, default CT preset: 10 steps from t₀ = 300, soft-tissue window, Secondary Capture RGB) → Orthanc, all on loopback. Series completion window (quietSeconds) ${QUIET_SECONDS} s. Times from the node's own records (millisecond clock).`,
+    `Host ${hostname()}. DCMTK storescu → node (dcmjs-dimse listener, shipped model, the shipped CT preset \`${PRESET}\` of config/node.yaml, soft-tissue window, Secondary Capture RGB) → Orthanc, all on loopback. Series completion window (quietSeconds) ${QUIET_SECONDS} s. Times from the node's own records (millisecond clock).`,
     '',
     '| case | slices | derived delivered | last instance → last derived delivered, s | of which: completion window | queue | render + enhance + derive | delivery | engine (reference, same run) | latency / engine |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -9,13 +9,10 @@
  */
 import { createInterface } from 'node:readline';
 import { startNode } from '../src/app/node.js';
-import { createScp } from '../src/net/create-transport.js';
 import type { ScpTransport } from '../src/net/types.js';
 import { countBySeries } from '../src/provenance/instances.js';
-import { AssociationRecorder } from '../src/receive/association-recorder.js';
 import { createLogger } from '../src/shared/log.js';
 import { errorMessage } from '../src/shared/errors.js';
-import { createNodeReceiver } from './lib/node-receiver.js';
 
 type Transport = 'dcmjs-dimse' | 'dicom-dimse-native';
 
@@ -30,35 +27,13 @@ async function main(): Promise<void> {
   const log = createLogger({ level: 'warn', destination: 2 });
   const node = await startNode({ configDir, log });
 
-  let listener: ScpTransport | undefined = node.listeners.find((l) => l.kind === transport);
-  let extra: ScpTransport | undefined;
-  if (!listener && transport === 'dicom-dimse-native') {
-    // startNode's createListeners (src/app/listeners.ts) builds a dcmjs-dimse SCP for every
-    // listener whatever its `transport`; start the DCMTK listener here, on the node's own
-    // receiver wiring, the way create-transport.ts intends it.
-    const l = node.config().listeners[0];
-    extra = createScp(
-      'dicom-dimse-native',
-      { name: l.name, aeTitle: l.aeTitle, host: l.host, port: 0, acceptedTransferSyntaxes: [] },
-      {
-        policy: { evaluate: () => ({ accept: true }) },
-        handler: createNodeReceiver(node, log),
-        events: new AssociationRecorder({ db: node.db, log, transport: 'dicom-dimse-native' }),
-        log,
-        nativeInboxDir: node.spool.inboxDir,
-        nativeAllowAnyCaller: true,
-      },
-    );
-    await extra.start();
-    listener = extra;
-  }
+  const listener: ScpTransport | undefined = node.listeners.find((l) => l.kind === transport);
   if (!listener) throw new Error(`no ${transport} listener`);
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    await extra?.stop();
     const stored = countBySeries(node.db, seriesUid, 'stored');
     const kept = countBySeries(node.db, seriesUid);
     await node.stop();
