@@ -33,6 +33,10 @@ const argv = process.argv.slice(2);
 const args = parseBenchArgs(argv);
 const startedAt = new Date();
 const loadAverageStart = loadavg();
+const git = (...a: string[]): string => spawnSync('git', ['-C', REPO, ...a], { encoding: 'utf8' }).stdout?.trim() ?? '';
+// Read before the run: the benchmarks rewrite their own result files under bench/results.
+const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
+const uncommittedChanges = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results') !== '';
 const date = startedAt.toISOString().slice(0, 10);
 const host = hostname();
 mkdirSync(RESULTS, { recursive: true });
@@ -81,14 +85,13 @@ function gpuInput(dir: string): GpuRunInput {
   return { dir, writtenAt: statSync(join(at, 'engine-gpu.json')).mtime.toISOString(), engine: engine.json, torch: torch.json, gpuCsv };
 }
 
-const git = (...a: string[]): string => spawnSync('git', ['-C', REPO, ...a], { encoding: 'utf8' }).stdout?.trim() ?? '';
 const summary = summariseRun({
   conditions: {
     host,
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
     node: process.version,
-    commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
-    uncommittedChanges: git('status', '--porcelain', '--untracked-files=no') !== '',
+    commit,
+    uncommittedChanges,
     loadAverageStart,
     loadAverageEnd: loadavg(),
     startedAt: startedAt.toISOString(),
