@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, type RunningNode } from '../../src/app/node.js';
+import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, loadConfig } from '../../src/config/load.js';
 import { deliveryRetryFields } from '../../src/config/node-schema.js';
 import { Name, Strict } from '../../src/config/schema-helpers.js';
@@ -12,10 +11,9 @@ import type { DestinationKind } from '../../src/export/destination-kind.js';
 import { describeDestination, fromResolvedDestination, registerDestinationKind } from '../../src/export/destination-kinds.js';
 import { echoDestination } from '../../src/export/echo-destination.js';
 import { countDeliveriesByState } from '../../src/provenance/deliveries.js';
-import { silentLogger } from '../../src/shared/log.js';
 import { storescu } from '../helpers/dcmtk.js';
-import { freePort } from '../helpers/ports.js';
-import { REPO, removeDir, writeTestConfig } from '../e2e/node-harness.js';
+import { REPO } from '../e2e/node-harness.js';
+import { useSuiteNode } from '../e2e/suite-node.js';
 import { TEST_FILES } from './transport-conformance.js';
 import { sourceFilesMentioning } from '../helpers/source-mentions.js';
 
@@ -74,18 +72,9 @@ function sopOf(path: string): string {
 }
 
 describe('a destination kind registered by a test only', () => {
-  let configDir: string;
-  let node: RunningNode;
-  let port: number;
-
-  beforeAll(async () => {
-    port = await freePort();
-    configDir = writeTestConfig({
-      port,
-      transport: 'dcmjs-dimse',
-      pacs: { aeTitle: 'PACS', port: await freePort() },
-      extraDestinationsYaml: `  shelf:\n    kind: ${KIND}\n    shelf: top\n    backoff: { initialSeconds: 0.2, maxSeconds: 1 }\n`,
-      rulesYaml: `rules:
+  const suite = useSuiteNode({
+    extraDestinationsYaml: `  shelf:\n    kind: ${KIND}\n    shelf: top\n    backoff: { initialSeconds: 0.2, maxSeconds: 1 }\n`,
+    rulesYaml: `rules:
   - name: ct-to-the-sink
     match: { modality: CT }
     completion: { scope: series, quietSeconds: 0.5 }
@@ -94,42 +83,35 @@ describe('a destination kind registered by a test only', () => {
     default: true
     actions: { drop: true }
 `,
-    });
-    node = await startNode({ configDir, log: silentLogger, api: false });
-  });
-
-  afterAll(async () => {
-    await node?.stop();
-    removeDir(configDir);
   });
 
   it('is taken by node.yaml, resolved by its module, and listed and tested through the registry', () => {
-    const dest = node.config().destinations.shelf!;
+    const dest = suite.node.config().destinations.shelf!;
     expect(dest).toMatchObject({ kind: KIND, name: 'shelf', shelf: 'top', maxAttempts: 8, backoff: { initialSeconds: 0.2, maxSeconds: 1 } });
     expect(describeDestination(dest)).toEqual({ address: 'memory:top', tls: false });
     return expect(echoDestination(fromResolvedDestination(dest), {})).resolves.toEqual({ ok: true, ms: 0 });
   });
 
   it('has its own fields checked by the loader, with file and line', () => {
-    const nodeYaml = join(configDir, 'node.yaml');
+    const nodeYaml = join(suite.configDir, 'node.yaml');
     const good = readFileSync(nodeYaml, 'utf8');
     try {
       writeFileSync(nodeYaml, good.replace('    shelf: top\n', '    shelves: top\n'));
-      expect(() => loadConfig(configDir)).toThrow(ConfigValidationError);
-      expect(() => loadConfig(configDir)).toThrow(/node\.yaml:\d+:\d+: destinations\.shelf\.shelves: unknown key/);
+      expect(() => loadConfig(suite.configDir)).toThrow(ConfigValidationError);
+      expect(() => loadConfig(suite.configDir)).toThrow(/node\.yaml:\d+:\d+: destinations\.shelf\.shelves: unknown key/);
       writeFileSync(nodeYaml, good.replace('    shelf: top\n', '    shelf: forbidden\n'));
-      expect(() => loadConfig(configDir)).toThrow(/node\.yaml:\d+:\d+: destinations\.shelf\.shelf: this shelf is not for deliveries/);
+      expect(() => loadConfig(suite.configDir)).toThrow(/node\.yaml:\d+:\d+: destinations\.shelf\.shelf: this shelf is not for deliveries/);
     } finally {
       writeFileSync(nodeYaml, good);
     }
   });
 
   it('gets a series a node received, delivered by the worker through its transport', async () => {
-    const sent = await storescu({ callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE', port }, CT_FILES);
+    const sent = await storescu({ callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE', port: suite.port }, CT_FILES);
     expect(sent.rc, sent.output).toBe(0);
     const deadline = Date.now() + 60_000;
-    while (countDeliveriesByState(node.db, 'shelf').done < CT_FILES.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(countDeliveriesByState(node.db, 'shelf')).toEqual({ pending: 0, sending: 0, done: CT_FILES.length, dead: 0, discarded: 0 });
+    while (countDeliveriesByState(suite.node.db, 'shelf').done < CT_FILES.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(countDeliveriesByState(suite.node.db, 'shelf')).toEqual({ pending: 0, sending: 0, done: CT_FILES.length, dead: 0, discarded: 0 });
     expect(received.get('shelf')?.shelf).toBe('top');
     expect(new Set(received.get('shelf')?.sopInstanceUids)).toEqual(new Set(CT_FILES.map(sopOf)));
   });

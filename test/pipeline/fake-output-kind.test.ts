@@ -1,18 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, type RunningNode } from '../../src/app/node.js';
+import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, parseConfig } from '../../src/config/load.js';
 import { readPart10, type Dataset } from '../../src/dicom/part10.js';
 import type { PerSliceOutputKind } from '../../src/derive/output-kind.js';
 import { registerOutputKind } from '../../src/derive/output-kinds.js';
 import { ScImageBuilder } from '../../src/derive/sc-image.js';
 import { countDeliveriesByState } from '../../src/provenance/deliveries.js';
-import { silentLogger } from '../../src/shared/log.js';
 import { storescu } from '../helpers/dcmtk.js';
-import { freePort } from '../helpers/ports.js';
 import { pydicomData } from '../helpers/debian-fixtures.js';
-import { REPO, removeDir, writeTestConfig } from '../e2e/node-harness.js';
+import { REPO } from '../e2e/node-harness.js';
+import { useSuiteNode } from '../e2e/suite-node.js';
 import { sourceFilesMentioning } from '../helpers/source-mentions.js';
 
 /**
@@ -50,42 +48,26 @@ const rulesYaml = (modality: string) => `rules:
 `;
 
 describe('an output kind registered by a test only', () => {
-  let configDir: string;
-  let node: RunningNode;
-  let port: number;
-
-  beforeAll(async () => {
-    port = await freePort();
-    configDir = writeTestConfig({
-      port,
-      transport: 'dcmjs-dimse',
-      pacs: { aeTitle: 'PACS', port: await freePort() },
-      extraDestinationsYaml: '  out:\n    kind: folder\n    path: ./out\n',
-      rulesYaml: rulesYaml('CT'),
-    });
-    node = await startNode({ configDir, log: silentLogger, api: false });
-  });
-
-  afterAll(async () => {
-    await node?.stop();
-    removeDir(configDir);
+  const suite = useSuiteNode({
+    extraDestinationsYaml: '  out:\n    kind: folder\n    path: ./out\n',
+    rulesYaml: rulesYaml('CT'),
   });
 
   it('can be named by a rule, and is refused with file and line where it does not fit the modality', () => {
-    expect(node.config().rules[0]!.actions).toMatchObject({ kind: 'process', output: KIND });
-    const node_ = { file: join(configDir, 'node.yaml'), text: readFileSync(join(configDir, 'node.yaml'), 'utf8') };
-    const parse = () => parseConfig({ node: node_, rules: { file: join(configDir, 'rules.yaml'), text: rulesYaml('MR') } });
+    expect(suite.node.config().rules[0]!.actions).toMatchObject({ kind: 'process', output: KIND });
+    const node_ = { file: join(suite.configDir, 'node.yaml'), text: readFileSync(join(suite.configDir, 'node.yaml'), 'utf8') };
+    const parse = () => parseConfig({ node: node_, rules: { file: join(suite.configDir, 'rules.yaml'), text: rulesYaml('MR') } });
     expect(parse).toThrow(ConfigValidationError);
     expect(parse).toThrow(/rules\.yaml:\d+:\d+: .*output test-marked-sc needs CT sources; this rule matches modality MR/);
   });
 
   it('is what the pipeline builds for a received series, one object per slice, delivered', async () => {
-    const sent = await storescu({ callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE', port }, CT_FILES);
+    const sent = await storescu({ callingAeTitle: 'STORESCU', calledAeTitle: 'UNIMIE', port: suite.port }, CT_FILES);
     expect(sent.rc, sent.output).toBe(0);
     const deadline = Date.now() + 90_000;
-    while (countDeliveriesByState(node.db, 'out').done < CT_FILES.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(countDeliveriesByState(node.db, 'out')).toMatchObject({ done: CT_FILES.length, dead: 0, pending: 0 });
-    const out = join(configDir, 'out');
+    while (countDeliveriesByState(suite.node.db, 'out').done < CT_FILES.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(countDeliveriesByState(suite.node.db, 'out')).toMatchObject({ done: CT_FILES.length, dead: 0, pending: 0 });
+    const out = join(suite.configDir, 'out');
     expect(existsSync(out)).toBe(true);
     const files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     expect(files).toHaveLength(CT_FILES.length);
