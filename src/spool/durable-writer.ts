@@ -119,7 +119,7 @@ parentPort.on('message', (job) => {
   run(job).then(
     (result) => {
       parentPort.postMessage({ ok: true, result });
-      if (job.op !== 'write' || spare) return;
+      if (job.op !== 'write') return;
       try { spare = newFile(job.dir, ${JSON.stringify(SPARE_FILE_SUFFIX)}); } catch {}
     },
     (err) => parentPort.postMessage({ ok: false, message: err.message, code: err.code }),
