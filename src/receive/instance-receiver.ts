@@ -26,6 +26,8 @@ export type {
 const sha8 = (sha: string, n = 8): string => sha.slice(0, n);
 /** Association ids already recorded, remembered up to this many. */
 const KNOWN_ASSOCIATIONS = 1024;
+/** A free-space reading of the spool's disk is used this long (less what was accepted since), then read again. */
+const DISK_READING_MS = 100;
 
 /** An object's bytes on disk: a temp file to move into place, or a file the start-up rescan found at its place. */
 type SpooledBytes = { size: number; sha256: string } & ({ tempPath: string; path?: undefined } | { path: string; tempPath?: undefined });
@@ -33,9 +35,9 @@ type SpooledBytes = { size: number; sha256: string } & ({ tempPath: string; path
 /**
  * The durable receive path (PS3.4 B.2.3 statuses). An object is written to a temp file, hashed
  * and fsync'ed on a writer thread (durable-writer.ts) while it is inspected here (one structure
- * walk, one header parse); a good one is renamed into the spool, and the directories of every
- * object in flight are fsync'ed and their rows committed together (commit-queue.ts), a bad one is
- * quarantined. Only then is Success returned. SQLite
+ * walk, one header parse); a good one is renamed into the spool and its directory fsync'ed on that
+ * thread, and the rows of every object in flight are committed together (commit-queue.ts), a bad
+ * one is quarantined. Only then is Success returned. SQLite
  * runs with synchronous=NORMAL, so a power cut can drop the last commits: the start-up rescan
  * (spool-rescan.ts) registers every spooled file without a row again. Bad input is quarantined
  * with its reason; nothing here throws to the transport.
@@ -46,6 +48,7 @@ export class InstanceReceiver implements StoreHandler {
   private readonly sopLock = new KeyedMutex();
   private readonly commits: CommitQueue;
   private readonly knownAssociations = new Set<string>();
+  private diskReading?: { at: number; freeBytes: number };
   /** Every write of a request's bytes is awaited before onStore settles (ingest). */
   readonly doneWithBytesOnAnswer = true;
 
@@ -95,6 +98,11 @@ export class InstanceReceiver implements StoreHandler {
   async ingest(input: IngestInput): Promise<IngestResult> {
     const receivedAt = this.now();
     let temp: DurableTempFile | undefined;
+    /** The outcome of a step that moved or removed the temp file, so nothing is left to discard. */
+    const tempDone = (result: IngestResult): IngestResult => {
+      temp = undefined;
+      return result;
+    };
     try {
       const refusal = this.checkQueue(input) ?? (await this.checkDiskSpace(input));
       if (refusal) return refusal;
@@ -102,11 +110,11 @@ export class InstanceReceiver implements StoreHandler {
       const size = Math.max(input.bytes.byteLength, input.receivedBytes ?? 0);
       if ((max !== undefined && size > max) || input.receivedBytes !== undefined) {
         temp = await this.deps.spool.writeDurably(input.bytes);
-        return await quarantineObject(this.deps, temp, input, receivedAt, {
+        return tempDone(await quarantineObject(this.deps, temp, input, receivedAt, {
           code: 'PACS_E_TOO_LARGE',
           message: `object of ${size} bytes exceeds the limit of ${max ?? 'the transport'} bytes${input.receivedBytes !== undefined ? ' (only its head was kept)' : ''}`,
           dimseStatus: DimseStatus.CannotUnderstand,
-        });
+        }));
       }
       // Written to a temp file, hashed and fsync'ed on a writer thread while it is inspected here.
       const writing = this.deps.spool.writeDurably(input.bytes);
@@ -121,10 +129,10 @@ export class InstanceReceiver implements StoreHandler {
       } finally {
         temp = await writing;
       }
-      if (!inspection.ok) return await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure);
+      if (!inspection.ok) return tempDone(await quarantineObject(this.deps, temp, input, receivedAt, inspection.failure));
       const facts = inspection.facts;
       const written = temp;
-      return await this.sopLock.run(facts.sopInstanceUid, () => this.commit(written, facts, input));
+      return tempDone(await this.sopLock.run(facts.sopInstanceUid, () => this.commit(written, facts, input)));
     } catch (err) {
       this.deps.log.error(
         { err: errorMessage(err), associationId: input.associationId, sopInstanceUid: input.sopInstanceUid },
@@ -135,7 +143,7 @@ export class InstanceReceiver implements StoreHandler {
       const status = isNodeError(err) && err.dimseStatus !== undefined ? err.dimseStatus : DimseStatus.ProcessingFailure;
       return { status, outcome: 'refused', reasonCode: isNodeError(err) ? err.code : 'PACS_E_RECEIVE_INTERNAL' };
     } finally {
-      // A no-op once the temp file was committed or quarantined.
+      // Left by a step that failed before it moved the temp file.
       if (temp) await this.deps.spool.discard(temp.tempPath).catch(() => undefined);
     }
   }
@@ -150,14 +158,26 @@ export class InstanceReceiver implements StoreHandler {
   private async checkDiskSpace(input: IngestInput): Promise<IngestResult | undefined> {
     const min = this.deps.minFreeBytes;
     if (min === undefined) return undefined;
-    const { freeBytes } = await this.deps.spool.diskFree();
-    if (freeBytes - input.bytes.byteLength >= min) return undefined;
+    const size = input.bytes.byteLength;
+    let reading = this.diskReading;
+    if (!reading || this.now() - reading.at > DISK_READING_MS || reading.freeBytes - size < min) reading = await this.readDiskFree();
+    const { freeBytes } = reading;
+    if (freeBytes - size >= min) {
+      reading.freeBytes -= size;
+      return undefined;
+    }
     this.deps.log.warn(
       { freeBytes, minFreeBytes: min, associationId: input.associationId, sopInstanceUid: input.sopInstanceUid },
       'spool disk below threshold; refusing C-STORE with 0xA700',
     );
     this.countFailure(input, 0);
     return { status: DimseStatus.OutOfResources, outcome: 'refused', reasonCode: 'PACS_E_DISK_FULL' };
+  }
+
+  private async readDiskFree(): Promise<{ at: number; freeBytes: number }> {
+    const at = this.now();
+    this.diskReading = { at, freeBytes: (await this.deps.spool.diskFree()).freeBytes };
+    return this.diskReading;
   }
 
   private classify(facts: InstanceFacts): { status: StoredStatus; reason: string | null } {
@@ -214,13 +234,13 @@ export class InstanceReceiver implements StoreHandler {
     }
 
     const current = copies.filter((c) => c.status !== 'replaced' && c !== same);
-    const path = file.path ?? (await spool.place(file.tempPath, same ? this.relPathOf(same) : this.freshRelPath(facts, file.sha256, copies)));
+    const path = file.path ?? (await spool.commit(file.tempPath, same ? this.relPathOf(same) : this.freshRelPath(facts, file.sha256, copies)));
     let receivedAt = 0;
     let instanceId: number;
     try {
       instanceId = await this.commits.commit({
-        // The directory fsync that makes the rename durable joins the group's.
-        dirs: [dirname(path)],
+        // A file the rescan found: its directory entry is made durable before its row (a file moved here already is).
+        dirs: file.path !== undefined ? [dirname(path)] : [],
         write: () => {
           // The arrival counts from the commit, stamped inside its transaction: a series job created
           // while these bytes were made durable (its quiet period ran out) may have listed the series

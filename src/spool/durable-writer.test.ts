@@ -55,31 +55,48 @@ describe('DurableWriter', () => {
     expect(readdirSync(temps)).toEqual([]);
   });
 
-  it('makes an empty spare file ready after a write and takes it for the next one, unless it was removed meanwhile', async () => {
+  it('moves a written file into place, making its directories, and leaves no temp file', async () => {
+    const temps = join(dir, 'place-temps');
+    mkdirSync(temps);
+    const r = await writer.writeNewFile(temps, Buffer.from('moved later'));
+    const finalPath = join(dir, 'placed', 'a', 'b.dcm');
+    await writer.placeFile(r.tempPath, finalPath);
+    expect(readFileSync(finalPath, 'utf8')).toBe('moved later');
+    expect(existsSync(r.tempPath)).toBe(false);
+    await expect(writer.placeFile(r.tempPath, finalPath)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('makes an empty spare file ready once a file is in place (not after a bare write) and takes it for the next one, unless it was removed meanwhile', async () => {
     const one = new DurableWriter(1);
     const temps = join(dir, 'spare-temps');
+    const placed = join(dir, 'spare-placed');
     mkdirSync(temps);
     const spares = (): string[] => readdirSync(temps).filter((f) => isEmptySpare(f, statSync(join(temps, f)).size));
-    const waitForSpare = async (): Promise<string> => {
-      for (let i = 0; i < 200 && spares().length === 0; i++) await new Promise((r) => setTimeout(r, 5));
-      expect(spares()).toHaveLength(1);
-      return join(temps, spares()[0]!);
+    // The one thread runs its jobs in order: once a later job is answered, the spare work after the earlier one is done.
+    const settled = async (): Promise<string[]> => {
+      await one.syncDirectory(temps);
+      return spares();
     };
 
     const first = await one.writeNewFile(temps, Buffer.from('first'));
     expect(first.tempPath.endsWith(SPARE_FILE_SUFFIX)).toBe(false);
-    const spare = await waitForSpare();
+    expect(await settled()).toEqual([]);
+    await one.placeFile(first.tempPath, join(placed, 'first.dcm'));
+    const [spare] = await settled();
+    expect(spare).toBeDefined();
     const second = await one.writeNewFile(temps, Buffer.from('second'));
-    expect(second.tempPath).toBe(spare);
-    expect(readFileSync(spare, 'utf8')).toBe('second');
+    expect(second.tempPath).toBe(join(temps, spare!));
+    expect(readFileSync(second.tempPath, 'utf8')).toBe('second');
+    expect(await settled()).toEqual([]);
 
-    rmSync(second.tempPath);
-    rmSync(await waitForSpare());
-    const third = await one.writeNewFile(temps, Buffer.from('third'));
+    await one.placeFile(second.tempPath, join(placed, 'second.dcm'));
+    const [next] = await settled();
+    rmSync(join(temps, next!));
+    const third = await one.writeNewFile(temps, Buffer.from('third'), join(placed, 'third.dcm'));
     expect(third.tempPath.endsWith(SPARE_FILE_SUFFIX)).toBe(false);
-    expect(readFileSync(third.tempPath, 'utf8')).toBe('third');
+    expect(readFileSync(join(placed, 'third.dcm'), 'utf8')).toBe('third');
 
-    await waitForSpare();
+    expect(await settled()).toHaveLength(1);
     await one.releaseSpares();
     expect(spares()).toEqual([]);
   });

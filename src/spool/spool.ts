@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NodeError } from '../shared/errors.js';
 import { fsyncDirectory, mkdirDurably } from './durable-fs.js';
@@ -28,8 +28,6 @@ export const SpoolDirs = {
 
 /** A path segment made from a key: no separators, no `.`/`..`, nothing a shell or FS treats specially. */
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** Directories known to exist are remembered up to this many (one per series), then forgotten. */
-const KNOWN_DIRS = 4096;
 
 /** An fsync'ed temp file under `incoming/`, with its size and hash. */
 export type DurableTempFile = WrittenFile;
@@ -68,12 +66,11 @@ function isoDay(at: Date): string {
 /**
  * Durable file storage for received and derived objects. Every write goes temp file → fsync →
  * rename → fsync of the directory, so a crash leaves either the complete file under its final
- * name or a temp file that {@link Spool.recover} deletes. The receive path renames with
- * {@link Spool.place} and syncs the directories of all objects in flight together.
+ * name or a temp file that {@link Spool.recover} deletes. The receive path writes the temp file
+ * while it inspects the object, then moves it into place with {@link Spool.commit}.
  */
 export class Spool {
   readonly root: string;
-  private readonly knownDirs = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -140,44 +137,19 @@ export class Spool {
 
   /**
    * Moves a temp file to its final spool-relative path (replacing a file of that name, e.g. an
-   * orphan of an earlier crash) and makes the rename durable. Returns the absolute path.
+   * orphan of an earlier crash) and makes the rename durable (directory fsync; directories it
+   * creates are durable too), on a writer thread. Returns the absolute path.
    */
   async commit(tempPath: string, finalRelPath: string): Promise<string> {
-    const finalPath = await this.place(tempPath, finalRelPath);
-    await fsyncDirectory(dirname(finalPath));
-    return finalPath;
-  }
-
-  /**
-   * The rename of {@link commit} without the directory fsync, for callers that sync the
-   * directories of many renames at once ({@link syncDirectories}) before they rely on them.
-   * Directories it creates are durable at once. Returns the absolute path.
-   */
-  async place(tempPath: string, finalRelPath: string): Promise<string> {
     this.assertTemp(tempPath);
     const finalPath = this.resolve(finalRelPath);
-    const dir = dirname(finalPath);
-    if (!this.knownDirs.has(dir)) await this.ensureDir(dir);
-    try {
-      await rename(tempPath, finalPath);
-    } catch (err) {
-      // Retention may have removed a remembered directory since.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.knownDirs.has(dir)) throw err;
-      await this.ensureDir(dir);
-      await rename(tempPath, finalPath);
-    }
+    await durableWriter().placeFile(tempPath, finalPath);
     return finalPath;
   }
 
   /** fsync of each directory once (on the writer threads, in parallel). */
   async syncDirectories(dirs: Iterable<string>): Promise<void> {
     await Promise.all([...new Set(dirs)].map((d) => durableWriter().syncDirectory(d)));
-  }
-
-  private async ensureDir(dir: string): Promise<void> {
-    await mkdirDurably(dir);
-    if (this.knownDirs.size >= KNOWN_DIRS) this.knownDirs.clear();
-    this.knownDirs.add(dir);
   }
 
   /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DimseStatus } from '../../src/dicom/status.js';
 import { NATIVE_TRANSFER_SYNTAXES } from '../../src/dicom/transfer-syntax.js';
 import { getAssociation } from '../../src/provenance/associations.js';
@@ -248,6 +248,45 @@ describe('InstanceReceiver: resources and failures', () => {
     expect(await filesUnder('studies')).toEqual([]);
     expect(listQuarantine(db)).toEqual([]);
     expect(getAssociation(db, assoc.id)?.failures).toBe(1);
+  });
+
+  it('calls on the spool to discard only a temp file nobody moved (an identical re-send), not after a commit or a quarantine', async () => {
+    const discard = vi.spyOn(spool, 'discard');
+    const r = receiver();
+    const bytes = fixtures.ctSmall();
+    expect(await r.onStore(storeRequest(bytes, association()))).toBe(DimseStatus.Success);
+    expect(await r.onStore(storeRequest(fixtures.randomBytes(), association()))).toBe(DimseStatus.CannotUnderstand);
+    expect(discard).not.toHaveBeenCalled();
+    expect(await r.onStore(storeRequest(bytes, association()))).toBe(DimseStatus.Success);
+    expect(discard).toHaveBeenCalledTimes(1);
+    expect(tempFilesIn(spool.root)).toEqual([]);
+  });
+
+  it('reads the free space at most every 100 ms, counting what it accepted since, and reads again before it refuses', async () => {
+    const bytes = fixtures.ctSmall();
+    const min = 1_000_000;
+    let free = min + 2.5 * bytes.byteLength;
+    let reads = 0;
+    vi.spyOn(spool, 'diskFree').mockImplementation(async () => {
+      reads++;
+      return { freeBytes: free, totalBytes: 10 * min };
+    });
+    let clock = 1_000_000;
+    const r = receiver({ minFreeBytes: min, now: () => clock });
+    const store = async (): Promise<number> => r.onStore(storeRequest(bytes, association()));
+
+    expect(await store()).toBe(DimseStatus.Success);
+    expect(await store()).toBe(DimseStatus.Success);
+    expect(reads).toBe(1);
+    // The estimate (2.5 objects' room, 2 accepted) says no: read again, and the disk has room after all.
+    free = 10 * min;
+    expect(await store()).toBe(DimseStatus.Success);
+    expect(reads).toBe(2);
+    // Past 100 ms the reading is renewed even when the estimate has room.
+    free = min;
+    clock += 101;
+    expect(await store()).toBe(DimseStatus.OutOfResources);
+    expect(reads).toBe(3);
   });
 
   it('a failing database commit answers 0x0110 and leaves no file behind', async () => {
