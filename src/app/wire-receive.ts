@@ -1,4 +1,3 @@
-import { getInstance } from '../provenance/instances.js';
 import { InstanceReceiver } from '../receive/instance-receiver.js';
 import { AssociationRecorder } from '../receive/association-recorder.js';
 import { recoverReceiveSide } from '../receive/startup-recovery.js';
@@ -28,7 +27,7 @@ export async function prepareReceiveSide(core: NodeCore, router: ArrivalRouter):
     spool,
     log: log.child({ stage: 'receive' }),
     onStored: (ev) => {
-      metrics.instanceReceived(ev.sopClassUid, ev.transferSyntaxUid, getInstance(db, ev.instanceId)?.size ?? 0);
+      metrics.instanceReceived(ev.sopClassUid, ev.transferSyntaxUid, ev.size);
       router.onStored(ev);
     },
     decodableTransferSyntaxes: ACCEPTED_TRANSFER_SYNTAXES.filter(canDecodePixels),

@@ -296,6 +296,7 @@ export class InstanceReceiver implements StoreHandler {
         modality: facts.modality,
         transferSyntaxUid: facts.transferSyntaxUid,
         path,
+        size: file.size,
         status,
         callingAe,
         calledAe,

@@ -18,6 +18,8 @@ export interface StoredInstance {
   transferSyntaxUid: string;
   /** Absolute path in the spool. */
   path: string;
+  /** File size in bytes. */
+  size: number;
   /** `stored` (processable) or `unprocessable` (kept, may be forwarded untouched). */
   status: StoredStatus;
   callingAe: string;

@@ -78,6 +78,7 @@ describe('InstanceReceiver: good input', () => {
       modality,
       status: 'stored',
       path: row.path,
+      size: bytes.length,
       callingAe: 'MODALITY',
       calledAe: 'UNIMIE',
     });
