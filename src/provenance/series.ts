@@ -27,6 +27,11 @@ export interface SeriesArrival {
   calledAe?: string | null;
   ownOutput?: boolean;
   receivedAt: number;
+  /**
+   * The arrival added one counted instance row and changed no other (a new SOP Instance): the
+   * count goes up by one instead of being recounted, which costs a scan of the series per slice.
+   */
+  addedOne?: boolean;
 }
 
 interface RawSeries {
@@ -87,7 +92,8 @@ export function recordSeriesArrival(db: Db, a: SeriesArrival): void {
     ownOutput: a.ownOutput ? 1 : 0,
     receivedAt: a.receivedAt,
   });
-  refreshSeriesCount(db, a.seriesUid);
+  if (a.addedOne) prepared(db, 'UPDATE series SET instance_count = instance_count + 1 WHERE series_uid = ?').run(a.seriesUid);
+  else refreshSeriesCount(db, a.seriesUid);
   noteStudySeries(db, a.studyUid, a.receivedAt);
 }
 

@@ -56,6 +56,20 @@ describe('studies repository', () => {
     expect(getStudy(db, '1.1')).toMatchObject({ patientName: 'Doe^John', studyDescription: 'CT Abdomen w/ contrast' });
   });
 
+  it('writes the row only when a value changes (every slice of a series says the same)', () => {
+    seedThree();
+    const changes = (): number => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const same = { ...NO_STUDY_ATTRIBUTES, patientName: 'Doe^John', studyDescription: 'CT Abdomen' };
+    recordStudyAttributes(db, '1.1', same);
+    const before = changes();
+    recordStudyAttributes(db, '1.1', same);
+    recordStudyAttributes(db, '1.1', NO_STUDY_ATTRIBUTES);
+    expect(changes()).toBe(before);
+    recordStudyAttributes(db, '1.1', { ...same, patientId: 'P-7' });
+    expect(changes()).toBe(before + 1);
+    expect(getStudy(db, '1.1')).toMatchObject({ patientName: 'Doe^John', patientId: 'P-7', studyDescription: 'CT Abdomen' });
+  });
+
   it('lists most recently active first and pages', () => {
     seedThree();
     expect(uids({})).toEqual(['1.3', '1.2', '1.1']);

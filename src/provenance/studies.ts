@@ -100,7 +100,8 @@ export function noteStudySeries(db: Db, studyUid: string, receivedAt: number): v
 /**
  * Sets the worklist attributes of a study from an arriving instance (after its series arrival,
  * same transaction). The latest non-empty value of each wins, so a corrected re-send corrects it;
- * an absent one keeps what earlier instances said.
+ * an absent one keeps what earlier instances said. A row that would not change is not written:
+ * every slice of a series says the same, and rewriting the row rewrote its three indexes too.
  */
 export function recordStudyAttributes(db: Db, studyUid: string, a: StudyAttributes): void {
   prepared(
@@ -115,7 +116,16 @@ export function recordStudyAttributes(db: Db, studyUid: string, a: StudyAttribut
        study_time = COALESCE(@studyTime, study_time),
        study_description = COALESCE(@studyDescription, study_description),
        referring_physician_name = COALESCE(@referringPhysicianName, referring_physician_name)
-     WHERE study_uid = @studyUid`,
+     WHERE study_uid = @studyUid AND (
+       patient_name IS NOT COALESCE(@patientName, patient_name) OR
+       patient_name_key IS NOT COALESCE(@patientNameKey, patient_name_key) OR
+       patient_id IS NOT COALESCE(@patientId, patient_id) OR
+       patient_birth_date IS NOT COALESCE(@patientBirthDate, patient_birth_date) OR
+       accession_number IS NOT COALESCE(@accessionNumber, accession_number) OR
+       study_date IS NOT COALESCE(@studyDate, study_date) OR
+       study_time IS NOT COALESCE(@studyTime, study_time) OR
+       study_description IS NOT COALESCE(@studyDescription, study_description) OR
+       referring_physician_name IS NOT COALESCE(@referringPhysicianName, referring_physician_name))`,
   ).run({
     studyUid,
     patientName: a.patientName,

@@ -66,6 +66,7 @@ export function writeInstanceRows(db: Db, r: InstanceRowsInput): number {
     calledAe: r.calledAe || null,
     ownOutput: r.status === 'own_output',
     receivedAt: r.receivedAt,
+    addedOne: !r.same && r.current.length === 0,
   });
   recordStudyAttributes(db, facts.studyUid, studyAttributesOf(facts.header));
   for (const s of new Set(r.current.map((c) => c.seriesUid))) if (s !== facts.seriesUid) refreshSeriesCount(db, s);

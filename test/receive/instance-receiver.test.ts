@@ -16,7 +16,7 @@ import { AssociationRecorder } from '../../src/receive/association-recorder.js';
 import { recoverReceiveSide } from '../../src/receive/startup-recovery.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { Spool } from '../../src/spool/spool.js';
-import { association, closeTempStore, fixtures, openTempStore, storeRequest, uidsOf } from './receive-fixtures.js';
+import { association, closeTempStore, editedFile, fixtures, openTempStore, storeRequest, uidsOf } from './receive-fixtures.js';
 import { tempFilesIn } from '../helpers/spool-temp-files.js';
 
 let dir: string;
@@ -130,6 +130,19 @@ describe('InstanceReceiver: good input', () => {
       [rows[1].id, 'stored'],
     ]);
     expect(readFileSync(rows[1].path)).toEqual(first);
+    expect(getSeries(db, u.series)?.instanceCount).toBe(1);
+  });
+
+  it('counts each new slice of a series once', async () => {
+    const r = receiver();
+    const slices = ['1.2.826.0.1.3680043.8.498.1', '1.2.826.0.1.3680043.8.498.2', '1.2.826.0.1.3680043.8.498.3'].map((sop) =>
+      editedFile('CT_small.dcm', (ds) => {
+        ds.SOPInstanceUID = sop;
+      }),
+    );
+    for (const bytes of slices) expect(await r.onStore(storeRequest(bytes, association()))).toBe(DimseStatus.Success);
+    expect(await r.onStore(storeRequest(slices[0]!, association()))).toBe(DimseStatus.Success);
+    expect(getSeries(db, uidsOf(slices[0]!).series)?.instanceCount).toBe(3);
   });
 
   it('the same new instance on two associations at once is stored once', async () => {
